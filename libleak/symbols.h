@@ -1,0 +1,56 @@
+/*
+ * symbols — what the profile says about code: the mappings of the process (path, offsets,
+ * GNU build ID) and, for each return address, the function names, files and lines (inlined
+ * frames included) from the symbol tables and DWARF of the mapped files.
+ *
+ * Called only from the dumper (with the "inside libleak" flag set): it allocates freely and
+ * may take the dynamic loader's lock. Results are cached between dumps and thrown away when the
+ * loader's dlpi_adds/dlpi_subs counters say the set of modules changed.
+ */
+#ifndef LIBLEAK_SYMBOLS_H
+#define LIBLEAK_SYMBOLS_H
+#include <stdbool.h>
+#include <stdint.h>
+
+struct libleak_mapping {
+	uint64_t start;        /* first byte of the executable segment in memory */
+	uint64_t limit;        /* one past its last byte */
+	uint64_t file_offset;  /* offset in the file that start corresponds to */
+	const char *path;      /* absolute path; the main program's from /proc/self/exe */
+	const char *build_id;  /* GNU build ID in lowercase hex, "" when the file has none */
+	bool has_functions;    /* set once a lookup found a function name in this mapping */
+	bool has_filenames;
+	bool has_line_numbers;
+	bool has_inline_frames;
+};
+
+struct libleak_line {
+	const char *function;     /* demangled name when possible, NULL when unknown */
+	const char *system_name;  /* the symbol as in the file (mangled), NULL when unknown */
+	const char *file;         /* source file, NULL when no line information */
+	int64_t line;             /* 0 when unknown */
+};
+
+#define LIBLEAK_MAX_INLINE 8
+
+/* Re-reads the module list when the loader's counters changed (or on the first call).
+   Returns 0, or -1 when nothing could be read. */
+int libleak_symbols_refresh(void);
+
+/* The mappings found by the last refresh; index 0 is the main executable. */
+int libleak_symbols_mapping_count(void);
+struct libleak_mapping *libleak_symbols_mapping(int index);
+
+/* Describes the instruction at pc (callers pass a return address minus one, so the line is the
+   call's). Sets *mapping_index (-1 when pc is in no known mapping). With symbolize false only
+   the mapping is found. Fills at most max lines, innermost (inlined) first, and returns how
+   many (0 when nothing is known). Strings stay valid until the next refresh that changes the
+   module list. */
+int libleak_symbols_lookup(uint64_t pc, bool symbolize, struct libleak_line *lines, int max,
+                           int *mapping_index);
+
+/* Forgets everything (after fork the child keeps the parent's modules, so this is only for
+   tests and for the loader's counters changing). */
+void libleak_symbols_reset(void);
+
+#endif

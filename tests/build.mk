@@ -1,0 +1,19 @@
+# Test programs (tests/programs/*.c -> build/tests/*) and unit tests
+# (tests/unit/*.c -> build/tests/unit/*). Unit tests link the library's objects directly.
+TEST_PROGRAM_SRCS := $(wildcard tests/programs/*.c)
+TEST_PROGRAMS     := $(patsubst tests/programs/%.c,$(BUILD)/tests/%,$(TEST_PROGRAM_SRCS))
+UNIT_SRCS         := $(wildcard tests/unit/*.c)
+UNIT_TESTS        := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
+
+.PHONY: test-programs
+test-programs: $(TEST_PROGRAMS) $(UNIT_TESTS)
+
+# Programs run under the library: built with -g and frame pointers, -O1 so that call sites
+# stay where the source puts them.
+$(BUILD)/tests/%: tests/programs/%.c include/libleak.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O1 -g -fno-omit-frame-pointer -fno-inline -D_GNU_SOURCE $(WARN) -Wno-error=unused-result -Iinclude -o $@ $< -lpthread -ldl -lm
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBLEAK_UNIT_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_OURS) -Ilibleak -o $@ $< $(LIBLEAK_UNIT_OBJS) $(LIBLEAK_LIBS)

@@ -1,0 +1,38 @@
+#!/bin/sh
+# Checks the Debian packages a make target needs. With --install and root, installs the
+# missing ones with apt-get; otherwise prints one line naming them and fails.
+#   tools/deps.sh [--install] build|test|demo|bench|fuzz ...
+set -u
+install=0
+if [ "${1:-}" = "--install" ]; then install=1; shift; fi
+
+want=""
+for target in "$@"; do
+  case "$target" in
+    build) want="$want make gcc pkg-config libunwind-dev zlib1g-dev libprotobuf-c-dev protobuf-c-compiler libdw-dev libelf-dev" ;;
+    demo)  want="$want procps" ;;
+    test)  want="$want golang-go valgrind procps" ;;
+    bench) want="$want valgrind procps libjemalloc2 google-perftools libgoogle-perftools-dev heaptrack perl" ;;
+    fuzz)  want="$want clang libclang-rt-14-dev" ;;
+    *) echo "deps.sh: unknown target '$target'" >&2; exit 2 ;;
+  esac
+done
+
+missing=""
+for pkg in $want; do
+  case " $missing " in *" $pkg "*) continue ;; esac
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$install" = 1 ] && [ "$(id -u)" = 0 ]; then
+  echo "libleak: installing missing packages:$missing" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  if ! apt-get install -y -qq $missing >/dev/null 2>&1; then
+    apt-get update -qq >/dev/null 2>&1
+    apt-get install -y -qq $missing >/dev/null || { echo "libleak: apt-get could not install:$missing" >&2; exit 1; }
+  fi
+  exit 0
+fi
+echo "libleak: missing Debian packages:$missing (as root: apt-get install$missing)" >&2
+exit 1
