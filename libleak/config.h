@@ -1,0 +1,36 @@
+/*
+ * config — the LIBLEAK_* environment variables, read once at start.
+ * A malformed or out-of-range value prints one line naming the variable, the value and what
+ * is used instead; the program runs on.
+ */
+#ifndef LIBLEAK_CONFIG_H
+#define LIBLEAK_CONFIG_H
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define LIBLEAK_DEFAULT_RATE (512 * 1024)
+#define LIBLEAK_DEFAULT_DEPTH 64
+#define LIBLEAK_MAX_DEPTH 256
+#define LIBLEAK_DEFAULT_OUT "libleak.%e.%p.%n.heap.pb.gz"
+
+struct libleak_config {
+	uint64_t rate;            /* mean bytes between samples; 1 = every allocation; 0 = off */
+	int depth;                /* frames kept per stack */
+	int signal;               /* signal that requests a snapshot; 0 = none */
+	bool at_exit;             /* write a profile at exit */
+	bool symbolize;           /* write function names and lines (else only addresses) */
+	char out[PATH_MAX];       /* file name template */
+	uint64_t max_stacks;      /* distinct stacks kept */
+	uint64_t max_memory;      /* bytes of internal memory (tables) at most */
+};
+
+extern struct libleak_config libleak_config;
+
+/* Reads the environment. */
+void libleak_config_load(void);
+
+/* Parses "512k"-style sizes (binary suffixes k, m, g, t). Exposed for the unit tests. */
+bool libleak_parse_size(const char *text, uint64_t *value);
+
+#endif

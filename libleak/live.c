@@ -1,0 +1,162 @@
+#include "live.h"
+
+#include "memory.h"
+
+_Atomic uint32_t libleak_live_filter[1u << LIBLEAK_LIVE_FILTER_BITS];
+
+/* An entry's key is the block address, or one of these. Real blocks are never at 0 or 1. */
+#define KEY_EMPTY 0
+#define KEY_TOMBSTONE 1
+
+/* Size and stack share one word: 40 bits of size (1 TiB) and 24 of stack index. */
+#define SIZE_BITS 40
+#define SIZE_MASK ((1ULL << SIZE_BITS) - 1)
+
+#define SHARD_BITS 4
+#define SHARDS (1u << SHARD_BITS)
+#define GENERATIONS 24
+#define FIRST_GENERATION_SLOTS 1024
+#define MAX_PROBES 64
+
+struct entry {
+	_Atomic uintptr_t key;
+	_Atomic uint64_t value; /* 0 until the inserting thread has written it */
+};
+
+struct generation {
+	uint64_t mask;
+	_Atomic uint64_t live;
+	struct entry entries[];
+};
+
+struct shard {
+	_Atomic(struct generation *) generations[GENERATIONS];
+	_Atomic uint32_t count; /* generations published */
+} __attribute__((aligned(64)));
+
+static struct shard shards[SHARDS];
+static _Atomic uint64_t live_blocks;
+
+static size_t generation_bytes(uint64_t slots)
+{
+	return sizeof(struct generation) + slots * sizeof(struct entry);
+}
+
+/* Publishes generation `number` of the shard unless another thread already did. */
+static struct generation *add_generation(struct shard *shard, uint32_t number)
+{
+	if (number >= GENERATIONS)
+		return NULL;
+	uint64_t slots = (uint64_t)FIRST_GENERATION_SLOTS << number;
+	struct generation *fresh = libleak_map(generation_bytes(slots));
+	if (!fresh)
+		return NULL;
+	fresh->mask = slots - 1;
+	struct generation *expected = NULL;
+	if (!atomic_compare_exchange_strong(&shard->generations[number], &expected, fresh)) {
+		libleak_unmap(fresh, generation_bytes(slots));
+		fresh = expected;
+	}
+	uint32_t count = number;
+	atomic_compare_exchange_strong(&shard->count, &count, number + 1);
+	return fresh;
+}
+
+static bool insert_into(struct generation *generation, uint64_t hash, uintptr_t key, uint64_t value)
+{
+	uint64_t position = hash & generation->mask;
+	for (int probe = 0; probe < MAX_PROBES; probe++, position = (position + 1) & generation->mask) {
+		struct entry *entry = &generation->entries[position];
+		uintptr_t seen = atomic_load_explicit(&entry->key, memory_order_relaxed);
+		while (seen == KEY_EMPTY || seen == KEY_TOMBSTONE) {
+			if (atomic_compare_exchange_weak_explicit(&entry->key, &seen, key, memory_order_acq_rel,
+								  memory_order_relaxed)) {
+				atomic_store_explicit(&entry->value, value, memory_order_release);
+				atomic_fetch_add_explicit(&generation->live, 1, memory_order_relaxed);
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+bool libleak_live_insert(const void *address, struct libleak_live_block block)
+{
+	uint64_t hash = libleak_live_hash(address);
+	struct shard *shard = &shards[hash >> (64 - SHARD_BITS)];
+	uint64_t value = ((uint64_t)block.stack << SIZE_BITS) | (block.size > SIZE_MASK ? SIZE_MASK : block.size);
+	uint64_t bucket = hash >> (64 - LIBLEAK_LIVE_FILTER_BITS);
+
+	/* Raise the filter first: the address is not handed to the program before we return, so
+	   no free of it can race with this insert. */
+	atomic_fetch_add_explicit(&libleak_live_filter[bucket], 1, memory_order_relaxed);
+	for (;;) {
+		uint32_t count = atomic_load_explicit(&shard->count, memory_order_acquire);
+		struct generation *newest = count ? atomic_load(&shard->generations[count - 1]) : NULL;
+		if (newest && atomic_load_explicit(&newest->live, memory_order_relaxed) <= newest->mask / 2 &&
+		    insert_into(newest, hash, (uintptr_t)address, value))
+			break;
+		/* Half full, or a probe run too long: a larger generation takes new blocks. */
+		if (!add_generation(shard, count)) {
+			atomic_fetch_sub_explicit(&libleak_live_filter[bucket], 1, memory_order_relaxed);
+			return false;
+		}
+	}
+	atomic_fetch_add_explicit(&live_blocks, 1, memory_order_relaxed);
+	return true;
+}
+
+bool libleak_live_remove(const void *address, struct libleak_live_block *block)
+{
+	uint64_t hash = libleak_live_hash(address);
+	struct shard *shard = &shards[hash >> (64 - SHARD_BITS)];
+	uint32_t count = atomic_load_explicit(&shard->count, memory_order_acquire);
+	for (uint32_t g = count; g-- > 0;) {
+		struct generation *generation = atomic_load(&shard->generations[g]);
+		uint64_t position = hash & generation->mask;
+		for (int probe = 0; probe < MAX_PROBES; probe++, position = (position + 1) & generation->mask) {
+			struct entry *entry = &generation->entries[position];
+			uintptr_t key = atomic_load_explicit(&entry->key, memory_order_acquire);
+			if (key == KEY_EMPTY)
+				break;
+			if (key != (uintptr_t)address)
+				continue;
+			uint64_t value = atomic_load_explicit(&entry->value, memory_order_acquire);
+			atomic_store_explicit(&entry->value, 0, memory_order_relaxed);
+			atomic_store_explicit(&entry->key, KEY_TOMBSTONE, memory_order_release);
+			atomic_fetch_sub_explicit(&generation->live, 1, memory_order_relaxed);
+			atomic_fetch_sub_explicit(&live_blocks, 1, memory_order_relaxed);
+			atomic_fetch_sub_explicit(&libleak_live_filter[hash >> (64 - LIBLEAK_LIVE_FILTER_BITS)], 1,
+						  memory_order_relaxed);
+			block->stack = (uint32_t)(value >> SIZE_BITS);
+			block->size = value & SIZE_MASK;
+			return true;
+		}
+	}
+	return false;
+}
+
+void libleak_live_for_each(void (*visit)(uintptr_t address, struct libleak_live_block block, void *context),
+			   void *context)
+{
+	for (uint32_t s = 0; s < SHARDS; s++) {
+		uint32_t count = atomic_load_explicit(&shards[s].count, memory_order_acquire);
+		for (uint32_t g = 0; g < count; g++) {
+			struct generation *generation = atomic_load(&shards[s].generations[g]);
+			for (uint64_t i = 0; i <= generation->mask; i++) {
+				struct entry *entry = &generation->entries[i];
+				uintptr_t key = atomic_load_explicit(&entry->key, memory_order_acquire);
+				uint64_t value = atomic_load_explicit(&entry->value, memory_order_acquire);
+				if (key <= KEY_TOMBSTONE || value == 0)
+					continue;
+				struct libleak_live_block block = {(uint32_t)(value >> SIZE_BITS), value & SIZE_MASK};
+				visit(key, block, context);
+			}
+		}
+	}
+}
+
+uint64_t libleak_live_count(void)
+{
+	return atomic_load(&live_blocks);
+}

@@ -1,0 +1,61 @@
+/*
+ * live — the addresses of live sampled blocks, so that their free is charged to the right
+ * stack, and (in exact mode) every live block with its size and stack, for the leak gate.
+ *
+ * The free path asks "was this pointer sampled?" for every free. The answer must never be a
+ * false "no" (that leaves a phantom leak) and must be cheap for the 99.9 % never sampled. Two
+ * layers:
+ *   - a counting filter: one 32-bit counter per bucket of addresses, raised before a sampled
+ *     block is published and lowered after it is removed. A zero counter is a sure "no" after a
+ *     single read of memory that only the (rare) sampling path writes.
+ *   - an exact lock-free open-addressing table of (address, stack, size), sharded by address
+ *     hash, linear probing with tombstones and a bounded probe count. A shard grows by adding a
+ *     generation twice as large; lookups walk generations newest first. Nothing is ever moved,
+ *     so no lookup can miss an entry that a concurrent insert or remove did not touch.
+ */
+#ifndef LIBLEAK_LIVE_H
+#define LIBLEAK_LIVE_H
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LIBLEAK_LIVE_FILTER_BITS 16
+
+extern _Atomic uint32_t libleak_live_filter[1u << LIBLEAK_LIVE_FILTER_BITS];
+
+static inline uint64_t libleak_live_hash(const void *address)
+{
+	uint64_t x = (uint64_t)(uintptr_t)address;
+	x ^= x >> 33;
+	x *= 0xFF51AFD7ED558CCDULL;
+	x ^= x >> 29;
+	return x;
+}
+
+/* The free path's one cheap check: false means "certainly not tracked". */
+static inline bool libleak_live_maybe_tracked(const void *address)
+{
+	uint64_t bucket = libleak_live_hash(address) >> (64 - LIBLEAK_LIVE_FILTER_BITS);
+	return atomic_load_explicit(&libleak_live_filter[bucket], memory_order_relaxed) != 0;
+}
+
+struct libleak_live_block {
+	uint32_t stack;  /* index in the stack table */
+	uint64_t size;   /* bytes asked for */
+};
+
+/* Adds a block; false when the table is full or out of memory (the sample is dropped). */
+bool libleak_live_insert(const void *address, struct libleak_live_block block);
+
+/* Removes a block; false when the address was not tracked. */
+bool libleak_live_remove(const void *address, struct libleak_live_block *block);
+
+/* Calls visit for every live block (concurrently with inserts and removes: a block added or
+   removed meanwhile may or may not be seen). */
+void libleak_live_for_each(void (*visit)(uintptr_t address, struct libleak_live_block block, void *context),
+			   void *context);
+
+uint64_t libleak_live_count(void);
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * memory — where libleak's own tables live: anonymous mappings, never the program's heap,
+ * counted against LIBLEAK_MAX_MEMORY so a runaway program cannot make us take the machine.
+ * Also a bump arena for the dumper's transient data (one profile's worth, then unmapped).
+ */
+#ifndef LIBLEAK_MEMORY_H
+#define LIBLEAK_MEMORY_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* Zeroed, page-aligned, reserved lazily (MAP_NORESERVE): untouched pages cost nothing.
+   Returns NULL when the budget or the kernel says no. */
+void *libleak_map(size_t bytes);
+void libleak_unmap(void *address, size_t bytes);
+uint64_t libleak_memory_mapped(void);
+
+struct libleak_arena_chunk;
+struct libleak_arena {
+	struct libleak_arena_chunk *chunks;
+	uint64_t total;
+};
+/* Zeroed memory from the arena; NULL when out of memory. */
+void *libleak_arena_alloc(struct libleak_arena *arena, size_t bytes);
+void libleak_arena_release(struct libleak_arena *arena);
+
+#endif

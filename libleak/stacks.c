@@ -1,0 +1,150 @@
+#include "stacks.h"
+
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+#include <string.h>
+
+#include "memory.h"
+
+/* Records start on cache-line boundaries; index i means arena + i * RECORD_ALIGN. Index 0 is
+   never handed out, so a zero slot means "empty". */
+#define RECORD_ALIGN 64
+#define MAX_PROBES 4096
+
+static _Atomic uint32_t *slots;
+static uint64_t slot_mask;
+static char *arena;
+static uint64_t arena_size;
+static _Atomic uint64_t arena_used;
+static _Atomic uint64_t stack_count;
+static uint64_t stack_capacity;
+static uintptr_t own_code_start, own_code_end;
+
+bool libleak_stacks_init(uint64_t max_stacks, int max_depth)
+{
+	uint64_t slot_count = 1024;
+	while (slot_count < max_stacks * 2)
+		slot_count <<= 1;
+	uint64_t record_size = (sizeof(struct libleak_stack) + (uint64_t)max_depth * sizeof(uintptr_t) +
+				RECORD_ALIGN - 1) & ~(uint64_t)(RECORD_ALIGN - 1);
+	/* Most stacks are far shorter than max_depth: reserve for an average of half. */
+	arena_size = RECORD_ALIGN + max_stacks * (record_size / 2 + RECORD_ALIGN);
+	/* The live table stores a stack index in 24 bits. */
+	if (arena_size / RECORD_ALIGN >= (1u << 24))
+		arena_size = ((1u << 24) - 1) * (uint64_t)RECORD_ALIGN;
+	slots = libleak_map(slot_count * sizeof *slots);
+	arena = libleak_map(arena_size);
+	if (!slots || !arena)
+		return false;
+	slot_mask = slot_count - 1;
+	stack_capacity = max_stacks;
+	atomic_store(&arena_used, RECORD_ALIGN);
+	return true;
+}
+
+void libleak_stacks_set_own_code(uintptr_t start, uintptr_t end)
+{
+	own_code_start = start;
+	own_code_end = end;
+}
+
+int libleak_stacks_capture(uintptr_t *frames, int depth)
+{
+	/* Room for our own frames, which are cut below. */
+	enum { EXTRA = 8 };
+	void *raw[256 + EXTRA];
+	int count = unw_backtrace(raw, depth + EXTRA);
+	int first = 0;
+	while (first < count && (uintptr_t)raw[first] - own_code_start < own_code_end - own_code_start)
+		first++;
+	int kept = count - first < depth ? count - first : depth;
+	for (int i = 0; i < kept; i++)
+		frames[i] = (uintptr_t)raw[first + i];
+	return kept;
+}
+
+static uint64_t hash_frames(const uintptr_t *frames, int depth)
+{
+	uint64_t hash = 0x84222325CBF29CE4ULL ^ (uint64_t)depth;
+	for (int i = 0; i < depth; i++) {
+		hash ^= frames[i];
+		hash *= 0x100000001B3ULL;
+		hash ^= hash >> 29;
+	}
+	return hash ? hash : 1;
+}
+
+struct libleak_stack *libleak_stacks_get(uint32_t index)
+{
+	return (struct libleak_stack *)(arena + (uint64_t)index * RECORD_ALIGN);
+}
+
+static uint32_t new_record(const uintptr_t *frames, int depth, uint64_t hash)
+{
+	uint64_t size = (sizeof(struct libleak_stack) + (uint64_t)depth * sizeof(uintptr_t) +
+			 RECORD_ALIGN - 1) & ~(uint64_t)(RECORD_ALIGN - 1);
+	if (atomic_load_explicit(&stack_count, memory_order_relaxed) >= stack_capacity)
+		return 0;
+	uint64_t offset = atomic_fetch_add_explicit(&arena_used, size, memory_order_relaxed);
+	if (offset + size > arena_size)
+		return 0;
+	struct libleak_stack *stack = (struct libleak_stack *)(arena + offset);
+	stack->hash = hash;
+	stack->depth = (uint32_t)depth;
+	memcpy(stack->frames, frames, (size_t)depth * sizeof *frames);
+	return (uint32_t)(offset / RECORD_ALIGN);
+}
+
+static bool same_stack(const struct libleak_stack *stack, uint64_t hash, const uintptr_t *frames,
+		       int depth)
+{
+	return stack->hash == hash && stack->depth == (uint32_t)depth &&
+	       memcmp(stack->frames, frames, (size_t)depth * sizeof *frames) == 0;
+}
+
+uint32_t libleak_stacks_intern(const uintptr_t *frames, int depth)
+{
+	if (!slots)
+		return 0;
+	uint64_t hash = hash_frames(frames, depth);
+	uint32_t fresh = 0; /* a record we built and may lose to another thread's identical one */
+	uint64_t position = hash & slot_mask;
+	for (int probe = 0; probe < MAX_PROBES; probe++, position = (position + 1) & slot_mask) {
+		uint32_t index = atomic_load_explicit(&slots[position], memory_order_acquire);
+		if (index == 0) {
+			if (!fresh && !(fresh = new_record(frames, depth, hash)))
+				return 0;
+			/* Release: a reader that sees the index sees the whole record. */
+			if (atomic_compare_exchange_strong_explicit(&slots[position], &index, fresh,
+								    memory_order_release,
+								    memory_order_acquire)) {
+				atomic_fetch_add_explicit(&stack_count, 1, memory_order_relaxed);
+				return fresh;
+			}
+		}
+		if (same_stack(libleak_stacks_get(index), hash, frames, depth))
+			return index; /* a lost `fresh` stays in the arena, unused: rare and bounded */
+	}
+	return 0;
+}
+
+void libleak_stacks_for_each(void (*visit)(struct libleak_stack *stack, void *context), void *context)
+{
+	if (!slots)
+		return;
+	for (uint64_t position = 0; position <= slot_mask; position++) {
+		uint32_t index = atomic_load_explicit(&slots[position], memory_order_acquire);
+		if (index)
+			visit(libleak_stacks_get(index), context);
+	}
+}
+
+uint64_t libleak_stacks_count(void)
+{
+	return atomic_load(&stack_count);
+}
+
+uint64_t libleak_stacks_capacity(void)
+{
+	return stack_capacity;
+}

@@ -1,0 +1,58 @@
+/*
+ * stacks — capturing call stacks and counting per stack.
+ *
+ * A stack is captured with libunwind (frames inside libleak.so are dropped), hashed once, and
+ * interned in a lock-free open-addressing table whose slots hold indexes of records in an
+ * mmap'ed arena. Each record carries its counters on its own cache lines; they are updated with
+ * relaxed atomic adds, so no lock is ever taken on the allocation or free path.
+ */
+#ifndef LIBLEAK_STACKS_H
+#define LIBLEAK_STACKS_H
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sampler.h"
+
+struct libleak_stack {
+	_Atomic uint64_t alloc_objects; /* fixed point, LIBLEAK_OBJECT_ONE per object */
+	_Atomic uint64_t alloc_bytes;
+	_Atomic uint64_t free_objects;
+	_Atomic uint64_t free_bytes;
+	uint64_t hash;
+	uint32_t depth;
+	uint32_t reserved;
+	uintptr_t frames[]; /* return addresses, the allocation's caller first */
+};
+
+/* Reserves the table and the arena for at most max_stacks stacks of at most max_depth frames. */
+bool libleak_stacks_init(uint64_t max_stacks, int max_depth);
+
+/* Remembers the address range of libleak.so's code, whose frames are cut from stacks. */
+void libleak_stacks_set_own_code(uintptr_t start, uintptr_t end);
+
+/* Captures the calling thread's stack (at most depth frames) into frames; returns the count. */
+int libleak_stacks_capture(uintptr_t *frames, int depth);
+
+/* Finds or adds the stack; returns its index, or 0 when the table is full. */
+uint32_t libleak_stacks_intern(const uintptr_t *frames, int depth);
+
+struct libleak_stack *libleak_stacks_get(uint32_t index);
+
+static inline void libleak_stacks_charge(struct libleak_stack *stack, struct libleak_weight weight,
+					 bool allocation)
+{
+	atomic_fetch_add_explicit(allocation ? &stack->alloc_objects : &stack->free_objects,
+				  weight.objects, memory_order_relaxed);
+	atomic_fetch_add_explicit(allocation ? &stack->alloc_bytes : &stack->free_bytes, weight.bytes,
+				  memory_order_relaxed);
+}
+
+/* Calls visit for every stack interned so far (any thread, concurrently with interning). */
+void libleak_stacks_for_each(void (*visit)(struct libleak_stack *stack, void *context), void *context);
+
+uint64_t libleak_stacks_count(void);
+uint64_t libleak_stacks_capacity(void);
+
+#endif

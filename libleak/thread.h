@@ -1,0 +1,43 @@
+/*
+ * thread — the per-thread state of the hot path.
+ *
+ * One small struct in initial-exec TLS: the general-dynamic model may call malloc from
+ * __tls_get_addr, that is from inside our own malloc. The fast path reads and writes only
+ * `countdown`; everything else is touched on the slow path.
+ *
+ * While a thread runs libleak's own code (unwinding, dumping, libdw, zlib), `inside` is
+ * non-zero and `countdown` is parked at a huge value, so the allocations that code makes go
+ * straight to the real allocator without a second test on the fast path.
+ */
+#ifndef LIBLEAK_THREAD_H
+#define LIBLEAK_THREAD_H
+#include <stdint.h>
+
+struct libleak_thread {
+	int64_t countdown;        /* bytes until the next sample; < 0 means "take the slow path" */
+	int64_t parked_countdown; /* countdown saved while inside libleak */
+	uint64_t random_state;    /* xorshift state for the exponential draws; 0 = not seeded */
+	uint32_t inside;          /* nesting depth of libleak's own code on this thread */
+};
+
+extern __thread struct libleak_thread libleak_thread __attribute__((tls_model("initial-exec")));
+
+#define LIBLEAK_PARKED_COUNTDOWN (INT64_MAX / 2)
+
+static inline void libleak_enter(void)
+{
+	struct libleak_thread *self = &libleak_thread;
+	if (self->inside++ == 0) {
+		self->parked_countdown = self->countdown;
+		self->countdown = LIBLEAK_PARKED_COUNTDOWN;
+	}
+}
+
+static inline void libleak_leave(void)
+{
+	struct libleak_thread *self = &libleak_thread;
+	if (--self->inside == 0)
+		self->countdown = self->parked_countdown;
+}
+
+#endif

@@ -1,0 +1,97 @@
+/*
+ * track — taking a sample and giving it back.
+ *
+ * Runs with the "inside" flag set, so that libunwind's own allocations go straight to the real
+ * allocator. A sample is first entered in the live table and only then charged to its stack: if
+ * the live table has no room the sample is dropped whole, so in-use numbers never count a block
+ * whose free we could not see.
+ */
+#include "track.h"
+
+#include <stdatomic.h>
+
+#include "config.h"
+#include "sampler.h"
+#include "stacks.h"
+#include "thread.h"
+
+__thread struct libleak_thread libleak_thread __attribute__((tls_model("initial-exec"))) = {
+	.countdown = -1, /* the first allocation of every thread comes here to set the thread up */
+};
+
+_Atomic bool libleak_ready;
+struct libleak_counters libleak_counters;
+
+static void take_sample(void *block, size_t size)
+{
+	uintptr_t frames[LIBLEAK_MAX_DEPTH];
+	int depth = libleak_stacks_capture(frames, libleak_config.depth);
+	uint32_t stack_index = libleak_stacks_intern(frames, depth);
+	if (!stack_index) {
+		atomic_fetch_add_explicit(&libleak_counters.dropped_stacks, 1, memory_order_relaxed);
+		return;
+	}
+	struct libleak_live_block live = {stack_index, size};
+	if (!libleak_live_insert(block, live)) {
+		atomic_fetch_add_explicit(&libleak_counters.dropped_live, 1, memory_order_relaxed);
+		return;
+	}
+	libleak_stacks_charge(libleak_stacks_get(stack_index), libleak_sampler_weight(size, libleak_config.rate),
+			      true);
+	atomic_fetch_add_explicit(&libleak_counters.samples, 1, memory_order_relaxed);
+}
+
+void libleak_countdown_expired(void *block, size_t size)
+{
+	struct libleak_thread *self = &libleak_thread;
+	if (self->inside)
+		return;
+	if (!atomic_load_explicit(&libleak_ready, memory_order_acquire)) {
+		self->countdown = -1; /* not configured yet: ask again next time */
+		return;
+	}
+	uint64_t rate = libleak_config.rate;
+	if (rate == 0) {
+		self->countdown = INT64_MAX;
+		return;
+	}
+	bool first_on_thread = self->random_state == 0;
+	if (first_on_thread)
+		self->random_state = libleak_sampler_seed(self);
+
+	libleak_enter();
+	/* A thread's first allocation only starts its countdown, except in exact mode where every
+	   allocation is a sample; a zero-byte block cannot cross a sampling point. */
+	if (block && (rate == 1 || (!first_on_thread && size > 0)))
+		take_sample(block, size);
+	int64_t next = rate == 1 ? -1 : libleak_sampler_next(&self->random_state, rate);
+	libleak_leave();
+	self->countdown = next;
+}
+
+bool libleak_detach(void *block, struct libleak_live_block *detached)
+{
+	return libleak_live_remove(block, detached);
+}
+
+void libleak_charge_detached(struct libleak_live_block detached)
+{
+	libleak_stacks_charge(libleak_stacks_get(detached.stack),
+			      libleak_sampler_weight(detached.size, libleak_config.rate), false);
+}
+
+void libleak_reattach(void *block, struct libleak_live_block detached)
+{
+	if (!libleak_live_insert(block, detached)) {
+		/* No room to put it back: count it freed rather than leave a phantom leak. */
+		libleak_charge_detached(detached);
+		atomic_fetch_add_explicit(&libleak_counters.dropped_live, 1, memory_order_relaxed);
+	}
+}
+
+void libleak_forget(void *block)
+{
+	struct libleak_live_block detached;
+	if (libleak_live_remove(block, &detached))
+		libleak_charge_detached(detached);
+}

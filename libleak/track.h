@@ -1,0 +1,38 @@
+/*
+ * track — the slow path: what happens when a thread's countdown runs out (a sample is taken)
+ * and when a possibly-sampled block is freed.
+ */
+#ifndef LIBLEAK_TRACK_H
+#define LIBLEAK_TRACK_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "live.h"
+
+/* The countdown of this thread ran below zero while allocating `block` of `size` bytes (block
+   may be NULL when the allocation failed). Samples it, or sets the thread up, and draws the next
+   countdown. */
+void libleak_countdown_expired(void *block, size_t size);
+
+/* `block` may have been sampled (the filter said so): forget it and charge its stack. */
+void libleak_forget(void *block);
+
+/* For realloc: take the block out of the live table without charging yet... */
+bool libleak_detach(void *block, struct libleak_live_block *detached);
+/* ...then either charge the free (the real realloc moved or freed it) */
+void libleak_charge_detached(struct libleak_live_block detached);
+/* ...or put it back as it was (the real realloc failed and the old block lives on). */
+void libleak_reattach(void *block, struct libleak_live_block detached);
+
+/* True once the constructor has configured the tables. */
+extern _Atomic bool libleak_ready;
+
+struct libleak_counters {
+	_Atomic uint64_t samples;          /* samples taken */
+	_Atomic uint64_t dropped_stacks;   /* samples lost: stack table full */
+	_Atomic uint64_t dropped_live;     /* samples lost: live table full */
+};
+extern struct libleak_counters libleak_counters;
+
+#endif
