@@ -1,0 +1,709 @@
+/*
+ * symbols — mappings, build IDs, function names, files and lines for the profile.
+ *
+ * Two questions are asked of this file, at very different rates:
+ *
+ *   - "which mapping holds this pc?" for every frame of every stack of a dump (millions of
+ *     times). The module list is read once with dl_iterate_phdr into an array of executable
+ *     segments sorted by address, so the answer is a binary search with no lock, no syscall
+ *     and no allocation.
+ *   - "what function, file and line is this pc?" once per distinct pc. elfutils' libdwfl
+ *     answers it (symbol tables for names, so programs built without -g still get them; DWARF
+ *     for lines and inlined frames; separate debug files by build ID). Its answers go into a
+ *     hash map keyed by pc, so a pc is symbolized once between module-list changes.
+ *
+ * The loader's dlpi_adds/dlpi_subs counters tell when the module list changed; only then are
+ * the mappings rebuilt and the per-pc answers dropped. The Dwfl session itself survives such a
+ * change (dwfl_report_begin/dwfl_report_end keep the modules that are reported again), because
+ * opening a module's DWARF is the expensive part and most modules stay loaded.
+ *
+ * Every string handed out is copied into a string table we own, so its lifetime is ours to
+ * promise (until the next refresh that changes the module list) whatever libdw does inside.
+ *
+ * Only the dumper thread calls this file (it allocates freely and takes the loader's lock), so
+ * there is no locking here.
+ */
+#include "symbols.h"
+
+#include <dlfcn.h>
+#include <dwarf.h>
+#include <elf.h>
+#include <elfutils/libdwfl.h>
+#include <limits.h>
+#include <link.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <unistd.h>
+
+/* One loaded object, as dl_iterate_phdr reports it. Its executable segments become mappings. */
+struct object {
+	uint64_t bias;              /* dlpi_addr: what the loader added to the file's vaddrs */
+	const char *path;
+	const char *file;           /* what libdwfl opens: path, or /proc/self/exe for the main
+	                               program, the very file that runs even if path changed */
+	bool is_vdso;               /* no file to read: mapped but never symbolized */
+	Dwfl_Module *module;        /* NULL until reported to libdwfl, or when that failed */
+};
+
+/* One executable segment: the mapping handed out, and the object it belongs to. */
+struct segment {
+	struct libleak_mapping mapping;
+	int object;
+};
+
+/* An entry of the address index: mapping index in [start, limit). */
+struct range {
+	uint64_t start, limit;
+	int mapping;
+};
+
+/* What one pc resolved to; lines point into the string table. */
+struct symbolized {
+	uint64_t pc;                /* 0 marks an empty slot (pc 0 is never symbolized) */
+	int count;
+	struct libleak_line *lines;
+};
+
+static struct {
+	bool loaded;                /* the module list has been read at least once */
+	unsigned long long adds, subs;
+
+	struct object *objects;
+	int object_count;
+	struct segment *segments;   /* index 0 is the main program's first */
+	int segment_count;
+	struct range *ranges;       /* sorted by start */
+	int last_range;             /* stacks repeat modules: try the last hit first */
+
+	Dwfl *dwfl;
+	bool dwfl_current;          /* objects have been reported since the last change */
+	unsigned long long reported_subs;   /* dlpi_subs when libdwfl was last told */
+
+	struct symbolized *cache;   /* open addressing, power-of-two capacity */
+	size_t cache_capacity, cache_used;
+
+	char **strings;             /* interned strings, open addressing */
+	size_t strings_capacity, strings_used;
+
+	char *(*demangle)(const char *, char *, size_t *, int *);
+} symbols;
+
+/* ---- owned strings ---------------------------------------------------------------------- */
+
+static uint64_t hash_bytes(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;   /* FNV-1a: strings here are short */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static uint64_t hash_pc(uint64_t pc)
+{
+	pc ^= pc >> 33;
+	pc *= 0xff51afd7ed558ccdull;
+	pc ^= pc >> 33;
+	return pc;
+}
+
+static bool strings_grow(void)
+{
+	size_t capacity = symbols.strings_capacity ? symbols.strings_capacity * 2 : 1024;
+	char **table = calloc(capacity, sizeof *table);
+	if (!table)
+		return false;
+	for (size_t i = 0; i < symbols.strings_capacity; i++) {
+		char *s = symbols.strings[i];
+		if (!s)
+			continue;
+		size_t at = hash_bytes(s) & (capacity - 1);
+		while (table[at])
+			at = (at + 1) & (capacity - 1);
+		table[at] = s;
+	}
+	free(symbols.strings);
+	symbols.strings = table;
+	symbols.strings_capacity = capacity;
+	return true;
+}
+
+/* Returns our own copy of s (one per distinct string), or NULL for NULL or no memory. */
+static const char *intern(const char *s)
+{
+	if (!s)
+		return NULL;
+	if (2 * (symbols.strings_used + 1) > symbols.strings_capacity && !strings_grow())
+		return NULL;
+	size_t mask = symbols.strings_capacity - 1;
+	size_t at = hash_bytes(s) & mask;
+	for (; symbols.strings[at]; at = (at + 1) & mask)
+		if (strcmp(symbols.strings[at], s) == 0)
+			return symbols.strings[at];
+	char *copy = strdup(s);
+	if (!copy)
+		return NULL;
+	symbols.strings[at] = copy;
+	symbols.strings_used++;
+	return copy;
+}
+
+/* ---- the per-pc cache ------------------------------------------------------------------- */
+
+static struct symbolized *cache_slot(struct symbolized *table, size_t capacity, uint64_t pc)
+{
+	size_t at = hash_pc(pc) & (capacity - 1);
+	while (table[at].pc && table[at].pc != pc)
+		at = (at + 1) & (capacity - 1);
+	return &table[at];
+}
+
+static bool cache_grow(void)
+{
+	size_t capacity = symbols.cache_capacity ? symbols.cache_capacity * 2 : 4096;
+	struct symbolized *table = calloc(capacity, sizeof *table);
+	if (!table)
+		return false;
+	for (size_t i = 0; i < symbols.cache_capacity; i++)
+		if (symbols.cache[i].pc)
+			*cache_slot(table, capacity, symbols.cache[i].pc) = symbols.cache[i];
+	free(symbols.cache);
+	symbols.cache = table;
+	symbols.cache_capacity = capacity;
+	return true;
+}
+
+/* Drops everything whose lifetime ends when the module list changes. */
+static void forget_answers(void)
+{
+	for (size_t i = 0; i < symbols.cache_capacity; i++)
+		free(symbols.cache[i].lines);
+	free(symbols.cache);
+	symbols.cache = NULL;
+	symbols.cache_capacity = symbols.cache_used = 0;
+
+	for (size_t i = 0; i < symbols.strings_capacity; i++)
+		free(symbols.strings[i]);
+	free(symbols.strings);
+	symbols.strings = NULL;
+	symbols.strings_capacity = symbols.strings_used = 0;
+
+	free(symbols.objects);
+	free(symbols.segments);
+	free(symbols.ranges);
+	symbols.objects = NULL;
+	symbols.segments = NULL;
+	symbols.ranges = NULL;
+	symbols.object_count = symbols.segment_count = 0;
+	symbols.last_range = 0;
+	symbols.dwfl_current = false;
+}
+
+/* ---- reading the module list ------------------------------------------------------------ */
+
+static int read_counters(struct dl_phdr_info *info, size_t size, void *data)
+{
+	unsigned long long *counters = data;
+	if (size < offsetof(struct dl_phdr_info, dlpi_subs) + sizeof info->dlpi_subs)
+		return -1;
+	counters[0] = info->dlpi_adds;
+	counters[1] = info->dlpi_subs;
+	return 1;   /* every object carries the same counters: the first one is enough */
+}
+
+/* True when [address, address + size) lies in the file-backed part of a PT_LOAD segment, so
+   reading it cannot fault. */
+static bool is_loaded(const struct dl_phdr_info *info, ElfW(Addr) vaddr, ElfW(Xword) size)
+{
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *p = &info->dlpi_phdr[i];
+		if (p->p_type == PT_LOAD && vaddr >= p->p_vaddr && size <= p->p_filesz &&
+		    vaddr - p->p_vaddr <= p->p_filesz - size)
+			return true;
+	}
+	return false;
+}
+
+/* The GNU build ID from the object's PT_NOTE segments in memory, as lowercase hex. */
+static const char *read_build_id(const struct dl_phdr_info *info)
+{
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *p = &info->dlpi_phdr[i];
+		if (p->p_type != PT_NOTE || !is_loaded(info, p->p_vaddr, p->p_memsz))
+			continue;
+		/* Notes are 4-aligned, except in segments that say 8 (.note.gnu.property). */
+		size_t align = p->p_align == 8 ? 8 : 4;
+		const unsigned char *note = (const unsigned char *)(info->dlpi_addr + p->p_vaddr);
+		size_t left = p->p_memsz;
+		while (left >= sizeof(ElfW(Nhdr))) {
+			const ElfW(Nhdr) *header = (const ElfW(Nhdr) *)note;
+			size_t name_size = (header->n_namesz + align - 1) & ~(align - 1);
+			size_t desc_size = (header->n_descsz + align - 1) & ~(align - 1);
+			size_t total = sizeof *header + name_size + desc_size;
+			if (name_size > left || desc_size > left || total > left)
+				break;
+			const char *name = (const char *)(header + 1);
+			if (header->n_type == NT_GNU_BUILD_ID && header->n_namesz == 4 &&
+			    memcmp(name, "GNU", 4) == 0 && header->n_descsz > 0) {
+				const unsigned char *id = (const unsigned char *)name + name_size;
+				char hex[2 * 64 + 1];
+				size_t n = header->n_descsz < 64 ? header->n_descsz : 64;
+				for (size_t k = 0; k < n; k++)
+					snprintf(hex + 2 * k, 3, "%02x", id[k]);
+				hex[2 * n] = '\0';
+				return intern(hex);
+			}
+			note += total;
+			left -= total;
+		}
+	}
+	return intern("");
+}
+
+/* The path pprof should look for: absolute; the main program's (which the loader leaves
+   unnamed unless ld.so was run as a command) through /proc/self/exe. */
+static const char *object_path(const char *name, bool is_main, bool is_vdso)
+{
+	char buffer[PATH_MAX];
+	if (is_vdso)
+		return intern("[vdso]");   /* what /proc/self/maps says; pprof leaves it alone */
+	if (is_main && name[0] == '\0') {
+		ssize_t n = readlink("/proc/self/exe", buffer, sizeof buffer - 1);
+		if (n <= 0)
+			return intern(name);
+		buffer[n] = '\0';
+		return intern(buffer);
+	}
+	if (name[0] != '/' && realpath(name, buffer))
+		return intern(buffer);
+	return intern(name);
+}
+
+static bool append(void **array, int count, int *capacity, size_t size)
+{
+	if (count < *capacity)
+		return true;
+	int grown = *capacity ? *capacity * 2 : 32;
+	void *bigger = realloc(*array, (size_t)grown * size);
+	if (!bigger)
+		return false;
+	*array = bigger;
+	*capacity = grown;
+	return true;
+}
+
+struct collect {
+	int object_capacity, segment_capacity;
+	bool failed;
+};
+
+static int collect_object(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct collect *c = data;
+	(void)size;
+	bool is_main = symbols.object_count == 0;
+	uintptr_t vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR);
+	bool is_vdso = vdso && vdso >= info->dlpi_addr && is_loaded(info, vdso - info->dlpi_addr, 1);
+	if (!is_main && !is_vdso && info->dlpi_name[0] == '\0')
+		return 0;   /* not a file we could name */
+
+	if (!append((void **)&symbols.objects, symbols.object_count, &c->object_capacity,
+	            sizeof *symbols.objects))
+		goto fail;
+	struct object *object = &symbols.objects[symbols.object_count];
+	*object = (struct object){
+		.bias = info->dlpi_addr,
+		.path = object_path(info->dlpi_name, is_main, is_vdso),
+		.is_vdso = is_vdso,
+	};
+	object->file = is_main && info->dlpi_name[0] == '\0' ? "/proc/self/exe" : object->path;
+	const char *build_id = read_build_id(info);
+	if (!object->path || !build_id)
+		goto fail;
+
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *p = &info->dlpi_phdr[i];
+		if (p->p_type != PT_LOAD || !(p->p_flags & PF_X))
+			continue;
+		if (!append((void **)&symbols.segments, symbols.segment_count, &c->segment_capacity,
+		            sizeof *symbols.segments))
+			goto fail;
+		/* Rounded like the kernel maps it, so that pc - start + file_offset is the file
+		   offset, as pprof computes it from /proc/self/maps-style mappings. */
+		uint64_t address = info->dlpi_addr + p->p_vaddr;
+		uint64_t start = address & ~(page - 1);
+		uint64_t limit = (address + p->p_memsz + page - 1) & ~(page - 1);
+		symbols.segments[symbols.segment_count++] = (struct segment){
+			.mapping = {
+				.start = start,
+				.limit = limit,
+				.file_offset = p->p_offset - (address - start),
+				.path = object->path,
+				.build_id = build_id,
+			},
+			.object = symbols.object_count,
+		};
+	}
+	symbols.object_count++;
+	return 0;
+fail:
+	c->failed = true;
+	return 1;
+}
+
+static int compare_ranges(const void *a, const void *b)
+{
+	const struct range *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static bool build_index(void)
+{
+	symbols.ranges = malloc((size_t)symbols.segment_count * sizeof *symbols.ranges);
+	if (!symbols.ranges)
+		return false;
+	for (int i = 0; i < symbols.segment_count; i++)
+		symbols.ranges[i] = (struct range){symbols.segments[i].mapping.start,
+		                                   symbols.segments[i].mapping.limit, i};
+	qsort(symbols.ranges, (size_t)symbols.segment_count, sizeof *symbols.ranges,
+	      compare_ranges);
+	return true;
+}
+
+int libleak_symbols_refresh(void)
+{
+	unsigned long long counters[2] = {0, 0};
+	bool have_counters = dl_iterate_phdr(read_counters, counters) == 1;
+	if (symbols.loaded && have_counters && counters[0] == symbols.adds &&
+	    counters[1] == symbols.subs)
+		return 0;
+
+	forget_answers();
+	struct collect c = {0};
+	dl_iterate_phdr(collect_object, &c);
+	if (c.failed || symbols.segment_count == 0 || !build_index()) {
+		forget_answers();
+		symbols.loaded = false;
+		return -1;
+	}
+	/* Without the counters (a very old loader) every refresh re-reads: correct, only slower. */
+	symbols.loaded = have_counters;
+	symbols.adds = counters[0];
+	symbols.subs = counters[1];
+	symbols.demangle = (char *(*)(const char *, char *, size_t *, int *))
+		dlsym(RTLD_DEFAULT, "__cxa_demangle");
+	return 0;
+}
+
+int libleak_symbols_mapping_count(void)
+{
+	return symbols.segment_count;
+}
+
+struct libleak_mapping *libleak_symbols_mapping(int index)
+{
+	if (index < 0 || index >= symbols.segment_count)
+		return NULL;
+	return &symbols.segments[index].mapping;
+}
+
+static int find_mapping(uint64_t pc)
+{
+	const struct range *r = &symbols.ranges[symbols.last_range];
+	if (pc >= r->start && pc < r->limit)
+		return r->mapping;
+	int low = 0, high = symbols.segment_count;   /* first range with start > pc */
+	while (low < high) {
+		int middle = low + (high - low) / 2;
+		if (symbols.ranges[middle].start <= pc)
+			low = middle + 1;
+		else
+			high = middle;
+	}
+	if (low == 0 || pc >= symbols.ranges[low - 1].limit)
+		return -1;
+	symbols.last_range = low - 1;
+	return symbols.ranges[low - 1].mapping;
+}
+
+/* ---- symbolization ---------------------------------------------------------------------- */
+
+/* Separate debug files are found by build ID in libdwfl's default places (/usr/lib/debug/
+   .build-id/xx/yyyy.debug). Not dwfl_standard_find_debuginfo: in libdw 0.188, when a module
+   has no local debug file, it dlopens libdebuginfod, which loads libcurl, gnutls and some
+   thirty libraries into the profiled program and may go to the network in the middle of a
+   dump, whatever DEBUGINFOD_URLS says. The price: .gnu_debuglink by name is not followed. */
+static int find_debuginfo(Dwfl_Module *module, void **userdata, const char *name,
+                          Dwarf_Addr base, const char *file_name, const char *debuglink_file,
+                          GElf_Word debuglink_crc, char **debuginfo_file_name)
+{
+	return dwfl_build_id_find_debuginfo(module, userdata, name, base, file_name,
+	                                    debuglink_file, debuglink_crc, debuginfo_file_name);
+}
+
+static char *debuginfo_path;   /* NULL: libdwfl's default search path */
+static const Dwfl_Callbacks dwfl_callbacks = {
+	.find_elf = dwfl_build_id_find_elf,
+	.find_debuginfo = find_debuginfo,
+	.debuginfo_path = &debuginfo_path,
+};
+
+/* The module libdwfl already has for object, if it is the same file at the same place. */
+static Dwfl_Module *known_module(const struct object *object, uint64_t address)
+{
+	Dwfl_Module *module = dwfl_addrmodule(symbols.dwfl, address);
+	Dwarf_Addr start;
+	const char *name = module ? dwfl_module_info(module, NULL, &start, NULL, NULL, NULL, NULL,
+	                                             NULL) : NULL;
+	return name && strcmp(name, object->path) == 0 ? module : NULL;
+}
+
+/* Tells libdwfl about every object at the address the loader put it. When objects were only
+   added, the modules libdwfl has already opened (with their DWARF, the expensive part) are
+   kept and only the new objects are reported; when any was removed, the session starts over,
+   because libdwfl 0.188 refuses to re-report a module after dwfl_report_begin ("address range
+   overlaps an existing module"). */
+static void report_objects(bool objects_removed)
+{
+	if (symbols.dwfl && objects_removed) {
+		dwfl_end(symbols.dwfl);
+		symbols.dwfl = NULL;
+	}
+	if (!symbols.dwfl) {
+		symbols.dwfl = dwfl_begin(&dwfl_callbacks);
+		if (!symbols.dwfl)
+			return;
+	}
+	/* First the objects libdwfl knows already, while its address index is usable. */
+	int first_segment[symbols.object_count ? symbols.object_count : 1];
+	for (int i = 0; i < symbols.object_count; i++)
+		first_segment[i] = -1;
+	for (int i = symbols.segment_count - 1; i >= 0; i--)
+		first_segment[symbols.segments[i].object] = i;
+	for (int i = 0; i < symbols.object_count; i++)
+		if (first_segment[i] >= 0)
+			symbols.objects[i].module = known_module(
+				&symbols.objects[i], symbols.segments[first_segment[i]].mapping.start);
+
+	dwfl_report_begin_add(symbols.dwfl);
+	for (int i = 0; i < symbols.object_count; i++) {
+		struct object *object = &symbols.objects[i];
+		if (!object->is_vdso && !object->module && first_segment[i] >= 0)
+			object->module = dwfl_report_elf(symbols.dwfl, object->path, object->file,
+			                                 -1, object->bias, false);
+	}
+	dwfl_report_end(symbols.dwfl, NULL, NULL);
+	symbols.dwfl_current = true;
+}
+
+/* The name to show: demangled when libstdc++'s demangler is in the process anyway. */
+static const char *display_name(const char *raw)
+{
+	if (!raw || !symbols.demangle || raw[0] != '_' || raw[1] != 'Z')
+		return intern(raw);
+	int status = -1;
+	char *demangled = symbols.demangle(raw, NULL, NULL, &status);
+	const char *name = intern(status == 0 && demangled ? demangled : raw);
+	free(demangled);
+	return name;
+}
+
+/* Sets line's function names from a subprogram or inlined-subroutine DIE (through its
+   abstract origin or declaration, where the names live). */
+static void name_from_die(Dwarf_Die *die, struct libleak_line *line)
+{
+	Dwarf_Attribute attribute;
+	const char *linkage = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name,
+	                                                              &attribute));
+	if (!linkage)
+		linkage = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name,
+		                                                &attribute));
+	const char *name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &attribute));
+	/* C++ DW_AT_name is unqualified ("push_back"): the demangled linkage name says more. */
+	line->function = linkage ? display_name(linkage) : intern(name);
+	line->system_name = intern(linkage ? linkage : name);
+}
+
+static bool is_function(Dwarf_Die *die)
+{
+	int tag = dwarf_tag(die);
+	return tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine ||
+	       tag == DW_TAG_entry_point;
+}
+
+/* The compile unit holding pc. libdwfl finds it through .debug_aranges; clang does not emit
+   that section and libdw 0.188 does not fall back to the units' own ranges, so we do. */
+static Dwarf_Die *find_unit(Dwfl_Module *module, uint64_t pc, Dwarf_Addr *bias)
+{
+	Dwarf_Die *unit = dwfl_module_addrdie(module, pc, bias);
+	if (unit)
+		return unit;
+	while ((unit = dwfl_module_nextcu(module, unit, bias)))
+		if (dwarf_haspc(unit, pc - *bias) > 0)
+			return unit;
+	return NULL;
+}
+
+/* Fills lines from DWARF: lines[0] is the line of address (unit-relative) and the innermost
+   function containing it; each DW_TAG_inlined_subroutine around address adds one line, its
+   DW_AT_call_file/DW_AT_call_line in the function around it (the walk of eu-addr2line -i).
+   Returns the count (0 when the unit knows nothing of address); *complete says whether the
+   last line is the outermost function (deeper chains are cut at max, innermost kept). */
+static int dwarf_frames(Dwarf_Die *unit, Dwarf_Addr address, struct libleak_line *lines,
+                        int max, bool *complete)
+{
+	*complete = true;
+	lines[0] = (struct libleak_line){0};
+	Dwarf_Line *source = dwarf_getsrc_die(unit, address);
+	int number = 0;
+	if (source && dwarf_lineno(source, &number) == 0) {
+		lines[0].file = intern(dwarf_linesrc(source, NULL, NULL));
+		lines[0].line = number;
+	}
+
+	Dwarf_Die *scopes = NULL;
+	int scope_count = dwarf_getscopes(unit, address, &scopes);
+	if (scope_count <= 0) {
+		free(scopes);
+		return lines[0].file ? 1 : 0;
+	}
+	/* dwarf_getscopes follows an inlined instance into its abstract origin's scopes; the
+	   chain of callers comes from the DIE's physical parents instead. */
+	Dwarf_Die innermost = scopes[0];
+	free(scopes);
+	scopes = NULL;
+	scope_count = dwarf_getscopes_die(&innermost, &scopes);
+	Dwarf_Files *files = NULL;
+	if (dwarf_getsrcfiles(unit, &files, NULL) != 0)
+		files = NULL;
+
+	int count = 1;
+	bool named = false;
+	for (int i = 0; i < scope_count; i++) {
+		if (!is_function(&scopes[i]))
+			continue;
+		if (!named) {
+			name_from_die(&scopes[i], &lines[0]);
+			named = true;
+		}
+		if (dwarf_tag(&scopes[i]) != DW_TAG_inlined_subroutine)
+			break;
+		if (count == max) {
+			*complete = false;
+			break;
+		}
+		/* The caller's line: the function around this inlined instance, at the call. */
+		struct libleak_line *line = &lines[count++];
+		*line = (struct libleak_line){0};
+		for (int j = i + 1; j < scope_count; j++) {
+			if (is_function(&scopes[j])) {
+				name_from_die(&scopes[j], line);
+				break;
+			}
+		}
+		Dwarf_Attribute attribute;
+		Dwarf_Word value;
+		if (files &&
+		    dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_file, &attribute), &value) == 0)
+			line->file = intern(dwarf_filesrc(files, value, NULL, NULL));
+		if (dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_line, &attribute), &value) == 0)
+			line->line = (int64_t)value;
+	}
+	free(scopes);
+	return named || lines[0].file ? count : 0;
+}
+
+/* Fills lines for pc in mapping; returns how many. */
+static int symbolize(uint64_t pc, int mapping, struct libleak_line *lines, int max)
+{
+	struct object *object = &symbols.objects[symbols.segments[mapping].object];
+	if (object->is_vdso)
+		return 0;
+	if (!symbols.dwfl_current)
+		report_objects(!symbols.loaded || symbols.subs != symbols.reported_subs);
+	symbols.reported_subs = symbols.subs;
+	if (!object->module)
+		return 0;
+
+	/* The symbol table names functions even without debug information. */
+	GElf_Off offset;
+	GElf_Sym symbol;
+	const char *raw = dwfl_module_addrinfo(object->module, pc, &offset, &symbol, NULL, NULL,
+	                                       NULL);
+	Dwarf_Addr bias = 0;
+	Dwarf_Die *unit = find_unit(object->module, pc, &bias);
+	bool complete = true;
+	int count = unit ? dwarf_frames(unit, pc - bias, lines, max, &complete) : 0;
+	if (raw && (count == 0 || complete)) {
+		/* The outermost frame is the symbol itself. DWARF's name is kept for display: the
+		   symbol may be a compiler's clone ("f.constprop.0") of the function written. */
+		struct libleak_line *outermost = &lines[count ? count - 1 : 0];
+		if (count == 0)
+			*outermost = (struct libleak_line){0};
+		if (!outermost->function)
+			outermost->function = display_name(raw);
+		outermost->system_name = intern(raw);
+		count = count ? count : 1;
+	}
+
+	struct libleak_mapping *m = &symbols.segments[mapping].mapping;
+	for (int i = 0; i < count; i++) {
+		m->has_functions |= lines[i].function != NULL;
+		m->has_filenames |= lines[i].file != NULL;
+		m->has_line_numbers |= lines[i].line > 0;
+	}
+	m->has_inline_frames |= count > 1;
+	return count;
+}
+
+int libleak_symbols_lookup(uint64_t pc, bool symbolize_pc, struct libleak_line *lines, int max,
+                           int *mapping_index)
+{
+	if (!symbols.ranges && libleak_symbols_refresh() != 0) {
+		*mapping_index = -1;
+		return 0;
+	}
+	int mapping = find_mapping(pc);
+	*mapping_index = mapping;
+	if (mapping < 0 || !symbolize_pc || max <= 0 || pc == 0)
+		return 0;
+
+	if (symbols.cache_capacity) {
+		struct symbolized *hit = cache_slot(symbols.cache, symbols.cache_capacity, pc);
+		if (hit->pc == pc) {
+			int n = hit->count < max ? hit->count : max;
+			memcpy(lines, hit->lines, (size_t)n * sizeof *lines);
+			return n;
+		}
+	}
+
+	struct libleak_line found[LIBLEAK_MAX_INLINE];
+	int count = symbolize(pc, mapping, found, LIBLEAK_MAX_INLINE);
+
+	if (2 * (symbols.cache_used + 1) <= symbols.cache_capacity || cache_grow()) {
+		struct libleak_line *copy = count ? malloc((size_t)count * sizeof *copy) : NULL;
+		if (!count || copy) {
+			if (count)
+				memcpy(copy, found, (size_t)count * sizeof *copy);
+			*cache_slot(symbols.cache, symbols.cache_capacity, pc) =
+				(struct symbolized){pc, count, copy};
+			symbols.cache_used++;
+		}
+	}
+	int n = count < max ? count : max;
+	memcpy(lines, found, (size_t)n * sizeof *lines);
+	return n;
+}
+
+void libleak_symbols_reset(void)
+{
+	forget_answers();
+	if (symbols.dwfl)
+		dwfl_end(symbols.dwfl);
+	symbols.dwfl = NULL;
+	symbols.loaded = false;
+	symbols.demangle = NULL;
+}
