@@ -1,0 +1,70 @@
+#!/bin/bash
+# Good LIBLEAK_* values take effect, silently: the rate with binary k/m/g suffixes (the
+# profile's period), 0 (tracking off, program unchanged), LIBLEAK_DEPTH (no stack deeper),
+# LIBLEAK_SIGNAL=USR1 and a signal number, LIBLEAK_AT_EXIT=0/1.
+. "$LIBLEAK_ROOT/tests/lib.sh"
+. "$LIBLEAK_ROOT/tests/cases/lib_common.inc"
+require_lib; require_prog hello_alloc snapshot_target; require_go
+
+"$TESTBIN/hello_alloc" >expected.txt
+
+# in_dir NAME ENV...: runs hello_alloc under the library in a new directory NAME.
+in_dir() {
+  local dir=$1; shift
+  mkdir "$dir"
+  (cd "$dir" && timeout 30 env "$@" LD_PRELOAD="$LIBLEAK_SO" "$TESTBIN/hello_alloc" >out.txt 2>err.txt) \
+    || fail "$*: hello_alloc failed: $(cat "$dir/err.txt")"
+  assert_eq "$(cat expected.txt)" "$(cat "$dir/out.txt")" "$*: stdout"
+  [ ! -s "$dir/err.txt" ] || fail "$*: a good value printed on stderr: $(cat "$dir/err.txt")"
+}
+
+for pair in 64k:65536 1m:1048576 1g:1073741824 4096:4096 1:1 2K:2048; do
+  value=${pair%%:*} period=${pair#*:}
+  in_dir "rate_$value" LIBLEAK_RATE=$value LIBLEAK_OUT=p.pb.gz
+  pprof_raw "rate_$value/p.pb.gz" "rate_$value/p.raw"
+  grep -q "^Period: $period\$" "rate_$value/p.raw" \
+    || fail "LIBLEAK_RATE=$value: expected Period: $period, got: $(grep '^Period' "rate_$value/p.raw")"
+  echo "ok: LIBLEAK_RATE=$value -> period $period"
+done
+
+in_dir rate_0 LIBLEAK_RATE=0 LIBLEAK_OUT=p.pb.gz
+if [ -e rate_0/p.pb.gz ]; then
+  pprof_raw rate_0/p.pb.gz rate_0/p.raw
+  set -- $(site_values rate_0/p.raw "")
+  assert_eq "0 0" "$1 $2" "LIBLEAK_RATE=0 (tracking off): allocations recorded"
+fi
+echo "ok: LIBLEAK_RATE=0 runs unchanged and records nothing"
+
+for depth in 1 3; do
+  in_dir "depth_$depth" LIBLEAK_RATE=1 LIBLEAK_DEPTH=$depth LIBLEAK_OUT=p.pb.gz
+  pprof_raw "depth_$depth/p.pb.gz" "depth_$depth/p.raw"
+  deepest=$(awk '/^Samples:/ { s = 1; getline; next } /^Locations/ { s = 0 }
+                 s && /^ *[0-9].*:/ { c = index($0, ":"); n = split(substr($0, c + 1), ids, " "); if (n > m) m = n }
+                 END { print m + 0 }' "depth_$depth/p.raw")
+  [ "$deepest" -ge 1 ] && [ "$deepest" -le "$depth" ] \
+    || fail "LIBLEAK_DEPTH=$depth: the deepest stack has $deepest frames"
+  echo "ok: LIBLEAK_DEPTH=$depth -> deepest stack $deepest frames"
+done
+in_dir depth_256 LIBLEAK_RATE=1 LIBLEAK_DEPTH=256 LIBLEAK_OUT=p.pb.gz
+pprof_raw depth_256/p.pb.gz depth_256/p.raw
+set -- $(site_values depth_256/p.raw hello_keep)
+assert_eq "100 100000" "$3 $4" "LIBLEAK_DEPTH=256, exact: hello_keep in use"
+
+in_dir at_exit_0 LIBLEAK_AT_EXIT=0
+[ -z "$(ls at_exit_0 | grep pb.gz)" ] || fail "LIBLEAK_AT_EXIT=0 still wrote: $(ls at_exit_0)"
+in_dir at_exit_1 LIBLEAK_AT_EXIT=1
+ls at_exit_1 | grep -q '^libleak\.hello_alloc\.[0-9]*\.[0-9]\{4\}\.heap\.pb\.gz$' \
+  || fail "LIBLEAK_AT_EXIT=1: no exit profile under the default name: $(ls at_exit_1)"
+echo "ok: LIBLEAK_AT_EXIT=0 writes nothing, =1 writes the exit profile"
+
+# LIBLEAK_SIGNAL=USR1 and =10 (SIGUSR1's number): SIGUSR1 makes a snapshot.
+for sig in USR1 10; do
+  mkdir "signal_$sig"; cd "signal_$sig" || exit 1
+  SNAP_SIGNAL=USR1 snapshot_and_exit 'snap.%n.pb.gz' LIBLEAK_SIGNAL=$sig LIBLEAK_AT_EXIT=0
+  files=(snap.*.pb.gz)
+  assert_eq 1 "${#files[@]}" "LIBLEAK_SIGNAL=$sig: snapshots after one SIGUSR1 (no exit profile)"
+  pprof_raw "${files[0]}" snap.raw
+  [ ! -s target.err ] || fail "LIBLEAK_SIGNAL=$sig printed: $(cat target.err)"
+  echo "ok: LIBLEAK_SIGNAL=$sig: SIGUSR1 wrote ${files[0]}"
+  cd ..
+done
