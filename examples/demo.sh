@@ -182,7 +182,8 @@ elif [ "$go_works" = yes ]; then
   [ "$reader" = go ] ||
     echo "(leakprof is not usable yet: \"$(head -n 1 "$out/leakprof.err" 2>/dev/null)\"; reading with go tool pprof)"
   echo "\$ go tool pprof -top -base $(show "$first") $(show "$last")"
-  printf '%s\n' "$diff_out" | grep -v '^Time:\|^Duration:' | head -n 16
+  # From "Type:" on: pprof first prints the file name, build ID and both files' comments.
+  printf '%s\n' "$diff_out" | sed -n '/^Type:/,$p' | grep -v '^Time:\|^Duration:' | head -n 12
   explain_top "$diff_out"
 else
   echo "Neither build/leakprof nor 'go tool pprof' could read the profiles:"
