@@ -1,0 +1,95 @@
+/*
+ * cmd_folded.c — `leakprof folded`: the collapsed-stack format of flamegraph.pl, inferno
+ * and speedscope. One line per distinct stack: frames root first joined by ';', a space,
+ * the value. The readers split a line at its last space and the frames at ';', so a ';'
+ * or a line break inside a function name (C++ templates can hold neither, but a hostile
+ * file can) is replaced. Lines are sorted so that output can be compared with diff(1).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "report.h"
+#include "util.h"
+
+struct folded_line {
+    char *text;
+    int64_t value;
+};
+
+static char *fold(const struct frame_table *frames, const uint32_t *stack, uint32_t depth)
+{
+    size_t size = 1;
+    for (uint32_t i = 0; i < depth; i++)
+        size += strlen(frame_get(frames, stack[i])->name) + 1;
+    char *text = xmalloc(size), *p = text;
+    for (uint32_t i = depth; i-- > 0;) {
+        const char *name = frame_get(frames, stack[i])->name;
+        for (; *name; name++)
+            *p++ = *name == ';' ? ':' : (*name == '\n' || *name == '\r') ? ' ' : *name;
+        if (i)
+            *p++ = ';';
+    }
+    *p = '\0';
+    return text;
+}
+
+static int compare_lines(const void *a, const void *b)
+{
+    return strcmp(((const struct folded_line *)a)->text, ((const struct folded_line *)b)->text);
+}
+
+int command_folded(int argc, char **argv)
+{
+    struct options options;
+    if (!options_parse("folded", OPT_SAMPLE_INDEX | OPT_FOCUS | OPT_IGNORE, argc, argv,
+                       &options))
+        return 2;
+    if (command_help("folded", &options) || options.file_count != 1) {
+        free(options.files);
+        return options.help ? 0 : command_usage("folded", "expects one PROFILE");
+    }
+    int status = 2;
+    struct frame_table frames;
+    frame_table_init(&frames);
+    struct profile *profile = profile_load(options.files[0], &frames);
+    struct frame_filter filter;
+    bool filter_ready = false;
+    if (!profile)
+        goto done;
+    long index = profile_sample_index(profile, options.sample_index);
+    if (index < 0 || !filter_init(&filter, &frames, options.focus, options.ignore))
+        goto done;
+    filter_ready = true;
+
+    struct folded_line *lines = xcalloc(profile->sample_count, sizeof *lines);
+    size_t count = 0;
+    for (size_t s = 0; s < profile->sample_count; s++) {
+        const struct sample *sample = &profile->samples[s];
+        if (sample->depth == 0 || !filter_keeps(&filter, sample->frames, sample->depth))
+            continue;
+        lines[count++] = (struct folded_line){fold(&frames, sample->frames, sample->depth),
+                                              sample->values[index]};
+    }
+    qsort(lines, count, sizeof *lines, compare_lines);
+    for (size_t i = 0; i < count;) {
+        int64_t value = lines[i].value;
+        size_t j = i + 1;
+        for (; j < count && strcmp(lines[j].text, lines[i].text) == 0; j++)
+            value = add_saturating(value, lines[j].value);
+        if (value != 0)
+            printf("%s %lld\n", lines[i].text, (long long)value);
+        for (; i < j; i++)
+            free(lines[i].text);
+    }
+    free(lines);
+    status = 0;
+done:
+    if (filter_ready)
+        filter_free(&filter);
+    profile_free(profile);
+    frame_table_free(&frames);
+    free(options.files);
+    return status;
+}

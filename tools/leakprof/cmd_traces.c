@@ -1,0 +1,152 @@
+/*
+ * cmd_traces.c — `leakprof traces`: every sample's stack with its value and labels, in the
+ * layout of `go tool pprof -traces` (a separator line, the labels right-aligned in ten
+ * columns, then the frames leaf first with the value on the first one, " (inline)" after a
+ * frame that was inlined into its caller). Values are scaled one by one, as pprof does.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "report.h"
+#include "units.h"
+#include "util.h"
+
+static const char separator[] =
+    "-----------+-------------------------------------------------------";
+
+/* pprof infers a numeric label's unit from its key when the file gives none. */
+static const char *label_unit(const struct sample_label *label)
+{
+    if (label->unit[0])
+        return label->unit;
+    if (strcmp(label->key, "alignment") == 0 || strcmp(label->key, "request") == 0)
+        return "bytes";
+    return label->key;
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * One line per label key, its values joined by spaces, string labels first, each group
+ * sorted — pprof's order.
+ */
+static void print_labels(const struct sample *sample)
+{
+    for (int numeric = 0; numeric < 2; numeric++) {
+        char **lines = xcalloc(sample->label_count, sizeof *lines);
+        size_t count = 0;
+        for (size_t i = 0; i < sample->label_count; i++) {
+            const struct sample_label *label = &sample->labels[i];
+            if ((label->str == NULL) != numeric)
+                continue;
+            bool seen = false;
+            for (size_t j = 0; j < i; j++)
+                seen |= strcmp(sample->labels[j].key, label->key) == 0 &&
+                        (sample->labels[j].str == NULL) == numeric;
+            if (seen)
+                continue;
+            size_t size = 64, used;
+            char *line = xmalloc(size);
+            used = (size_t)snprintf(line, size, "%10s: ", label->key);
+            for (size_t j = i; j < sample->label_count; j++) {
+                const struct sample_label *other = &sample->labels[j];
+                if (strcmp(other->key, label->key) != 0 || (other->str == NULL) != numeric)
+                    continue;
+                char number[64];
+                const char *text = other->str;
+                if (numeric) {
+                    units_format(number, sizeof number, other->num, label_unit(other), "auto");
+                    text = number;
+                }
+                size_t need = used + strlen(text) + 2;
+                if (need > size) {
+                    size = need * 2;
+                    line = xrealloc(line, size);
+                }
+                used += (size_t)snprintf(line + used, size - used, " %s", text);
+            }
+            lines[count++] = line;
+        }
+        qsort(lines, count, sizeof *lines, compare_strings);
+        for (size_t i = 0; i < count; i++) {
+            printf("%s\n", lines[i]);
+            free(lines[i]);
+        }
+        free(lines);
+    }
+}
+
+static void print_stack(const struct frame_table *frames, const uint32_t *stack,
+                        uint32_t depth, int64_t value, const char *unit)
+{
+    for (uint32_t i = 0; i < depth; i++) {
+        char text[64] = "";
+        if (i == 0)
+            units_format(text, sizeof text, value, unit, "minimum");
+        const struct frame *frame = frame_get(frames, stack[i]);
+        printf("%10s   %s%s\n", text, frame->name, frame->inlined ? " (inline)" : "");
+    }
+}
+
+int command_traces(int argc, char **argv)
+{
+    struct options options;
+    unsigned accepted = OPT_SAMPLE_INDEX | OPT_BASE | OPT_FOCUS | OPT_IGNORE;
+    if (!options_parse("traces", accepted, argc, argv, &options))
+        return 2;
+    if (command_help("traces", &options) || options.file_count != 1) {
+        free(options.files);
+        return options.help ? 0 : command_usage("traces", "expects one PROFILE");
+    }
+    int status = 2;
+    struct frame_table frames;
+    frame_table_init(&frames);
+    struct profile *profile = profile_load(options.files[0], &frames), *base = NULL;
+    struct frame_filter filter;
+    bool filter_ready = false;
+    if (!profile || (options.base && !(base = profile_load(options.base, &frames))))
+        goto done;
+    long index = profile_sample_index(profile, options.sample_index);
+    if (index < 0 || !filter_init(&filter, &frames, options.focus, options.ignore))
+        goto done;
+    filter_ready = true;
+    const char *unit = profile->types[index].unit;
+    struct stack_list list;
+    if (!stack_list_collect(&list, profile, index, base, &filter))
+        goto done;
+    report_print_labels(stdout, profile, index, list.total, "minimum");
+    if (base) {
+        for (size_t i = 0; i < list.count; i++) {
+            if (list.stacks[i].depth == 0 || list.stacks[i].value == 0)
+                continue;
+            printf("%s\n", separator);
+            print_stack(&frames, list.stacks[i].frames, list.stacks[i].depth,
+                        list.stacks[i].value, unit);
+        }
+    } else {
+        for (size_t s = 0; s < profile->sample_count; s++) {
+            const struct sample *sample = &profile->samples[s];
+            if (sample->depth == 0 || !filter_keeps(&filter, sample->frames, sample->depth))
+                continue;
+            printf("%s\n", separator);
+            print_labels(sample);
+            print_stack(&frames, sample->frames, sample->depth, sample->values[index], unit);
+        }
+    }
+    printf("%s\n", separator);
+    stack_list_free(&list);
+    status = 0;
+done:
+    if (filter_ready)
+        filter_free(&filter);
+    profile_free(profile);
+    profile_free(base);
+    frame_table_free(&frames);
+    free(options.files);
+    return status;
+}

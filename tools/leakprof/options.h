@@ -1,0 +1,53 @@
+/*
+ * options.h — the command line of every leakprof command, parsed one way.
+ *
+ * Each command names the options it accepts; options may come before or after the file
+ * names, as "--name value" or "--name=value". An option a command does not take, a missing
+ * value or a bad number is a usage error: one line on stderr and exit status 2.
+ */
+#ifndef LEAKPROF_OPTIONS_H
+#define LEAKPROF_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+    OPT_SAMPLE_INDEX = 1 << 0,
+    OPT_BASE = 1 << 1,
+    OPT_NODE_COUNT = 1 << 2,
+    OPT_CUM = 1 << 3,
+    OPT_FOCUS = 1 << 4,
+    OPT_IGNORE = 1 << 5,
+    OPT_NODE_FRACTION = 1 << 6,
+    OPT_MAX_BYTES = 1 << 7,
+    OPT_MAX_OBJECTS = 1 << 8,
+    OPT_SUPPRESSIONS = 1 << 9,
+};
+
+struct options {
+    const char *sample_index;   /* NULL: the file's default */
+    const char *base;
+    size_t node_count;          /* 0: all */
+    bool cum;
+    const char *focus, *ignore;
+    double node_fraction;
+    bool node_fraction_set;
+    int64_t max_bytes, max_objects;     /* -1: no limit */
+    const char *suppressions;
+    bool help;
+    char **files;
+    size_t file_count;
+};
+
+/*
+ * Parses ARGV (the command's arguments, without the command name). Returns false after a
+ * usage message naming COMMAND.
+ */
+bool options_parse(const char *command, unsigned accepted, int argc, char **argv,
+                   struct options *options);
+
+/* Parses "123", "64k", "10MB", "1.5GiB"… (powers of 1024) for --max-bytes. */
+bool options_parse_size(const char *text, int64_t *out);
+
+#endif
