@@ -131,6 +131,34 @@ gopprof() {
     go tool pprof "$@"
 }
 
+# A report without what a newcomer does not need here: pprof-style readers print the file
+# name, build ID and the profiles' comments (libleak's counters) before "Type:", then the time.
+trim_report() {
+  awk '/^File:/ { skip = 1 } /^Type:/ { skip = 0 } !skip && !/^(Time|Duration):/' | head -n "$1"
+}
+
+# total_in_use READER FILE: the "of X total" of a top report (READER: leakprof or go).
+total_in_use() {
+  local report
+  if [ "$1" = leakprof ]; then
+    report=$("$leakprof" top -n 1 "$2" 2>/dev/null) || return 0
+  else
+    report=$(gopprof -top -nodecount=1 "$2" 2>/dev/null) || return 0
+  fi
+  sed -n 's/^Showing nodes accounting for .* of \(.*\) total.*/\1/p' <<<"$report" | head -n 1
+}
+
+# in_use_series READER: one line with the total in use at each snapshot.
+in_use_series() {
+  local file total series=""
+  for file in "${files[@]:0:$snapshots}"; do
+    total=$(total_in_use "$1" "$file")
+    [ -n "$total" ] || return 0
+    series="${series:+$series -> }$total"
+  done
+  echo "Total in use at the $snapshots snapshots: $series"
+}
+
 # The first table row after the column header: "flat flat% sum% cum cum% name".
 top_row() { awk 'header && NF >= 6 { print; exit } /flat%/ { header = 1 }'; }
 
@@ -168,22 +196,26 @@ fi
 heading "What grew between the first and the last snapshot (in-use bytes, last minus first)"
 if [ "$leakprof_works" = yes ]; then
   echo "\$ build/leakprof diff $(show "$first") $(show "$last")"
-  printf '%s\n' "$diff_out" | head -n 16
+  printf '%s\n' "$diff_out" | trim_report 18
+  in_use_series leakprof
   explain_top "$diff_out"
 
   heading "Which stacks grew at every step (all $snapshots snapshots)"
   echo "\$ build/leakprof growth $(show "$out")/leaky_server.{$(basename "$first" | cut -d. -f2)..$(basename "$last" | cut -d. -f2)}.heap.pb.gz"
-  if growth_out=$("$leakprof" growth "${files[@]:0:$snapshots}" 2>&1); then
-    printf '%s\n' "$growth_out" | head -n 12
+  growth_status=0
+  growth_out=$("$leakprof" growth "${files[@]:0:$snapshots}" 2>&1) || growth_status=$?
+  if [ "$growth_status" = 0 ] && [ -n "$growth_out" ]; then
+    printf '%s\n' "$growth_out" | trim_report 12
   else
-    echo "(leakprof growth failed: $(printf '%s\n' "$growth_out" | head -n 1))"
+    echo "(leakprof growth is not usable yet: exit status $growth_status${growth_out:+, \"$(head -n 1 <<<"$growth_out")\"})"
   fi
 elif [ "$go_works" = yes ]; then
   [ "$reader" = go ] ||
     echo "(leakprof is not usable yet: \"$(head -n 1 "$out/leakprof.err" 2>/dev/null)\"; reading with go tool pprof)"
   echo "\$ go tool pprof -top -base $(show "$first") $(show "$last")"
   # From "Type:" on: pprof first prints the file name, build ID and both files' comments.
-  printf '%s\n' "$diff_out" | sed -n '/^Type:/,$p' | grep -v '^Time:\|^Duration:' | head -n 12
+  printf '%s\n' "$diff_out" | trim_report 12
+  in_use_series go
   explain_top "$diff_out"
 else
   echo "Neither build/leakprof nor 'go tool pprof' could read the profiles:"
