@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "dump.h"
+#include "live.h"
 #include "log.h"
 #include "real.h"
 #include "stacks.h"
@@ -78,6 +79,7 @@ __attribute__((constructor(101))) static void libleak_start(void)
 			    (unsigned long long)libleak_config.max_memory);
 		libleak_config.rate = 0;
 	}
+	libleak_live_filter_off = libleak_config.rate == 1;
 	/* Per-thread caches: no lock of libunwind's shared by threads while unwinding. */
 	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
 	libleak_dump_init();

@@ -3,6 +3,7 @@
 #include "memory.h"
 
 _Atomic uint32_t libleak_live_filter[1u << LIBLEAK_LIVE_FILTER_BITS];
+bool libleak_live_filter_off;
 
 /* An entry's key is the block address, or one of these. Real blocks are never at 0 or 1. */
 #define KEY_EMPTY 0
@@ -35,7 +36,6 @@ struct shard {
 } __attribute__((aligned(64)));
 
 static struct shard shards[SHARDS];
-static _Atomic uint64_t live_blocks;
 
 static size_t generation_bytes(uint64_t slots)
 {
@@ -89,7 +89,8 @@ bool libleak_live_insert(const void *address, struct libleak_live_block block)
 
 	/* Raise the filter first: the address is not handed to the program before we return, so
 	   no free of it can race with this insert. */
-	atomic_fetch_add_explicit(&libleak_live_filter[bucket], 1, memory_order_relaxed);
+	if (!libleak_live_filter_off)
+		atomic_fetch_add_explicit(&libleak_live_filter[bucket], 1, memory_order_relaxed);
 	for (;;) {
 		uint32_t count = atomic_load_explicit(&shard->count, memory_order_acquire);
 		struct generation *newest = count ? atomic_load(&shard->generations[count - 1]) : NULL;
@@ -98,11 +99,11 @@ bool libleak_live_insert(const void *address, struct libleak_live_block block)
 			break;
 		/* Half full, or a probe run too long: a larger generation takes new blocks. */
 		if (!add_generation(shard, count)) {
-			atomic_fetch_sub_explicit(&libleak_live_filter[bucket], 1, memory_order_relaxed);
+			if (!libleak_live_filter_off)
+				atomic_fetch_sub_explicit(&libleak_live_filter[bucket], 1, memory_order_relaxed);
 			return false;
 		}
 	}
-	atomic_fetch_add_explicit(&live_blocks, 1, memory_order_relaxed);
 	return true;
 }
 
@@ -125,9 +126,9 @@ bool libleak_live_remove(const void *address, struct libleak_live_block *block)
 			atomic_store_explicit(&entry->value, 0, memory_order_relaxed);
 			atomic_store_explicit(&entry->key, KEY_TOMBSTONE, memory_order_release);
 			atomic_fetch_sub_explicit(&generation->live, 1, memory_order_relaxed);
-			atomic_fetch_sub_explicit(&live_blocks, 1, memory_order_relaxed);
-			atomic_fetch_sub_explicit(&libleak_live_filter[hash >> (64 - LIBLEAK_LIVE_FILTER_BITS)], 1,
-						  memory_order_relaxed);
+			if (!libleak_live_filter_off)
+				atomic_fetch_sub_explicit(&libleak_live_filter[hash >> (64 - LIBLEAK_LIVE_FILTER_BITS)],
+							  1, memory_order_relaxed);
 			block->stack = (uint32_t)(value >> SIZE_BITS);
 			block->size = value & SIZE_MASK;
 			return true;
@@ -158,5 +159,12 @@ void libleak_live_for_each(void (*visit)(uintptr_t address, struct libleak_live_
 
 uint64_t libleak_live_count(void)
 {
-	return atomic_load(&live_blocks);
+	uint64_t total = 0;
+	for (uint32_t s = 0; s < SHARDS; s++) {
+		uint32_t count = atomic_load_explicit(&shards[s].count, memory_order_acquire);
+		for (uint32_t g = 0; g < count; g++)
+			total += atomic_load_explicit(&atomic_load(&shards[s].generations[g])->live,
+						      memory_order_relaxed);
+	}
+	return total;
 }

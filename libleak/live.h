@@ -23,6 +23,8 @@
 #define LIBLEAK_LIVE_FILTER_BITS 16
 
 extern _Atomic uint32_t libleak_live_filter[1u << LIBLEAK_LIVE_FILTER_BITS];
+/* In exact mode every block is tracked: the filter would only cost atomics, so it is off. */
+extern bool libleak_live_filter_off;
 
 static inline uint64_t libleak_live_hash(const void *address)
 {
@@ -37,7 +39,8 @@ static inline uint64_t libleak_live_hash(const void *address)
 static inline bool libleak_live_maybe_tracked(const void *address)
 {
 	uint64_t bucket = libleak_live_hash(address) >> (64 - LIBLEAK_LIVE_FILTER_BITS);
-	return atomic_load_explicit(&libleak_live_filter[bucket], memory_order_relaxed) != 0;
+	return atomic_load_explicit(&libleak_live_filter[bucket], memory_order_relaxed) != 0 ||
+	       libleak_live_filter_off;
 }
 
 struct libleak_live_block {

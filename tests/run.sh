@@ -17,7 +17,7 @@ rm -rf "$logs"; mkdir -p "$logs"
 per_test_limit=${TEST_TIMEOUT:-300}
 
 tests=()
-for t in tests/cases/*.sh "$BUILD"/tests/unit/*; do
+for t in tests/cases/*.sh build/tests/unit/*; do
   [ -x "$t" ] || continue
   [ -n "$pattern" ] && [[ "$t" != *"$pattern"* ]] && continue
   tests+=("$t")
