@@ -27,7 +27,7 @@ storm_run() {
   sleep 0.5
   kill -0 $pid || fail "$name: the program died during the storm"
   touch go
-  timeout 60 tail --pid=$pid -f /dev/null || { kill -9 $pid; fail "$name: storm did not finish within 60 s of 'go'"; }
+  wait_exit $pid 60 || { kill -9 $pid; fail "$name: storm did not finish within 60 s of 'go'"; }
   wait $pid; rc=$?
   cat err.txt >&2
   assert_eq 0 "$rc" "$name: exit status"
