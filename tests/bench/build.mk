@@ -1,4 +1,37 @@
-# Benchmarks (placeholder until tests/bench/ has its programs).
-.PHONY: bench bench-quick
-bench bench-quick:
-	@echo "bench: not written yet"; exit 1
+# Benchmarks: `make bench` (the full table of docs/PERFORMANCE.md, at most 15 minutes on two
+# cores) and `make bench-quick` (the same rows with one repetition and smaller workloads, under
+# two minutes). Neither is part of `make test`: timings on a shared CI machine prove nothing.
+#
+# The workloads are built -O2 like a real program, with frame pointers so that an unwinder that
+# walks them is measured on the same terms as one that reads .eh_frame.
+BENCH_DIR   := $(BUILD)/bench
+BENCH_PROGS := $(addprefix $(BENCH_DIR)/,churn threads realloc hold stacks)
+BENCH_CFLAGS := -std=gnu11 -O2 -g -fno-omit-frame-pointer -D_GNU_SOURCE $(WARN) -Iinclude
+
+.PHONY: bench bench-quick bench-programs
+bench-programs: $(BENCH_PROGS) $(BENCH_DIR)/floor.so
+
+$(BENCH_DIR)/%: tests/bench/%.c tests/bench/bench.h include/libleak.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -o $@ $< -lpthread
+
+# stacks: every frame must stay a frame (see stacks.c), so no inlining and no sibling calls.
+$(BENCH_DIR)/stacks: tests/bench/stacks.c tests/bench/bench.h include/libleak.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -O1 -fno-inline -fno-optimize-sibling-calls -o $@ $<
+
+# The floor shim: initial-exec TLS for the same reason as the library's.
+$(BENCH_DIR)/floor.so: tests/bench/floor.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -g -fPIC -shared -fvisibility=hidden -ftls-model=initial-exec \
+	      -D_GNU_SOURCE $(WARN) -o $@ $< -ldl
+
+bench:
+	@$(DEPS) --install build bench
+	@$(MAKE) --no-print-directory all bench-programs
+	@python3 tests/bench/run.py --full
+
+bench-quick:
+	@$(DEPS) --install build bench
+	@$(MAKE) --no-print-directory all bench-programs
+	@python3 tests/bench/run.py --quick

@@ -1,0 +1,600 @@
+#!/usr/bin/env python3
+"""libleak's benchmark: every workload under every configuration, side by side with the peers.
+
+    python3 tests/bench/run.py --full     what `make bench` runs (5 repetitions, <= 15 min)
+    python3 tests/bench/run.py --quick    what `make bench-quick` runs (2 repetitions, < 2 min)
+
+Prints a markdown report and writes it into docs/PERFORMANCE.md between the two bench markers
+(the notes around them are kept). Standard library only: a fresh machine has python3 and
+nothing else we could rely on.
+
+How it measures, and why:
+- Configurations of one group run alternately (A B C A B C ...), so that drift on a shared
+  machine (another build, a thermal step) lands on every configuration alike, and each ratio is
+  taken repetition by repetition against the same group's baseline and then the median.
+- Peak RSS is GNU time's %M (ru_maxrss of the child and its waited-for descendants).
+- Time is wall time around the run: what a user of the program waits.
+- Peers that are 10-300 x slower (heaptrack, memcheck, gperftools' heap profiler) run on a
+  reduced workload, with their baseline and our exact mode and leak gate on that same reduced
+  workload, so every comparison is like for like and the run stays inside its time budget.
+- Instructions per malloc+free pair come from callgrind: deterministic where time is not.
+"""
+
+import argparse
+import datetime
+import glob
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, "build")
+BENCH = os.path.join(BUILD, "bench")
+LIB = os.path.join(BUILD, "libleak.so")
+FLOOR = os.path.join(BENCH, "floor.so")
+PERF_DOC = os.path.join(ROOT, "docs", "PERFORMANCE.md")
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+MIB = 1024 * 1024
+
+
+def find_lib(name):
+    for d in ("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib"):
+        p = os.path.join(d, name)
+        if os.path.exists(p):
+            return p
+    hits = glob.glob("/usr/lib/*/" + name)
+    return hits[0] if hits else None
+
+
+JEMALLOC = find_lib("libjemalloc.so.2")
+# HEAPPROFILE needs the full tcmalloc (libgoogle-perftools4), not tcmalloc_minimal.
+TCMALLOC = find_lib("libtcmalloc.so.4")
+HEAPTRACK = shutil.which("heaptrack")
+VALGRIND = shutil.which("valgrind")
+
+
+def lib_knows(var):
+    """Whether libleak.so parses the environment variable VAR: its name is then in the binary.
+
+    Asking the binary rather than the source tells what the library being measured does."""
+    try:
+        with open(LIB, "rb") as f:
+            return (var.encode() + b"\0") in f.read()
+    except OSError:
+        return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Running one command
+
+class Run:
+    def __init__(self, seconds, maxrss_kib, status, stderr):
+        self.seconds, self.maxrss_kib, self.status, self.stderr = seconds, maxrss_kib, status, stderr
+
+
+TIME = "/usr/bin/time"
+
+
+def run_once(argv, env_add, tmp, stdout=subprocess.DEVNULL):
+    """Runs ARGV once; wall time around it, peak RSS as GNU time reports it.
+
+    Peak RSS goes through /usr/bin/time and not through our own wait4: ru_maxrss survives
+    execve, so a child forked from this 17 MB python process would report at least 17 MB.
+    time is a small C program, and its child starts from its small footprint."""
+    env = dict(os.environ)
+    for k in [k for k in env if k.startswith("LIBLEAK_") or k in ("LD_PRELOAD", "MALLOC_CONF",
+                                                                    "HEAPPROFILE")]:
+        del env[k]
+    env.update(env_add)
+    errpath = os.path.join(tmp, "stderr")
+    rsspath = os.path.join(tmp, "rss")
+    with open(errpath, "wb") as err:
+        t0 = time.perf_counter()
+        proc = subprocess.run([TIME, "-q", "-f", "%M", "-o", rsspath] + argv, env=env,
+                              stdin=subprocess.DEVNULL, stdout=stdout, stderr=err, cwd=tmp)
+        t1 = time.perf_counter()
+    with open(errpath, "rb") as f:
+        text = f.read()[-2000:].decode(errors="replace")
+    try:
+        with open(rsspath) as f:
+            rss = int(f.read().split()[-1])
+    except (OSError, ValueError, IndexError):
+        rss = 0
+    return Run(t1 - t0, rss, proc.returncode, text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Configurations: name -> (argv prefix, environment) for a scratch directory
+
+def configurations(tmp):
+    out = os.path.join(tmp, "out")
+    os.makedirs(out, exist_ok=True)
+    # The profile written at exit is measured on its own (the dump rows), not in the hot path's
+    # time: LIBLEAK_AT_EXIT=0, and LIBLEAK_OUT points into scratch in case anything is written.
+    ll = {"LD_PRELOAD": LIB, "LIBLEAK_OUT": out, "LIBLEAK_AT_EXIT": "0"}
+    c = {
+        "bare": ([], {}),
+        "floor": ([], {"LD_PRELOAD": FLOOR}),
+        "libleak": ([], dict(ll)),
+        "libleak exact": ([], dict(ll, LIBLEAK_RATE="1")),
+        "leak gate": ([], dict(ll, LIBLEAK_CHECK="1")),
+    }
+    if JEMALLOC:
+        c["jemalloc"] = ([], {"LD_PRELOAD": JEMALLOC})
+        c["jemalloc prof"] = ([], {"LD_PRELOAD": JEMALLOC,
+                                   "MALLOC_CONF": "prof:true,lg_prof_sample:19"})
+    if TCMALLOC:
+        c["tcmalloc"] = ([], {"LD_PRELOAD": TCMALLOC})
+        c["tcmalloc heapprof"] = ([], {"LD_PRELOAD": TCMALLOC,
+                                       "HEAPPROFILE": os.path.join(out, "gperf")})
+    if HEAPTRACK:
+        c["heaptrack"] = ([HEAPTRACK, "-o", os.path.join(out, "heaptrack")], {})
+    if VALGRIND:
+        c["memcheck"] = ([VALGRIND, "--tool=memcheck", "--leak-check=full", "-q",
+                          "--log-file=" + os.path.join(out, "memcheck.%p")], {})
+    return c
+
+
+# Whose failure status is part of the job: a leak gate fails a program that leaks (perl does
+# not free its heap at exit), heaptrack and valgrind pass the program's status through.
+STATUS_FREE = {"leak gate", "memcheck"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Workloads
+
+def workloads(quick):
+    s = 5 if quick else 1  # quick: a fifth of the work
+    perl = shutil.which("perl")
+    w = [
+        ("churn", [os.path.join(BENCH, "churn"), str(40_000_000 // s)]),
+        ("threads 2", [os.path.join(BENCH, "threads"), "2", str(5_000_000 // s)]),
+        ("threads 8", [os.path.join(BENCH, "threads"), "8", str(2_500_000 // s)]),
+        ("realloc", [os.path.join(BENCH, "realloc"), str(6_000_000 // s)]),
+    ]
+    if perl:
+        w.append(("perl hashes", [perl, os.path.join(ROOT, "tests", "bench", "hashes.pl"),
+                                  str(200_000 // s)]))
+    return w
+
+
+def reduce(argv, factor):
+    """The same workload with its operation count divided by FACTOR (the last argument)."""
+    return argv[:-1] + [str(max(1, int(argv[-1]) // factor))]
+
+
+# ---------------------------------------------------------------------------------------------
+# Measurement
+
+class Cell:
+    """One configuration of one group: its runs, in repetition order."""
+
+    def __init__(self):
+        self.runs = []
+
+    def ok(self):
+        return [r for r in self.runs if r is not None]
+
+    def median_s(self):
+        ok = self.ok()
+        return statistics.median(r.seconds for r in ok) if ok else None
+
+    def median_rss(self):
+        ok = self.ok()
+        return statistics.median(r.maxrss_kib for r in ok) if ok else None
+
+
+def pair_ratio(a, b):
+    """Median over repetitions of a[i] / b[i] (pair by pair), None when no pair completed."""
+    rs = [x.seconds / y.seconds for x, y in zip(a.runs, b.runs) if x and y and y.seconds > 0]
+    return statistics.median(rs) if rs else None
+
+
+def measure_group(name, argv, configs, names, reps, tmp, log, problems):
+    cells = {n: Cell() for n in names}
+    for rep in range(reps):
+        for n in names:
+            prefix, env = configs[n]
+            r = run_once(prefix + argv, env, tmp)
+            if r.status != 0 and n not in STATUS_FREE:
+                problems.append("%s / %s: exit status %d: %s" %
+                                (name, n, r.status, r.stderr.strip().splitlines()[-1:]))
+                r = None
+            cells[n].runs.append(r)
+            log("  %-12s %-18s rep %d: %s" % (name, n, rep + 1,
+                                               "%.3f s %d KiB" % (r.seconds, r.maxrss_kib)
+                                               if r else "FAILED"))
+    return cells
+
+
+# ---------------------------------------------------------------------------------------------
+# Callgrind: instructions per malloc+free pair
+
+def callgrind_total(argv, env, tmp):
+    outf = os.path.join(tmp, "cg.out")
+    if os.path.exists(outf):
+        os.unlink(outf)
+    r = run_once([VALGRIND, "--tool=callgrind", "--callgrind-out-file=" + outf] + argv, env, tmp)
+    if r.status != 0 or not os.path.exists(outf):
+        return None
+    with open(outf) as f:
+        for line in f:
+            m = re.match(r"(?:summary|totals):\s+(\d+)", line)
+            if m:
+                return int(m.group(1))
+    return None
+
+
+def callgrind_pairs(configs, names, pairs, tmp, log):
+    """(Ir(churn N) - Ir(churn 0)) / N for each configuration, on a window of 1000 blocks."""
+    churn = os.path.join(BENCH, "churn")
+    res = {}
+    for n in names:
+        prefix, env = configs[n]
+        full = callgrind_total([churn, str(pairs[n]), "1000"], env, tmp)
+        zero = callgrind_total([churn, "0", "1000"], env, tmp)
+        res[n] = (full - zero) / pairs[n] if full is not None and zero is not None else None
+        log("  callgrind %-14s %s" % (n, "%.1f Ir/pair" % res[n] if res[n] is not None
+                                      else "FAILED"))
+    return res
+
+
+# ---------------------------------------------------------------------------------------------
+# Dump benchmark and memory per live block
+
+def dump_bench(counts, symbolize_values, reps, tmp, log, problems):
+    stacks = os.path.join(BENCH, "stacks")
+    res = {}
+    for sym in symbolize_values:
+        for count in counts:
+            times, size = [], None
+            for rep in range(reps):
+                path = os.path.join(tmp, "out", "dump-%d-%s-%d.pb.gz" % (count, sym, rep))
+                env = {"LD_PRELOAD": LIB, "LIBLEAK_RATE": "1", "LIBLEAK_AT_EXIT": "0",
+                       "LIBLEAK_OUT": os.path.join(tmp, "out")}
+                if sym is not None:
+                    env["LIBLEAK_SYMBOLIZE"] = sym
+                outp = os.path.join(tmp, "stacks.out")
+                with open(outp, "wb") as o:
+                    r = run_once([stacks, str(count), path], env, tmp, stdout=o)
+                with open(outp) as o:
+                    text = o.read().split()
+                if r.status != 0 or len(text) != 2:
+                    problems.append("dump %d stacks (symbolize=%s): exit %d: %s" %
+                                    (count, sym, r.status, r.stderr.strip()[-300:]))
+                    break
+                times.append(float(text[0]))
+                size = int(text[1])
+                os.unlink(path)
+            res[(count, sym)] = (statistics.median(times) if times else None, size)
+            log("  dump %6d stacks symbolize=%s: %s" % (count, sym, res[(count, sym)]))
+    return res
+
+
+def live_block_cost(configs, count, reps, tmp, log, problems):
+    """(peak RSS exact - peak RSS bare) / COUNT for COUNT live 32-byte blocks of one stack."""
+    hold = os.path.join(BENCH, "hold")
+    cells = measure_group("hold", [hold, str(count), "32"], configs, ["bare", "libleak exact"],
+                          reps, tmp, log, problems)
+    b, e = cells["bare"].median_rss(), cells["libleak exact"].median_rss()
+    if b is None or e is None:
+        return None, cells
+    return (e - b) * 1024 / count, cells
+
+
+# ---------------------------------------------------------------------------------------------
+# Formatting
+
+def fmt_s(x):
+    return "—" if x is None else ("%.3f" % x if x < 10 else "%.1f" % x)
+
+
+def fmt_x(x):
+    return "—" if x is None else ("%.3f" % x if x < 2 else "%.2f" % x if x < 100 else "%.0f" % x)
+
+
+def fmt_mib(kib):
+    return "—" if kib is None else "%.1f" % (kib / 1024)
+
+
+def machine():
+    model = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        with open("/proc/meminfo") as f:
+            kib = int(f.readline().split()[1])
+            mem = ", %.0f GiB RAM" % (kib / 1024 / 1024)
+    except (OSError, ValueError, IndexError):
+        pass
+    return "%s, %d cores%s, %s %s, glibc %s" % (model, os.cpu_count() or 0, mem, platform.system(),
+                                                platform.release(), platform.libc_ver()[1])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    g = ap.add_mutually_exclusive_group()
+    g.add_argument("--full", action="store_true", help="make bench (default)")
+    g.add_argument("--quick", action="store_true", help="make bench-quick")
+    ap.add_argument("--reps", type=int, help="repetitions (default 5, quick 2)")
+    ap.add_argument("--no-write", action="store_true", help="do not update docs/PERFORMANCE.md")
+    args = ap.parse_args()
+    quick = args.quick
+    reps = args.reps or (2 if quick else 5)
+    start = time.time()
+
+    def log(msg):
+        print(msg, file=sys.stderr, flush=True)
+
+    for p in (os.path.join(BENCH, "churn"), FLOOR):
+        if not os.path.exists(p):
+            sys.exit("bench: %s is missing: run `make bench-programs` first" % p)
+    have_lib = os.path.exists(LIB)
+    have_gate = have_lib and lib_knows("LIBLEAK_CHECK")
+    have_symbolize = have_lib and lib_knows("LIBLEAK_SYMBOLIZE")
+    notes, problems = [], []
+    if not have_lib:
+        notes.append("build/libleak.so is missing: libleak rows are empty.")
+    if not have_gate:
+        notes.append("Leak gate: libleak.so does not read LIBLEAK_CHECK yet: no gate rows.")
+    if not have_symbolize:
+        notes.append("libleak.so does not read LIBLEAK_SYMBOLIZE: the dump is timed only as "
+                     "configured by default (symbolized).")
+    for name, path in (("jemalloc (libjemalloc2)", JEMALLOC),
+                       ("gperftools (libgoogle-perftools4)", TCMALLOC),
+                       ("heaptrack", HEAPTRACK), ("valgrind", VALGRIND)):
+        if not path:
+            notes.append("%s is not installed: its rows are missing." % name)
+
+    tmp = tempfile.mkdtemp(prefix="libleak-bench-")
+    try:
+        configs = configurations(tmp)
+        ours = ["bare", "floor"] + (["libleak", "libleak exact"] if have_lib else [])
+        fast_peers = [n for n in ("jemalloc", "jemalloc prof") if n in configs]
+        # Reduced groups for the slow peers. heaptrack (3-30 x) runs on a tenth, next to exact
+        # mode; memcheck and gperftools (30-300 x) on a fiftieth, next to the leak gate.
+        slow10 = ["bare"] + (["libleak exact"] if have_lib else []) + \
+                 [n for n in ("heaptrack",) if n in configs]
+        slow50 = ["bare"] + (["leak gate"] if have_gate else []) + \
+                 [n for n in ("memcheck", "tcmalloc", "tcmalloc heapprof") if n in configs]
+        groups = []
+        for wname, argv in workloads(quick):
+            groups.append((wname, argv, ours + fast_peers))
+            if len(slow10) > 1:
+                groups.append((wname + " /10", reduce(argv, 10), slow10))
+            if len(slow50) > 1:
+                groups.append((wname + " /50", reduce(argv, 50), slow50))
+
+        log("libleak bench: %s, %d repetition(s), scratch %s" %
+            ("quick" if quick else "full", reps, tmp))
+        results = []
+        for wname, argv, names in groups:
+            cells = measure_group(wname, argv, configs, names, reps, tmp, log, problems)
+            results.append((wname, argv, names, cells))
+
+        log("callgrind ...")
+        cg = {}
+        if VALGRIND:
+            cg_names = ours
+            n_pairs = 50_000 if quick else 200_000
+            pairs = {n: n_pairs for n in cg_names}
+            # Exact mode unwinds every allocation: under callgrind that is ~50x slower, and a
+            # tenth of the pairs already averages out the first unwind's set-up.
+            if "libleak exact" in pairs:
+                pairs["libleak exact"] = n_pairs // 10
+            cg = callgrind_pairs(configs, cg_names, pairs, tmp, log)
+
+        dump, per_block = {}, None
+        hold_cells = None
+        if have_lib:
+            log("dump ...")
+            dump = dump_bench([1000, 10000, 100000], ["0", "1"] if have_symbolize else [None],
+                              1 if quick else 3, tmp, log, problems)
+            log("live blocks ...")
+            per_block, hold_cells = live_block_cost(configs, 1_000_000, 1 if quick else 3, tmp,
+                                                    log, problems)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    elapsed = time.time() - start
+    report = render(quick, reps, results, cg, dump, per_block, hold_cells, notes, problems,
+                    have_lib, have_gate, have_symbolize, elapsed)
+    print(report)
+    if not args.no_write:
+        write_doc(report)
+        log("bench: wrote %s (%.0f s)" % (os.path.relpath(PERF_DOC, ROOT), elapsed))
+
+
+BASE_OF = {"jemalloc prof": "jemalloc", "tcmalloc heapprof": "tcmalloc", "jemalloc": "bare",
+           "tcmalloc": "bare"}
+
+
+def render(quick, reps, results, cg, dump, per_block, hold_cells, notes, problems, have_lib,
+           have_gate, have_symbolize, elapsed):
+    L = []
+    cmd = "make bench-quick" if quick else "make bench"
+    L.append("Made by `%s` (`python3 tests/bench/run.py --%s`) on %s UTC in %.0f s." %
+             (cmd, "quick" if quick else "full",
+              datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M"), elapsed))
+    L.append("")
+    L.append("Machine: %s." % machine())
+    L.append("")
+    L.append("%d repetition(s) per cell, configurations alternating within each group. "
+             "`× base` is the median of the pair-by-pair ratios to the group's baseline "
+             "(bare; plain jemalloc for `jemalloc prof`, plain tcmalloc for `tcmalloc heapprof`); "
+             "`× floor` the same against the forwarding-only shim. `/10` and `/50` rows run the "
+             "workload with a tenth or a fiftieth of the operations, for the slow peers; their "
+             "fixed start-up cost (heaptrack's script and interpreter, valgrind's JIT) weighs more "
+             "there. libleak runs with "
+             "LIBLEAK_AT_EXIT=0: writing the profile is timed on its own below." % reps)
+    L.append("")
+    L.append("| workload | configuration | median s | × base | × floor | peak RSS MiB | RSS × base |")
+    L.append("|---|---|---:|---:|---:|---:|---:|")
+    for wname, argv, names, cells in results:
+        for n in names:
+            c = cells[n]
+            base = BASE_OF.get(n, "bare")
+            rb = pair_ratio(c, cells[base]) if n != "bare" and base in cells else None
+            rf = pair_ratio(c, cells["floor"]) if n.startswith("libleak") and "floor" in cells \
+                else None
+            rss, brss = c.median_rss(), cells[base].median_rss() if base in cells else None
+            rssx = rss / brss if rss and brss and n != "bare" else None
+            L.append("| %s | %s | %s | %s | %s | %s | %s |" %
+                     (wname, n, fmt_s(c.median_s()), fmt_x(rb), fmt_x(rf), fmt_mib(rss),
+                      fmt_x(rssx)))
+    L.append("")
+    L.append("Workload commands (full size): %s." % "; ".join(
+        "%s = `%s`" % (w, " ".join(os.path.relpath(a, ROOT) if a.startswith(ROOT) else a
+                                   for a in argv))
+        for w, argv, names, cells in results if "/" not in w))
+    L.append("")
+
+    if cg:
+        L.append("### Instructions per malloc+free pair (callgrind)")
+        L.append("")
+        L.append("`(Ir(churn N 1000) - Ir(churn 0 1000)) / N`: one pair is one free and one malloc "
+                 "of 16..512 bytes plus the loop around them.")
+        L.append("")
+        L.append("| configuration | Ir per pair | extra over bare |")
+        L.append("|---|---:|---:|")
+        for n, v in cg.items():
+            extra = v - cg["bare"] if v is not None and cg.get("bare") is not None else None
+            L.append("| %s | %s | %s |" % (n, "—" if v is None else "%.1f" % v,
+                                            "—" if extra is None or n == "bare" else "%+.1f" % extra))
+        L.append("")
+
+    if dump:
+        L.append("### Writing a profile (libleak_dump, LIBLEAK_RATE=1)")
+        L.append("")
+        L.append("| distinct stacks | symbolized | median ms | file bytes |")
+        L.append("|---:|---|---:|---:|")
+        for (count, sym), (ms, size) in sorted(dump.items(), key=lambda kv: (str(kv[0][1]),
+                                                                             kv[0][0])):
+            L.append("| %d | %s | %s | %s |" % (count, {"0": "no", "1": "yes", None: "default"}[sym],
+                                                 "—" if ms is None else "%.1f" % ms,
+                                                 "—" if size is None else "{:,}".format(size)))
+        L.append("")
+
+    if hold_cells:
+        L.append("### Exact mode, memory per live block")
+        L.append("")
+        L.append("`build/bench/hold 1000000 32` holds 1 000 000 live 32-byte blocks of one stack: "
+                 "peak RSS bare %s MiB, exact %s MiB: **%s bytes per live block**." %
+                 (fmt_mib(hold_cells["bare"].median_rss()),
+                  fmt_mib(hold_cells["libleak exact"].median_rss()),
+                  "—" if per_block is None else "%.1f" % per_block))
+        L.append("")
+
+    L.append("### Targets (issue 4)")
+    L.append("")
+    L.append("| target | workload | measured | limit | result |")
+    L.append("|---|---|---:|---:|---|")
+    for row in targets(results, cg, dump, per_block, have_lib, have_gate):
+        L.append("| %s | %s | %s | %s | %s |" % row)
+    L.append("")
+    if notes or problems:
+        L.append("Notes:")
+        L.append("")
+        for n in notes:
+            L.append("- " + n)
+        for p in problems:
+            L.append("- run failed: " + p)
+        L.append("")
+    return "\n".join(L)
+
+
+def verdict(ok):
+    return "—" if ok is None else ("PASS" if ok else "**MISS**")
+
+
+def targets(results, cg, dump, per_block, have_lib, have_gate):
+    rows = []
+    if not have_lib:
+        return [("every target", "—", "—", "—", "libleak.so missing")]
+    for wname, argv, names, cells in results:
+        if "/" in wname:
+            continue
+        r = pair_ratio(cells["libleak"], cells["floor"])
+        rows.append(("default rate ≤ 1.02 × floor, pair by pair", wname, fmt_x(r), "1.020",
+                     verdict(None if r is None else r <= 1.02)))
+    for wname, argv, names, cells in results:
+        if "/" in wname:
+            continue
+        b, d = cells["bare"].median_rss(), cells["libleak"].median_rss()
+        if b is None or d is None:
+            continue
+        extra, limit = (d - b) / 1024, 4 + 0.01 * b / 1024
+        rows.append(("default rate extra peak RSS ≤ 4 MiB + 1 %", wname, "%.2f MiB" % extra,
+                     "%.2f MiB" % limit, verdict(extra <= limit)))
+    if cg.get("bare") is not None and cg.get("libleak") is not None:
+        extra = cg["libleak"] - cg["bare"]
+        rows.append(("default rate extra Ir per malloc+free pair ≤ 35", "churn (callgrind)",
+                     "%.1f" % extra, "35", verdict(extra <= 35)))
+    for wname, argv, names, cells in results:
+        if "/" in wname or not wname.startswith(("churn", "threads")):
+            continue
+        r = pair_ratio(cells["libleak exact"], cells["bare"])
+        rows.append(("exact ≤ 4 × bare", wname, fmt_x(r), "4.00",
+                     verdict(None if r is None else r <= 4)))
+    for wname, argv, names, cells in results:
+        if "/" not in wname or "heaptrack" not in cells:
+            continue
+        r = pair_ratio(cells["heaptrack"], cells["libleak exact"])
+        rows.append(("exact ≥ 5 × faster than heaptrack", wname, fmt_x(r), "5.00",
+                     verdict(None if r is None else r >= 5)))
+    if have_gate:
+        for wname, argv, names, cells in results:
+            if "/" not in wname or "memcheck" not in cells:
+                continue
+            r = pair_ratio(cells["memcheck"], cells["leak gate"])
+            rows.append(("leak gate ≥ 20 × faster than memcheck", wname, fmt_x(r), "20.0",
+                         verdict(None if r is None else r >= 20)))
+    else:
+        rows.append(("leak gate ≥ 20 × faster than memcheck", "—", "—", "20.0",
+                     "not measured: no LIBLEAK_CHECK yet"))
+    if per_block is not None:
+        rows.append(("exact memory per live block ≤ 48 B", "hold 1e6 × 32 B", "%.1f B" % per_block,
+                     "48 B", verdict(per_block <= 48)))
+    key = (100000, "0") if (100000, "0") in dump else (100000, None)
+    if key in dump and dump[key][0] is not None:
+        ms = dump[key][0]
+        rows.append(("dump of 100 000 stacks%s ≤ 200 ms" %
+                     (", no symbolization" if key[1] == "0" else " (symbolized: no switch)"),
+                     "stacks", "%.1f ms" % ms, "200 ms", verdict(ms <= 200)))
+    return rows
+
+
+def write_doc(report):
+    head = ("# Performance\n\nThe table between the markers is written by `make bench` "
+            "(tests/bench/run.py); the notes outside them are kept when it is rewritten.\n\n")
+    try:
+        with open(PERF_DOC) as f:
+            doc = f.read()
+    except OSError:
+        doc = head + BEGIN + "\n" + END + "\n"
+    if BEGIN not in doc or END not in doc:
+        doc = doc.rstrip("\n") + "\n\n" + BEGIN + "\n" + END + "\n"
+    pre, rest = doc.split(BEGIN, 1)
+    _, post = rest.split(END, 1)
+    doc = pre + BEGIN + "\n" + report.rstrip("\n") + "\n" + END + post
+    tmp = PERF_DOC + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(doc)
+    os.replace(tmp, PERF_DOC)
+
+
+if __name__ == "__main__":
+    main()
