@@ -136,8 +136,22 @@ static void load_out(void)
 	strcpy(libleak_config.out, text);
 }
 
+static void load_unwinder(void)
+{
+	const char *text = getenv("LIBLEAK_UNWIND");
+	if (!text)
+		return;
+	if (strcasecmp(text, "fp") == 0)
+		libleak_config.frame_pointers = true;
+	else if (strcasecmp(text, "libunwind") == 0)
+		libleak_config.frame_pointers = false;
+	else
+		libleak_log("LIBLEAK_UNWIND=\"%s\" is not libunwind or fp; using libunwind", text);
+}
+
 void libleak_config_load(void)
 {
+	load_unwinder();
 	load_size("LIBLEAK_RATE", &libleak_config.rate, 0, 1ULL << 40);
 	uint64_t depth = (uint64_t)libleak_config.depth;
 	load_size("LIBLEAK_DEPTH", &depth, 1, LIBLEAK_MAX_DEPTH);

@@ -23,6 +23,7 @@ struct libleak_config {
 	char out[PATH_MAX];       /* file name template */
 	uint64_t max_stacks;      /* distinct stacks kept */
 	uint64_t max_memory;      /* bytes of internal memory (tables) at most */
+	bool frame_pointers;      /* unwind by walking frame pointers instead of with libunwind */
 };
 
 extern struct libleak_config libleak_config;

@@ -4,7 +4,9 @@
 #include <libunwind.h>
 #include <string.h>
 
+#include "config.h"
 #include "memory.h"
+#include "thread.h"
 
 /* Records start on cache-line boundaries; index i means arena + i * RECORD_ALIGN. Index 0 is
    never handed out, so a zero slot means "empty". */
@@ -48,14 +50,49 @@ void libleak_stacks_set_own_code(uintptr_t start, uintptr_t end)
 	own_code_end = end;
 }
 
+static bool in_own_code(uintptr_t address)
+{
+	return address - own_code_start < own_code_end - own_code_start;
+}
+
+/* Walks the frame-pointer chain. Every frame pointer must lie inside this thread's stack and
+   above the previous one, so a program built without frame pointers yields a short (or, where
+   a register happens to hold a stack address, a wrong) stack, but never a read outside the
+   stack. Our own frames keep their frame pointers (we build with -fno-omit-frame-pointer). */
+static int capture_by_frame_pointers(uintptr_t *frames, int depth)
+{
+	const struct libleak_thread *self = &libleak_thread;
+	uintptr_t low = self->stack_low, high = self->stack_high;
+	uintptr_t frame = (uintptr_t)__builtin_frame_address(0);
+	int kept = 0;
+	bool leading = true;
+	while (kept < depth && frame >= low && frame + 2 * sizeof(uintptr_t) <= high && !(frame & 7)) {
+		uintptr_t next = ((const uintptr_t *)frame)[0];
+		uintptr_t return_address = ((const uintptr_t *)frame)[1];
+		if (return_address < 4096)
+			break;
+		if (!(leading && in_own_code(return_address))) {
+			leading = false;
+			frames[kept++] = return_address;
+		}
+		if (next <= frame)
+			break;
+		frame = next;
+	}
+	return kept;
+}
+
 int libleak_stacks_capture(uintptr_t *frames, int depth)
 {
+	if (libleak_config.frame_pointers && libleak_thread.stack_high)
+		return capture_by_frame_pointers(frames, depth);
+
 	/* Room for our own frames, which are cut below. */
 	enum { EXTRA = 8 };
 	void *raw[256 + EXTRA];
 	int count = unw_backtrace(raw, depth + EXTRA);
 	int first = 0;
-	while (first < count && (uintptr_t)raw[first] - own_code_start < own_code_end - own_code_start)
+	while (first < count && in_own_code((uintptr_t)raw[first]))
 		first++;
 	int kept = count - first < depth ? count - first : depth;
 	for (int i = 0; i < kept; i++)

@@ -8,14 +8,18 @@
  *     segments sorted by address, so the answer is a binary search with no lock, no syscall
  *     and no allocation.
  *   - "what function, file and line is this pc?" once per distinct pc. elfutils' libdwfl
- *     answers it (symbol tables for names, so programs built without -g still get them; DWARF
- *     for lines and inlined frames; separate debug files by build ID). Its answers go into a
- *     hash map keyed by pc, so a pc is symbolized once between module-list changes.
+ *     opens the files (separate debug files by build ID included); names come from the
+ *     symbol tables, so programs built without -g still get them, and lines and inlined
+ *     frames from DWARF. Two of libdw's lookups cost tens of microseconds a pc on a library
+ *     like libc (a linear scan of the symbol table, a walk of the whole compile unit), so we
+ *     keep a sorted symbol table per module and walk only the function that holds the pc.
+ *     The answers go into a hash map keyed by pc: a pc is symbolized once between
+ *     module-list changes.
  *
  * The loader's dlpi_adds/dlpi_subs counters tell when the module list changed; only then are
- * the mappings rebuilt and the per-pc answers dropped. The Dwfl session itself survives such a
- * change (dwfl_report_begin/dwfl_report_end keep the modules that are reported again), because
- * opening a module's DWARF is the expensive part and most modules stay loaded.
+ * the mappings rebuilt and the per-pc answers dropped. The Dwfl session survives a change that
+ * only added modules (the new ones are reported to it), because opening a module's DWARF is
+ * the expensive part; a removal starts it over (see report_objects).
  *
  * Every string handed out is copied into a string table we own, so its lifetime is ours to
  * promise (until the next refresh that changes the module list) whatever libdw does inside.
@@ -68,8 +72,8 @@ struct symbolized {
 };
 
 static struct {
-	bool loaded;                /* the module list has been read at least once */
-	unsigned long long adds, subs;
+	bool current;               /* the module list below is the one adds/subs describe */
+	unsigned long long adds, subs;   /* the loader's dlpi_adds/dlpi_subs when it was read */
 
 	struct object *objects;
 	int object_count;
@@ -203,6 +207,7 @@ static void forget_answers(void)
 
 /* ---- reading the module list ------------------------------------------------------------ */
 
+/* counters[0] = dlpi_adds, counters[1] = dlpi_subs. Returns 1 when the loader has them. */
 static int read_counters(struct dl_phdr_info *info, size_t size, void *data)
 {
 	unsigned long long *counters = data;
@@ -296,14 +301,19 @@ static bool append(void **array, int count, int *capacity, size_t size)
 
 struct collect {
 	int object_capacity, segment_capacity;
+	bool have_counters;
+	unsigned long long adds, subs;
 	bool failed;
 };
 
 static int collect_object(struct dl_phdr_info *info, size_t size, void *data)
 {
 	struct collect *c = data;
-	(void)size;
 	bool is_main = symbols.object_count == 0;
+	if (is_main) {
+		/* Taken in the same walk as the list, under the same loader lock: they match. */
+		c->have_counters = read_counters(info, size, &c->adds) == 1;
+	}
 	uintptr_t vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR);
 	bool is_vdso = vdso && vdso >= info->dlpi_addr && is_loaded(info, vdso - info->dlpi_addr, 1);
 	if (!is_main && !is_vdso && info->dlpi_name[0] == '\0')
@@ -377,7 +387,7 @@ int libleak_symbols_refresh(void)
 {
 	unsigned long long counters[2] = {0, 0};
 	bool have_counters = dl_iterate_phdr(read_counters, counters) == 1;
-	if (symbols.loaded && have_counters && counters[0] == symbols.adds &&
+	if (symbols.current && have_counters && counters[0] == symbols.adds &&
 	    counters[1] == symbols.subs)
 		return 0;
 
@@ -386,13 +396,13 @@ int libleak_symbols_refresh(void)
 	dl_iterate_phdr(collect_object, &c);
 	if (c.failed || symbols.segment_count == 0 || !build_index()) {
 		forget_answers();
-		symbols.loaded = false;
+		symbols.current = false;
 		return -1;
 	}
 	/* Without the counters (a very old loader) every refresh re-reads: correct, only slower. */
-	symbols.loaded = have_counters;
-	symbols.adds = counters[0];
-	symbols.subs = counters[1];
+	symbols.current = c.have_counters;
+	symbols.adds = c.adds;
+	symbols.subs = c.subs;
 	symbols.demangle = (char *(*)(const char *, char *, size_t *, int *))
 		dlsym(RTLD_DEFAULT, "__cxa_demangle");
 	return 0;
@@ -451,6 +461,105 @@ static const Dwfl_Callbacks dwfl_callbacks = {
 	.debuginfo_path = &debuginfo_path,
 };
 
+/* A module's function symbols sorted by address, kept in the module's libdwfl userdata slot
+   so it lives as long as the module. dwfl_module_addrinfo scans the whole symbol table on
+   every call (about 70 us per pc in libc with its debug file); this is a binary search. */
+struct function_symbol {
+	uint64_t start, end;        /* absolute; end == start for a symbol without a size */
+	const char *name;           /* in libdwfl's string data; interned when handed out */
+	bool global;
+};
+
+struct symbol_table {
+	int count;
+	struct function_symbol entries[];
+};
+
+static int compare_symbols(const void *a, const void *b)
+{
+	const struct function_symbol *x = a, *y = b;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	/* At one address (getpid, __getpid) the global name sorts last: it is the one kept. */
+	return (int)x->global - (int)y->global;
+}
+
+static struct symbol_table *module_symbols(Dwfl_Module *module)
+{
+	void **userdata = NULL;
+	dwfl_module_info(module, &userdata, NULL, NULL, NULL, NULL, NULL, NULL);
+	if (!userdata || *userdata)
+		return userdata ? *userdata : NULL;
+	int total = dwfl_module_getsymtab(module);
+	struct symbol_table *table = malloc(sizeof *table + (size_t)(total > 0 ? total : 0) *
+	                                                        sizeof table->entries[0]);
+	if (!table)
+		return NULL;
+	table->count = 0;
+	for (int i = 1; i < total; i++) {
+		GElf_Sym symbol;
+		GElf_Addr address;
+		GElf_Word section;
+		const char *name = dwfl_module_getsym_info(module, i, &symbol, &address, &section,
+		                                           NULL, NULL);
+		int type = GELF_ST_TYPE(symbol.st_info);
+		if (!name || !name[0] || (type != STT_FUNC && type != STT_GNU_IFUNC) ||
+		    section == SHN_UNDEF || section == (GElf_Word)-1)
+			continue;
+		table->entries[table->count++] = (struct function_symbol){
+			.start = address,
+			.end = address + symbol.st_size,
+			.name = name,
+			.global = GELF_ST_BIND(symbol.st_info) != STB_LOCAL,
+		};
+	}
+	qsort(table->entries, (size_t)table->count, sizeof table->entries[0], compare_symbols);
+	*userdata = table;
+	return table;
+}
+
+/* The function symbol containing pc: the last one starting at or before it that covers it,
+   or, for a symbol without a size (hand-written assembly), the last one before it. */
+static const char *symbol_name(Dwfl_Module *module, uint64_t pc)
+{
+	struct symbol_table *table = module_symbols(module);
+	if (!table)
+		return NULL;
+	int low = 0, high = table->count;   /* first entry starting after pc */
+	while (low < high) {
+		int middle = low + (high - low) / 2;
+		if (table->entries[middle].start <= pc)
+			low = middle + 1;
+		else
+			high = middle;
+	}
+	/* Look back a little for an enclosing symbol past a nested one (rare). */
+	for (int i = low - 1; i >= 0 && i >= low - 8; i--) {
+		const struct function_symbol *f = &table->entries[i];
+		if (pc < f->end || (f->end == f->start && i == low - 1))
+			return f->name;
+	}
+	return NULL;
+}
+
+static int free_module_symbols(Dwfl_Module *module, void **userdata, const char *name,
+                               Dwarf_Addr start, void *arg)
+{
+	(void)module, (void)name, (void)start, (void)arg;
+	free(*userdata);
+	*userdata = NULL;
+	return DWARF_CB_OK;
+}
+
+static void end_dwfl(void)
+{
+	if (!symbols.dwfl)
+		return;
+	dwfl_getmodules(symbols.dwfl, free_module_symbols, NULL, 0);
+	dwfl_end(symbols.dwfl);
+	symbols.dwfl = NULL;
+}
+
 /* The module libdwfl already has for object, if it is the same file at the same place. */
 static Dwfl_Module *known_module(const struct object *object, uint64_t address)
 {
@@ -468,10 +577,8 @@ static Dwfl_Module *known_module(const struct object *object, uint64_t address)
    overlaps an existing module"). */
 static void report_objects(bool objects_removed)
 {
-	if (symbols.dwfl && objects_removed) {
-		dwfl_end(symbols.dwfl);
-		symbols.dwfl = NULL;
-	}
+	if (objects_removed)
+		end_dwfl();
 	if (!symbols.dwfl) {
 		symbols.dwfl = dwfl_begin(&dwfl_callbacks);
 		if (!symbols.dwfl)
@@ -547,6 +654,83 @@ static Dwarf_Die *find_unit(Dwfl_Module *module, uint64_t pc, Dwarf_Addr *bias)
 	return NULL;
 }
 
+/* The function (DW_TAG_subprogram) whose code holds address, among parent's children and
+   inside namespaces, where C++ puts them. */
+static bool find_function(Dwarf_Die *parent, Dwarf_Addr address, Dwarf_Die *found)
+{
+	Dwarf_Die child, next;
+	if (dwarf_child(parent, &child) != 0)
+		return false;
+	do {
+		int tag = dwarf_tag(&child);
+		if (tag == DW_TAG_subprogram && dwarf_haspc(&child, address) > 0) {
+			*found = child;
+			return true;
+		}
+		if (tag == DW_TAG_namespace && find_function(&child, address, found))
+			return true;
+		if (dwarf_siblingof(&child, &next) != 0)
+			return false;
+		child = next;
+	} while (true);
+}
+
+/* The scopes holding address, innermost first, down from the function that holds it: one
+   walk over the unit's top-level entries and then over that function's blocks only.
+   dwarf_getscopes does the same but visits the whole unit, twice (about 60 us a pc in libc),
+   and for an inlined instance stops at the inlined function's own definition. Returns 0
+   when this simple walk does not find it (nested functions, code in imported units). */
+static int function_scopes(Dwarf_Die *unit, Dwarf_Addr address, Dwarf_Die *scopes, int max)
+{
+	Dwarf_Die chain[max];
+	if (!find_function(unit, address, &chain[0]))
+		return 0;
+	int depth = 1;
+	while (depth < max) {
+		Dwarf_Die child, next;
+		bool descended = false;
+		if (dwarf_child(&chain[depth - 1], &child) != 0)
+			break;
+		do {
+			int tag = dwarf_tag(&child);
+			if ((tag == DW_TAG_lexical_block || tag == DW_TAG_inlined_subroutine ||
+			     tag == DW_TAG_try_block || tag == DW_TAG_catch_block) &&
+			    dwarf_haspc(&child, address) > 0) {
+				chain[depth++] = child;
+				descended = true;
+				break;
+			}
+			if (dwarf_siblingof(&child, &next) != 0)
+				break;
+			child = next;
+		} while (true);
+		if (!descended)
+			break;
+	}
+	for (int i = 0; i < depth; i++)
+		scopes[i] = chain[depth - 1 - i];
+	return depth;
+}
+
+/* The same answer from libdw's own (slower, more general) walk; *scopes is malloc'd. */
+static int libdw_scopes(Dwarf_Die *unit, Dwarf_Addr address, Dwarf_Die **scopes)
+{
+	int count = dwarf_getscopes(unit, address, scopes);
+	bool inlined = false;
+	for (int i = 0; i < count && !inlined; i++)
+		inlined = dwarf_tag(&(*scopes)[i]) == DW_TAG_inlined_subroutine;
+	if (!inlined)
+		return count;
+	/* dwarf_getscopes follows an inlined instance into its abstract origin's scopes; the
+	   chain of callers comes from the DIE's physical parents instead. */
+	Dwarf_Die innermost = (*scopes)[0];
+	free(*scopes);
+	*scopes = NULL;
+	return dwarf_getscopes_die(&innermost, scopes);
+}
+
+#define MAX_SCOPES 64
+
 /* Fills lines from DWARF: lines[0] is the line of address (unit-relative) and the innermost
    function containing it; each DW_TAG_inlined_subroutine around address adds one line, its
    DW_AT_call_file/DW_AT_call_line in the function around it (the walk of eu-addr2line -i).
@@ -564,20 +748,14 @@ static int dwarf_frames(Dwarf_Die *unit, Dwarf_Addr address, struct libleak_line
 		lines[0].line = number;
 	}
 
-	Dwarf_Die *scopes = NULL;
-	int scope_count = dwarf_getscopes(unit, address, &scopes);
-	if (scope_count <= 0) {
-		free(scopes);
-		return lines[0].file ? 1 : 0;
+	Dwarf_Die found[MAX_SCOPES], *allocated = NULL, *scopes = found;
+	int scope_count = function_scopes(unit, address, found, MAX_SCOPES);
+	if (scope_count == 0) {
+		scope_count = libdw_scopes(unit, address, &allocated);
+		scopes = allocated;
 	}
-	/* dwarf_getscopes follows an inlined instance into its abstract origin's scopes; the
-	   chain of callers comes from the DIE's physical parents instead. */
-	Dwarf_Die innermost = scopes[0];
-	free(scopes);
-	scopes = NULL;
-	scope_count = dwarf_getscopes_die(&innermost, &scopes);
 	Dwarf_Files *files = NULL;
-	if (dwarf_getsrcfiles(unit, &files, NULL) != 0)
+	if (scope_count > 0 && dwarf_getsrcfiles(unit, &files, NULL) != 0)
 		files = NULL;
 
 	int count = 1;
@@ -612,7 +790,7 @@ static int dwarf_frames(Dwarf_Die *unit, Dwarf_Addr address, struct libleak_line
 		if (dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_line, &attribute), &value) == 0)
 			line->line = (int64_t)value;
 	}
-	free(scopes);
+	free(allocated);
 	return named || lines[0].file ? count : 0;
 }
 
@@ -623,16 +801,13 @@ static int symbolize(uint64_t pc, int mapping, struct libleak_line *lines, int m
 	if (object->is_vdso)
 		return 0;
 	if (!symbols.dwfl_current)
-		report_objects(!symbols.loaded || symbols.subs != symbols.reported_subs);
+		report_objects(!symbols.current || symbols.subs != symbols.reported_subs);
 	symbols.reported_subs = symbols.subs;
 	if (!object->module)
 		return 0;
 
 	/* The symbol table names functions even without debug information. */
-	GElf_Off offset;
-	GElf_Sym symbol;
-	const char *raw = dwfl_module_addrinfo(object->module, pc, &offset, &symbol, NULL, NULL,
-	                                       NULL);
+	const char *raw = symbol_name(object->module, pc);
 	Dwarf_Addr bias = 0;
 	Dwarf_Die *unit = find_unit(object->module, pc, &bias);
 	bool complete = true;
@@ -701,9 +876,7 @@ int libleak_symbols_lookup(uint64_t pc, bool symbolize_pc, struct libleak_line *
 void libleak_symbols_reset(void)
 {
 	forget_answers();
-	if (symbols.dwfl)
-		dwfl_end(symbols.dwfl);
-	symbols.dwfl = NULL;
-	symbols.loaded = false;
+	end_dwfl();
+	symbols.current = false;
 	symbols.demangle = NULL;
 }

@@ -18,6 +18,8 @@ struct libleak_thread {
 	int64_t parked_countdown; /* countdown saved while inside libleak */
 	uint64_t random_state;    /* xorshift state for the exponential draws; 0 = not seeded */
 	uint32_t inside;          /* nesting depth of libleak's own code on this thread */
+	uintptr_t stack_low;      /* this thread's stack, for the frame-pointer walk's bounds */
+	uintptr_t stack_high;
 };
 
 extern __thread struct libleak_thread libleak_thread __attribute__((tls_model("initial-exec")));

@@ -8,6 +8,7 @@
  */
 #include "track.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 
 #include "config.h"
@@ -41,6 +42,23 @@ static void take_sample(void *block, size_t size)
 	atomic_fetch_add_explicit(&libleak_counters.samples, 1, memory_order_relaxed);
 }
 
+/* pthread_getattr_np allocates under the thread's own lock: safe here only because we are
+   inside libleak, so the allocation cannot come back to this function. */
+static void set_up_thread(struct libleak_thread *self)
+{
+	self->random_state = libleak_sampler_seed(self);
+	pthread_attr_t attributes;
+	if (libleak_config.frame_pointers && pthread_getattr_np(pthread_self(), &attributes) == 0) {
+		void *low;
+		size_t size;
+		if (pthread_attr_getstack(&attributes, &low, &size) == 0) {
+			self->stack_low = (uintptr_t)low;
+			self->stack_high = (uintptr_t)low + size;
+		}
+		pthread_attr_destroy(&attributes);
+	}
+}
+
 void libleak_countdown_expired(void *block, size_t size)
 {
 	struct libleak_thread *self = &libleak_thread;
@@ -56,10 +74,9 @@ void libleak_countdown_expired(void *block, size_t size)
 		return;
 	}
 	bool first_on_thread = self->random_state == 0;
-	if (first_on_thread)
-		self->random_state = libleak_sampler_seed(self);
-
 	libleak_enter();
+	if (first_on_thread)
+		set_up_thread(self);
 	/* A thread's first allocation only starts its countdown, except in exact mode where every
 	   allocation is a sample; a zero-byte block cannot cross a sampling point. */
 	if (block && (rate == 1 || (!first_on_thread && size > 0)))
