@@ -155,6 +155,45 @@ static void test_main_mapping(void)
 	}
 }
 
+/* Our mappings must say what the kernel says (pprof reads Go's from /proc/self/maps): each
+   lies in an executable mapping of the same file, with the same file offset at its start. */
+static void test_agrees_with_proc_maps(void)
+{
+	FILE *maps = fopen("/proc/self/maps", "r");
+	CHECK(maps != NULL, "open /proc/self/maps");
+	if (!maps)
+		return;
+	char line[PATH_MAX + 256];
+	int matched[256] = {0};
+	int count = libleak_symbols_mapping_count();
+	while (fgets(line, sizeof line, maps)) {
+		uint64_t low, high, offset;
+		char permissions[8], path[PATH_MAX] = "";
+		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s %" SCNx64 " %*s %*s %4095[^\n]", &low,
+		           &high, permissions, &offset, path) < 4 || !strchr(permissions, 'x'))
+			continue;
+		char resolved[PATH_MAX];
+		for (int i = 0; i < count && i < 256; i++) {
+			struct libleak_mapping *m = libleak_symbols_mapping(i);
+			if (m->start < low || m->limit > high)
+				continue;
+			bool same_file = strcmp(m->path, "[vdso]") == 0
+			                         ? strcmp(path, "[vdso]") == 0
+			                         : realpath(m->path, resolved) && strcmp(resolved, path) == 0;
+			CHECK(same_file, "mapping %d (%s) lies in %s", i, m->path, path);
+			CHECK(m->file_offset == offset + (m->start - low),
+			      "mapping %d (%s) offset %#" PRIx64 ", maps says %#" PRIx64, i, m->path,
+			      m->file_offset, offset + (m->start - low));
+			matched[i]++;
+		}
+	}
+	fclose(maps);
+	for (int i = 0; i < count && i < 256; i++)
+		CHECK(matched[i] == 1, "mapping %d (%s) [%#" PRIx64 ", %#" PRIx64 ") in %d executable "
+		      "maps lines", i, libleak_symbols_mapping(i)->path,
+		      libleak_symbols_mapping(i)->start, libleak_symbols_mapping(i)->limit, matched[i]);
+}
+
 static void test_known_function(void)
 {
 	uint64_t pc = known_function(1);
@@ -372,6 +411,7 @@ int main(void)
 {
 	CHECK(libleak_symbols_refresh() == 0, "first refresh");
 	test_main_mapping();
+	test_agrees_with_proc_maps();
 	test_known_function();
 	test_inlined();
 	test_libc();
