@@ -103,31 +103,50 @@ static int64_t profile_total(const struct profile *profile, long index)
 
 static int compare_growth(const void *a, const void *b)
 {
-    int64_t x = ((const struct weighted_stack *)a)->value;
-    int64_t y = ((const struct weighted_stack *)b)->value;
-    return x > y ? -1 : x < y;
+    const struct stack_entry *x = *(const struct stack_entry *const *)a;
+    const struct stack_entry *y = *(const struct stack_entry *const *)b;
+    int64_t gx = add_saturating(x->values[1], negate_saturating(x->values[0]));
+    int64_t gy = add_saturating(y->values[1], negate_saturating(y->values[0]));
+    return gx > gy ? -1 : gx < gy;
 }
 
-/* diff's second part: the whole stacks behind the biggest growth. */
-static void print_growing_stacks(const struct frame_table *frames, struct stack_list *list,
-                                 const char *sample_unit)
+/*
+ * diff's second part: the whole stacks behind the biggest growth, merged by stack alone
+ * (the table above keeps pprof's finer key, which tells samples apart by their labels).
+ */
+static void print_growing_stacks(const struct frame_table *frames, const struct profile *old,
+                                 long old_index, const struct profile *new, long new_index)
 {
-    qsort(list->stacks, list->count, sizeof *list->stacks, compare_growth);
+    struct stack_set set;
+    stack_set_init(&set, 2);
+    for (size_t s = 0; s < old->sample_count; s++)
+        stack_set_add(&set, old->samples[s].frames, old->samples[s].depth, 0, 0,
+                      old->samples[s].values[old_index]);
+    for (size_t s = 0; s < new->sample_count; s++)
+        stack_set_add(&set, new->samples[s].frames, new->samples[s].depth, 0, 1,
+                      new->samples[s].values[new_index]);
+    const struct stack_entry **entries = xcalloc(set.count, sizeof *entries);
+    for (size_t e = 0; e < set.count; e++)
+        entries[e] = &set.entries[e];
+    qsort(entries, set.count, sizeof *entries, compare_growth);
     size_t shown = 0;
-    for (size_t i = 0; i < list->count && shown < DIFF_STACKS_SHOWN; i++) {
-        if (list->stacks[i].value <= 0)
+    for (size_t i = 0; i < set.count && shown < DIFF_STACKS_SHOWN; i++) {
+        int64_t growth = add_saturating(entries[i]->values[1],
+                                        negate_saturating(entries[i]->values[0]));
+        if (growth <= 0)
             break;
         if (shown++ == 0)
             printf("\nStacks that grew most (leaf < callers):\n");
         char value[64];
-        units_format_signed(value, sizeof value, list->stacks[i].value, sample_unit);
+        units_format_signed(value, sizeof value, growth, new->types[new_index].unit);
         printf("%10s  ", value);
-        report_print_stack_line(stdout, frames, list->stacks[i].frames,
-                                list->stacks[i].depth);
+        report_print_stack_line(stdout, frames, entries[i]->frames, entries[i]->depth);
         putchar('\n');
     }
     if (shown == 0)
         printf("\nNo stack grew.\n");
+    free(entries);
+    stack_set_free(&set);
 }
 
 /* Shared by top and diff: NEW is the profile read, BASE_PATH the optional base. */
@@ -179,7 +198,8 @@ static int run(const char *command, const char *path, const char *base_path,
     }
     print_top(profile, index, &result, options, node_fraction);
     if (diff)
-        print_growing_stacks(&frames, &list, profile->types[index].unit);
+        print_growing_stacks(&frames, base, profile_sample_index(base, profile->types[index].type),
+                             profile, index);
     graph_result_free(&result);
     status = 0;
     (void)command;

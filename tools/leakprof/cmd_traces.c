@@ -3,6 +3,9 @@
  * layout of `go tool pprof -traces` (a separator line, the labels right-aligned in ten
  * columns, then the frames leaf first with the value on the first one, " (inline)" after a
  * frame that was inlined into its caller). Values are scaled one by one, as pprof does.
+ *
+ * Like pprof, samples whose values are all zero are left out and samples with the same
+ * stack (down to the addresses) and labels are printed once, with their values summed, where the first appeared.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,6 +96,44 @@ static void print_stack(const struct frame_table *frames, const uint32_t *stack,
     }
 }
 
+static bool all_zero(const struct sample *sample, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (sample->values[i] != 0)
+            return false;
+    return true;
+}
+
+static void print_merged_samples(const struct profile *profile,
+                                 const struct frame_table *frames,
+                                 struct frame_filter *filter, long index)
+{
+    struct stack_set merged;
+    stack_set_init(&merged, profile->type_count);
+    size_t *first_sample = xcalloc(profile->sample_count, sizeof *first_sample);
+    for (size_t s = 0; s < profile->sample_count; s++) {
+        const struct sample *sample = &profile->samples[s];
+        if (sample->depth == 0 || all_zero(sample, profile->type_count) ||
+            !filter_keeps(filter, sample->frames, sample->depth))
+            continue;
+        size_t before = merged.count;
+        uint64_t tag = sample_labels_tag(sample) ^ sample->address_key;
+        for (size_t t = 0; t < profile->type_count; t++)
+            stack_set_add(&merged, sample->frames, sample->depth, tag, t, sample->values[t]);
+        if (merged.count > before)
+            first_sample[before] = s;
+    }
+    for (size_t e = 0; e < merged.count; e++) {
+        const struct stack_entry *entry = &merged.entries[e];
+        printf("%s\n", separator);
+        print_labels(&profile->samples[first_sample[e]]);
+        print_stack(frames, entry->frames, entry->depth, entry->values[index],
+                    profile->types[index].unit);
+    }
+    free(first_sample);
+    stack_set_free(&merged);
+}
+
 int command_traces(int argc, char **argv)
 {
     struct options options;
@@ -129,14 +170,7 @@ int command_traces(int argc, char **argv)
                         list.stacks[i].value, unit);
         }
     } else {
-        for (size_t s = 0; s < profile->sample_count; s++) {
-            const struct sample *sample = &profile->samples[s];
-            if (sample->depth == 0 || !filter_keeps(&filter, sample->frames, sample->depth))
-                continue;
-            printf("%s\n", separator);
-            print_labels(sample);
-            print_stack(&frames, sample->frames, sample->depth, sample->values[index], unit);
-        }
+        print_merged_samples(profile, &frames, &filter, index);
     }
     printf("%s\n", separator);
     stack_list_free(&list);

@@ -38,6 +38,8 @@ struct sample {
     const int64_t *values;          /* one per sample type */
     const struct sample_label *labels;
     size_t label_count;
+    uint64_t address_key;           /* hash of the locations' addresses: tells apart two
+                                       call sites that read the same (traces merges by it) */
 };
 
 struct profile {

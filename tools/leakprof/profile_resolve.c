@@ -294,8 +294,11 @@ static bool resolve_samples(struct resolver *r, struct profile *p,
         struct sample *out = &p->samples[s];
         out->frames = storage->stack_frames + next_frame;
         out->values = sample->value;
+        out->address_key = HASH_SEED;
         for (size_t i = 0; i < sample->n_location_id; i++) {
             size_t loc = find_id(r->locations, m->n_location, sample->location_id[i]);
+            out->address_key = hash_bytes(out->address_key, &m->location[loc]->address,
+                                          sizeof m->location[loc]->address);
             memcpy(storage->stack_frames + next_frame,
                    r->location_frames + r->location_first_frame[loc],
                    r->location_frame_count[loc] * sizeof *storage->stack_frames);

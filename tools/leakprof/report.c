@@ -99,7 +99,7 @@ bool filter_keeps(struct frame_filter *filter, const uint32_t *frames, uint32_t 
  * differ (a heap profile's "bytes" label, for one); the tag reproduces that key. The sum of
  * the labels' hashes does not depend on their order.
  */
-static uint64_t labels_tag(const struct sample *sample)
+uint64_t sample_labels_tag(const struct sample *sample)
 {
     uint64_t tag = 0;
     for (size_t i = 0; i < sample->label_count; i++) {
@@ -135,12 +135,12 @@ bool stack_list_collect(struct stack_list *list, const struct profile *profile, 
     stack_set_init(&list->merged, 1);
     for (size_t s = 0; s < base->sample_count; s++) {
         const struct sample *sample = &base->samples[s];
-        stack_set_add(&list->merged, sample->frames, sample->depth, labels_tag(sample), 0,
+        stack_set_add(&list->merged, sample->frames, sample->depth, sample_labels_tag(sample), 0,
                       negate_saturating(sample->values[base_index]));
     }
     for (size_t s = 0; s < profile->sample_count; s++) {
         const struct sample *sample = &profile->samples[s];
-        stack_set_add(&list->merged, sample->frames, sample->depth, labels_tag(sample), 0,
+        stack_set_add(&list->merged, sample->frames, sample->depth, sample_labels_tag(sample), 0,
                       sample->values[index]);
     }
     list->stacks = xcalloc(list->merged.count, sizeof *list->stacks);
@@ -162,6 +162,9 @@ void stack_list_free(struct stack_list *list)
 }
 
 /* ---- header lines ---- */
+
+/* Enough callers to place an allocation; the rest would wrap the line. */
+#define STACK_LINE_FRAMES 8
 
 void report_print_labels(FILE *out, const struct profile *profile, long index,
                          int64_t total, const char *output_unit)
@@ -209,8 +212,14 @@ void report_print_stack_line(FILE *out, const struct frame_table *frames,
 {
     if (depth == 0)
         fputs("<no frames>", out);
-    for (uint32_t i = 0; i < depth; i++)
-        fprintf(out, "%s%s", i ? " < " : "", frame_get(frames, stack[i])->name);
+    for (uint32_t i = 0; i < depth && i < STACK_LINE_FRAMES; i++) {
+        const struct frame *frame = frame_get(frames, stack[i]);
+        fprintf(out, "%s%s", i ? " < " : "", frame->name);
+        if (frame->line > 0)
+            fprintf(out, ":%lld", (long long)frame->line);
+    }
+    if (depth > STACK_LINE_FRAMES)
+        fprintf(out, " < ... (%u more)", depth - STACK_LINE_FRAMES);
 }
 
 bool load_profiles(char **paths, size_t count, struct frame_table *frames,

@@ -28,6 +28,12 @@ bool filter_init(struct frame_filter *filter, const struct frame_table *frames,
 void filter_free(struct frame_filter *filter);
 bool filter_keeps(struct frame_filter *filter, const uint32_t *frames, uint32_t depth);
 
+/*
+ * A hash of a sample's labels, independent of their order: with the stack, the key by
+ * which pprof merges samples (a base into a profile, or equal samples of one profile).
+ */
+uint64_t sample_labels_tag(const struct sample *sample);
+
 /* The weighted stacks of one sample index of PROFILE, minus BASE's when BASE is given. */
 struct stack_list {
     struct weighted_stack *stacks;
@@ -52,7 +58,10 @@ void stack_list_free(struct stack_list *list);
 void report_print_labels(FILE *out, const struct profile *profile, long index,
                          int64_t total, const char *output_unit);
 
-/* "leaf < caller < … < root", the one-line form of a stack for diff, growth and check. */
+/*
+ * "leaf:line < caller:line < …", the one-line form of a stack for diff, growth and check;
+ * the lines tell apart two allocation sites in one function. Long stacks are cut.
+ */
 void report_print_stack_line(FILE *out, const struct frame_table *frames,
                              const uint32_t *stack, uint32_t depth);
 
