@@ -103,9 +103,10 @@ for i in $(seq "$snapshots"); do
 $(tail -n 5 "$log" | sed 's/^/    /')"
   now=$(date +%s.%N)
   [ "$i" = 1 ] && first_time=$now
-  printf 'snapshot %d after %4.1fs: %s\n' "$i" "$(echo "$now - $start_time" | bc)" \
-    "$(show "$(profiles | sed -n "${i}p")")"
+  printf '%s %d at %.1fs' "$([ "$i" = 1 ] && echo "snapshots (kill -USR2 $pid):" || echo ",")" \
+    "$i" "$(echo "$now - $start_time" | bc)"
 done
+echo
 span=$(printf '%.1f' "$(echo "$now - $first_time" | bc)")
 
 # Stop the server: it exits normally, and libleak writes one more profile at exit.
@@ -133,8 +134,12 @@ gopprof() {
 
 # A report without what a newcomer does not need here: pprof-style readers print the file
 # name, build ID and the profiles' comments (libleak's counters) before "Type:", then the time.
+# Whole stacks are left to the growth section, and paths are shown relative to the repository.
 trim_report() {
-  awk '/^File:/ { skip = 1 } /^Type:/ { skip = 0 } !skip && !/^(Time|Duration):/' | head -n "$1"
+  awk '/^File:/ { skip = 1 } /^Type:/ { skip = 0 } /^Stacks that grew most/ { exit }
+       skip || /^(Time|Duration):/ { next }
+       /^$/ { blanks++; next }                      # blank lines only between two others
+       { for (; blanks > 0; blanks--) print ""; print }' | sed "s|$root/||g" | head -n "$1"
 }
 
 # total_in_use READER FILE: the "of X total" of a top report (READER: leakprof or go).
@@ -180,7 +185,7 @@ explain_top() {
 
 leakprof_works=no
 [ -x "$leakprof" ] || echo "$(show "$leakprof") is not built" >"$out/leakprof.err"
-if [ "$reader" != go ] && [ -x "$leakprof" ] && diff_out=$("$leakprof" diff "$first" "$last" 2>"$out/leakprof.err") &&
+if [ "$reader" != go ] && [ -x "$leakprof" ] && diff_out=$("$leakprof" diff -n 5 "$first" "$last" 2>"$out/leakprof.err") &&
    [ -n "$diff_out" ]; then
   leakprof_works=yes
 elif [ "$reader" = leakprof ]; then
@@ -188,31 +193,31 @@ elif [ "$reader" = leakprof ]; then
 fi
 go_works=no
 if [ "$leakprof_works" = no ] && command -v go >/dev/null 2>&1 &&
-   diff_out=$(gopprof -top -nodecount=10 -base "$first" "$last" 2>"$out/pprof.err") &&
+   diff_out=$(gopprof -top -nodecount=5 -base "$first" "$last" 2>"$out/pprof.err") &&
    [ -n "$diff_out" ]; then
   go_works=yes
 fi
 
 heading "What grew between the first and the last snapshot (in-use bytes, last minus first)"
 if [ "$leakprof_works" = yes ]; then
-  echo "\$ build/leakprof diff $(show "$first") $(show "$last")"
-  printf '%s\n' "$diff_out" | trim_report 18
-  in_use_series leakprof
+  echo "\$ build/leakprof diff -n 5 $(show "$first") $(show "$last")"
+  printf '%s\n' "$diff_out" | trim_report 16
   explain_top "$diff_out"
 
   heading "Which stacks grew at every step (all $snapshots snapshots)"
-  echo "\$ build/leakprof growth $(show "$out")/leaky_server.{$(basename "$first" | cut -d. -f2)..$(basename "$last" | cut -d. -f2)}.heap.pb.gz"
+  echo "\$ build/leakprof growth -n 3 $(show "$out")/leaky_server.{$(basename "$first" | cut -d. -f2)..$(basename "$last" | cut -d. -f2)}.heap.pb.gz"
   growth_status=0
-  growth_out=$("$leakprof" growth "${files[@]:0:$snapshots}" 2>&1) || growth_status=$?
+  growth_out=$("$leakprof" growth -n 3 "${files[@]:0:$snapshots}" 2>&1) || growth_status=$?
   if [ "$growth_status" = 0 ] && [ -n "$growth_out" ]; then
-    printf '%s\n' "$growth_out" | trim_report 12
+    printf '%s\n' "$growth_out" | trim_report 14
   else
     echo "(leakprof growth is not usable yet: exit status $growth_status${growth_out:+, \"$(head -n 1 <<<"$growth_out")\"})"
+    in_use_series leakprof
   fi
 elif [ "$go_works" = yes ]; then
   [ "$reader" = go ] ||
     echo "(leakprof is not usable yet: \"$(head -n 1 "$out/leakprof.err" 2>/dev/null)\"; reading with go tool pprof)"
-  echo "\$ go tool pprof -top -base $(show "$first") $(show "$last")"
+  echo "\$ go tool pprof -top -nodecount=5 -base $(show "$first") $(show "$last")"
   # From "Type:" on: pprof first prints the file name, build ID and both files' comments.
   printf '%s\n' "$diff_out" | trim_report 12
   in_use_series go
