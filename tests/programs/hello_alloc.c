@@ -2,8 +2,9 @@
  * hello_alloc: a small, ordinary program for the bad-input tests. It keeps some blocks from
  * hello_keep, prints a fixed text and exits with the status asked for. Options, in order:
  *   --chdir DIR    change the working directory first (profiles still go where it started)
- *   --open FILE    open FILE (with stderr closed it gets fd 2) and write "program data\n"
- *                  to it, left open until exit
+ *   --open FILE    open FILE (with stderr closed it gets fd 2), print the descriptor it got
+ *                  and write "program data\n" to it, left open until exit
+ *   --say TEXT     write TEXT and a newline to stderr
  *   --dump PATH    call libleak_dump(PATH) ("-" = NULL) and print its result on stderr
  *   --signal       raise(SIGUSR2) and wait a little for the dumper
  *   --exit N       the exit status (default 0)
@@ -41,6 +42,11 @@ int main(int argc, char **argv) {
       i++;
       int fd = open(value, O_WRONLY | O_CREAT | O_TRUNC, 0644);
       if (fd < 0 || write(fd, "program data\n", 13) != 13) { perror(value); return 2; }
+      printf("hello: opened %s on descriptor %d\n", value, fd);
+    } else if (strcmp(arg, "--say") == 0) {
+      i++;
+      fprintf(stderr, "%s\n", value);
+      fflush(stderr);
     } else if (strcmp(arg, "--dump") == 0) {
       i++;
       int rc = libleak_dump ? libleak_dump(strcmp(value, "-") ? value : NULL) : -2;
