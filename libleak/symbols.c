@@ -33,6 +33,7 @@
 #include <dwarf.h>
 #include <elf.h>
 #include <elfutils/libdwfl.h>
+#include <errno.h>
 #include <limits.h>
 #include <link.h>
 #include <stddef.h>
@@ -40,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* One loaded object, as dl_iterate_phdr reports it. Its executable segments become mappings. */
@@ -267,19 +269,46 @@ static const char *read_build_id(const struct dl_phdr_info *info)
 	return intern("");
 }
 
-/* The path pprof should look for: absolute; the main program's (which the loader leaves
-   unnamed unless ld.so was run as a command) through /proc/self/exe. */
-static const char *object_path(const char *name, bool is_main, bool is_vdso)
+/* True when the program was started as "ld.so ./prog": /proc/self/exe is then the program's
+   own interpreter (PT_INTERP), and argv[0] names the program. */
+static bool started_by_interpreter(const struct dl_phdr_info *info)
+{
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *p = &info->dlpi_phdr[i];
+		if (p->p_type != PT_INTERP || p->p_filesz == 0 ||
+		    !is_loaded(info, p->p_vaddr, p->p_filesz))
+			continue;
+		const char *interpreter = (const char *)(info->dlpi_addr + p->p_vaddr);
+		struct stat a, b;
+		return interpreter[p->p_filesz - 1] == '\0' && stat(interpreter, &a) == 0 &&
+		       stat("/proc/self/exe", &b) == 0 && a.st_dev == b.st_dev &&
+		       a.st_ino == b.st_ino;
+	}
+	return false;
+}
+
+/* The path pprof should look for: absolute; for the main program (which the loader leaves
+   unnamed) the target of /proc/self/exe. *running_file says the main program can be opened
+   as /proc/self/exe, the very file that runs even if its path was replaced since. */
+static const char *object_path(const struct dl_phdr_info *info, bool is_main, bool is_vdso,
+                               bool *running_file)
 {
 	char buffer[PATH_MAX];
+	const char *name = info->dlpi_name;
+	*running_file = false;
 	if (is_vdso)
 		return intern("[vdso]");   /* what /proc/self/maps says; pprof leaves it alone */
 	if (is_main && name[0] == '\0') {
-		ssize_t n = readlink("/proc/self/exe", buffer, sizeof buffer - 1);
-		if (n <= 0)
-			return intern(name);
-		buffer[n] = '\0';
-		return intern(buffer);
+		if (started_by_interpreter(info)) {
+			name = program_invocation_name;
+		} else {
+			ssize_t n = readlink("/proc/self/exe", buffer, sizeof buffer - 1);
+			if (n > 0) {
+				buffer[n] = '\0';
+				*running_file = true;
+				return intern(buffer);
+			}
+		}
 	}
 	if (name[0] != '/' && realpath(name, buffer))
 		return intern(buffer);
@@ -323,12 +352,13 @@ static int collect_object(struct dl_phdr_info *info, size_t size, void *data)
 	            sizeof *symbols.objects))
 		goto fail;
 	struct object *object = &symbols.objects[symbols.object_count];
+	bool running_file;
 	*object = (struct object){
 		.bias = info->dlpi_addr,
-		.path = object_path(info->dlpi_name, is_main, is_vdso),
+		.path = object_path(info, is_main, is_vdso, &running_file),
 		.is_vdso = is_vdso,
 	};
-	object->file = is_main && info->dlpi_name[0] == '\0' ? "/proc/self/exe" : object->path;
+	object->file = running_file ? "/proc/self/exe" : object->path;
 	const char *build_id = read_build_id(info);
 	if (!object->path || !build_id)
 		goto fail;
@@ -467,7 +497,7 @@ static const Dwfl_Callbacks dwfl_callbacks = {
 struct function_symbol {
 	uint64_t start, end;        /* absolute; end == start for a symbol without a size */
 	const char *name;           /* in libdwfl's string data; interned when handed out */
-	bool global;
+	int binding_rank;           /* 2 global, 1 weak, 0 local */
 };
 
 struct symbol_table {
@@ -480,8 +510,9 @@ static int compare_symbols(const void *a, const void *b)
 	const struct function_symbol *x = a, *y = b;
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
-	/* At one address (getpid, __getpid) the global name sorts last: it is the one kept. */
-	return (int)x->global - (int)y->global;
+	/* At one address (__getpid global, getpid weak) the one kept sorts last: global over
+	   weak over local, as dwfl_module_addrinfo chooses. */
+	return x->binding_rank - y->binding_rank;
 }
 
 static struct symbol_table *module_symbols(Dwfl_Module *module)
@@ -510,7 +541,8 @@ static struct symbol_table *module_symbols(Dwfl_Module *module)
 			.start = address,
 			.end = address + symbol.st_size,
 			.name = name,
-			.global = GELF_ST_BIND(symbol.st_info) != STB_LOCAL,
+			.binding_rank = GELF_ST_BIND(symbol.st_info) == STB_GLOBAL ? 2
+			              : GELF_ST_BIND(symbol.st_info) == STB_WEAK ? 1 : 0,
 		};
 	}
 	qsort(table->entries, (size_t)table->count, sizeof table->entries[0], compare_symbols);
@@ -564,8 +596,7 @@ static void end_dwfl(void)
 static Dwfl_Module *known_module(const struct object *object, uint64_t address)
 {
 	Dwfl_Module *module = dwfl_addrmodule(symbols.dwfl, address);
-	Dwarf_Addr start;
-	const char *name = module ? dwfl_module_info(module, NULL, &start, NULL, NULL, NULL, NULL,
+	const char *name = module ? dwfl_module_info(module, NULL, NULL, NULL, NULL, NULL, NULL,
 	                                             NULL) : NULL;
 	return name && strcmp(name, object->path) == 0 ? module : NULL;
 }
@@ -629,8 +660,11 @@ static void name_from_die(Dwarf_Die *die, struct libleak_line *line)
 		linkage = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name,
 		                                                &attribute));
 	const char *name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &attribute));
-	/* C++ DW_AT_name is unqualified ("push_back"): the demangled linkage name says more. */
-	line->function = linkage ? display_name(linkage) : intern(name);
+	/* C++ DW_AT_name is unqualified ("push_back"): the demangled linkage name says more. A C
+	   linkage name is an asm label (glibc's "__GI__IO_doallocbuf"): the source name is the
+	   one a reader knows. */
+	bool mangled = linkage && linkage[0] == '_' && linkage[1] == 'Z';
+	line->function = mangled || !name ? display_name(linkage) : intern(name);
 	line->system_name = intern(linkage ? linkage : name);
 }
 

@@ -7,6 +7,7 @@
  * inlined and the inline chain can be checked. Uses nothing of the library but symbols.h.
  */
 #include "symbols.h"
+#include "check.h"
 
 #include <dlfcn.h>
 #include <elf.h>
@@ -18,17 +19,11 @@
 #include <time.h>
 #include <unistd.h>
 
-static int failures;
-
-#define CHECK(condition, ...)                                                          \
-	do {                                                                               \
-		if (!(condition)) {                                                            \
-			failures++;                                                                \
-			fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #condition);       \
-			fprintf(stderr, __VA_ARGS__);                                              \
-			fputc('\n', stderr);                                                       \
-		}                                                                              \
-	} while (0)
+/* A string for messages: libleak_line fields may be NULL. */
+static const char *text(const char *s)
+{
+	return s ? s : "(null)";
+}
 
 static volatile int sink;
 
@@ -205,11 +200,11 @@ static void test_known_function(void)
 	if (n < 1)
 		return;
 	CHECK(lines[0].function && strcmp(lines[0].function, "known_function") == 0, "name %s",
-	      lines[0].function ? lines[0].function : "(null)");
+	      text(lines[0].function));
 	CHECK(lines[0].system_name && strcmp(lines[0].system_name, "known_function") == 0,
-	      "system name %s", lines[0].system_name ? lines[0].system_name : "(null)");
+	      "system name %s", text(lines[0].system_name));
 	CHECK(lines[0].file && ends_with(lines[0].file, "test_symbols.c"), "file %s",
-	      lines[0].file ? lines[0].file : "(null)");
+	      text(lines[0].file));
 	CHECK(lines[0].line > known_first_line && lines[0].line < known_last_line,
 	      "line %" PRId64 " not in (%d, %d)", lines[0].line, known_first_line, known_last_line);
 
@@ -239,11 +234,11 @@ static void test_inlined(void)
 	if (n != 2)
 		return;
 	CHECK(lines[0].function && strcmp(lines[0].function, "inlined_callee") == 0,
-	      "innermost %s", lines[0].function ? lines[0].function : "(null)");
+	      "innermost %s", text(lines[0].function));
 	CHECK(lines[0].line == inlined_line, "innermost line %" PRId64 ", want %d", lines[0].line,
 	      inlined_line);
 	CHECK(lines[1].function && strcmp(lines[1].function, "inlined_outer") == 0, "outer %s",
-	      lines[1].function ? lines[1].function : "(null)");
+	      text(lines[1].function));
 	CHECK(lines[1].line == outer_line, "outer line %" PRId64 ", want %d", lines[1].line,
 	      outer_line);
 	CHECK(lines[0].file && ends_with(lines[0].file, "test_symbols.c") && lines[1].file &&
@@ -419,10 +414,5 @@ int main(void)
 	test_speed();
 	test_dlopen();
 	test_reset();
-	if (failures) {
-		fprintf(stderr, "test_symbols: %d checks failed\n", failures);
-		return 1;
-	}
-	printf("test_symbols: ok\n");
-	return 0;
+	return check_result("test_symbols");
 }
