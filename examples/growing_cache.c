@@ -19,13 +19,11 @@
  * Usage: growing_cache [-t SECONDS] [-n LOOKUPS] [-r LOOKUPS_PER_SECOND]
  * It stops after SECONDS (default 6), after LOOKUPS lookups, or on SIGINT/SIGTERM.
  */
-#include <signal.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
+
+#include "run_loop.h"
 
 #define CACHE_CAPACITY 2048  /* entries; values average 8 KiB: about 16 MiB when full */
 #define KEY_SPACE      16384 /* distinct keys asked for */
@@ -45,19 +43,7 @@ struct cache {
     unsigned long hits, misses;
 };
 
-static volatile sig_atomic_t stop_requested;
 static volatile unsigned long value_checksum; /* keeps the lookups from being optimized out */
-
-static void on_stop_signal(int sig) {
-    (void)sig;
-    stop_requested = 1;
-}
-
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* A small deterministic generator, so that every run asks for the same keys. */
 static unsigned long next_random(unsigned long *state) {
@@ -147,38 +133,17 @@ __attribute__((noinline)) void cache_destroy(struct cache *c) {
     free(c);
 }
 
-static void usage(void) {
-    fprintf(stderr, "usage: growing_cache [-t SECONDS] [-n LOOKUPS] [-r LOOKUPS_PER_SECOND]\n");
-    exit(2);
-}
-
-static double parse_number(const char *arg) {
-    char *end;
-    double value = strtod(arg, &end);
-    if (end == arg || *end != '\0' || value < 0)
-        usage();
-    return value;
+/* One request from a client: a key drawn from a fixed sequence, so every run asks the same. */
+static void serve_lookup(unsigned long item, void *cache) {
+    static unsigned long random_state = 88172645463325252ul;
+    (void)item;
+    lookup(cache, next_random(&random_state) % KEY_SPACE);
 }
 
 int main(int argc, char **argv) {
-    double seconds = 6, rate = 1000, max_lookups = 0; /* 0: no lookup limit */
-    int opt;
-    while ((opt = getopt(argc, argv, "t:n:r:")) != -1) {
-        switch (opt) {
-        case 't': seconds = parse_number(optarg); break;
-        case 'n': max_lookups = parse_number(optarg); break;
-        case 'r': rate = parse_number(optarg); break;
-        default: usage();
-        }
-    }
-    if (optind != argc || rate <= 0)
-        usage();
-
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    struct run_options options = {.seconds = 6, .max_items = 0, .rate = 1000};
+    run_parse_options(argc, argv, &options,
+                      "growing_cache [-t SECONDS] [-n LOOKUPS] [-r LOOKUPS_PER_SECOND]");
 
     struct cache *c = calloc(1, sizeof *c);
     if (c == NULL) {
@@ -186,34 +151,18 @@ int main(int argc, char **argv) {
         return 1;
     }
     printf("growing_cache: pid %ld looking up %.0f keys/s, cache bounded to %d entries\n",
-           (long)getpid(), rate, CACHE_CAPACITY);
+           (long)getpid(), options.rate, CACHE_CAPACITY);
     fflush(stdout);
 
-    /* Lookups come in batches of 1/50 s so that the process sleeps between them. */
-    const double batch_seconds = 0.02;
-    unsigned long random_state = 88172645463325252ul, done = 0, target;
-    double start = now_seconds(), next_batch = start;
-    while (!stop_requested && now_seconds() - start < seconds &&
-           (max_lookups == 0 || done < (unsigned long)max_lookups)) {
-        target = (unsigned long)((now_seconds() - start) * rate) + 1;
-        while (done < target && (max_lookups == 0 || done < (unsigned long)max_lookups)) {
-            lookup(c, next_random(&random_state) % KEY_SPACE);
-            done++;
-        }
-        next_batch += batch_seconds;
-        double wait = next_batch - now_seconds();
-        if (wait > 0) {
-            struct timespec ts = {(time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9)};
-            nanosleep(&ts, NULL);
-        }
-    }
+    double elapsed;
+    run_paced(&options, serve_lookup, c, &elapsed);
 
     unsigned long hits = c->hits, lookups = c->hits + c->misses;
     size_t peak = c->peak_bytes;
     cache_destroy(c);
     printf("growing_cache: %lu lookups in %.1f s, %.0f%% hits; the cache peaked at %.1f MB "
            "and was freed before exit\n",
-           lookups, now_seconds() - start, lookups ? 100.0 * (double)hits / (double)lookups : 0.0,
+           lookups, elapsed, lookups ? 100.0 * (double)hits / (double)lookups : 0.0,
            (double)peak / 1e6);
     return 0;
 }

@@ -16,13 +16,11 @@
  * It stops after SECONDS (default 10), after REQUESTS requests, or on SIGINT/SIGTERM, whichever
  * comes first, and prints one line saying what it did.
  */
-#include <signal.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
+
+#include "run_loop.h"
 
 #define REMEMBERED_BYTES 10000
 
@@ -43,19 +41,7 @@ struct remembered {
 static struct remembered *remembered_requests;
 static unsigned long remembered_count;
 
-static volatile sig_atomic_t stop_requested;
 static volatile unsigned long response_checksum; /* keeps the response work from being optimized out */
-
-static void on_stop_signal(int sig) {
-    (void)sig;
-    stop_requested = 1;
-}
-
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void die(const char *what) {
     fprintf(stderr, "leaky_server: %s\n", what);
@@ -135,82 +121,38 @@ __attribute__((noinline)) unsigned long build_and_send_response(const struct req
 }
 
 /* The leak: a copy of every request goes onto a list that nothing ever trims. */
-__attribute__((noinline)) void remember_request(const struct request *req, const char *wire) {
+__attribute__((noinline)) void remember_request(const char *wire) {
     struct remembered *entry = checked(malloc(sizeof *entry));
     entry->copy = checked(malloc(REMEMBERED_BYTES));
     size_t len = strlen(wire);
     memset(entry->copy, 0, REMEMBERED_BYTES);
     memcpy(entry->copy, wire, len < REMEMBERED_BYTES ? len : REMEMBERED_BYTES - 1);
-    (void)req;
     entry->next = remembered_requests;
     remembered_requests = entry;
     remembered_count++;
 }
 
-__attribute__((noinline)) void handle_request(unsigned long id) {
+__attribute__((noinline)) void handle_request(unsigned long id, void *unused) {
+    (void)unused;
     char wire[512];
     receive_request(id, wire, sizeof wire);
     struct request *req = parse_request(id, wire);
     response_checksum += build_and_send_response(req);
-    remember_request(req, wire);
+    remember_request(wire);
     free_request(req);
 }
 
-static void usage(void) {
-    fprintf(stderr, "usage: leaky_server [-t SECONDS] [-n REQUESTS] [-r REQUESTS_PER_SECOND]\n");
-    exit(2);
-}
-
-static double parse_number(const char *arg) {
-    char *end;
-    double value = strtod(arg, &end);
-    if (end == arg || *end != '\0' || value < 0)
-        usage();
-    return value;
-}
-
 int main(int argc, char **argv) {
-    double seconds = 10, rate = 1000, max_requests = 0; /* 0: no request limit */
-    int opt;
-    while ((opt = getopt(argc, argv, "t:n:r:")) != -1) {
-        switch (opt) {
-        case 't': seconds = parse_number(optarg); break;
-        case 'n': max_requests = parse_number(optarg); break;
-        case 'r': rate = parse_number(optarg); break;
-        default: usage();
-        }
-    }
-    if (optind != argc || rate <= 0)
-        usage();
-
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-
-    printf("leaky_server: pid %ld serving %.0f requests/s\n", (long)getpid(), rate);
+    struct run_options options = {.seconds = 10, .max_items = 0, .rate = 1000};
+    run_parse_options(argc, argv, &options,
+                      "leaky_server [-t SECONDS] [-n REQUESTS] [-r REQUESTS_PER_SECOND]");
+    printf("leaky_server: pid %ld serving %.0f requests/s\n", (long)getpid(), options.rate);
     fflush(stdout);
 
-    /* Requests come in batches of 1/50 s so that the process sleeps between them. */
-    const double batch_seconds = 0.02;
-    double start = now_seconds(), next_batch = start;
-    unsigned long handled = 0, target = 0;
-    while (!stop_requested && now_seconds() - start < seconds &&
-           (max_requests == 0 || handled < (unsigned long)max_requests)) {
-        target = (unsigned long)((now_seconds() - start) * rate) + 1;
-        while (handled < target && (max_requests == 0 || handled < (unsigned long)max_requests))
-            handle_request(handled++);
-        next_batch += batch_seconds;
-        double wait = next_batch - now_seconds();
-        if (wait > 0) {
-            struct timespec ts = {(time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9)};
-            nanosleep(&ts, NULL);
-        }
-    }
+    double elapsed;
+    unsigned long handled = run_paced(&options, handle_request, NULL, &elapsed);
 
     printf("leaky_server: handled %lu requests in %.1f s; %lu copies (%.1f MB) still remembered\n",
-           handled, now_seconds() - start, remembered_count,
-           (double)remembered_count * REMEMBERED_BYTES / 1e6);
+           handled, elapsed, remembered_count, (double)remembered_count * REMEMBERED_BYTES / 1e6);
     return 0;
 }
