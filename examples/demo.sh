@@ -13,6 +13,7 @@
 #   DEMO_READER     auto (default), leakprof or go: which reader shows the results
 #   DEMO_LIBLEAK    the library to preload (default build/libleak.so; the tests swap it)
 set -euo pipefail
+export LC_ALL=C   # numbers with a decimal point, whatever the user's locale
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 lib=${DEMO_LIBLEAK:-$root/build/libleak.so}
@@ -57,6 +58,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+seconds_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 profiles() { compgen -G "$out/leaky_server.*.heap.pb.gz" | sort || true; }
 count_profiles() { profiles | grep -c . || true; }
 # Returns while the server runs; once it has stopped, says how and gives up.
@@ -104,10 +106,10 @@ $(tail -n 5 "$log" | sed 's/^/    /')"
   now=$(date +%s.%N)
   [ "$i" = 1 ] && first_time=$now
   printf '%s %d at %.1fs' "$([ "$i" = 1 ] && echo "snapshots (kill -USR2 $pid):" || echo ",")" \
-    "$i" "$(echo "$now - $start_time" | bc)"
+    "$i" "$(seconds_between "$start_time" "$now")"
 done
 echo
-span=$(printf '%.1f' "$(echo "$now - $first_time" | bc)")
+span=$(printf '%.1f' "$(seconds_between "$first_time" "$now")")
 
 # Stop the server: it exits normally, and libleak writes one more profile at exit.
 kill -TERM "$pid"
