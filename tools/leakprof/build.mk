@@ -5,7 +5,7 @@
 #                              libFuzzer + AddressSanitizer + UBSan); run it with
 #                              tools/leakprof/fuzz/run.sh
 #   make leakprof-fixtures     the generator of the hand-built test profiles
-LEAKPROF_SRCS := $(filter-out tools/leakprof/fuzz_decode.c,$(wildcard tools/leakprof/*.c))
+LEAKPROF_SRCS := $(wildcard tools/leakprof/*.c)
 LEAKPROF_OBJS := $(patsubst tools/leakprof/%.c,$(BUILD)/leakprof-obj/%.o,$(LEAKPROF_SRCS))
 LEAKPROF_LIBS := -lprotobuf-c -lz -lm
 # Everything but main(): the fuzz target and the fixture generator link these.
@@ -29,7 +29,8 @@ leakprof-fixtures: $(BUILD)/leakprof-make-edge-profiles
 FUZZ_CC     ?= clang
 FUZZ_FLAGS  := -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
                -D_GNU_SOURCE -Iinclude -I$(GEN) -Itools/leakprof
-FUZZ_SRCS   := tools/leakprof/fuzz_decode.c $(filter-out tools/leakprof/main.c,$(LEAKPROF_SRCS))
+FUZZ_SRCS   := tools/leakprof/fuzz/fuzz_decode.c \
+               $(filter-out tools/leakprof/main.c tools/leakprof/cmd_%.c,$(LEAKPROF_SRCS))
 fuzz: $(BUILD)/fuzz/leakprof_fuzz
 $(BUILD)/fuzz/leakprof_fuzz: $(FUZZ_SRCS) $(wildcard tools/leakprof/*.h) $(GEN)/proto/profile.pb-c.c $(GEN)/proto/profile.pb-c.h
 	@$(DEPS) --install fuzz
