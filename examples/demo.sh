@@ -42,10 +42,11 @@ for var in $(compgen -e); do
 done
 
 mkdir -p "$out"
-rm -f "$out"/leaky_server.* "$out"/.leaky_server.*
+rm -f "$out"/leaky_server.* "$out"/.leaky_server.* "$out"/leakprof.err "$out"/pprof.err
 log=$out/leaky_server.log
 
 pid=
+# shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid" 2>/dev/null || true
@@ -93,7 +94,7 @@ sleep 0.5
 
 for i in $(seq "$snapshots"); do
   [ "$i" = 1 ] || sleep "$interval"
-  kill -USR2 "$pid"
+  kill -USR2 "$pid" 2>/dev/null || check_server
   for _ in $(seq 100); do
     [ "$(count_profiles)" -ge "$i" ] && break
     check_server
@@ -112,7 +113,7 @@ echo
 span=$(printf '%.1f' "$(seconds_between "$first_time" "$now")")
 
 # Stop the server: it exits normally, and libleak writes one more profile at exit.
-kill -TERM "$pid"
+kill -TERM "$pid" 2>/dev/null || check_server
 status=0
 wait "$pid" || status=$?
 pid=
@@ -233,6 +234,7 @@ else
     echo "  go tool pprof: 'go' is not installed (Debian: apt-get install golang-go)"
   fi
   echo "The profiles are still there; the commands below show how to read them."
+  demo_status=1
 fi
 
 heading "Explore further"
@@ -244,3 +246,4 @@ command_line "build/leakprof traces $(show "$last")" "the same, with whole stack
 command_line "go tool pprof -top $(show "$last")" "the same, read by Go's pprof"
 command_line "go tool pprof -http=: $(show "$last")" "graphs, flame graph, source"
 echo "Next: examples/growing_cache.c grows too, but is not a leak (see README.md)."
+exit "${demo_status:-0}"

@@ -50,3 +50,15 @@ timeout 10 tail --pid=$demo_pid -f /dev/null || fail "the demo did not stop with
 wait $demo_pid
 echo "demo stopped with status $?"
 assert_eq "" "$(our_servers "$TEST_TMP/stopped")" "servers left running after the demo was stopped"
+
+# With no reader that works, the demo says so and fails (DEMO_READER=go skips leakprof; a
+# stand-in `go` that fails comes first in PATH).
+mkdir -p fakebin
+printf '#!/bin/sh\necho "go: stand-in that always fails" >&2; exit 1\n' >fakebin/go
+chmod +x fakebin/go
+DEMO_OUT=$TEST_TMP/noreader DEMO_READER=go PATH=$TEST_TMP/fakebin:$PATH "$demo" >noreader.out 2>&1
+rc=$?
+cat noreader.out
+[ "$rc" != 0 ] || fail "the demo succeeded although no reader could read the profiles"
+assert_contains "$(cat noreader.out)" "could read the profiles" "the demo's message without a reader"
+assert_eq "" "$(our_servers "$TEST_TMP/noreader")" "servers left running after the demo without a reader"
