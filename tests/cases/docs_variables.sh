@@ -10,7 +10,7 @@ read_by_code=$(grep -oh '"LIBLEAK_[A-Z0-9_]*' libleak/*.c | tr -d '"' | sort -u)
 for doc in README.md docs/libleak.3; do
   [ -f "$doc" ] || fail "$doc is missing"
   for var in $read_by_code; do
-    grep -q "$var" "$doc" || fail "$doc does not document $var (read in libleak/)"
+    grep -qw "$var" "$doc" || fail "$doc does not document $var (read in libleak/)"
   done
   # shellcheck disable=SC2013  # names are words
   for var in $(grep -o 'LIBLEAK_[A-Z][A-Z0-9_]*' "$doc" | sort -u); do
