@@ -17,9 +17,9 @@
  *     module-list changes.
  *
  * The loader's dlpi_adds/dlpi_subs counters tell when the module list changed; only then are
- * the mappings rebuilt and the per-pc answers dropped. The Dwfl session survives a change that
- * only added modules (the new ones are reported to it), because opening a module's DWARF is
- * the expensive part; a removal starts it over (see report_objects).
+ * the mappings rebuilt and the per-pc answers dropped. The Dwfl session survives such a change
+ * (only new modules are opened, see report_objects), because opening a module's DWARF is the
+ * expensive part and most modules stay loaded.
  *
  * Every string handed out is copied into a string table we own, so its lifetime is ours to
  * promise (until the next refresh that changes the module list) whatever libdw does inside.
@@ -86,7 +86,6 @@ static struct {
 
 	Dwfl *dwfl;
 	bool dwfl_current;          /* objects have been reported since the last change */
-	unsigned long long reported_subs;   /* dlpi_subs when libdwfl was last told */
 
 	struct symbolized *cache;   /* open addressing, power-of-two capacity */
 	size_t cache_capacity, cache_used;
@@ -583,6 +582,22 @@ static int free_module_symbols(Dwfl_Module *module, void **userdata, const char 
 	return DWARF_CB_OK;
 }
 
+/* dwfl_report_end's word that a module is gone (its library was unloaded). The second
+   argument is declared void * but libdwfl 0.188 passes the slot's address: ask for the slot
+   through the documented call instead. */
+static int forget_module(Dwfl_Module *module, void *unused, const char *name,
+                         Dwarf_Addr start, void *arg)
+{
+	(void)unused, (void)name, (void)start, (void)arg;
+	void **userdata = NULL;
+	dwfl_module_info(module, &userdata, NULL, NULL, NULL, NULL, NULL, NULL);
+	if (userdata) {
+		free(*userdata);
+		*userdata = NULL;
+	}
+	return 0;   /* let it go */
+}
+
 static void end_dwfl(void)
 {
 	if (!symbols.dwfl)
@@ -601,21 +616,19 @@ static Dwfl_Module *known_module(const struct object *object, uint64_t address)
 	return name && strcmp(name, object->path) == 0 ? module : NULL;
 }
 
-/* Tells libdwfl about every object at the address the loader put it. When objects were only
-   added, the modules libdwfl has already opened (with their DWARF, the expensive part) are
-   kept and only the new objects are reported; when any was removed, the session starts over,
-   because libdwfl 0.188 refuses to re-report a module after dwfl_report_begin ("address range
-   overlaps an existing module"). */
-static void report_objects(bool objects_removed)
+/* Tells libdwfl about every object at the address the loader put it. Modules libdwfl has
+   already opened (with their DWARF, the expensive part) are kept by reporting them again with
+   dwfl_report_module and their own address range; only new objects are opened. (Reporting a
+   known module again with dwfl_report_elf fails in libdwfl 0.188: it opens a new descriptor
+   and calls that an overlap.) dwfl_report_end drops the modules not reported again. */
+static void report_objects(void)
 {
-	if (objects_removed)
-		end_dwfl();
 	if (!symbols.dwfl) {
 		symbols.dwfl = dwfl_begin(&dwfl_callbacks);
 		if (!symbols.dwfl)
 			return;
 	}
-	/* First the objects libdwfl knows already, while its address index is usable. */
+	/* First find the known modules, while libdwfl's address index is still there. */
 	int first_segment[symbols.object_count ? symbols.object_count : 1];
 	for (int i = 0; i < symbols.object_count; i++)
 		first_segment[i] = -1;
@@ -626,14 +639,19 @@ static void report_objects(bool objects_removed)
 			symbols.objects[i].module = known_module(
 				&symbols.objects[i], symbols.segments[first_segment[i]].mapping.start);
 
-	dwfl_report_begin_add(symbols.dwfl);
+	dwfl_report_begin(symbols.dwfl);
 	for (int i = 0; i < symbols.object_count; i++) {
 		struct object *object = &symbols.objects[i];
-		if (!object->is_vdso && !object->module && first_segment[i] >= 0)
+		Dwarf_Addr low, high;
+		if (object->module) {
+			dwfl_module_info(object->module, NULL, &low, &high, NULL, NULL, NULL, NULL);
+			object->module = dwfl_report_module(symbols.dwfl, object->path, low, high);
+		} else if (!object->is_vdso && first_segment[i] >= 0) {
 			object->module = dwfl_report_elf(symbols.dwfl, object->path, object->file,
 			                                 -1, object->bias, false);
+		}
 	}
-	dwfl_report_end(symbols.dwfl, NULL, NULL);
+	dwfl_report_end(symbols.dwfl, forget_module, NULL);
 	symbols.dwfl_current = true;
 }
 
@@ -835,8 +853,7 @@ static int symbolize(uint64_t pc, int mapping, struct libleak_line *lines, int m
 	if (object->is_vdso)
 		return 0;
 	if (!symbols.dwfl_current)
-		report_objects(!symbols.current || symbols.subs != symbols.reported_subs);
-	symbols.reported_subs = symbols.subs;
+		report_objects();
 	if (!object->module)
 		return 0;
 

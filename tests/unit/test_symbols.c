@@ -13,6 +13,8 @@
 #include <elf.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -387,6 +389,47 @@ static void test_dlopen(void)
 	}
 }
 
+static atomic_bool churn_stop;
+
+static void *churn_modules(void *name)
+{
+	while (!atomic_load(&churn_stop)) {
+		void *library = dlopen(name, RTLD_NOW);
+		if (library)
+			dlclose(library);
+	}
+	return NULL;
+}
+
+/* Refreshing and symbolizing while other threads load and unload a library: the module list
+   changes under us all the time, and every answer about our own code must stay right. */
+static void test_concurrent_dlopen(void)
+{
+	/* One library per thread, so that each dlopen really loads and each dlclose unloads. */
+	static const char *const libraries[] = {"libresolv.so.2", "libcrypt.so.1", "libanl.so.1"};
+	enum { THREADS = sizeof libraries / sizeof libraries[0] };
+	pthread_t threads[THREADS];
+	atomic_store(&churn_stop, false);
+	for (int i = 0; i < THREADS; i++)
+		pthread_create(&threads[i], NULL, churn_modules, (void *)libraries[i]);
+	int rounds = 0, wrong = 0;
+	uint64_t pc = known_function(3);
+	for (double end = seconds() + 0.3; seconds() < end; rounds++) {
+		struct libleak_line lines[LIBLEAK_MAX_INLINE];
+		int mapping = -2;
+		libleak_symbols_refresh();
+		int n = libleak_symbols_lookup(pc, true, lines, LIBLEAK_MAX_INLINE, &mapping);
+		wrong += mapping != 0 || n != 1 || strcmp(text(lines[0].function), "known_function");
+		nanosleep(&(struct timespec){0, 20000}, NULL);   /* let the loaders run */
+	}
+	atomic_store(&churn_stop, true);
+	for (int i = 0; i < THREADS; i++)
+		pthread_join(threads[i], NULL);
+	printf("test_symbols: %d refresh+lookup rounds during dlopen/dlclose on %d threads\n",
+	       rounds, THREADS);
+	CHECK(wrong == 0, "%d of %d rounds answered wrong", wrong, rounds);
+}
+
 static void test_reset(void)
 {
 	libleak_symbols_reset();
@@ -413,6 +456,7 @@ int main(void)
 	test_no_mapping();
 	test_speed();
 	test_dlopen();
+	test_concurrent_dlopen();
 	test_reset();
 	return check_result("test_symbols");
 }
