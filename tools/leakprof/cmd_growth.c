@@ -133,7 +133,8 @@ int command_growth(int argc, char **argv)
 
     struct stack_set set;
     stack_set_init(&set, n);
-    printf("Growth of %s across %zu snapshots (%zu steps), oldest first:\n", type, n, n - 1);
+    printf("Growth of %s across %zu snapshots (%zu step%s), oldest first:\n", type, n, n - 1,
+           n - 1 > 1 ? "s" : "");
     int64_t first_total = 0, last_total = 0;
     for (size_t p = 0; p < n; p++) {
         long index = profile_sample_index(profiles[p], type);
