@@ -1,16 +1,20 @@
 /*
  * hooks — the malloc family as the program sees it. Nothing else lives here.
  *
- * Every entry point forwards to the real allocator and then runs the fast path: subtract the
- * size from this thread's countdown and, only when it goes negative, call the slow path
- * (track.c). No lock, no atomic read-modify-write, no system call on the way.
+ * Fast path of every allocating entry point: subtract the size from this thread's countdown
+ * and, while it stays non-negative, tail-call the real allocator. No lock, no atomic
+ * read-modify-write, no system call, not even a frame. Only when the countdown goes negative do
+ * we call the real function ourselves and take the slow path (track.c) with its result.
+ *
+ * That needs one invariant (thread.h): a countdown is non-negative only after the real
+ * allocator is known. Every thread starts at -1; the slow path resolves the real functions
+ * before it sets a countdown, and "inside libleak" is only entered after that.
  *
  * free asks the live filter (one relaxed load) whether the block may have been sampled, and
- * only then looks it up. A sampled block leaves the live table *before* the real free: after
- * it, another thread may already get the same address back from malloc and sample it.
- *
- * Until dlsym has found the real allocator, requests are served from the bootstrap buffer
- * (real.c); its blocks are never handed to the real free.
+ * only then looks it up; bootstrap blocks are recognised there too (they pin their filter
+ * bucket), so the fast path has no other test. A sampled block leaves the live table *before*
+ * the real free: after it, another thread may already get the same address back from malloc
+ * and sample it.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -25,24 +29,13 @@
 
 #define EXPORT __attribute__((visibility("default")))
 #define unlikely(x) __builtin_expect(!!(x), 0)
+#define SLOW __attribute__((noinline, cold))
 
-static inline void count_allocation(void *block, size_t size)
+/* True when this allocation of `size` bytes must take the slow path. */
+static inline bool countdown_expires(size_t size)
 {
-	struct libleak_thread *self = &libleak_thread;
-	if (unlikely((self->countdown -= (int64_t)size) < 0))
-		libleak_countdown_expired(block, size);
+	return unlikely((libleak_thread.countdown -= (int64_t)size) < 0);
 }
-
-static inline void forget_if_tracked(void *block)
-{
-	if (unlikely(libleak_live_maybe_tracked(block)))
-		libleak_forget(block);
-}
-
-/* True when the real function is known; resolves on first use. While dlsym itself is running,
-   false: the caller then serves the request from the bootstrap buffer. */
-#define REAL_READY(function) (likely(libleak_real.function != NULL) || libleak_real_resolve())
-#define likely(x) __builtin_expect(!!(x), 1)
 
 static void *bootstrap_alloc(size_t size, size_t alignment)
 {
@@ -52,22 +45,48 @@ static void *bootstrap_alloc(size_t size, size_t alignment)
 	return block;
 }
 
-EXPORT void *malloc(size_t size)
+/* Until dlsym has answered (it allocates while answering), requests are served from the
+   bootstrap buffer. */
+static bool real_allocator_known(void)
 {
-	if (!REAL_READY(malloc))
+	return libleak_real.malloc || libleak_real_resolve();
+}
+
+SLOW static void *malloc_slow(size_t size)
+{
+	if (!real_allocator_known())
 		return bootstrap_alloc(size, 16);
 	void *block = libleak_real.malloc(size);
-	count_allocation(block, size);
+	libleak_countdown_expired(block, size);
 	return block;
+}
+
+EXPORT void *malloc(size_t size)
+{
+	if (countdown_expires(size))
+		return malloc_slow(size);
+	return libleak_real.malloc(size);
 }
 
 EXPORT void free(void *block)
 {
-	if (!block || unlikely(libleak_is_bootstrap(block)))
+	if (!block)
 		return;
-	forget_if_tracked(block);
-	if (REAL_READY(free))
-		libleak_real.free(block);
+	if (unlikely(libleak_live_maybe_tracked(block))) {
+		if (libleak_is_bootstrap(block))
+			return;
+		libleak_forget(block);
+	}
+	libleak_real.free(block); /* known: the block came from the real allocator */
+}
+
+SLOW static void *calloc_slow(size_t count, size_t size, size_t total)
+{
+	if (!real_allocator_known())
+		return bootstrap_alloc(total, 16); /* static memory: already zero */
+	void *block = libleak_real.calloc(count, size);
+	libleak_countdown_expired(block, total);
+	return block;
 }
 
 EXPORT void *calloc(size_t count, size_t size)
@@ -77,28 +96,23 @@ EXPORT void *calloc(size_t count, size_t size)
 		errno = ENOMEM;
 		return NULL;
 	}
-	if (!REAL_READY(calloc))
-		return bootstrap_alloc(total, 16); /* static memory: already zero */
-	void *block = libleak_real.calloc(count, size);
-	count_allocation(block, total);
-	return block;
+	if (countdown_expires(total))
+		return calloc_slow(count, size, total);
+	return libleak_real.calloc(count, size);
 }
 
-EXPORT void *realloc(void *old, size_t size)
+/* realloc of a block that may be tracked (or is a bootstrap block). */
+SLOW static void *realloc_tracked(void *old, size_t size)
 {
-	if (!old)
-		return malloc(size);
-	if (unlikely(libleak_is_bootstrap(old))) {
+	if (libleak_is_bootstrap(old)) {
 		size_t old_size = libleak_bootstrap_size(old);
 		void *block = malloc(size);
 		if (block)
 			memcpy(block, old, old_size < size ? old_size : size);
 		return block;
 	}
-	if (!REAL_READY(realloc))
-		return NULL;
 	struct libleak_live_block detached;
-	int was_tracked = libleak_live_maybe_tracked(old) && libleak_detach(old, &detached);
+	bool was_tracked = libleak_detach(old, &detached);
 	void *block = libleak_real.realloc(old, size);
 	if (unlikely(!block && size != 0)) {
 		/* Failed: the old block lives on, tracked as before. */
@@ -109,9 +123,28 @@ EXPORT void *realloc(void *old, size_t size)
 	if (was_tracked)
 		libleak_charge_detached(detached);
 	/* realloc(p, 0) returning NULL freed p (glibc); a non-NULL result is a new block. */
-	if (block)
-		count_allocation(block, size);
+	if (block && countdown_expires(size))
+		libleak_countdown_expired(block, size);
 	return block;
+}
+
+SLOW static void *realloc_slow(void *old, size_t size)
+{
+	void *block = libleak_real.realloc(old, size);
+	libleak_countdown_expired(block, size);
+	return block;
+}
+
+EXPORT void *realloc(void *old, size_t size)
+{
+	if (!old)
+		return malloc(size);
+	if (unlikely(libleak_live_maybe_tracked(old)))
+		return realloc_tracked(old, size);
+	/* old came from the real allocator, so it is known */
+	if (countdown_expires(size))
+		return realloc_slow(old, size);
+	return libleak_real.realloc(old, size);
 }
 
 EXPORT void *reallocarray(void *old, size_t count, size_t size)
@@ -124,27 +157,57 @@ EXPORT void *reallocarray(void *old, size_t count, size_t size)
 	return realloc(old, total);
 }
 
-static int aligned(void **result, size_t alignment, size_t size)
+/* The aligned family is rare and not on anyone's hot path: one shared slow-ish path. */
+enum aligned_kind { POSIX_MEMALIGN, MEMALIGN, ALIGNED_ALLOC, VALLOC, PVALLOC };
+
+static int allocate_aligned(enum aligned_kind kind, void **result, size_t alignment, size_t size)
 {
-	if (!REAL_READY(posix_memalign)) {
+	if (!real_allocator_known()) {
 		*result = bootstrap_alloc(size, alignment);
 		return *result ? 0 : ENOMEM;
 	}
-	int error = libleak_real.posix_memalign(result, alignment, size);
-	if (error == 0)
-		count_allocation(*result, size);
-	return error;
+	int error = 0;
+	void *block = NULL;
+	switch (kind) {
+	case POSIX_MEMALIGN:
+		error = libleak_real.posix_memalign(&block, alignment, size);
+		break;
+	case MEMALIGN:
+		block = libleak_real.memalign ? libleak_real.memalign(alignment, size) : NULL;
+		if (!libleak_real.memalign) /* posix_memalign is stricter about the alignment */
+			error = libleak_real.posix_memalign(&block, alignment < sizeof(void *) ? sizeof(void *) : alignment, size);
+		break;
+	case ALIGNED_ALLOC:
+		block = libleak_real.aligned_alloc ? libleak_real.aligned_alloc(alignment, size) : NULL;
+		if (!libleak_real.aligned_alloc)
+			error = libleak_real.posix_memalign(&block, alignment, size);
+		break;
+	case VALLOC:
+		block = libleak_real.valloc ? libleak_real.valloc(size) : NULL;
+		if (!libleak_real.valloc)
+			error = libleak_real.posix_memalign(&block, alignment, size);
+		break;
+	case PVALLOC:
+		block = libleak_real.pvalloc ? libleak_real.pvalloc(size) : NULL;
+		if (!libleak_real.pvalloc)
+			error = libleak_real.posix_memalign(&block, alignment, size);
+		break;
+	}
+	if (!error && !block && kind != POSIX_MEMALIGN)
+		error = errno ? errno : ENOMEM;
+	if (error)
+		return error;
+	*result = block;
+	/* pvalloc's block is the whole rounded size (the caller passes it rounded) */
+	if (countdown_expires(size))
+		libleak_countdown_expired(block, size);
+	return 0;
 }
 
-EXPORT int posix_memalign(void **result, size_t alignment, size_t size)
-{
-	return aligned(result, alignment, size);
-}
-
-static void *aligned_or_null(size_t alignment, size_t size)
+static void *aligned_or_null(enum aligned_kind kind, size_t alignment, size_t size)
 {
 	void *block = NULL;
-	int error = aligned(&block, alignment, size);
+	int error = allocate_aligned(kind, &block, alignment, size);
 	if (error) {
 		errno = error;
 		return NULL;
@@ -152,31 +215,24 @@ static void *aligned_or_null(size_t alignment, size_t size)
 	return block;
 }
 
+EXPORT int posix_memalign(void **result, size_t alignment, size_t size)
+{
+	return allocate_aligned(POSIX_MEMALIGN, result, alignment, size);
+}
+
 EXPORT void *memalign(size_t alignment, size_t size)
 {
-	if (!libleak_real.memalign) /* posix_memalign is stricter about the alignment */
-		return aligned_or_null(alignment < sizeof(void *) ? sizeof(void *) : alignment, size);
-	void *block = libleak_real.memalign(alignment, size);
-	count_allocation(block, size);
-	return block;
+	return aligned_or_null(MEMALIGN, alignment, size);
 }
 
 EXPORT void *aligned_alloc(size_t alignment, size_t size)
 {
-	if (!libleak_real.aligned_alloc)
-		return aligned_or_null(alignment, size);
-	void *block = libleak_real.aligned_alloc(alignment, size);
-	count_allocation(block, size);
-	return block;
+	return aligned_or_null(ALIGNED_ALLOC, alignment, size);
 }
 
 EXPORT void *valloc(size_t size)
 {
-	if (!libleak_real.valloc)
-		return aligned_or_null((size_t)sysconf(_SC_PAGESIZE), size);
-	void *block = libleak_real.valloc(size);
-	count_allocation(block, size);
-	return block;
+	return aligned_or_null(VALLOC, (size_t)sysconf(_SC_PAGESIZE), size);
 }
 
 EXPORT void *pvalloc(size_t size)
@@ -187,11 +243,7 @@ EXPORT void *pvalloc(size_t size)
 		errno = ENOMEM;
 		return NULL;
 	}
-	if (!libleak_real.pvalloc)
-		return aligned_or_null(page, rounded);
-	void *block = libleak_real.pvalloc(size);
-	count_allocation(block, rounded); /* pvalloc's block is the whole rounded size */
-	return block;
+	return aligned_or_null(PVALLOC, page, rounded);
 }
 
 EXPORT size_t malloc_usable_size(void *block)
@@ -200,5 +252,7 @@ EXPORT size_t malloc_usable_size(void *block)
 		return 0;
 	if (libleak_is_bootstrap(block))
 		return libleak_bootstrap_size(block);
-	return libleak_real.malloc_usable_size ? libleak_real.malloc_usable_size(block) : 0;
+	return real_allocator_known() && libleak_real.malloc_usable_size
+		       ? libleak_real.malloc_usable_size(block)
+		       : 0;
 }

@@ -7,10 +7,13 @@
  * exit profile; it runs after the program's own destructors and atexit handlers, because the
  * program was started after us.
  */
+#include <fcntl.h>
 #include <link.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/auxv.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
@@ -51,6 +54,46 @@ static int find_own_code(struct dl_phdr_info *info, size_t size, void *context)
 	return 0;
 }
 
+/*
+ * libunwind (1.6) validates addresses by writing a byte of memory into a pipe it opens once, at
+ * the lowest free descriptors, and reopens only when a read from it fails. A program that
+ * closes its descriptors and opens files would get those numbers back, and libunwind would then
+ * read from and write into the program's files. So we have libunwind start while every
+ * descriptor below HIGH_DESCRIPTORS is taken: its pipe lands above the numbers a program hands
+ * out. (If the program closes it anyway, libunwind's failed read makes it open a new pipe at
+ * numbers that are free at that moment, which the program has not handed out either.)
+ */
+#define HIGH_DESCRIPTORS 1000
+
+static void start_unwinder_on_high_descriptors(void)
+{
+	struct rlimit limit;
+	int ceiling = HIGH_DESCRIPTORS;
+	if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < (rlim_t)ceiling + 16)
+		ceiling = limit.rlim_cur > 64 ? (int)limit.rlim_cur - 16 : 0;
+	int placeholder = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int taken[HIGH_DESCRIPTORS];
+	int count = 0;
+	if (placeholder >= 0 && placeholder < ceiling) {
+		int fd;
+		while (count < HIGH_DESCRIPTORS && (fd = fcntl(placeholder, F_DUPFD_CLOEXEC, 0)) >= 0) {
+			if (fd >= ceiling) {
+				close(fd);
+				break;
+			}
+			taken[count++] = fd;
+		}
+	}
+	/* Any call that initialises libunwind opens the pipe; a first unwind also warms its cache. */
+	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+	void *frames[4];
+	unw_backtrace(frames, 4);
+	while (count > 0)
+		close(taken[--count]);
+	if (placeholder >= 0)
+		close(placeholder);
+}
+
 static void stay_passive(void)
 {
 	libleak_passive = true;
@@ -60,8 +103,11 @@ static void stay_passive(void)
 
 __attribute__((constructor(101))) static void libleak_start(void)
 {
-	libleak_enter();
+	/* Resolve before entering: a parked countdown sends allocations straight to the real
+	   functions (hooks.c), so they must be known first; dlsym's own calloc still finds this
+	   thread's countdown negative and is served from the bootstrap buffer. */
 	libleak_real_resolve();
+	libleak_enter();
 	libleak_log_init();
 	if (getauxval(AT_SECURE)) { /* setuid/setgid: read no environment, write nothing */
 		stay_passive();
@@ -79,9 +125,10 @@ __attribute__((constructor(101))) static void libleak_start(void)
 			    (unsigned long long)libleak_config.max_memory);
 		libleak_config.rate = 0;
 	}
-	libleak_live_filter_off = libleak_config.rate == 1;
+	if (libleak_config.rate == 1)
+		libleak_live_filter_saturate();
 	/* Per-thread caches: no lock of libunwind's shared by threads while unwinding. */
-	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+	start_unwinder_on_high_descriptors();
 	libleak_dump_init();
 	pthread_atfork(libleak_dump_before_fork, libleak_dump_after_fork_in_parent,
 		       libleak_dump_after_fork_in_child);

@@ -3,7 +3,20 @@
 #include "memory.h"
 
 _Atomic uint32_t libleak_live_filter[1u << LIBLEAK_LIVE_FILTER_BITS];
-bool libleak_live_filter_off;
+static bool filter_saturated;
+
+void libleak_live_filter_saturate(void)
+{
+	for (size_t i = 0; i < (1u << LIBLEAK_LIVE_FILTER_BITS); i++)
+		atomic_store_explicit(&libleak_live_filter[i], 1, memory_order_relaxed);
+	filter_saturated = true;
+}
+
+void libleak_live_filter_pin(const void *address)
+{
+	atomic_fetch_add_explicit(&libleak_live_filter[libleak_live_filter_bucket(address)], 1,
+				  memory_order_relaxed);
+}
 
 /* An entry's key is the block address, or one of these. Real blocks are never at 0 or 1. */
 #define KEY_EMPTY 0
@@ -85,11 +98,11 @@ bool libleak_live_insert(const void *address, struct libleak_live_block block)
 	uint64_t hash = libleak_live_hash(address);
 	struct shard *shard = &shards[hash >> (64 - SHARD_BITS)];
 	uint64_t value = ((uint64_t)block.stack << SIZE_BITS) | (block.size > SIZE_MASK ? SIZE_MASK : block.size);
-	uint64_t bucket = hash >> (64 - LIBLEAK_LIVE_FILTER_BITS);
+	uint64_t bucket = libleak_live_filter_bucket(address);
 
 	/* Raise the filter first: the address is not handed to the program before we return, so
 	   no free of it can race with this insert. */
-	if (!libleak_live_filter_off)
+	if (!filter_saturated)
 		atomic_fetch_add_explicit(&libleak_live_filter[bucket], 1, memory_order_relaxed);
 	for (;;) {
 		uint32_t count = atomic_load_explicit(&shard->count, memory_order_acquire);
@@ -99,7 +112,7 @@ bool libleak_live_insert(const void *address, struct libleak_live_block block)
 			break;
 		/* Half full, or a probe run too long: a larger generation takes new blocks. */
 		if (!add_generation(shard, count)) {
-			if (!libleak_live_filter_off)
+			if (!filter_saturated)
 				atomic_fetch_sub_explicit(&libleak_live_filter[bucket], 1, memory_order_relaxed);
 			return false;
 		}
@@ -126,8 +139,8 @@ bool libleak_live_remove(const void *address, struct libleak_live_block *block)
 			atomic_store_explicit(&entry->value, 0, memory_order_relaxed);
 			atomic_store_explicit(&entry->key, KEY_TOMBSTONE, memory_order_release);
 			atomic_fetch_sub_explicit(&generation->live, 1, memory_order_relaxed);
-			if (!libleak_live_filter_off)
-				atomic_fetch_sub_explicit(&libleak_live_filter[hash >> (64 - LIBLEAK_LIVE_FILTER_BITS)],
+			if (!filter_saturated)
+				atomic_fetch_sub_explicit(&libleak_live_filter[libleak_live_filter_bucket(address)],
 							  1, memory_order_relaxed);
 			block->stack = (uint32_t)(value >> SIZE_BITS);
 			block->size = value & SIZE_MASK;

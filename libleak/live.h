@@ -23,8 +23,6 @@
 #define LIBLEAK_LIVE_FILTER_BITS 16
 
 extern _Atomic uint32_t libleak_live_filter[1u << LIBLEAK_LIVE_FILTER_BITS];
-/* In exact mode every block is tracked: the filter would only cost atomics, so it is off. */
-extern bool libleak_live_filter_off;
 
 static inline uint64_t libleak_live_hash(const void *address)
 {
@@ -35,13 +33,27 @@ static inline uint64_t libleak_live_hash(const void *address)
 	return x;
 }
 
+/* Fibonacci hashing: a multiply and a shift, and the high bits it keeps depend on every bit of
+   the address (the low ones are mostly alignment zeros). */
+static inline uint64_t libleak_live_filter_bucket(const void *address)
+{
+	return ((uint64_t)(uintptr_t)address * 0x9E3779B97F4A7C15ULL) >> (64 - LIBLEAK_LIVE_FILTER_BITS);
+}
+
 /* The free path's one cheap check: false means "certainly not tracked". */
 static inline bool libleak_live_maybe_tracked(const void *address)
 {
-	uint64_t bucket = libleak_live_hash(address) >> (64 - LIBLEAK_LIVE_FILTER_BITS);
-	return atomic_load_explicit(&libleak_live_filter[bucket], memory_order_relaxed) != 0 ||
-	       libleak_live_filter_off;
+	return atomic_load_explicit(&libleak_live_filter[libleak_live_filter_bucket(address)],
+				    memory_order_relaxed) != 0;
 }
+
+/* Makes the filter answer "maybe" for every address, for good: exact mode, where every block
+   is tracked and keeping counts would only cost atomics. */
+void libleak_live_filter_saturate(void);
+
+/* Makes the filter answer "maybe" for this address for good (bootstrap blocks, so that free
+   finds them on its slow path). */
+void libleak_live_filter_pin(const void *address);
 
 struct libleak_live_block {
 	uint32_t stack;  /* index in the stack table */

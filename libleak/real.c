@@ -9,6 +9,8 @@
  */
 #include "real.h"
 
+#include "live.h"
+
 #include <dlfcn.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -40,6 +42,8 @@ void *libleak_bootstrap_alloc(size_t size, size_t alignment)
 			struct bootstrap_header *header =
 				(struct bootstrap_header *)(libleak_bootstrap_buffer + start) - 1;
 			header->size = size;
+			/* free must take its slow path for this block, where it is recognised. */
+			libleak_live_filter_pin(libleak_bootstrap_buffer + start);
 			return libleak_bootstrap_buffer + start; /* static storage: already zero */
 		}
 	}

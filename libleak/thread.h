@@ -5,6 +5,10 @@
  * __tls_get_addr, that is from inside our own malloc. The fast path reads and writes only
  * `countdown`; everything else is touched on the slow path.
  *
+ * Invariant the hooks rely on: a countdown is non-negative only once the real allocator is
+ * known. Every thread starts at -1; the slow path sets a real countdown only after the
+ * constructor has resolved the real functions, and libleak_enter is only called after that.
+ *
  * While a thread runs libleak's own code (unwinding, dumping, libdw, zlib), `inside` is
  * non-zero and `countdown` is parked at a huge value, so the allocations that code makes go
  * straight to the real allocator without a second test on the fast path.
