@@ -10,7 +10,7 @@ dd if=/dev/zero of=disk/fill bs=4k count=8 2>/dev/null   # fills it (dd stops at
 cat > t.c <<'C'
 #include <stdio.h>
 #include <stdlib.h>
-int main(void) { void *p[100]; for (int i = 0; i < 100; i++) p[i] = malloc(1000); printf("done %p\n", (void *)p[7] != NULL ? "ok" : "no"); return 3; }
+int main(void) { void *p[100]; for (int i = 0; i < 100; i++) p[i] = malloc(1000); printf("done %s\n", p[7] != NULL ? "ok" : "no"); return 3; }
 C
 cc -o t t.c
 expected=$(./t)
