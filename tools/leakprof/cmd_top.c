@@ -80,7 +80,7 @@ static void print_top(const struct profile *profile, long index,
     if (result->total != 0) {
         if (result->dropped_nodes > 0) {
             units_format(cutoff, sizeof cutoff,
-                         abs_saturating((int64_t)((double)result->total * node_fraction)),
+                         abs_saturating(int64_from_double((double)result->total * node_fraction)),
                          sample_unit, unit);
             printf("Dropped %zu node%s (cum <= %s)\n", result->dropped_nodes,
                    result->dropped_nodes > 1 ? "s" : "", cutoff);

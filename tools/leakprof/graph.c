@@ -207,8 +207,10 @@ void graph_top(const struct frame_table *frames, const struct weighted_stack *st
     int64_t flat_total = 0;     /* pprof cuts against the sum of flat, not the total */
     for (size_t i = 0; i < count; i++)
         flat_total = add_saturating(flat_total, g.flat[nodes[i]]);
-    int64_t node_cutoff = abs_saturating((int64_t)((double)flat_total * options->node_fraction));
-    int64_t edge_cutoff = abs_saturating((int64_t)((double)flat_total * options->edge_fraction));
+    int64_t node_cutoff =
+        abs_saturating(int64_from_double((double)flat_total * options->node_fraction));
+    int64_t edge_cutoff =
+        abs_saturating(int64_from_double((double)flat_total * options->edge_fraction));
     if (node_cutoff > 0) {
         size_t kept_count = 0;
         for (size_t i = 0; i < count; i++)

@@ -200,7 +200,8 @@ void report_print_labels(FILE *out, const struct profile *profile, long index,
         double nanos = units_scale(total, profile->types[index].unit, "nanoseconds", &unit);
         if (strcmp(unit, "ns") == 0 && nanos != 0) {
             char percent[32];
-            units_percentage(percent, sizeof percent, (int64_t)nanos, profile->duration_nanos);
+            units_percentage(percent, sizeof percent, int64_from_double(nanos),
+                             profile->duration_nanos);
             snprintf(ratio, sizeof ratio, "(%s)", percent);
         }
         fprintf(out, "Duration: %s, Total samples = %s %s\n", duration, total_text, ratio);

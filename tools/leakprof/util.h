@@ -37,4 +37,19 @@ static inline int64_t abs_saturating(int64_t a)
     return a < 0 ? negate_saturating(a) : a;
 }
 
+/*
+ * A double to int64, clamped: C leaves the conversion undefined when the value does not
+ * fit, and scaled values from a hostile file (hours to nanoseconds, say) do not.
+ */
+static inline int64_t int64_from_double(double d)
+{
+    if (!(d == d))
+        return 0;
+    if (d >= 9223372036854775807.0)
+        return INT64_MAX;
+    if (d <= -9223372036854775808.0)
+        return INT64_MIN;
+    return (int64_t)d;
+}
+
 #endif
