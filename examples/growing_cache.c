@@ -5,16 +5,17 @@
  * While the cache warms up its memory grows with every miss, and a snapshot taken then looks
  * just like a leak: cache_insert() holds more bytes in every snapshot. Once the cache is full,
  * each insert evicts the least recently used entry and the in-use bytes stop growing. At exit
- * the cache is destroyed, so the profile written at exit shows (almost) nothing in use for
+ * the cache is destroyed, so the profile written at exit shows nothing in use for
  * cache_insert.
  *
  * Compare with leaky_server: there the in-use bytes of remember_request grow in every snapshot
  * and are still there at exit. Growth alone is not a leak: a leak keeps growing, and is never
  * given back.
  *
- *     LD_PRELOAD=$PWD/build/libleak.so build/examples/growing_cache -t 6 &
+ *     LIBLEAK_RATE=64k LD_PRELOAD=$PWD/build/libleak.so build/examples/growing_cache -t 6 &
  *     sleep 1; kill -USR2 $!; sleep 2; kill -USR2 $!; sleep 2; kill -USR2 $!; wait
- *     build/leakprof growth libleak.growing_cache.*.heap.pb.gz
+ *     build/leakprof growth libleak.growing_cache.*.000[1-3].heap.pb.gz   # grew 1 step of 2
+ *     build/leakprof top libleak.growing_cache.*.0004.heap.pb.gz          # at exit: gone
  *
  * Usage: growing_cache [-t SECONDS] [-n LOOKUPS] [-r LOOKUPS_PER_SECOND]
  * It stops after SECONDS (default 6), after LOOKUPS lookups, or on SIGINT/SIGTERM.
