@@ -9,7 +9,7 @@
  * Run it under libleak and compare two snapshots: remember_request is what grew.
  *
  *     LD_PRELOAD=$PWD/build/libleak.so build/examples/leaky_server -t 10 &
- *     kill -USR2 $!; sleep 2; kill -USR2 $!
+ *     sleep 1; kill -USR2 $!; sleep 2; kill -USR2 $!
  *     build/leakprof diff libleak.leaky_server.*.0001.heap.pb.gz libleak.leaky_server.*.0002.heap.pb.gz
  *
  * Usage: leaky_server [-t SECONDS] [-n REQUESTS] [-r REQUESTS_PER_SECOND]
