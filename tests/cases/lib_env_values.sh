@@ -27,6 +27,15 @@ for pair in 64k:65536 1m:1048576 1g:1073741824 4096:4096 1:1 2K:2048; do
   echo "ok: LIBLEAK_RATE=$value -> period $period"
 done
 
+# libleak_rate() answers the rate in effect.
+for pair in 64k:65536 1:1 0:0 default:524288 abc:524288; do
+  value=${pair%%:*} want=${pair#*:}
+  envs=(LIBLEAK_AT_EXIT=0); [ $value = default ] || envs+=(LIBLEAK_RATE=$value)
+  got=$(timeout 30 env "${envs[@]}" LD_PRELOAD="$LIBLEAK_SO" "$TESTBIN/hello_alloc" --rate 2>&1 >/dev/null | sed -n 's/^hello_alloc: libleak_rate() = //p')
+  assert_eq "$want" "$got" "libleak_rate() with LIBLEAK_RATE=$value"
+done
+echo "ok: libleak_rate() follows LIBLEAK_RATE"
+
 in_dir rate_0 LIBLEAK_RATE=0 LIBLEAK_OUT=p.pb.gz
 if [ -e rate_0/p.pb.gz ]; then
   pprof_raw rate_0/p.pb.gz rate_0/p.raw

@@ -10,9 +10,10 @@ require_lib; require_prog snapshot_target rate_estimate; require_go
 
 types='alloc_objects/count alloc_space/bytes inuse_objects/count inuse_space/bytes'
 
-# check_profile FILE PERIOD: pprof reads it every way; the header fields are those of a heap profile.
+# check_profile FILE PROGRAM PERIOD: pprof reads it every way; the header fields are those of a
+# heap profile written for PROGRAM.
 check_profile() {
-  local f=$1 period=$2 mode
+  local f=$1 period=$3 mode
   for mode in -top -traces -raw; do
     gopprof $mode -symbolize=none "$f" >"$f$mode.txt" 2>"$f$mode.err" \
       || fail "go tool pprof $mode $f failed: $(head -c 400 "$f$mode.err")"
@@ -23,6 +24,13 @@ check_profile() {
   assert_eq "$types[dflt]" "$(raw_sample_types "$f-raw.txt")" "$f: sample types (inuse_space the default)"
   grep -q '^Type: inuse_space$' "$f-top.txt" || fail "$f: default sample type: $(grep '^Type' "$f-top.txt")"
   grep -q '^Time: ' "$f-raw.txt" || fail "$f: no time_nanos"
+  grep -q '^Duration: ' "$f-raw.txt" || fail "$f: no duration_nanos"
+  # The first mapping is the program, with its path and GNU build ID.
+  local first build_id
+  first=$(sed -n '/^Mappings/{n;p;q}' "$f-raw.txt")
+  build_id=$(readelf -n "$2" 2>/dev/null | sed -n 's/.*Build ID: *//p')
+  assert_contains "$first" " $2 " "$f: the first mapping is the program"
+  [ -z "$build_id" ] || assert_contains "$first" " $build_id" "$f: the program's build ID in its mapping"
   # pprof's own total (-top -unit=B) equals the sum of the -raw samples.
   local total mine
   total=$(gopprof -top -unit=B -sample_index=inuse_space -symbolize=none "$f" 2>/dev/null \
@@ -45,7 +53,7 @@ snapshot_and_exit 'exact.%n.pb.gz' LIBLEAK_RATE=1
 files=(exact.*.pb.gz)
 assert_eq 2 "${#files[@]}" "exact mode: profiles written (one SIGUSR2 snapshot, one at exit): ${files[*]}"
 for f in "${files[@]}"; do
-  check_profile "$f" 1
+  check_profile "$f" "$TESTBIN/snapshot_target" 1
   grep -q keep_small "$f-top.txt" || fail "$f: keep_small not named in -top -symbolize=none"
   grep -q keep_small "$f-traces.txt" || fail "$f: keep_small not in -traces"
   check_expectations "$f-raw.txt" target.out truth
@@ -68,12 +76,12 @@ grep -Eq '^ +[0-9.]+[kKMm]?B +[0-9.]+[kKMm]?B +[0-9]+: +small\[i\] = malloc' lis
 snapshot_and_exit 'rate.%n.pb.gz'
 files=(rate.*.pb.gz)
 assert_eq 2 "${#files[@]}" "default rate: profiles written: ${files[*]}"
-for f in "${files[@]}"; do check_profile "$f" 524288; done
+for f in "${files[@]}"; do check_profile "$f" "$TESTBIN/snapshot_target" 524288; done
 
 # 3. A libleak_dump() file at the default rate, with a site of > 64 MiB: its total is near the truth.
 timeout 60 env LIBLEAK_AT_EXIT=0 LD_PRELOAD="$LIBLEAK_SO" "$TESTBIN/rate_estimate" >rate_estimate.out \
   || fail "rate_estimate failed under the library"
-check_profile rate.pb.gz 524288
+check_profile rate.pb.gz "$TESTBIN/rate_estimate" 524288
 read -r _ _ _ truth <rate_estimate.out
 got=$(cum_bytes rate.pb.gz keep_assorted inuse_space)
 echo "keep_assorted: pprof -top cum $got, truth $truth"

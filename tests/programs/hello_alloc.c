@@ -5,6 +5,7 @@
  *   --open FILE    open FILE (with stderr closed it gets fd 2), print the descriptor it got
  *                  and write "program data\n" to it, left open until exit
  *   --say TEXT     write TEXT and a newline to stderr
+ *   --rate         print libleak_rate() on stderr ("none" without the library)
  *   --dump PATH    call libleak_dump(PATH) ("-" = NULL) and print its result on stderr
  *   --signal       raise(SIGUSR2) and wait a little for the dumper
  *   --exit N       the exit status (default 0)
@@ -53,6 +54,9 @@ int main(int argc, char **argv) {
       int saved = errno;
       fprintf(stderr, "hello_alloc: libleak_dump(%s) = %d errno=%d (%s)\n", value, rc,
               rc == -1 ? saved : 0, rc == -1 ? strerror(saved) : "-");
+    } else if (strcmp(arg, "--rate") == 0) {
+      if (libleak_rate) fprintf(stderr, "hello_alloc: libleak_rate() = %lu\n", libleak_rate());
+      else fprintf(stderr, "hello_alloc: libleak_rate() = none\n");
     } else if (strcmp(arg, "--signal") == 0) {
       raise(SIGUSR2);
       struct timespec pause = { 0, 300 * 1000 * 1000 };
