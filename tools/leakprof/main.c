@@ -44,7 +44,7 @@ static const struct command commands[] = {
      "-traces layout. With --base, prints each distinct stack's difference instead.\n"},
     {"diff", command_diff, "what grew from OLD to NEW, biggest growth first",
      "usage: leakprof diff [--sample-index NAME|POS] [-n N] [--focus RE] [--ignore RE]\n"
-     "                     OLD NEW\n"
+     "                     [--nodefraction F] OLD NEW\n"
      "\n"
      "Subtracts OLD from NEW stack by stack (stacks are matched by function names and\n"
      "lines, so two runs of one binary compare) and prints the functions ordered by\n"
