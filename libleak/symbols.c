@@ -449,19 +449,32 @@ struct libleak_mapping *libleak_symbols_mapping(int index)
 	return &symbols.segments[index].mapping;
 }
 
+/* The number of entries, in an array sorted by a uint64_t start at key_offset, that start at
+   or before key: the last of them is at the result minus one. Serves the mappings, the
+   symbols and the compile units alike. */
+static int entries_up_to(const void *entries, int count, size_t size, size_t key_offset,
+                         uint64_t key)
+{
+	int low = 0, high = count;
+	while (low < high) {
+		int middle = low + (high - low) / 2;
+		uint64_t start;
+		memcpy(&start, (const char *)entries + (size_t)middle * size + key_offset, sizeof start);
+		if (start <= key)
+			low = middle + 1;
+		else
+			high = middle;
+	}
+	return low;
+}
+
 static int find_mapping(uint64_t pc)
 {
 	const struct range *r = &symbols.ranges[symbols.last_range];
 	if (pc >= r->start && pc < r->limit)
 		return r->mapping;
-	int low = 0, high = symbols.segment_count;   /* first range with start > pc */
-	while (low < high) {
-		int middle = low + (high - low) / 2;
-		if (symbols.ranges[middle].start <= pc)
-			low = middle + 1;
-		else
-			high = middle;
-	}
+	int low = entries_up_to(symbols.ranges, symbols.segment_count, sizeof symbols.ranges[0],
+	                        offsetof(struct range, start), pc);
 	if (low == 0 || pc >= symbols.ranges[low - 1].limit)
 		return -1;
 	symbols.last_range = low - 1;
@@ -490,9 +503,16 @@ static const Dwfl_Callbacks dwfl_callbacks = {
 	.debuginfo_path = &debuginfo_path,
 };
 
-/* A module's function symbols sorted by address, kept in the module's libdwfl userdata slot
-   so it lives as long as the module. dwfl_module_addrinfo scans the whole symbol table on
-   every call (about 70 us per pc in libc with its debug file); this is a binary search. */
+/* What we index per module, in the module's libdwfl userdata slot so that it lives as long
+   as the module; each part is built on first use. */
+struct module_data {
+	struct symbol_table *symbols;
+	struct unit_table *units;
+};
+
+/* The module's function symbols sorted by address. dwfl_module_addrinfo scans the whole
+   symbol table on every call (about 70 us per pc in libc with its debug file); this is a
+   binary search. */
 struct function_symbol {
 	uint64_t start, end;        /* absolute; end == start for a symbol without a size */
 	const char *name;           /* in libdwfl's string data; interned when handed out */
@@ -514,12 +534,41 @@ static int compare_symbols(const void *a, const void *b)
 	return x->binding_rank - y->binding_rank;
 }
 
-static struct symbol_table *module_symbols(Dwfl_Module *module)
+/* The compile units' address ranges sorted by address, for modules without
+   .debug_aranges (clang emits none), where libdw 0.188 finds no unit for any pc. */
+struct unit_range {
+	Dwarf_Addr low, high;       /* in the DWARF's own addresses (pc - bias) */
+	Dwarf_Die *unit;            /* libdwfl's, valid as long as the module */
+};
+
+struct unit_table {
+	Dwarf_Addr bias;
+	int count;
+	struct unit_range entries[];
+};
+
+static struct module_data *module_data(Dwfl_Module *module)
 {
 	void **userdata = NULL;
 	dwfl_module_info(module, &userdata, NULL, NULL, NULL, NULL, NULL, NULL);
-	if (!userdata || *userdata)
-		return userdata ? *userdata : NULL;
+	if (userdata && !*userdata)
+		*userdata = calloc(1, sizeof(struct module_data));
+	return userdata ? *userdata : NULL;
+}
+
+static void free_module_data(void **userdata)
+{
+	struct module_data *data = *userdata;
+	if (data) {
+		free(data->symbols);
+		free(data->units);
+		free(data);
+	}
+	*userdata = NULL;
+}
+
+static struct symbol_table *read_symbols(Dwfl_Module *module)
+{
 	int total = dwfl_module_getsymtab(module);
 	struct symbol_table *table = malloc(sizeof *table + (size_t)(total > 0 ? total : 0) *
 	                                                        sizeof table->entries[0]);
@@ -545,7 +594,41 @@ static struct symbol_table *module_symbols(Dwfl_Module *module)
 		};
 	}
 	qsort(table->entries, (size_t)table->count, sizeof table->entries[0], compare_symbols);
-	*userdata = table;
+	return table;
+}
+
+static int compare_units(const void *a, const void *b)
+{
+	const struct unit_range *x = a, *y = b;
+	return x->low < y->low ? -1 : x->low > y->low;
+}
+
+static struct unit_table *read_units(Dwfl_Module *module)
+{
+	int capacity = 64;
+	struct unit_table *table = malloc(sizeof *table + (size_t)capacity * sizeof table->entries[0]);
+	if (!table)
+		return NULL;
+	table->bias = 0;
+	table->count = 0;
+	Dwarf_Die *unit = NULL;
+	while ((unit = dwfl_module_nextcu(module, unit, &table->bias))) {
+		Dwarf_Addr base, low, high;
+		for (ptrdiff_t offset = 0; (offset = dwarf_ranges(unit, offset, &base, &low, &high)) > 0;) {
+			if (table->count == capacity) {
+				capacity *= 2;
+				struct unit_table *bigger = realloc(
+					table, sizeof *table + (size_t)capacity * sizeof table->entries[0]);
+				if (!bigger) {
+					free(table);
+					return NULL;
+				}
+				table = bigger;
+			}
+			table->entries[table->count++] = (struct unit_range){low, high, unit};
+		}
+	}
+	qsort(table->entries, (size_t)table->count, sizeof table->entries[0], compare_units);
 	return table;
 }
 
@@ -553,17 +636,14 @@ static struct symbol_table *module_symbols(Dwfl_Module *module)
    or, for a symbol without a size (hand-written assembly), the last one before it. */
 static const char *symbol_name(Dwfl_Module *module, uint64_t pc)
 {
-	struct symbol_table *table = module_symbols(module);
+	struct module_data *data = module_data(module);
+	if (data && !data->symbols)
+		data->symbols = read_symbols(module);
+	struct symbol_table *table = data ? data->symbols : NULL;
 	if (!table)
 		return NULL;
-	int low = 0, high = table->count;   /* first entry starting after pc */
-	while (low < high) {
-		int middle = low + (high - low) / 2;
-		if (table->entries[middle].start <= pc)
-			low = middle + 1;
-		else
-			high = middle;
-	}
+	int low = entries_up_to(table->entries, table->count, sizeof table->entries[0],
+	                        offsetof(struct function_symbol, start), pc);
 	/* Look back a little for an enclosing symbol past a nested one (rare). */
 	for (int i = low - 1; i >= 0 && i >= low - 8; i--) {
 		const struct function_symbol *f = &table->entries[i];
@@ -573,12 +653,11 @@ static const char *symbol_name(Dwfl_Module *module, uint64_t pc)
 	return NULL;
 }
 
-static int free_module_symbols(Dwfl_Module *module, void **userdata, const char *name,
-                               Dwarf_Addr start, void *arg)
+static int free_each_module(Dwfl_Module *module, void **userdata, const char *name,
+                            Dwarf_Addr start, void *arg)
 {
 	(void)module, (void)name, (void)start, (void)arg;
-	free(*userdata);
-	*userdata = NULL;
+	free_module_data(userdata);
 	return DWARF_CB_OK;
 }
 
@@ -591,10 +670,8 @@ static int forget_module(Dwfl_Module *module, void *unused, const char *name,
 	(void)unused, (void)name, (void)start, (void)arg;
 	void **userdata = NULL;
 	dwfl_module_info(module, &userdata, NULL, NULL, NULL, NULL, NULL, NULL);
-	if (userdata) {
-		free(*userdata);
-		*userdata = NULL;
-	}
+	if (userdata)
+		free_module_data(userdata);
 	return 0;   /* let it go */
 }
 
@@ -602,7 +679,7 @@ static void end_dwfl(void)
 {
 	if (!symbols.dwfl)
 		return;
-	dwfl_getmodules(symbols.dwfl, free_module_symbols, NULL, 0);
+	dwfl_getmodules(symbols.dwfl, free_each_module, NULL, 0);
 	dwfl_end(symbols.dwfl);
 	symbols.dwfl = NULL;
 }
@@ -700,10 +777,19 @@ static Dwarf_Die *find_unit(Dwfl_Module *module, uint64_t pc, Dwarf_Addr *bias)
 	Dwarf_Die *unit = dwfl_module_addrdie(module, pc, bias);
 	if (unit)
 		return unit;
-	while ((unit = dwfl_module_nextcu(module, unit, bias)))
-		if (dwarf_haspc(unit, pc - *bias) > 0)
-			return unit;
-	return NULL;
+	struct module_data *data = module_data(module);
+	if (data && !data->units)
+		data->units = read_units(module);
+	struct unit_table *table = data ? data->units : NULL;
+	if (!table)
+		return NULL;
+	Dwarf_Addr address = pc - table->bias;
+	int low = entries_up_to(table->entries, table->count, sizeof table->entries[0],
+	                        offsetof(struct unit_range, low), address);
+	if (low == 0 || address >= table->entries[low - 1].high)
+		return NULL;
+	*bias = table->bias;
+	return table->entries[low - 1].unit;
 }
 
 /* The function (DW_TAG_subprogram) whose code holds address, among parent's children and
