@@ -40,6 +40,7 @@ bad LIBLEAK_SIGNAL 999 'USR2|12'
 bad LIBLEAK_SIGNAL USR3 'USR2|12'
 bad LIBLEAK_AT_EXIT 2 '1|on|yes|true'
 bad LIBLEAK_AT_EXIT maybe '1|on|yes|true'
+bad LIBLEAK_UNWIND bogus 'libunwind'
 bad LIBLEAK_OUT 'x.%q.pb.gz' 'libleak\.%e\.%p\.%n\.heap\.pb\.gz'
 
 # The fallback is really used: a bad rate gives the default period, a bad template the default name.

@@ -3,6 +3,7 @@
 # thread): every profile written is whole and readable by pprof, no temporary file is left
 # behind, and the program finishes with exactly its normal output and exit status. In exact
 # mode, the exit profile shows nothing in use at the storm's sites (everything was freed).
+# Also with the frame-pointer walker (LIBLEAK_UNWIND=fp).
 . "$LIBLEAK_ROOT/tests/lib.sh"
 . "$LIBLEAK_ROOT/tests/cases/lib_common.inc"
 require_lib; require_prog storm; require_go
@@ -45,6 +46,7 @@ storm_run() {
 }
 
 storm_run default 20
+storm_run fp 20 LIBLEAK_RATE=1 LIBLEAK_UNWIND=fp
 storm_run exact 20 LIBLEAK_RATE=1
 set -- $(site_values "exact/$last.raw" storm_alloc)
 assert_eq "0 0" "$3 $4" "exact mode, exit profile ($last): inuse objects/bytes of storm_alloc after every block was freed"
