@@ -406,7 +406,8 @@ static void *churn_modules(void *name)
 static void test_concurrent_dlopen(void)
 {
 	/* One library per thread, so that each dlopen really loads and each dlclose unloads. */
-	static const char *const libraries[] = {"libresolv.so.2", "libcrypt.so.1", "libanl.so.1"};
+	static const char *const libraries[] = {"libresolv.so.2", "libcrypt.so.1",
+	                                        "libBrokenLocale.so.1"};
 	enum { THREADS = sizeof libraries / sizeof libraries[0] };
 	pthread_t threads[THREADS];
 	atomic_store(&churn_stop, false);
