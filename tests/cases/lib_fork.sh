@@ -6,7 +6,7 @@
 . "$LIBLEAK_ROOT/tests/cases/lib_common.inc"
 require_lib; require_prog forker; require_go
 
-children=20
+children=12
 for rate in default 1; do
   mkdir "rate_$rate" && cd "rate_$rate" || exit 1
   envs=(); [ $rate = default ] || envs=(LIBLEAK_RATE=$rate)
