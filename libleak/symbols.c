@@ -33,7 +33,7 @@
 #include <dwarf.h>
 #include <elf.h>
 #include <elfutils/libdwfl.h>
-#include <errno.h>
+#include <errno.h>          /* program_invocation_name */
 #include <limits.h>
 #include <link.h>
 #include <stddef.h>
@@ -219,8 +219,8 @@ static int read_counters(struct dl_phdr_info *info, size_t size, void *data)
 	return 1;   /* every object carries the same counters: the first one is enough */
 }
 
-/* True when [address, address + size) lies in the file-backed part of a PT_LOAD segment, so
-   reading it cannot fault. */
+/* True when [vaddr, vaddr + size) of the object's file lies in the file-backed part of a
+   PT_LOAD segment, so reading it (at dlpi_addr + vaddr) cannot fault. */
 static bool is_loaded(const struct dl_phdr_info *info, ElfW(Addr) vaddr, ElfW(Xword) size)
 {
 	for (int i = 0; i < info->dlpi_phnum; i++) {
@@ -330,7 +330,7 @@ static bool append(void **array, int count, int *capacity, size_t size)
 struct collect {
 	int object_capacity, segment_capacity;
 	bool have_counters;
-	unsigned long long adds, subs;
+	unsigned long long counters[2];   /* dlpi_adds, dlpi_subs */
 	bool failed;
 };
 
@@ -340,7 +340,7 @@ static int collect_object(struct dl_phdr_info *info, size_t size, void *data)
 	bool is_main = symbols.object_count == 0;
 	if (is_main) {
 		/* Taken in the same walk as the list, under the same loader lock: they match. */
-		c->have_counters = read_counters(info, size, &c->adds) == 1;
+		c->have_counters = read_counters(info, size, c->counters) == 1;
 	}
 	uintptr_t vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR);
 	bool is_vdso = vdso && vdso >= info->dlpi_addr && is_loaded(info, vdso - info->dlpi_addr, 1);
@@ -430,8 +430,8 @@ int libleak_symbols_refresh(void)
 	}
 	/* Without the counters (a very old loader) every refresh re-reads: correct, only slower. */
 	symbols.current = c.have_counters;
-	symbols.adds = c.adds;
-	symbols.subs = c.subs;
+	symbols.adds = c.counters[0];
+	symbols.subs = c.counters[1];
 	symbols.demangle = (char *(*)(const char *, char *, size_t *, int *))
 		dlsym(RTLD_DEFAULT, "__cxa_demangle");
 	return 0;
