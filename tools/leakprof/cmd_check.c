@@ -123,12 +123,10 @@ int command_check(int argc, char **argv)
 {
     struct options options;
     unsigned accepted = OPT_MAX_BYTES | OPT_MAX_OBJECTS | OPT_SUPPRESSIONS;
-    if (!options_parse("check", accepted, argc, argv, &options))
-        return 2;
-    if (command_help("check", &options) || options.file_count == 0) {
-        free(options.files);
-        return options.help ? 0 : command_usage("check", "expects one or more profiles");
-    }
+    int begun = command_begin("check", accepted, 1, 0, "one or more profiles", argc, argv,
+                              &options);
+    if (begun >= 0)
+        return begun;
     struct suppressions suppressions = {0};
     if (options.suppressions && !suppressions_load(&suppressions, options.suppressions)) {
         free(options.files);

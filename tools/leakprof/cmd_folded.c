@@ -43,13 +43,10 @@ static int compare_lines(const void *a, const void *b)
 int command_folded(int argc, char **argv)
 {
     struct options options;
-    if (!options_parse("folded", OPT_SAMPLE_INDEX | OPT_FOCUS | OPT_IGNORE, argc, argv,
-                       &options))
-        return 2;
-    if (command_help("folded", &options) || options.file_count != 1) {
-        free(options.files);
-        return options.help ? 0 : command_usage("folded", "expects one PROFILE");
-    }
+    int begun = command_begin("folded", OPT_SAMPLE_INDEX | OPT_FOCUS | OPT_IGNORE, 1, 1, "one PROFILE", argc, argv,
+                              &options);
+    if (begun >= 0)
+        return begun;
     int status = 2;
     struct frame_table frames;
     frame_table_init(&frames);

@@ -105,15 +105,10 @@ static void print_suspects(const struct frame_table *frames, const struct stack_
 int command_growth(int argc, char **argv)
 {
     struct options options;
-    if (!options_parse("growth", OPT_SAMPLE_INDEX | OPT_NODE_COUNT, argc, argv, &options))
-        return 2;
-    bool limit_given = false;
-    for (int i = 0; i < argc; i++)
-        limit_given |= strcmp(argv[i], "-n") == 0 || strncmp(argv[i], "--nodecount", 11) == 0;
-    if (command_help("growth", &options) || options.file_count < 2) {
-        free(options.files);
-        return options.help ? 0 : command_usage("growth", "expects two or more profiles");
-    }
+    int begun = command_begin("growth", OPT_SAMPLE_INDEX | OPT_NODE_COUNT, 2, 0,
+                              "two or more profiles", argc, argv, &options);
+    if (begun >= 0)
+        return begun;
     size_t n = options.file_count;
     struct frame_table frames;
     frame_table_init(&frames);
@@ -159,7 +154,8 @@ int command_growth(int argc, char **argv)
     units_format_signed(change, sizeof change,
                         add_saturating(last_total, negate_saturating(first_total)), unit);
     printf("Total change: %s\n\n", change);
-    print_suspects(&frames, &set, n, unit, limit_given ? options.node_count : DEFAULT_SHOWN);
+    print_suspects(&frames, &set, n, unit,
+                   options.node_count_set ? options.node_count : DEFAULT_SHOWN);
     stack_set_free(&set);
     status = 0;
 done_profiles:

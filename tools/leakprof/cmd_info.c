@@ -25,12 +25,10 @@ static void print_time(int64_t nanos)
 int command_info(int argc, char **argv)
 {
     struct options options;
-    if (!options_parse("info", 0, argc, argv, &options))
-        return 2;
-    if (command_help("info", &options) || options.file_count != 1) {
-        free(options.files);
-        return options.help ? 0 : command_usage("info", "expects one PROFILE");
-    }
+    int begun = command_begin("info", 0, 1, 1, "one PROFILE", argc, argv,
+                              &options);
+    if (begun >= 0)
+        return begun;
     struct frame_table frames;
     frame_table_init(&frames);
     struct profile *p = profile_load(options.files[0], &frames);

@@ -150,7 +150,7 @@ static void print_growing_stacks(const struct frame_table *frames, const struct 
 }
 
 /* Shared by top and diff: NEW is the profile read, BASE_PATH the optional base. */
-static int run(const char *command, const char *path, const char *base_path,
+static int run(const char *path, const char *base_path,
                const struct options *options, bool diff)
 {
     struct frame_table frames;
@@ -202,7 +202,6 @@ static int run(const char *command, const char *path, const char *base_path,
                              profile, index);
     graph_result_free(&result);
     status = 0;
-    (void)command;
 done:
     if (list_ready)
         stack_list_free(&list);
@@ -219,15 +218,10 @@ int command_top(int argc, char **argv)
     struct options options;
     unsigned accepted = OPT_SAMPLE_INDEX | OPT_BASE | OPT_NODE_COUNT | OPT_CUM | OPT_FOCUS |
                         OPT_IGNORE | OPT_NODE_FRACTION;
-    if (!options_parse("top", accepted, argc, argv, &options))
-        return 2;
-    int status;
-    if (command_help("top", &options))
-        status = 0;
-    else if (options.file_count != 1)
-        status = command_usage("top", "expects one PROFILE");
-    else
-        status = run("top", options.files[0], options.base, &options, false);
+    int status = command_begin("top", accepted, 1, 1, "one PROFILE", argc, argv, &options);
+    if (status >= 0)
+        return status;
+    status = run(options.files[0], options.base, &options, false);
     free(options.files);
     return status;
 }
@@ -237,15 +231,10 @@ int command_diff(int argc, char **argv)
     struct options options;
     unsigned accepted = OPT_SAMPLE_INDEX | OPT_NODE_COUNT | OPT_FOCUS | OPT_IGNORE |
                         OPT_NODE_FRACTION;
-    if (!options_parse("diff", accepted, argc, argv, &options))
-        return 2;
-    int status;
-    if (command_help("diff", &options))
-        status = 0;
-    else if (options.file_count != 2)
-        status = command_usage("diff", "expects OLD and NEW");
-    else
-        status = run("diff", options.files[1], options.files[0], &options, true);
+    int status = command_begin("diff", accepted, 2, 2, "OLD and NEW", argc, argv, &options);
+    if (status >= 0)
+        return status;
+    status = run(options.files[1], options.files[0], &options, true);
     free(options.files);
     return status;
 }

@@ -138,12 +138,10 @@ int command_traces(int argc, char **argv)
 {
     struct options options;
     unsigned accepted = OPT_SAMPLE_INDEX | OPT_BASE | OPT_FOCUS | OPT_IGNORE;
-    if (!options_parse("traces", accepted, argc, argv, &options))
-        return 2;
-    if (command_help("traces", &options) || options.file_count != 1) {
-        free(options.files);
-        return options.help ? 0 : command_usage("traces", "expects one PROFILE");
-    }
+    int begun = command_begin("traces", accepted, 1, 1, "one PROFILE", argc, argv,
+                              &options);
+    if (begun >= 0)
+        return begun;
     int status = 2;
     struct frame_table frames;
     frame_table_init(&frames);

@@ -7,6 +7,7 @@
 #define LEAKPROF_COMMANDS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 int command_top(int argc, char **argv);
 int command_diff(int argc, char **argv);
@@ -16,9 +17,14 @@ int command_growth(int argc, char **argv);
 int command_check(int argc, char **argv);
 int command_info(int argc, char **argv);
 
-/* Prints the command's help on stdout when --help was given; true if it did. */
 struct options;
-bool command_help(const char *command, const struct options *options);
-int command_usage(const char *command, const char *problem);
+/*
+ * Parses a command's arguments and checks the number of files (MAX_FILES 0: no upper
+ * bound). Returns -1 when the command should run, OPTIONS filled (free options->files
+ * when done); otherwise the exit status to return at once: 0 after printing --help, 2
+ * after a usage error naming FILES_EXPECTED.
+ */
+int command_begin(const char *command, unsigned accepted, size_t min_files, size_t max_files,
+                  const char *files_expected, int argc, char **argv, struct options *options);
 
 #endif

@@ -5,6 +5,7 @@
  */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
@@ -95,20 +96,25 @@ static void print_usage(FILE *out)
                  "Exit status: 0 done, 1 check failed, 2 bad input or usage.\n");
 }
 
-bool command_help(const char *command, const struct options *options)
+int command_begin(const char *command, unsigned accepted, size_t min_files, size_t max_files,
+                  const char *files_expected, int argc, char **argv, struct options *options)
 {
-    if (!options->help)
-        return false;
-    for (size_t i = 0; i < COMMAND_COUNT; i++)
-        if (strcmp(commands[i].name, command) == 0)
-            fputs(commands[i].help, stdout);
-    return true;
-}
-
-int command_usage(const char *command, const char *problem)
-{
-    fprintf(stderr, "leakprof %s: %s (see 'leakprof %s --help')\n", command, problem, command);
-    return 2;
+    if (!options_parse(command, accepted, argc, argv, options))
+        return 2;
+    int status = -1;
+    if (options->help) {
+        for (size_t i = 0; i < COMMAND_COUNT; i++)
+            if (strcmp(commands[i].name, command) == 0)
+                fputs(commands[i].help, stdout);
+        status = 0;
+    } else if (options->file_count < min_files || (max_files && options->file_count > max_files)) {
+        fprintf(stderr, "leakprof %s: expects %s (see 'leakprof %s --help')\n", command,
+                files_expected, command);
+        status = 2;
+    }
+    if (status >= 0)
+        free(options->files);
+    return status;
 }
 
 int main(int argc, char **argv)

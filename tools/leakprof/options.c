@@ -90,6 +90,7 @@ static bool apply(const char *command, unsigned flag, const char *value,
         if (!parse_count(value, &number))
             return usage_error(command, "bad node count", value);
         options->node_count = (size_t)number;
+        options->node_count_set = true;
         break;
     case OPT_NODE_FRACTION: {
         char *end;
@@ -145,17 +146,21 @@ bool options_parse(const char *command, unsigned accepted, int argc, char **argv
                 spec = &specs[s];
             }
         }
+        bool ok = true;
         if (!spec || !(accepted & spec->flag))
-            return usage_error(command, "unknown option", arg);
-        if (spec->takes_value && !value) {
-            if (i + 1 >= argc)
-                return usage_error(command, "missing value for", arg);
-            value = argv[++i];
-        } else if (!spec->takes_value && value) {
-            return usage_error(command, "option takes no value", arg);
-        }
-        if (!apply(command, spec->flag, value, options))
+            ok = usage_error(command, "unknown option", arg);
+        else if (spec->takes_value && !value && i + 1 >= argc)
+            ok = usage_error(command, "missing value for", arg);
+        else if (!spec->takes_value && value)
+            ok = usage_error(command, "option takes no value", arg);
+        else
+            ok = apply(command, spec->flag, spec->takes_value && !value ? argv[++i] : value,
+                       options);
+        if (!ok) {
+            free(options->files);
+            options->files = NULL;
             return false;
+        }
     }
     return true;
 }

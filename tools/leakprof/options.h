@@ -29,6 +29,7 @@ struct options {
     const char *sample_index;   /* NULL: the file's default */
     const char *base;
     size_t node_count;          /* 0: all */
+    bool node_count_set;
     bool cum;
     const char *focus, *ignore;
     double node_fraction;
@@ -42,7 +43,7 @@ struct options {
 
 /*
  * Parses ARGV (the command's arguments, without the command name). Returns false after a
- * usage message naming COMMAND.
+ * usage message naming COMMAND (and then owns nothing).
  */
 bool options_parse(const char *command, unsigned accepted, int argc, char **argv,
                    struct options *options);
