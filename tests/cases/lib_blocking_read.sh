@@ -18,8 +18,7 @@ done
 wait_for_file 'snap.*.pb.gz' 20 || fail "no snapshot after SIGUSR2"
 printf 'second\nthird\n' >&3
 exec 3>&-
-wait_exit $pid 30 || { kill -9 $pid; fail "blocking_read did not finish at the end of its input"; }
-wait $pid; rc=$?
+finish $pid 30 "blocking_read, at the end of its input,"
 cat err.txt >&2
 assert_eq 0 "$rc" "exit status"
 assert_eq "$(printf 'ready\nlines 3 eintr 0')" "$(cat out.txt)" "stdout (no EINTR seen by the program)"

@@ -11,8 +11,7 @@ pid=$!
 # signals only once the library is set up: after the first file appears
 wait_for_file 'race.*.pb.gz' 30 || { kill -9 $pid; fail "no profile appeared: $(cat err.txt)"; }
 for i in $(seq 10); do kill -USR2 $pid 2>/dev/null || break; sleep 0.02; done
-wait_exit $pid 60 || { kill -9 $pid; fail "dump_race hung"; }
-wait $pid; rc=$?
+finish $pid 60 dump_race
 cat err.txt >&2
 assert_eq 0 "$rc" "dump_race exit status (every libleak_dump(NULL) succeeded)"
 assert_eq "dumps ok 30" "$(cat out.txt)" "dump_race stdout"

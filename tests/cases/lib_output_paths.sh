@@ -17,8 +17,7 @@ run_hello() {
   cd "$dir" || exit 1
   env "${envs[@]}" LD_PRELOAD="$LIBLEAK_SO" "$TESTBIN/hello_alloc" "$@" --exit 4 >out.txt 2>err.txt &
   pid=$!
-  wait_exit $pid 30 || { kill -9 $pid; fail "$dir: hello_alloc hung"; }
-  wait $pid; rc=$?
+  finish $pid 30 "$dir: hello_alloc"
   assert_eq 4 "$rc" "$dir: exit status"
   assert_eq "$(cat "$TEST_TMP/expected.txt")" "$(cat out.txt)" "$dir: stdout"
   cd "$TEST_TMP" || exit 1

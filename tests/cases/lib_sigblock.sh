@@ -11,8 +11,7 @@ pid=$!
 wait_for_line out.txt ready 30 || { kill -9 $pid; fail "sigblock never became ready"; }
 for i in 1 2 3; do kill -USR2 $pid || fail "sigblock died from SIGUSR2 $i"; sleep 0.1; done
 touch go
-wait_exit $pid 30 || { kill -9 $pid; fail "sigblock hung after SIGUSR2 (blocked everywhere)"; }
-wait $pid; rc=$?
+finish $pid 30 "sigblock, after SIGUSR2 (blocked everywhere),"
 assert_eq 0 "$rc" "sigblock: exit status"
 assert_eq "$(printf 'ready\ndone')" "$(cat out.txt)" "sigblock: stdout"
 ls libleak.sigblock.*.heap.pb.gz >/dev/null 2>&1 || fail "sigblock: no exit profile"

@@ -28,8 +28,7 @@ storm_run() {
   sleep 0.5
   kill -0 $pid || fail "$name: the program died during the storm"
   touch go
-  wait_exit $pid 60 || { kill -9 $pid; fail "$name: storm did not finish within 60 s of 'go'"; }
-  wait $pid; rc=$?
+  finish $pid 60 "$name: storm, after 'go',"
   cat err.txt >&2
   assert_eq 0 "$rc" "$name: exit status"
   assert_eq "$(cat ../expected.txt)" "$(cat out.txt)" "$name: stdout with and without the library"
