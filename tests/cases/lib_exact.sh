@@ -7,23 +7,9 @@
 . "$LIBLEAK_ROOT/tests/cases/lib_common.inc"
 require_lib; require_prog exact_sites; require_go
 
-for unwind in default fp; do
-  mkdir "$unwind" && cd "$unwind" || exit 1
-  envs=(LIBLEAK_RATE=1); [ $unwind = default ] || envs+=(LIBLEAK_UNWIND=$unwind)
-  timeout 60 env "${envs[@]}" LIBLEAK_OUT='exit.%p.%n.pb.gz' LD_PRELOAD="$LIBLEAK_SO" \
-    "$TESTBIN/exact_sites" >out.txt 2>err.txt
-  rc=$?
-  cat err.txt >&2
-  assert_eq 0 "$rc" "unwind $unwind: exit status of exact_sites under LIBLEAK_RATE=1"
-  [ -s x.pb.gz ] || fail "unwind $unwind: libleak_dump(\"x.pb.gz\") wrote nothing"
-  pprof_raw x.pb.gz x.raw
-  check_expectations x.raw out.txt dump
-
-  exits=(exit.*.pb.gz)
-  [ -e "${exits[0]}" ] || fail "unwind $unwind: no exit profile (LIBLEAK_OUT=exit.%p.%n.pb.gz): $(ls)"
-  assert_eq 1 "${#exits[@]}" "unwind $unwind: number of exit profiles"
-  pprof_raw "${exits[0]}" exit.raw
-  check_expectations exit.raw out.txt exit
-  echo "ok: unwind $unwind"
-  cd ..
+for unwind in libunwind fp; do
+  run_exact_sites "$unwind" LIBLEAK_RATE=1 LIBLEAK_UNWIND=$unwind
+  check_expectations "$unwind/x.raw" "$unwind/out.txt" dump
+  check_expectations "$unwind/exit.raw" "$unwind/out.txt" exit
+  echo "ok: LIBLEAK_UNWIND=$unwind"
 done

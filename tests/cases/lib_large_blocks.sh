@@ -6,14 +6,9 @@
 . "$LIBLEAK_ROOT/tests/cases/lib_common.inc"
 require_lib; require_prog exact_sites; require_go
 
-timeout 60 env LIBLEAK_RATE=1k LIBLEAK_OUT=exit.pb.gz LD_PRELOAD="$LIBLEAK_SO" "$TESTBIN/exact_sites" >out.txt 2>err.txt
-rc=$?
-cat err.txt >&2
-assert_eq 0 "$rc" "exit status of exact_sites under LIBLEAK_RATE=1k"
-pprof_raw x.pb.gz x.raw
-pprof_raw exit.pb.gz exit.raw
-grep -q '^Period: 1024$' x.raw || fail "period: $(grep '^Period' x.raw)"
-grep '^dump keep_big ' out.txt | sed 's/^dump/big/' >big.txt
-grep '^exit keep_big ' out.txt | sed 's/^exit/bigexit/' >>big.txt
-check_expectations x.raw big.txt big
-check_expectations exit.raw big.txt bigexit
+run_exact_sites rate1k LIBLEAK_RATE=1k
+grep -q '^Period: 1024$' rate1k/x.raw || fail "period: $(grep '^Period' rate1k/x.raw)"
+grep '^dump keep_big ' rate1k/out.txt >big.txt
+grep '^exit keep_big ' rate1k/out.txt >>big.txt
+check_expectations rate1k/x.raw big.txt dump
+check_expectations rate1k/exit.raw big.txt exit

@@ -11,15 +11,12 @@ touch go; "$TESTBIN/storm" 20 wait >storm.expected || fail "storm fails without 
 for allocator in /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4; do
   [ -e "$allocator" ] || continue
   found=$((found + 1))
-  name=$(basename "$allocator"); mkdir "$name" && cd "$name" || exit 1
-  timeout 60 env LIBLEAK_RATE=1 LIBLEAK_OUT=exit.pb.gz LD_PRELOAD="$LIBLEAK_SO $allocator" "$TESTBIN/exact_sites" >out.txt 2>err.txt
-  rc=$?
-  cat err.txt >&2
-  assert_eq 0 "$rc" "$name: exit status of exact_sites"
-  pprof_raw x.pb.gz x.raw
-  pprof_raw exit.pb.gz exit.raw
-  check_expectations x.raw out.txt dump
-  check_expectations exit.raw out.txt exit
+  name=$(basename "$allocator")
+  # LD_PRELOAD is set after ENV by run_exact_sites: put the allocator behind libleak this way.
+  LIBLEAK_SO="$LIBLEAK_SO $allocator" run_exact_sites "$name" LIBLEAK_RATE=1
+  check_expectations "$name/x.raw" "$name/out.txt" dump
+  check_expectations "$name/exit.raw" "$name/out.txt" exit
+  cd "$name" || exit 1
   touch go
   timeout 60 env LIBLEAK_RATE=1 LIBLEAK_AT_EXIT=0 LD_PRELOAD="$LIBLEAK_SO $allocator" "$TESTBIN/storm" 20 wait >storm.out 2>storm.err
   rc=$?
