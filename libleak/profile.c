@@ -448,6 +448,7 @@ static bool build(struct builder *builder, Profile *profile, const struct liblea
 		    (unsigned long long)libleak_memory_mapped(), (unsigned long long)libleak_config.max_memory);
 	profile->string_table = builder->strings;
 	profile->n_string_table = builder->string_count;
+	libleak_symbols_close_files(); /* hold no descriptor of the program's between dumps */
 	return !builder->out_of_memory;
 }
 

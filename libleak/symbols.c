@@ -1010,6 +1010,14 @@ int libleak_symbols_lookup(uint64_t pc, bool symbolize_pc, struct libleak_line *
 	return n;
 }
 
+void libleak_symbols_close_files(void)
+{
+	end_dwfl();
+	for (int i = 0; i < symbols.object_count; i++)
+		symbols.objects[i].module = NULL;
+	symbols.dwfl_current = false;
+}
+
 void libleak_symbols_reset(void)
 {
 	forget_answers();
