@@ -8,6 +8,7 @@ pinned diff_go_heap_1_4.txt "$LEAKPROF" diff go_heap_1.pb.gz go_heap_4.pb.gz
 pinned diff_go_heap_4_1.txt "$LEAKPROF" diff go_heap_4.pb.gz go_heap_1.pb.gz
 pinned diff_alloc_objects.txt "$LEAKPROF" diff --sample-index alloc_objects -n 5 go_heap_2.pb.gz go_heap_3.pb.gz
 pinned diff_same.txt "$LEAKPROF" diff edge/mappings.pb edge/mappings.pb
+pinned diff_libleak.txt "$LEAKPROF" diff libleak_demo_1.pb.gz libleak_demo_4.pb.gz
 # The leak is the first row of the table and the first stack.
 out=$("$LEAKPROF" diff go_heap_1.pb.gz go_heap_4.pb.gz)
 first_row=$(echo "$out" | sed -n '/^      flat/{n;p;q}')

@@ -19,4 +19,7 @@ same_as_pprof "--base alloc_objects" -top -sample_index=0 -base go_heap_3.pb.gz 
   -- top --sample-index=0 --base go_heap_3.pb.gz "$f"
 same_as_pprof "--base itself" -top -base "$f" "$f" -- top --base "$f" "$f"
 same_as_pprof "negative values" -top -nodefraction=0 edge/zero_negative.pb -- top --nodefraction 0 edge/zero_negative.pb
+# libleak's profiles carry comments and durations: with a base, pprof's merged header.
+same_as_pprof "libleak --base" -top -base libleak_demo_1.pb.gz libleak_demo_4.pb.gz -- top --base libleak_demo_1.pb.gz libleak_demo_4.pb.gz
+same_as_pprof "libleak --base reversed" -top -base libleak_demo_4.pb.gz libleak_demo_1.pb.gz -- top --base libleak_demo_4.pb.gz libleak_demo_1.pb.gz
 same_as_pprof "cpu --cum -n 3" -top -cum -nodecount=3 go_cpu.pb.gz -- top --cum -n 3 go_cpu.pb.gz

@@ -1,13 +1,13 @@
 #!/bin/bash
 # leakprof top agrees with go tool pprof -top, byte for byte, on every fixture pprof reads
-# the same way (the Go-made ones and the well-formed hand-built ones), for every sample
-# index, with pprof's default trimming and with -nodefraction=0.
+# the same way (the Go-made ones, two libleak wrote, the well-formed hand-built ones), for
+# every sample index, with pprof's default trimming and with -nodefraction=0.
 . "$(dirname "$0")/../lib.sh"
 . "$FIXTURES/lib/leakprof.sh"
 have_go || skip "go tool pprof not installed"
 cd_fixtures
 checked=0
-for f in $LEAKPROF_GO_FIXTURES $LEAKPROF_EDGE_FIXTURES; do
+for f in $LEAKPROF_GO_FIXTURES $LEAKPROF_LIBLEAK_FIXTURES $LEAKPROF_EDGE_FIXTURES; do
   types=$(sample_type_count "$f")
   [ "$types" -gt 0 ] || fail "$f: no sample types"
   for ((i = 0; i < types; i++)); do

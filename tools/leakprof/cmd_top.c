@@ -57,14 +57,14 @@ static void print_table(const struct graph_result *result, const char *sample_un
 }
 
 /* The header lines of pprof's text report, then the table. */
-static void print_top(const struct profile *profile, long index,
+static void print_top(const struct profile *profile, const struct profile *base, long index,
                       const struct graph_result *result, const struct options *options,
                       double node_fraction)
 {
     const char *sample_unit = profile->types[index].unit;
     const char *unit = table_unit(result, sample_unit);
     char shown[64], total[64], percent[32], cutoff[64];
-    report_print_labels(stdout, profile, index, result->total, unit);
+    report_print_labels(stdout, profile, base, index, result->total, unit);
     if (options->focus || options->ignore) {
         printf("Active filters:\n");
         if (options->focus)
@@ -196,7 +196,7 @@ static int run(const char *path, const char *base_path,
         printf("Diff: %s minus %s, %s: %s (%s -> %s)\n", path, base_path,
                profile->types[index].type, change, old_total, new_total);
     }
-    print_top(profile, index, &result, options, node_fraction);
+    print_top(profile, base, index, &result, options, node_fraction);
     if (diff)
         print_growing_stacks(&frames, base, profile_sample_index(base, profile->types[index].type),
                              profile, index);

@@ -158,7 +158,7 @@ int command_traces(int argc, char **argv)
     struct stack_list list;
     if (!stack_list_collect(&list, profile, index, base, &filter))
         goto done;
-    report_print_labels(stdout, profile, index, list.total, "minimum");
+    report_print_labels(stdout, profile, base, index, list.total, "minimum");
     if (base) {
         for (size_t i = 0; i < list.count; i++) {
             if (list.stacks[i].depth == 0 || list.stacks[i].value == 0)

@@ -53,10 +53,12 @@ void stack_list_free(struct stack_list *list);
 
 /*
  * pprof's header lines: File, Build ID, comments, Type, Time, Duration. TOTAL and
- * OUTPUT_UNIT are the report's (Duration prints the total).
+ * OUTPUT_UNIT are the report's (Duration prints the total). With a BASE (or NULL), the
+ * header of pprof's merge of the two: both files' comments once each, the earlier time,
+ * the sum of the durations.
  */
-void report_print_labels(FILE *out, const struct profile *profile, long index,
-                         int64_t total, const char *output_unit);
+void report_print_labels(FILE *out, const struct profile *profile, const struct profile *base,
+                         long index, int64_t total, const char *output_unit);
 
 /*
  * "leaf:line < caller:line < …", the one-line form of a stack for diff, growth and check;

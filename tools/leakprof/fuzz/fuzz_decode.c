@@ -44,7 +44,7 @@ static void exercise_index(const struct profile *profile, const struct frame_tab
                          "minimum");
             units_percentage(text, sizeof text, result.rows[i].cum, result.total);
         }
-        report_print_labels(sink, profile, index, result.total, "minimum");
+        report_print_labels(sink, profile, bases[b], index, result.total, "minimum");
         for (size_t i = 0; i < list.count && i < 16; i++)
             report_print_stack_line(sink, frames, list.stacks[i].frames, list.stacks[i].depth);
         graph_result_free(&result);
