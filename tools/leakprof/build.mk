@@ -25,12 +25,11 @@ $(BUILD)/leakprof-make-edge-profiles: tools/leakprof/fixtures/make_edge_profiles
 .PHONY: leakprof-fixtures
 leakprof-fixtures: $(BUILD)/leakprof-make-edge-profiles
 
-# The fuzz target: the whole decoder and every command's data path under ASan and UBSan.
+# The fuzz target: the decoder and every command under ASan and UBSan.
 FUZZ_CC     ?= clang
 FUZZ_FLAGS  := -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
                -D_GNU_SOURCE -Iinclude -I$(GEN) -Itools/leakprof
-FUZZ_SRCS   := tools/leakprof/fuzz/fuzz_decode.c \
-               $(filter-out tools/leakprof/main.c tools/leakprof/cmd_%.c,$(LEAKPROF_SRCS))
+FUZZ_SRCS   := tools/leakprof/fuzz/fuzz_decode.c $(filter-out tools/leakprof/main.c,$(LEAKPROF_SRCS))
 fuzz: $(BUILD)/fuzz/leakprof_fuzz
 $(BUILD)/fuzz/leakprof_fuzz: $(FUZZ_SRCS) $(wildcard tools/leakprof/*.h) $(GEN)/proto/profile.pb-c.c $(GEN)/proto/profile.pb-c.h
 	@$(DEPS) --install fuzz

@@ -9,6 +9,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* leakprof ARGV[1] ARGV[2...]: runs the named command (ARGV[0] is the program). */
+int commands_run(int argc, char **argv);
+
 int command_top(int argc, char **argv);
 int command_diff(int argc, char **argv);
 int command_traces(int argc, char **argv);

@@ -7,10 +7,16 @@
  * profile minus itself), the header lines and one-line stacks. Built with AddressSanitizer
  * and UndefinedBehaviorSanitizer, so an out-of-bounds index, a signed overflow in a sum or
  * a leak on an error path is a crash. Run it with tools/leakprof/fuzz/run.sh.
+ *
+ * Then every command runs on the same bytes, handed over as a file: a memfd named
+ * /proc/self/fd/N, so that nothing touches the disk. Their output goes to /dev/null.
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include "commands.h"
 #include "graph.h"
 #include "profile.h"
 #include "report.h"
@@ -23,6 +29,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc;
     (void)argv;
     sink = fopen("/dev/null", "w");
+    if (!sink || !freopen("/dev/null", "w", stdout))
+        return 1;
     return 0;
 }
 
@@ -52,8 +60,39 @@ static void exercise_index(const struct profile *profile, const struct frame_tab
     }
 }
 
+/* Each command as a person would run it, on the input as a file. */
+static void run_commands(const uint8_t *data, size_t size)
+{
+    int fd = memfd_create("leakprof-fuzz", 0);
+    if (fd < 0)
+        return;
+    if (write(fd, data, size) == (ssize_t)size) {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+        char *runs[][8] = {
+            {"leakprof", "top", path},
+            {"leakprof", "top", "--cum", "-n", "3", "--focus", "a", path},
+            {"leakprof", "traces", path},
+            {"leakprof", "folded", path},
+            {"leakprof", "info", path},
+            {"leakprof", "check", path},
+            {"leakprof", "diff", path, path},
+            {"leakprof", "growth", path, path},
+        };
+        for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+            int argc = 0;
+            while (argc < 8 && runs[i][argc])
+                argc++;
+            commands_run(argc, runs[i]);
+        }
+        fflush(stdout);
+    }
+    close(fd);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    run_commands(data, size);
     struct frame_table frames;
     frame_table_init(&frames);
     struct profile *profile = profile_load_bytes("fuzz-input", data, size, &frames);
