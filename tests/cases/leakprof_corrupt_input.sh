@@ -38,6 +38,10 @@ LEAKPROF_MAX_INPUT_MB=2 bad_input bomb.gz \
 head -c 3145728 /dev/zero >big
 LEAKPROF_MAX_INPUT_MB=2 bad_input big \
   "file larger than the 2 MiB limit (LEAKPROF_MAX_INPUT_MB), refusing to read it"
+LEAKPROF_MAX_INPUT_MB=1 bad_input /dev/zero \
+  "file larger than the 1 MiB limit (LEAKPROF_MAX_INPUT_MB), refusing to read it"
+mkdir directory
+bad_input directory "read error: Is a directory"
 # 1 MB of empty Sample messages would take 40 MB decoded: over the 16x budget.
 awk 'BEGIN { for (i = 0; i < 1000000; i++) printf "\022%c", 0 }' >amplified.pb
 [ "$(stat -c %s amplified.pb)" = 2000000 ] || fail "amplified.pb is not 2000000 bytes"

@@ -92,13 +92,13 @@ static bool read_file(const char *path, size_t limit, uint8_t **data_out, size_t
     size_t size = 0, capacity = 64 << 10;
     uint8_t *data = xmalloc(capacity);
     for (;;) {
+        if (size > limit) {     /* a pipe or /dev/zero has no size to check beforehand */
+            profile_error(path, "file larger than the %zu MiB limit (LEAKPROF_MAX_INPUT_MB), "
+                          "refusing to read it", limit >> 20);
+            goto fail;
+        }
         if (size == capacity) {
-            if (capacity > limit) {
-                profile_error(path, "file larger than the %zu MiB limit "
-                              "(LEAKPROF_MAX_INPUT_MB), refusing to read it", limit >> 20);
-                goto fail;
-            }
-            capacity *= 2;
+            capacity = capacity * 2 > limit + 1 ? limit + 1 : capacity * 2;
             data = xrealloc(data, capacity);
         }
         size_t n = fread(data + size, 1, capacity - size, file);
