@@ -43,31 +43,25 @@ static int compare_lines(const void *a, const void *b)
 int command_folded(int argc, char **argv)
 {
     struct options options;
-    int begun = command_begin("folded", OPT_SAMPLE_INDEX | OPT_FOCUS | OPT_IGNORE, 1, 1, "one PROFILE", argc, argv,
-                              &options);
+    int begun = command_begin("folded", OPT_SAMPLE_INDEX | OPT_FOCUS | OPT_IGNORE, 1, 1,
+                              "one PROFILE", argc, argv, &options);
     if (begun >= 0)
         return begun;
-    int status = 2;
-    struct frame_table frames;
-    frame_table_init(&frames);
-    struct profile *profile = profile_load(options.files[0], &frames);
-    struct frame_filter filter;
-    bool filter_ready = false;
-    if (!profile)
-        goto done;
-    long index = profile_sample_index(profile, options.sample_index);
-    if (index < 0 || !filter_init(&filter, &frames, options.focus, options.ignore))
-        goto done;
-    filter_ready = true;
-
+    struct report_input in;
+    if (!report_input_open(&in, options.files[0], NULL, &options)) {
+        report_input_close(&in);
+        free(options.files);
+        return 2;
+    }
+    const struct profile *profile = in.profile;
     struct folded_line *lines = xcalloc(profile->sample_count, sizeof *lines);
     size_t count = 0;
     for (size_t s = 0; s < profile->sample_count; s++) {
         const struct sample *sample = &profile->samples[s];
-        if (sample->depth == 0 || !filter_keeps(&filter, sample->frames, sample->depth))
+        if (sample->depth == 0 || !filter_keeps(&in.filter, sample->frames, sample->depth))
             continue;
-        lines[count++] = (struct folded_line){fold(&frames, sample->frames, sample->depth),
-                                              sample->values[index]};
+        lines[count++] = (struct folded_line){fold(&in.frames, sample->frames, sample->depth),
+                                              sample->values[in.index]};
     }
     qsort(lines, count, sizeof *lines, compare_lines);
     for (size_t i = 0; i < count;) {
@@ -81,12 +75,7 @@ int command_folded(int argc, char **argv)
             free(lines[i].text);
     }
     free(lines);
-    status = 0;
-done:
-    if (filter_ready)
-        filter_free(&filter);
-    profile_free(profile);
-    frame_table_free(&frames);
+    report_input_close(&in);
     free(options.files);
-    return status;
+    return 0;
 }

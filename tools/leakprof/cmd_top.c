@@ -150,29 +150,33 @@ static void print_growing_stacks(const struct frame_table *frames, const struct 
 }
 
 /* Shared by top and diff: NEW is the profile read, BASE_PATH the optional base. */
-static int run(const char *path, const char *base_path,
-               const struct options *options, bool diff)
+static void print_diff_summary(const struct report_input *in, const char *path,
+                               const char *base_path)
 {
-    struct frame_table frames;
-    frame_table_init(&frames);
-    struct profile *profile = profile_load(path, &frames);
-    struct profile *base = NULL;
-    int status = 2;
-    struct frame_filter filter;
-    struct stack_list list;
-    bool filter_ready = false, list_ready = false;
-    if (!profile || (base_path && !(base = profile_load(base_path, &frames))))
-        goto done;
-    long index = profile_sample_index(profile, options->sample_index);
-    if (index < 0)
-        goto done;
-    if (!filter_init(&filter, &frames, options->focus, options->ignore))
-        goto done;
-    filter_ready = true;
-    if (!stack_list_collect(&list, profile, index, base, &filter))
-        goto done;
-    list_ready = true;
+    long base_index = profile_sample_index(in->base, in->profile->types[in->index].type);
+    const char *unit = in->profile->types[in->index].unit;
+    int64_t old_sum = profile_total(in->base, base_index);
+    int64_t new_sum = profile_total(in->profile, in->index);
+    char old_total[64], new_total[64], change[64];
+    units_format(old_total, sizeof old_total, old_sum, unit, "auto");
+    units_format(new_total, sizeof new_total, new_sum, unit, "auto");
+    units_format_signed(change, sizeof change,
+                        add_saturating(new_sum, negate_saturating(old_sum)), unit);
+    printf("Diff: %s minus %s, %s: %s (%s -> %s)\n", path, base_path,
+           in->profile->types[in->index].type, change, old_total, new_total);
+}
 
+/* Shared by top and diff: PATH is the profile read, BASE_PATH the optional base. */
+static int run(const char *path, const char *base_path, const struct options *options,
+               bool diff)
+{
+    struct report_input in;
+    struct stack_list list;
+    if (!report_input_open(&in, path, base_path, options) ||
+        !stack_list_collect(&list, in.profile, in.index, in.base, &in.filter)) {
+        report_input_close(&in);
+        return 2;
+    }
     double node_fraction = options->node_fraction_set ? options->node_fraction
                                                       : DEFAULT_NODE_FRACTION;
     struct graph_options graph_options = {
@@ -183,34 +187,18 @@ static int run(const char *path, const char *base_path,
         .total = list.total,
     };
     struct graph_result result;
-    graph_top(&frames, list.stacks, list.count, &graph_options, &result);
-    if (diff) {
-        long base_index = profile_sample_index(base, profile->types[index].type);
-        char old_total[64], new_total[64], change[64];
-        const char *unit = profile->types[index].unit;
-        int64_t old_sum = profile_total(base, base_index), new_sum = profile_total(profile, index);
-        units_format(old_total, sizeof old_total, old_sum, unit, "auto");
-        units_format(new_total, sizeof new_total, new_sum, unit, "auto");
-        units_format_signed(change, sizeof change, add_saturating(new_sum,
-                            negate_saturating(old_sum)), unit);
-        printf("Diff: %s minus %s, %s: %s (%s -> %s)\n", path, base_path,
-               profile->types[index].type, change, old_total, new_total);
-    }
-    print_top(profile, base, index, &result, options, node_fraction);
+    graph_top(&in.frames, list.stacks, list.count, &graph_options, &result);
     if (diff)
-        print_growing_stacks(&frames, base, profile_sample_index(base, profile->types[index].type),
-                             profile, index);
+        print_diff_summary(&in, path, base_path);
+    print_top(in.profile, in.base, in.index, &result, options, node_fraction);
+    if (diff)
+        print_growing_stacks(&in.frames, in.base,
+                             profile_sample_index(in.base, in.profile->types[in.index].type),
+                             in.profile, in.index);
     graph_result_free(&result);
-    status = 0;
-done:
-    if (list_ready)
-        stack_list_free(&list);
-    if (filter_ready)
-        filter_free(&filter);
-    profile_free(profile);
-    profile_free(base);
-    frame_table_free(&frames);
-    return status;
+    stack_list_free(&list);
+    report_input_close(&in);
+    return 0;
 }
 
 int command_top(int argc, char **argv)

@@ -4,8 +4,10 @@
  * columns, then the frames leaf first with the value on the first one, " (inline)" after a
  * frame that was inlined into its caller). Values are scaled one by one, as pprof does.
  *
- * Like pprof, samples whose values are all zero are left out and samples with the same
- * stack (down to the addresses) and labels are printed once, with their values summed, where the first appeared.
+ * Like pprof, samples whose values are all zero are left out, and samples with the same
+ * stack (down to the addresses) and labels are printed once, where the first appeared,
+ * with their values summed. With --base, each distinct stack's difference is printed
+ * instead (pprof prints the base's samples negated, one by one).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,43 +144,30 @@ int command_traces(int argc, char **argv)
                               &options);
     if (begun >= 0)
         return begun;
-    int status = 2;
-    struct frame_table frames;
-    frame_table_init(&frames);
-    struct profile *profile = profile_load(options.files[0], &frames), *base = NULL;
-    struct frame_filter filter;
-    bool filter_ready = false;
-    if (!profile || (options.base && !(base = profile_load(options.base, &frames))))
-        goto done;
-    long index = profile_sample_index(profile, options.sample_index);
-    if (index < 0 || !filter_init(&filter, &frames, options.focus, options.ignore))
-        goto done;
-    filter_ready = true;
-    const char *unit = profile->types[index].unit;
+    struct report_input in;
     struct stack_list list;
-    if (!stack_list_collect(&list, profile, index, base, &filter))
-        goto done;
-    report_print_labels(stdout, profile, base, index, list.total, "minimum");
-    if (base) {
+    if (!report_input_open(&in, options.files[0], options.base, &options) ||
+        !stack_list_collect(&list, in.profile, in.index, in.base, &in.filter)) {
+        report_input_close(&in);
+        free(options.files);
+        return 2;
+    }
+    const char *unit = in.profile->types[in.index].unit;
+    report_print_labels(stdout, in.profile, in.base, in.index, list.total, "minimum");
+    if (in.base) {
         for (size_t i = 0; i < list.count; i++) {
             if (list.stacks[i].depth == 0 || list.stacks[i].value == 0)
                 continue;
             printf("%s\n", separator);
-            print_stack(&frames, list.stacks[i].frames, list.stacks[i].depth,
+            print_stack(&in.frames, list.stacks[i].frames, list.stacks[i].depth,
                         list.stacks[i].value, unit);
         }
     } else {
-        print_merged_samples(profile, &frames, &filter, index);
+        print_merged_samples(in.profile, &in.frames, &in.filter, in.index);
     }
     printf("%s\n", separator);
     stack_list_free(&list);
-    status = 0;
-done:
-    if (filter_ready)
-        filter_free(&filter);
-    profile_free(profile);
-    profile_free(base);
-    frame_table_free(&frames);
+    report_input_close(&in);
     free(options.files);
-    return status;
+    return 0;
 }

@@ -245,6 +245,32 @@ void report_print_stack_line(FILE *out, const struct frame_table *frames,
         fprintf(out, " < ... (%u more)", depth - STACK_LINE_FRAMES);
 }
 
+bool report_input_open(struct report_input *input, const char *path, const char *base_path,
+                       const struct options *options)
+{
+    memset(input, 0, sizeof *input);
+    frame_table_init(&input->frames);
+    input->profile = profile_load(path, &input->frames);
+    if (!input->profile ||
+        (base_path && !(input->base = profile_load(base_path, &input->frames))))
+        return false;
+    input->index = profile_sample_index(input->profile, options->sample_index);
+    if (input->index < 0 ||
+        !filter_init(&input->filter, &input->frames, options->focus, options->ignore))
+        return false;
+    input->filter_ready = true;
+    return true;
+}
+
+void report_input_close(struct report_input *input)
+{
+    if (input->filter_ready)
+        filter_free(&input->filter);
+    profile_free(input->profile);
+    profile_free(input->base);
+    frame_table_free(&input->frames);
+}
+
 bool load_profiles(char **paths, size_t count, struct frame_table *frames,
                    struct profile **out)
 {

@@ -67,6 +67,23 @@ void report_print_labels(FILE *out, const struct profile *profile, const struct 
 void report_print_stack_line(FILE *out, const struct frame_table *frames,
                              const uint32_t *stack, uint32_t depth);
 
+/*
+ * What top, diff, traces and folded start from: a profile, perhaps a base, the sample
+ * index chosen by --sample-index and the --focus/--ignore filter.
+ */
+struct report_input {
+    struct frame_table frames;
+    struct profile *profile, *base;
+    long index;
+    struct frame_filter filter;
+    bool filter_ready;
+};
+
+/* Loads and prepares; false after the message (then close it all the same). */
+bool report_input_open(struct report_input *input, const char *path, const char *base_path,
+                       const struct options *options);
+void report_input_close(struct report_input *input);
+
 /* Loads every file; on failure frees what was loaded and returns false. */
 bool load_profiles(char **paths, size_t count, struct frame_table *frames,
                    struct profile **out);

@@ -55,7 +55,8 @@ void stack_set_add(struct stack_set *set, const uint32_t *frames, uint32_t depth
     size_t i = stack_hash(frames, depth, tag) & mask;
     for (; set->slots[i]; i = (i + 1) & mask) {
         struct stack_entry *e = &set->entries[set->slots[i] - 1];
-        if (e->depth == depth && e->tag == tag && memcmp(e->frames, frames, depth * sizeof *frames) == 0) {
+        if (e->depth == depth && e->tag == tag &&
+            memcmp(e->frames, frames, depth * sizeof *frames) == 0) {
             e->values[column] = add_saturating(e->values[column], value);
             return;
         }
