@@ -1,7 +1,8 @@
 #!/bin/bash
-# A program built without -g (no DWARF), and one whose debug info was stripped: the profile
-# still names its functions (from the symbol table) with -symbolize=none, and exact mode is
-# still exact; the mapping carries the program's build ID so that pprof could symbolize it.
+# A program built without -g (no DWARF), one whose debug info was stripped, and a non-PIE one:
+# the profile still names their functions (from the symbol table) with -symbolize=none, exact
+# mode is still exact, and the mapping carries the program's build ID so that pprof could
+# symbolize it.
 . "$LIBLEAK_ROOT/tests/lib.sh"
 . "$LIBLEAK_ROOT/tests/cases/lib_common.inc"
 require_lib; require_go
@@ -12,7 +13,9 @@ gcc -std=gnu11 -O1 -fno-omit-frame-pointer -fno-inline -D_GNU_SOURCE -I"$LIBLEAK
 gcc -std=gnu11 -O1 -g -fno-omit-frame-pointer -fno-inline -D_GNU_SOURCE -I"$LIBLEAK_ROOT/include" \
   -o stripped "$LIBLEAK_ROOT/tests/programs/hello_alloc.c" && strip --strip-debug stripped \
   || fail "cannot build and strip hello_alloc"
-for program in nodebug stripped; do
+gcc -std=gnu11 -O1 -g -no-pie -fno-pie -fno-omit-frame-pointer -fno-inline -D_GNU_SOURCE -I"$LIBLEAK_ROOT/include" \
+  -o nopie "$LIBLEAK_ROOT/tests/programs/hello_alloc.c" || fail "cannot build hello_alloc with -no-pie"
+for program in nodebug stripped nopie; do
   timeout 30 env LIBLEAK_RATE=1 LIBLEAK_OUT="$program.pb.gz" LD_PRELOAD="$LIBLEAK_SO" "./$program" >"$program.out" 2>"$program.err"
   rc=$?
   cat "$program.err" >&2

@@ -104,3 +104,10 @@ run_hello explicit LIBLEAK_AT_EXIT=0 -- --chdir sub --dump named.pb.gz
 grep -q 'libleak_dump(named.pb.gz) = 0 ' explicit/err.txt || fail "explicit path: libleak_dump failed: $(cat explicit/err.txt)"
 [ -e explicit/named.pb.gz ] || [ -e explicit/sub/named.pb.gz ] || fail "explicit path: named.pb.gz is nowhere: $(ls -R explicit)"
 pprof_raw "$(ls explicit/named.pb.gz explicit/sub/named.pb.gz 2>/dev/null | head -n 1)" explicit.raw
+
+# 9. Names longer than PATH_MAX: an error, not a crash or a truncated name.
+long=$(printf 'n%.0s' $(seq 5000))
+run_hello toolong -- --dump "$long.pb.gz"
+grep -q 'libleak_dump(n*\.pb\.gz) = -1 errno=' toolong/err.txt || fail "a 5000-character name: libleak_dump should fail: $(cut -c 1-300 toolong/err.txt)"
+[ -z "$(ls toolong | grep '^nnnn')" ] || fail "a 5000-character name: a file was written under a truncated name"
+echo "ok: too long a name fails cleanly"

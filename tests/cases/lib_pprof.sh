@@ -31,6 +31,10 @@ check_profile() {
   build_id=$(readelf -n "$2" 2>/dev/null | sed -n 's/.*Build ID: *//p')
   assert_contains "$first" " $2 " "$f: the first mapping is the program"
   [ -z "$build_id" ] || assert_contains "$first" " $build_id" "$f: the program's build ID in its mapping"
+  # One location per distinct return address.
+  local repeated
+  repeated=$(sed -n 's/^ *[0-9]*: \(0x[0-9a-f]*\) .*/\1/p' "$f-raw.txt" | sort | uniq -d | head -n 3)
+  [ -z "$repeated" ] || fail "$f: addresses with more than one location: $repeated"
   # pprof's own total (-top -unit=B) equals the sum of the -raw samples.
   local total mine
   total=$(gopprof -top -unit=B -sample_index=inuse_space -symbolize=none "$f" 2>/dev/null \
