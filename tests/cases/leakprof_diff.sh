@@ -16,3 +16,5 @@ assert_contains "$first_row" "main.leakyCache" "first row of the diff"
 first_stack=$(echo "$out" | sed -n '/^Stacks that grew most/{n;p;q}')
 assert_eq "+772.50kB main.leakyCache:29 < main.handleRequest:52 < main.main:102 < runtime.main:250" \
   "$(echo $first_stack)" "first growing stack"
+first_row=$("$LEAKPROF" diff libleak_demo_1.pb.gz libleak_demo_4.pb.gz | sed -n '/^      flat/{n;p;q}')
+assert_eq "   36.85MB 82.02% 82.02%    36.85MB 82.02%  remember_request" "$first_row" "libleak diff first row"
