@@ -15,7 +15,7 @@ for i in 1 2 3 4 5; do
   kill -USR2 $pid || fail "blocking_read died from SIGUSR2 $i"
   sleep 0.2                    # it is blocked in read() now
 done
-wait_for_file 'snap.*.pb.gz' 20 || fail "no snapshot after SIGUSR2"
+wait_for_file 'snap.*.pb.gz' 20 $pid || fail "no snapshot after SIGUSR2"
 printf 'second\nthird\n' >&3
 exec 3>&-
 finish $pid 30 "blocking_read, at the end of its input,"

@@ -9,7 +9,7 @@ require_lib; require_prog dump_race; require_go
 env LIBLEAK_OUT='race.%p.%n.pb.gz' LD_PRELOAD="$LIBLEAK_SO" "$TESTBIN/dump_race" >out.txt 2>err.txt &
 pid=$!
 # signals only once the library is set up: after the first file appears
-wait_for_file 'race.*.pb.gz' 30 || { kill -9 $pid; fail "no profile appeared: $(cat err.txt)"; }
+wait_for_file 'race.*.pb.gz' 30 $pid || { kill -9 $pid 2>/dev/null; fail "no profile appeared: $(cat err.txt)"; }
 for i in $(seq 10); do kill -USR2 $pid 2>/dev/null || break; sleep 0.02; done
 finish $pid 60 dump_race
 cat err.txt >&2
