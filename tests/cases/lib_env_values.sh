@@ -79,22 +79,24 @@ for sig in USR1 10; do
 done
 
 # LIBLEAK_SIGNAL=none installs no handler (SigCgt in /proc/PID/status); the default catches USR2.
-# caught_signals ENV...: prints the SigCgt mask of snapshot_target under the library.
+# caught_signals ENV...: sets mask to the SigCgt mask of snapshot_target under the library.
 caught_signals() {
   rm -rf sigcgt; mkdir sigcgt; cd sigcgt || exit 1
   env "$@" LIBLEAK_AT_EXIT=0 LD_PRELOAD="$LIBLEAK_SO" "$TESTBIN/snapshot_target" >target.out 2>&1 &
   local pid=$!
-  wait_for_line target.out ready 30 || { kill -9 $pid; fail "snapshot_target never became ready"; }
-  sed -n 's/^SigCgt:[[:space:]]*//p' /proc/$pid/status
-  touch go; wait_exit $pid 30 || kill -9 $pid; wait $pid
+  wait_for_line target.out ready 30 || { kill -9 $pid; fail "snapshot_target ($*) never became ready"; }
+  mask=$(sed -n 's/^SigCgt:[[:space:]]*//p' /proc/$pid/status)
+  touch go
+  finish $pid 30 "snapshot_target ($*)"
   cd ..
+  [ -n "$mask" ] || fail "no SigCgt line for snapshot_target ($*)"
 }
 usr2_bit() { echo $(( (16#$1 >> 11) & 1 )); }   # SIGUSR2 = 12: bit 11
 usr1_bit() { echo $(( (16#$1 >> 9) & 1 )); }    # SIGUSR1 = 10: bit 9
-mask=$(caught_signals)
+caught_signals
 assert_eq 1 "$(usr2_bit "$mask")" "default: SIGUSR2 caught (SigCgt $mask)"
-mask=$(caught_signals LIBLEAK_SIGNAL=none)
+caught_signals LIBLEAK_SIGNAL=none
 assert_eq "0 0" "$(usr2_bit "$mask") $(usr1_bit "$mask")" "LIBLEAK_SIGNAL=none: neither USR1 nor USR2 caught (SigCgt $mask)"
-mask=$(caught_signals LIBLEAK_SIGNAL=USR1)
+caught_signals LIBLEAK_SIGNAL=USR1
 assert_eq "0 1" "$(usr2_bit "$mask") $(usr1_bit "$mask")" "LIBLEAK_SIGNAL=USR1: only USR1 caught (SigCgt $mask)"
 echo "ok: LIBLEAK_SIGNAL=none installs no handler; USR1 replaces USR2"
