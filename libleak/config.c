@@ -57,6 +57,39 @@ bool libleak_parse_size(const char *text, uint64_t *value)
 	return true;
 }
 
+bool libleak_parse_duration(const char *text, uint64_t *seconds)
+{
+	if (!isdigit((unsigned char)*text))
+		return false;
+	errno = 0;
+	char *end;
+	unsigned long long number = strtoull(text, &end, 10);
+	uint64_t unit = 1;
+	switch (*end) {
+	case 's': unit = 1; end++; break;
+	case 'm': unit = 60; end++; break;
+	case 'h': unit = 3600; end++; break;
+	case 'd': unit = 86400; end++; break;
+	}
+	if (errno || *end != '\0' || number > UINT64_MAX / unit)
+		return false;
+	*seconds = number * unit;
+	return true;
+}
+
+static void load_interval(void)
+{
+	const char *text = getenv("LIBLEAK_INTERVAL");
+	if (!text)
+		return;
+	uint64_t seconds;
+	if (!libleak_parse_duration(text, &seconds) || seconds > 7 * 86400)
+		libleak_log("LIBLEAK_INTERVAL=\"%s\" is not a duration from 0 to 7d (like 30s, 5m, 1h); using 0 (no periodic snapshots)",
+			    text);
+	else
+		libleak_config.interval = seconds;
+}
+
 static void load_size(const char *name, uint64_t *target, uint64_t min, uint64_t max)
 {
 	const char *text = getenv(name);
@@ -152,6 +185,7 @@ static void load_unwinder(void)
 void libleak_config_load(void)
 {
 	load_unwinder();
+	load_interval();
 	load_size("LIBLEAK_RATE", &libleak_config.rate, 0, 1ULL << 40);
 	uint64_t depth = (uint64_t)libleak_config.depth;
 	load_size("LIBLEAK_DEPTH", &depth, 1, LIBLEAK_MAX_DEPTH);

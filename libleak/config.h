@@ -24,12 +24,16 @@ struct libleak_config {
 	uint64_t max_stacks;      /* distinct stacks kept */
 	uint64_t max_memory;      /* bytes of internal memory (tables) at most */
 	bool frame_pointers;      /* unwind by walking frame pointers instead of with libunwind */
+	uint64_t interval;        /* seconds between periodic snapshots; 0 = none */
 };
 
 extern struct libleak_config libleak_config;
 
 /* Reads the environment. */
 void libleak_config_load(void);
+
+/* Parses "90", "90s", "15m", "2h", "1d" into seconds. Exposed for the unit tests. */
+bool libleak_parse_duration(const char *text, uint64_t *seconds);
 
 /* Parses "512k"-style sizes (binary suffixes k, m, g, t). Exposed for the unit tests. */
 bool libleak_parse_size(const char *text, uint64_t *value);

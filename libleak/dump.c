@@ -3,7 +3,8 @@
  *
  * A signal handler may only do async-signal-safe things: ours posts a semaphore (no file
  * descriptor that the program could close or reuse) and returns; the dumper thread, started
- * with every signal blocked so the program's signals never land on it, does the work. Dumps
+ * with every signal blocked so the program's signals never land on it, does the work. The same
+ * thread writes the periodic snapshots of LIBLEAK_INTERVAL. Dumps
  * are serialised by one mutex, taken only by dumpers, never on the allocation path.
  *
  * A file is written to a hidden temporary name in its directory (O_EXCL | O_NOFOLLOW) and then
@@ -56,13 +57,35 @@ static void on_snapshot_signal(int signal_number)
 	errno = saved_errno;
 }
 
+/* Waits for the snapshot signal, or until the next periodic snapshot is due. */
+static void wait_for_work(struct timespec *next_periodic)
+{
+	if (!libleak_config.interval) {
+		while (sem_wait(&wakeup) != 0 && errno == EINTR)
+			;
+		return;
+	}
+	while (sem_timedwait(&wakeup, next_periodic) != 0) {
+		if (errno == ETIMEDOUT) {
+			struct timespec now;
+			clock_gettime(CLOCK_REALTIME, &now);
+			/* The next one is an interval from now: a suspended process catches up once. */
+			next_periodic->tv_sec = now.tv_sec + (time_t)libleak_config.interval;
+			next_periodic->tv_nsec = now.tv_nsec;
+			return;
+		}
+	}
+}
+
 static void *dumper_main(void *unused)
 {
 	(void)unused;
 	libleak_enter(); /* for good: everything this thread allocates is ours, untracked */
+	struct timespec next_periodic;
+	clock_gettime(CLOCK_REALTIME, &next_periodic);
+	next_periodic.tv_sec += (time_t)libleak_config.interval;
 	for (;;) {
-		while (sem_wait(&wakeup) != 0 && errno == EINTR)
-			;
+		wait_for_work(&next_periodic);
 		while (sem_trywait(&wakeup) == 0) /* a burst of signals is one snapshot */
 			;
 		libleak_dump_now(NULL);
@@ -73,7 +96,7 @@ static void *dumper_main(void *unused)
 static void start_dumper(void)
 {
 	dumper_started = false;
-	if (!libleak_config.signal)
+	if (!libleak_config.signal && !libleak_config.interval)
 		return;
 	sem_init(&wakeup, 0, 0);
 	sigset_t all, previous;
@@ -88,8 +111,8 @@ static void start_dumper(void)
 	pthread_attr_destroy(&attributes);
 	pthread_sigmask(SIG_SETMASK, &previous, NULL);
 	if (error) {
-		libleak_log("cannot start the dumper thread (%s); snapshots on signal %d are off",
-			    strerror(error), libleak_config.signal);
+		libleak_log("cannot start the dumper thread (%s); snapshots on signal and periodic snapshots are off",
+			    strerror(error));
 		return;
 	}
 	pthread_setname_np(thread, "libleak-dumper");
@@ -116,7 +139,7 @@ void libleak_dump_init(void)
 		start_directory[0] = '\0';
 	read_program_name();
 	start_dumper();
-	if (dumper_started) {
+	if (dumper_started && libleak_config.signal) {
 		struct sigaction action;
 		memset(&action, 0, sizeof action);
 		action.sa_handler = on_snapshot_signal;

@@ -90,8 +90,23 @@ static void test_parse_size(void)
 	CHECK(!libleak_parse_size("17179869184g", &value), "shift overflow accepted");
 }
 
+static void test_parse_duration(void)
+{
+	uint64_t seconds = 0;
+	CHECK(libleak_parse_duration("90", &seconds) && seconds == 90, "90 -> %llu", (unsigned long long)seconds);
+	CHECK(libleak_parse_duration("30s", &seconds) && seconds == 30, "30s -> %llu", (unsigned long long)seconds);
+	CHECK(libleak_parse_duration("5m", &seconds) && seconds == 300, "5m -> %llu", (unsigned long long)seconds);
+	CHECK(libleak_parse_duration("2h", &seconds) && seconds == 7200, "2h -> %llu", (unsigned long long)seconds);
+	CHECK(libleak_parse_duration("1d", &seconds) && seconds == 86400, "1d -> %llu", (unsigned long long)seconds);
+	CHECK(!libleak_parse_duration("", &seconds), "empty accepted");
+	CHECK(!libleak_parse_duration("5x", &seconds), "5x accepted");
+	CHECK(!libleak_parse_duration("-1", &seconds), "-1 accepted");
+	CHECK(!libleak_parse_duration("m", &seconds), "m accepted");
+}
+
 int main(void)
 {
+	test_parse_duration();
 	test_draws();
 	test_unbiased();
 	test_parse_size();
