@@ -41,6 +41,10 @@ bad LIBLEAK_SIGNAL USR3 'USR2|12'
 bad LIBLEAK_AT_EXIT 2 '1|on|yes|true'
 bad LIBLEAK_AT_EXIT maybe '1|on|yes|true'
 bad LIBLEAK_UNWIND bogus 'libunwind'
+bad LIBLEAK_MAX_STACKS lots '262144|256 ?[kK]'
+bad LIBLEAK_MAX_STACKS 10 '262144|256 ?[kK]|1024'
+bad LIBLEAK_MAX_MEMORY 1k '2147483648|2 ?[gG]|16777216|16 ?[mM]'
+bad LIBLEAK_SYMBOLIZE maybe '1|on|yes|true'
 bad LIBLEAK_OUT 'x.%q.pb.gz' 'libleak\.%e\.%p\.%n\.heap\.pb\.gz'
 
 # The fallback is really used: a bad rate gives the default period, a bad template the default name.
