@@ -31,6 +31,18 @@ check_profile() {
   build_id=$(readelf -n "$2" 2>/dev/null | sed -n 's/.*Build ID: *//p')
   assert_contains "$first" " $2 " "$f: the first mapping is the program"
   [ -z "$build_id" ] || assert_contains "$first" " $build_id" "$f: the program's build ID in its mapping"
+  # Every mapping names its file with that file's GNU build ID.
+  local id addresses path mapped_id real_id
+  while read -r id addresses path mapped_id _; do
+    [ -f "$path" ] || continue
+    real_id=$(readelf -n "$path" 2>/dev/null | sed -n 's/.*Build ID: *//p' | head -n 1)
+    [ -z "$real_id" ] || assert_eq "$real_id" "$mapped_id" "$f: build ID of mapping $id ($path)"
+  done < <(sed -n '/^Mappings/,$p' "$f-raw.txt" | grep '^[0-9]*: 0x')
+  # Every sample carries the numeric label bytes (the block size), as Go writes it.
+  local samples labels
+  samples=$(awk '/^Samples:/ { s = 1; getline; next } /^Locations/ { s = 0 } s && /^ *[0-9-].*: / && !/bytes:/ { n++ } END { print n + 0 }' "$f-raw.txt")
+  labels=$(awk '/^Samples:/ { s = 1; getline; next } /^Locations/ { s = 0 } s && /^ +bytes:\[[0-9]+\]/ { n++ } END { print n + 0 }' "$f-raw.txt")
+  assert_eq "$samples" "$labels" "$f: samples with a bytes label"
   # One location per distinct return address.
   local repeated
   repeated=$(sed -n 's/^ *[0-9]*: \(0x[0-9a-f]*\) .*/\1/p' "$f-raw.txt" | sort | uniq -d | head -n 3)
