@@ -38,6 +38,7 @@ static pthread_mutex_t dump_lock = PTHREAD_MUTEX_INITIALIZER;
 static sem_t wakeup;
 static bool dumper_started;
 static unsigned sequence;       /* under dump_lock */
+static bool exiting;            /* under dump_lock: the exit profile is written, no more dumps */
 static int64_t start_nanos;
 static char start_directory[PATH_MAX];
 static char program_name[256];
@@ -196,6 +197,29 @@ static int move_into_place(const char *tmp, const char *final)
 	return 0;
 }
 
+/* Over a file-size limit (ulimit -f) write() raises SIGXFSZ, whose default action kills the
+   program. Blocked in this thread, the write fails with EFBIG instead; a SIGXFSZ our write left
+   pending is taken before the old mask comes back. */
+static void block_file_size_signal(sigset_t *previous)
+{
+	sigset_t xfsz;
+	sigemptyset(&xfsz);
+	sigaddset(&xfsz, SIGXFSZ);
+	pthread_sigmask(SIG_BLOCK, &xfsz, previous);
+}
+
+static void restore_file_size_signal(const sigset_t *previous)
+{
+	sigset_t xfsz;
+	sigemptyset(&xfsz);
+	sigaddset(&xfsz, SIGXFSZ);
+	struct timespec no_wait = {0, 0};
+	if (!sigismember(previous, SIGXFSZ))
+		while (sigtimedwait(&xfsz, NULL, &no_wait) == SIGXFSZ)
+			;
+	pthread_sigmask(SIG_SETMASK, previous, NULL);
+}
+
 static int write_file(const char *final)
 {
 	char tmp[PATH_MAX + 64];
@@ -210,8 +234,11 @@ static int write_file(const char *final)
 	if (fd < 0)
 		return -1;
 	struct libleak_profile_request request = {start_nanos, libleak_config.symbolize};
+	sigset_t previous_mask;
+	block_file_size_signal(&previous_mask);
 	int result = libleak_profile_write(fd, &request);
 	int saved_errno = errno;
+	restore_file_size_signal(&previous_mask);
 	if (close(fd) != 0 && result == 0) {
 		result = -1;
 		saved_errno = errno;
@@ -234,8 +261,16 @@ int libleak_dump_now(const char *path)
 	}
 	libleak_enter();
 	pthread_mutex_lock(&dump_lock);
-	char name[PATH_MAX];
+	char name[PATH_MAX] = "";
 	int result = -1;
+	if (exiting) {
+		/* A snapshot requested while the program exits: exit_group could end it half
+		   written. The exit profile (if any) already has everything. */
+		pthread_mutex_unlock(&dump_lock);
+		libleak_leave();
+		errno = ESHUTDOWN;
+		return -1;
+	}
 	if (path) {
 		result = snprintf(name, sizeof name, "%s", path) < (int)sizeof name ? 0 : -1;
 		if (result)
@@ -260,6 +295,12 @@ void libleak_dump_at_exit(void)
 {
 	if (!libleak_passive && libleak_config.at_exit && libleak_config.rate != 0)
 		libleak_dump_now(NULL);
+	/* Waits for a snapshot in progress, then refuses new ones. */
+	libleak_enter();
+	pthread_mutex_lock(&dump_lock);
+	exiting = true;
+	pthread_mutex_unlock(&dump_lock);
+	libleak_leave();
 }
 
 void libleak_dump_before_fork(void)

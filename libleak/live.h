@@ -33,11 +33,13 @@ static inline uint64_t libleak_live_hash(const void *address)
 	return x;
 }
 
-/* Fibonacci hashing: a multiply and a shift, and the high bits it keeps depend on every bit of
-   the address (the low ones are mostly alignment zeros). */
+/* One counter per page, modulo 2^16 pages (256 MiB of address space): consecutive frees touch
+   neighbouring counters, so the filter's few hot cache lines stay in L1 (a hashed bucket cost
+   about 0.6 extra D1 misses per malloc+free pair on a churn loop). A block spanning pages is
+   counted in the page it starts in, which is the address free is given. */
 static inline uint64_t libleak_live_filter_bucket(const void *address)
 {
-	return ((uint64_t)(uintptr_t)address * 0x9E3779B97F4A7C15ULL) >> (64 - LIBLEAK_LIVE_FILTER_BITS);
+	return ((uintptr_t)address >> 12) & ((1u << LIBLEAK_LIVE_FILTER_BITS) - 1);
 }
 
 /* The free path's one cheap check: false means "certainly not tracked". */
