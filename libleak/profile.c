@@ -18,8 +18,11 @@
 #include "profile.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -349,6 +352,32 @@ static int64_t now_nanos(void)
 	return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
 }
 
+/*
+ * libdw answers running out of memory by exiting the program (or by an assert), so symbolizing
+ * must not start without room for it. Under an address-space limit (ulimit -v) we check the
+ * headroom first and, where it is short, write addresses only: pprof can still symbolize them
+ * from the binaries, since the mappings and build IDs are there.
+ */
+#define SYMBOLIZE_HEADROOM (256ULL << 20)
+
+static bool room_to_symbolize(uint64_t *headroom)
+{
+	struct rlimit limit;
+	if (getrlimit(RLIMIT_AS, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+		return true;
+	int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	char text[64] = "";
+	ssize_t length = read(fd, text, sizeof text - 1);
+	close(fd);
+	if (length <= 0)
+		return false;
+	uint64_t used = strtoull(text, NULL, 10) * (uint64_t)sysconf(_SC_PAGESIZE);
+	*headroom = limit.rlim_cur > used ? limit.rlim_cur - used : 0;
+	return *headroom >= SYMBOLIZE_HEADROOM;
+}
+
 static bool build_mappings(struct builder *builder, Profile *profile)
 {
 	int count = libleak_symbols_mapping_count();
@@ -388,6 +417,10 @@ static bool build(struct builder *builder, Profile *profile, const struct liblea
 		return false;
 	builder->strings[builder->string_count++] = ""; /* string_table[0] must be "" */
 
+	uint64_t headroom = 0;
+	bool short_of_memory = builder->symbolize && !room_to_symbolize(&headroom);
+	if (short_of_memory)
+		builder->symbolize = false;
 	libleak_symbols_refresh();
 
 	ValueType **sample_types = arena_alloc(builder, 4 * sizeof *sample_types);
@@ -432,6 +465,10 @@ static bool build(struct builder *builder, Profile *profile, const struct liblea
 	profile->n_function = builder->function_count;
 
 	int64_t *comments = arena_alloc(builder, 8 * sizeof *comments);
+	if (comments && short_of_memory)
+		add_comment(builder, profile, comments,
+			    "no names or lines: only %llu MiB of address space left under ulimit -v; pprof can symbolize from the binaries",
+			    (unsigned long long)(headroom >> 20));
 	if (!comments)
 		return false;
 	profile->comment = comments;

@@ -8,40 +8,56 @@
 #include "memory.h"
 #include "thread.h"
 
-/* Records start on cache-line boundaries; index i means arena + i * RECORD_ALIGN. Index 0 is
-   never handed out, so a zero slot means "empty". */
+/* Records start on cache-line boundaries and live in 4 MiB chunks mapped as they are needed
+   (reserving the whole arena up front would eat the address space of a program run under
+   ulimit -v). Index i is record slot i & CHUNK_MASK of chunk i >> CHUNK_BITS; index 0 is never
+   handed out, so a zero slot means "empty". The live table keeps indexes in 24 bits. */
 #define RECORD_ALIGN 64
+#define CHUNK_BITS 16
+#define CHUNK_RECORDS (1u << CHUNK_BITS)
+#define CHUNK_MASK (CHUNK_RECORDS - 1)
+#define CHUNK_BYTES ((size_t)CHUNK_RECORDS * RECORD_ALIGN)
+#define MAX_CHUNKS (1u << (24 - CHUNK_BITS))
 #define MAX_PROBES 4096
 
 static _Atomic uint32_t *slots;
 static uint64_t slot_mask;
-static char *arena;
-static uint64_t arena_size;
-static _Atomic uint64_t arena_used;
+static _Atomic(char *) chunks[MAX_CHUNKS];
+static _Atomic uint64_t arena_used; /* in records of RECORD_ALIGN bytes */
 static _Atomic uint64_t stack_count;
 static uint64_t stack_capacity;
 static uintptr_t own_code_start, own_code_end;
 
 bool libleak_stacks_init(uint64_t max_stacks, int max_depth)
 {
+	(void)max_depth;
 	uint64_t slot_count = 1024;
 	while (slot_count < max_stacks * 2)
 		slot_count <<= 1;
-	uint64_t record_size = (sizeof(struct libleak_stack) + (uint64_t)max_depth * sizeof(uintptr_t) +
-				RECORD_ALIGN - 1) & ~(uint64_t)(RECORD_ALIGN - 1);
-	/* Most stacks are far shorter than max_depth: reserve for an average of half. */
-	arena_size = RECORD_ALIGN + max_stacks * (record_size / 2 + RECORD_ALIGN);
-	/* The live table stores a stack index in 24 bits. */
-	if (arena_size / RECORD_ALIGN >= (1u << 24))
-		arena_size = ((1u << 24) - 1) * (uint64_t)RECORD_ALIGN;
 	slots = libleak_map(slot_count * sizeof *slots);
-	arena = libleak_map(arena_size);
-	if (!slots || !arena)
+	if (!slots)
 		return false;
 	slot_mask = slot_count - 1;
 	stack_capacity = max_stacks;
-	atomic_store(&arena_used, RECORD_ALIGN);
+	atomic_store(&arena_used, 1);
 	return true;
+}
+
+/* The chunk holding index, mapped on first use (by whichever thread gets there first). */
+static char *chunk_for(uint32_t index)
+{
+	_Atomic(char *) *chunk = &chunks[index >> CHUNK_BITS];
+	char *mapped = atomic_load_explicit(chunk, memory_order_acquire);
+	if (mapped)
+		return mapped;
+	char *fresh = libleak_map(CHUNK_BYTES);
+	if (!fresh)
+		return NULL;
+	if (!atomic_compare_exchange_strong(chunk, &mapped, fresh)) {
+		libleak_unmap(fresh, CHUNK_BYTES);
+		return mapped;
+	}
+	return fresh;
 }
 
 void libleak_stacks_set_own_code(uintptr_t start, uintptr_t end)
@@ -113,7 +129,8 @@ static uint64_t hash_frames(const uintptr_t *frames, int depth)
 
 struct libleak_stack *libleak_stacks_get(uint32_t index)
 {
-	return (struct libleak_stack *)(arena + (uint64_t)index * RECORD_ALIGN);
+	char *chunk = atomic_load_explicit(&chunks[index >> CHUNK_BITS], memory_order_acquire);
+	return (struct libleak_stack *)(chunk + (size_t)(index & CHUNK_MASK) * RECORD_ALIGN);
 }
 
 static uint32_t new_record(const uintptr_t *frames, int depth, uint64_t hash)
@@ -122,14 +139,24 @@ static uint32_t new_record(const uintptr_t *frames, int depth, uint64_t hash)
 			 RECORD_ALIGN - 1) & ~(uint64_t)(RECORD_ALIGN - 1);
 	if (atomic_load_explicit(&stack_count, memory_order_relaxed) >= stack_capacity)
 		return 0;
-	uint64_t offset = atomic_fetch_add_explicit(&arena_used, size, memory_order_relaxed);
-	if (offset + size > arena_size)
+	uint64_t records = size / RECORD_ALIGN;
+	uint64_t first = atomic_load_explicit(&arena_used, memory_order_relaxed), start;
+	do { /* a record never straddles two chunks */
+		start = first;
+		if ((start & CHUNK_MASK) + records > CHUNK_RECORDS)
+			start = (start | CHUNK_MASK) + 1;
+		if (start + records > (uint64_t)MAX_CHUNKS * CHUNK_RECORDS)
+			return 0;
+	} while (!atomic_compare_exchange_weak_explicit(&arena_used, &first, start + records,
+							memory_order_relaxed, memory_order_relaxed));
+	char *chunk = chunk_for((uint32_t)start);
+	if (!chunk)
 		return 0;
-	struct libleak_stack *stack = (struct libleak_stack *)(arena + offset);
+	struct libleak_stack *stack = (struct libleak_stack *)(chunk + (start & CHUNK_MASK) * RECORD_ALIGN);
 	stack->hash = hash;
 	stack->depth = (uint32_t)depth;
 	memcpy(stack->frames, frames, (size_t)depth * sizeof *frames);
-	return (uint32_t)(offset / RECORD_ALIGN);
+	return (uint32_t)start;
 }
 
 static bool same_stack(const struct libleak_stack *stack, uint64_t hash, const uintptr_t *frames,

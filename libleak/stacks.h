@@ -32,7 +32,10 @@ bool libleak_stacks_init(uint64_t max_stacks, int max_depth);
 /* Remembers the address range of libleak.so's code, whose frames are cut from stacks. */
 void libleak_stacks_set_own_code(uintptr_t start, uintptr_t end);
 
-/* Captures the calling thread's stack (at most depth frames) into frames; returns the count. */
+/* Captures the calling thread's stack (at most depth frames) into frames, which must have room
+   for depth + LIBLEAK_OWN_FRAMES entries (libleak's own frames are captured, then cut);
+   returns the count. */
+#define LIBLEAK_OWN_FRAMES 8
 int libleak_stacks_capture(uintptr_t *frames, int depth);
 
 /* Finds or adds the stack; returns its index, or 0 when the table is full. */

@@ -25,7 +25,8 @@ struct libleak_counters libleak_counters;
 
 static void take_sample(void *block, size_t size)
 {
-	uintptr_t frames[LIBLEAK_MAX_DEPTH];
+	/* Sized by LIBLEAK_DEPTH: a sample runs on the program's stack, which may be small. */
+	uintptr_t frames[libleak_config.depth + LIBLEAK_OWN_FRAMES];
 	int depth = libleak_stacks_capture(frames, libleak_config.depth);
 	uint32_t stack_index = libleak_stacks_intern(frames, depth);
 	if (!stack_index) {
