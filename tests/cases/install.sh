@@ -8,7 +8,7 @@ for f in lib/libleak.so bin/leakprof include/libleak.h lib/pkgconfig/libleak.pc 
   [ -f "$dest/opt/libleak/$f" ] || fail "not installed: $f"
 done
 [ -x "$dest/opt/libleak/bin/leakprof" ] || fail "leakprof is not executable"
-cflags=$(PKG_CONFIG_PATH=$dest/opt/libleak/lib/pkgconfig pkg-config --cflags libleak)
+cflags=$(PKG_CONFIG_PATH=$dest/opt/libleak/lib/pkgconfig pkg-config --cflags libleak | xargs)
 assert_eq "-I/opt/libleak/include" "$cflags" "pkg-config --cflags"
 # The installed library works on its own.
 echo 'int main(void){return 0;}' > t.c && cc -o t t.c
