@@ -23,9 +23,19 @@ echo "exercise: profile inuse $3 objects / $4 bytes; program's account $objects 
 assert_eq "$objects" "$3" "inuse_objects of exercise"
 assert_eq "$bytes" "$4" "inuse_space of exercise"
 
-# The same with the default rate: the program's checks still hold.
-mkdir default && cd default || exit 1
-timeout 60 env LIBLEAK_AT_EXIT=0 LD_PRELOAD="$LIBLEAK_SO" "$TESTBIN/entry_points" >out2.txt 2>err2.txt
-rc=$?
-cat err2.txt >&2
-assert_eq 0 "$rc" "exit status of entry_points at the default rate"
+# The same at the default rate and at a small rate (64 B: most calls sampled, with weights
+# other than 1): the program's checks still hold, and once it has freed everything the exit
+# profile has nothing in use at the site — each free and realloc takes back exactly what was added.
+for rate in default 64; do
+  mkdir "rate_$rate" && cd "rate_$rate" || exit 1
+  envs=(); [ $rate = default ] || envs=(LIBLEAK_RATE=$rate)
+  timeout 60 env "${envs[@]}" LIBLEAK_OUT=exit.pb.gz LD_PRELOAD="$LIBLEAK_SO" "$TESTBIN/entry_points" >out.txt 2>err.txt
+  rc=$?
+  cat err.txt >&2
+  assert_eq 0 "$rc" "exit status of entry_points at rate $rate"
+  pprof_raw exit.pb.gz exit.raw
+  set -- $(site_values exit.raw exercise)
+  assert_eq "0 0" "$3 $4" "rate $rate: exercise's blocks in use after the program freed them all"
+  echo "ok: rate $rate: checks pass; exit profile: exercise allocated $1 objects / $2 bytes (estimated), 0 in use"
+  cd ..
+done
