@@ -1,5 +1,5 @@
 # Benchmarks: `make bench` (the full table of docs/PERFORMANCE.md, at most 15 minutes on two
-# cores) and `make bench-quick` (the same rows with one repetition and smaller workloads, under
+# cores) and `make bench-quick` (the same rows with two repetitions and an eighth of the work, under
 # two minutes). Neither is part of `make test`: timings on a shared CI machine prove nothing.
 #
 # The workloads are built -O2 like a real program, with frame pointers so that an unwinder that
