@@ -259,6 +259,10 @@ int libleak_dump_now(const char *path)
 		errno = EPERM;
 		return -1;
 	}
+	/* open and write are cancellation points: a thread cancelled there would die holding
+	   dump_lock, and every later dump (the exit profile too) would wait forever. */
+	int cancel_state;
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
 	libleak_enter();
 	pthread_mutex_lock(&dump_lock);
 	char name[PATH_MAX] = "";
@@ -268,6 +272,7 @@ int libleak_dump_now(const char *path)
 		   written. The exit profile (if any) already has everything. */
 		pthread_mutex_unlock(&dump_lock);
 		libleak_leave();
+		pthread_setcancelstate(cancel_state, NULL);
 		errno = ESHUTDOWN;
 		return -1;
 	}
@@ -287,6 +292,7 @@ int libleak_dump_now(const char *path)
 	if (result != 0)
 		libleak_log("cannot write profile %s: %s", name, strerror(saved_errno));
 	libleak_leave();
+	pthread_setcancelstate(cancel_state, NULL);
 	errno = saved_errno;
 	return result;
 }
@@ -322,9 +328,15 @@ void libleak_dump_after_fork_in_child(void)
 		start_dumper();
 }
 
+/* A cancellation point, like the open and write it makes, but acted on only once nothing of
+   ours is held. */
 EXPORT int libleak_dump(const char *path)
 {
-	return libleak_dump_now(path);
+	int result = libleak_dump_now(path);
+	int saved_errno = errno;
+	pthread_testcancel();
+	errno = saved_errno;
+	return result;
 }
 
 EXPORT unsigned long libleak_rate(void)
