@@ -127,6 +127,14 @@ static uint64_t id_map_slot(struct id_map *map, uint64_t key, bool (*same)(struc
 	return position;
 }
 
+/* Records key -> id in the slot id_map_slot found empty. */
+static void id_map_set(struct id_map *map, uint64_t slot, uint64_t key, uint32_t id)
+{
+	map->keys[slot] = key;
+	map->ids[slot] = id;
+	map->used++;
+}
+
 static bool id_map_grow_if_needed(struct builder *builder, struct id_map *map)
 {
 	if (map->used * 2 < map->mask)
@@ -180,9 +188,7 @@ static int64_t string_index(struct builder *builder, const char *text)
 		return 0;
 	memcpy(copy, text, length + 1);
 	builder->strings[builder->string_count++] = copy;
-	builder->string_ids.keys[slot] = hash;
-	builder->string_ids.ids[slot] = (uint32_t)builder->string_count;
-	builder->string_ids.used++;
+	id_map_set(&builder->string_ids, slot, hash, (uint32_t)builder->string_count);
 	return (int64_t)builder->string_count - 1;
 }
 
@@ -218,9 +224,7 @@ static uint64_t function_id(struct builder *builder, const struct libleak_line *
 	function->system_name = key.system_name;
 	function->filename = key.file;
 	builder->functions[builder->function_count++] = function;
-	builder->function_ids.keys[slot] = hash;
-	builder->function_ids.ids[slot] = (uint32_t)function->id;
-	builder->function_ids.used++;
+	id_map_set(&builder->function_ids, slot, hash, (uint32_t)function->id);
 	return function->id;
 }
 
@@ -259,9 +263,7 @@ static uint64_t location_id(struct builder *builder, uintptr_t return_address)
 		location->n_line = (size_t)line_count;
 	}
 	builder->locations[builder->location_count++] = location;
-	builder->location_ids.keys[slot] = return_address;
-	builder->location_ids.ids[slot] = (uint32_t)location->id;
-	builder->location_ids.used++;
+	id_map_set(&builder->location_ids, slot, return_address, (uint32_t)location->id);
 	return location->id;
 }
 
