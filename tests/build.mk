@@ -10,7 +10,7 @@ test-programs: $(TEST_PROGRAMS) $(UNIT_TESTS)
 
 # Programs run under the library: built with -g and frame pointers, -O1 so that call sites
 # stay where the source puts them.
-$(BUILD)/tests/%: tests/programs/%.c include/libleak.h
+$(BUILD)/tests/%: tests/programs/%.c tests/programs/site.h include/libleak.h
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O1 -g -fno-omit-frame-pointer -fno-inline -D_GNU_SOURCE $(WARN) -Wno-error=unused-result -Iinclude -o $@ $< -lpthread -ldl -lm
 

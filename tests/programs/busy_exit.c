@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#define SITE __attribute__((noinline, noclone, used))
+#include "site.h"
 enum { THREADS = 6, SLOTS = 256 };
 
 SITE void *busy_alloc(size_t size) {

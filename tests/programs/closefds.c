@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SITE __attribute__((noinline, noclone, used))
+#include "site.h"
 enum { FILES = 8, KEEP = 200 };
 static void *kept[KEEP];
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SITE __attribute__((noinline, noclone, used))
+#include "site.h"
 enum { LOADERS = 3, ALLOCATORS = 3 };
 
 static const char *candidates[] = {

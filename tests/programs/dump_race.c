@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SITE __attribute__((noinline, noclone, used))
+#include "site.h"
 enum { THREADS = 6, DUMPS = 5, CHURNERS = 2 };
 static volatile int stop;
 static pthread_barrier_t start;

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SITE __attribute__((noinline, noclone, used))
+#include "site.h"
 
 static int failures;
 static long live_objects, live_bytes;

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define SITE __attribute__((noinline, noclone, used))
+#include "site.h"
 enum { ROUNDS = 2000, MAGIC = 4242 };
 static int changed;
 

@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SITE __attribute__((noinline, noclone, used))
+#include "site.h"
 
 enum {
   WORKERS = 4,

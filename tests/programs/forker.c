@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define SITE __attribute__((noinline, noclone, used))
+#include "site.h"
 enum { ALLOCATORS = 3, CHILD_COUNT = 300, CHILD_SIZE = 100, PARENT_COUNT = 50, PARENT_SIZE = 1000 };
 
 static volatile int stop;

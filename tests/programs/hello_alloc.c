@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SITE __attribute__((noinline, noclone, used))
+#include "site.h"
 enum { KEEP_COUNT = 100, KEEP_SIZE = 1000 };
 static void *kept[KEEP_COUNT];
 

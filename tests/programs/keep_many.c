@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SITE __attribute__((noinline, noclone, used))
+#include "site.h"
 
 SITE void keep_many_blocks(void **blocks, long count) {
   for (long i = 0; i < count; i++) {

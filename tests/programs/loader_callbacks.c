@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SITE __attribute__((noinline, noclone, used))
+#include "site.h"
 enum { THREADS = 8, ITERATIONS = 30, PHDR_SIZE = 40, KEY_SIZE = 56, DESTRUCTOR_SIZE = 24 };
 
 static void *kept[THREADS * ITERATIONS * 64 + THREADS];

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SITE __attribute__((noinline, noclone, used))
+#include "site.h"
 enum { LEVELS = 12, LEAVES = 1 << LEVELS, LEAF_SIZE = 64 };
 static void *blocks[LEAVES];
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SITE __attribute__((noinline, noclone, used))
+#include "site.h"
 
 static const struct { size_t size, count; } kinds[] = {
   { 64, 262144 },          /* 16 MiB in blocks far below the rate */

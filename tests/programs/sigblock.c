@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SITE __attribute__((noinline, noclone, used))
+#include "site.h"
 static volatile int stop;
 
 SITE void churn(void) {

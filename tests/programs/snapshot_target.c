@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SITE __attribute__((noinline, noclone, used))
+#include "site.h"
 enum { SMALL_COUNT = 1000, SMALL_SIZE = 100, BIG_COUNT = 8, BIG_SIZE = 64 * 1024 };
 
 static void *small[SMALL_COUNT], *big[BIG_COUNT];

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SITE __attribute__((noinline, noclone, used))
+#include "site.h"
 enum { THREADS = 8, WINDOW = 512 };
 
 struct lane {

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SITE __attribute__((noinline, noclone, used))
+#include "site.h"
 enum { BATCH = 50, KEEP_SIZE = 72 };
 static void **kept;
 
