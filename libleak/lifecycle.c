@@ -84,8 +84,13 @@ static void start_unwinder_on_high_descriptors(void)
 			taken[count++] = fd;
 		}
 	}
-	/* Any call that initialises libunwind opens the pipe; a first unwind also warms its cache. */
-	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+	/* Any call that initialises libunwind opens the pipe. No register-state cache: this
+	   libunwind takes a mutex for it even when asked to cache per thread, and holds it across
+	   dl_iterate_phdr; a thread sampled inside the program's own dl_iterate_phdr callback
+	   (holding the loader's lock) then deadlocked with one unwinding elsewhere
+	   (tests/cases/lib_loader_callbacks.sh). unw_backtrace's per-thread trace cache still
+	   works, and churn in exact mode measured the same with and without the cache. */
+	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_NONE);
 	void *frames[4];
 	unw_backtrace(frames, 4);
 	while (count > 0)
@@ -127,7 +132,6 @@ __attribute__((constructor(101))) static void libleak_start(void)
 	}
 	if (libleak_config.rate == 1)
 		libleak_live_filter_saturate();
-	/* Per-thread caches: no lock of libunwind's shared by threads while unwinding. */
 	start_unwinder_on_high_descriptors();
 	libleak_dump_init();
 	pthread_atfork(libleak_dump_before_fork, libleak_dump_after_fork_in_parent,
