@@ -197,8 +197,10 @@ class Cell:
 
 def pair_ratio(a, b, what="seconds"):
     """Median over repetitions of a[i] / b[i] (pair by pair), None when no pair completed."""
+    # GNU time reports CPU time in 10 ms steps: below 0.1 s a CPU ratio is mostly rounding.
+    floor_value = 0.1 if what == "cpu" else 0.0
     rs = [getattr(x, what) / getattr(y, what) for x, y in zip(a.runs, b.runs)
-          if x and y and getattr(y, what) > 0]
+          if x and y and getattr(y, what) > floor_value]
     return statistics.median(rs) if rs else None
 
 
