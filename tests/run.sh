@@ -28,10 +28,11 @@ start_all=$(date +%s)
 for t in "${tests[@]}"; do
   name=$(basename "$t"); name=${name%.sh}
   tmp=$(mktemp -d "${TMPDIR:-/tmp}/libleak-test.XXXXXX")
-  start=$(date +%s.%N)
+  start=$(date +%s%N)
   (cd "$tmp" && TEST_TMP=$tmp timeout -k 10 "$per_test_limit" "$root/$t" ) >"$logs/$name.log" 2>&1 </dev/null
   rc=$?
-  secs=$(printf '%.1f' "$(echo "$(date +%s.%N) - $start" | bc)")
+  tenths=$(( ($(date +%s%N) - start) / 100000000 ))
+  secs="$((tenths / 10)).$((tenths % 10))"
   case $rc in
     0)  passed=$((passed+1)); echo "PASS $name (${secs}s)" ;;
     77) skipped=$((skipped+1)); echo "SKIP $name: $(tail -n 1 "$logs/$name.log")" ;;
