@@ -299,7 +299,7 @@ int libleak_dump_now(const char *path)
 
 void libleak_dump_at_exit(void)
 {
-	if (!libleak_passive && libleak_config.at_exit && libleak_config.rate != 0)
+	if (libleak_config.at_exit && libleak_config.rate != 0) /* passive: rate is 0 */
 		libleak_dump_now(NULL);
 	/* Waits for a snapshot in progress, then refuses new ones. */
 	libleak_enter();
@@ -341,5 +341,5 @@ EXPORT int libleak_dump(const char *path)
 
 EXPORT unsigned long libleak_rate(void)
 {
-	return libleak_passive ? 0 : (unsigned long)libleak_config.rate;
+	return (unsigned long)libleak_config.rate; /* 0 when passive */
 }

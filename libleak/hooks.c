@@ -112,7 +112,7 @@ SLOW static void *realloc_tracked(void *old, size_t size)
 		return block;
 	}
 	struct libleak_live_block detached;
-	bool was_tracked = libleak_detach(old, &detached);
+	bool was_tracked = libleak_live_remove(old, &detached);
 	void *block = libleak_real.realloc(old, size);
 	if (unlikely(!block && size != 0)) {
 		/* Failed: the old block lives on, tracked as before. */

@@ -125,7 +125,7 @@ __attribute__((constructor(101))) static void libleak_start(void)
 	dl_iterate_phdr(find_own_code, &own);
 	libleak_stacks_set_own_code(own.start, own.end);
 
-	if (libleak_config.rate != 0 && !libleak_stacks_init(libleak_config.max_stacks, libleak_config.depth)) {
+	if (libleak_config.rate != 0 && !libleak_stacks_init(libleak_config.max_stacks)) {
 		libleak_log("cannot reserve the stack table within LIBLEAK_MAX_MEMORY=%llu; tracking is off",
 			    (unsigned long long)libleak_config.max_memory);
 		libleak_config.rate = 0;

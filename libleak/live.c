@@ -50,6 +50,16 @@ struct shard {
 
 static struct shard shards[SHARDS];
 
+/* Spreads addresses (mostly alignment zeros at the bottom) over shards and slots. */
+static uint64_t address_hash(const void *address)
+{
+	uint64_t x = (uint64_t)(uintptr_t)address;
+	x ^= x >> 33;
+	x *= 0xFF51AFD7ED558CCDULL;
+	x ^= x >> 29;
+	return x;
+}
+
 static size_t generation_bytes(uint64_t slots)
 {
 	return sizeof(struct generation) + slots * sizeof(struct entry);
@@ -95,7 +105,7 @@ static bool insert_into(struct generation *generation, uint64_t hash, uintptr_t 
 
 bool libleak_live_insert(const void *address, struct libleak_live_block block)
 {
-	uint64_t hash = libleak_live_hash(address);
+	uint64_t hash = address_hash(address);
 	struct shard *shard = &shards[hash >> (64 - SHARD_BITS)];
 	uint64_t value = ((uint64_t)block.stack << SIZE_BITS) | (block.size > SIZE_MASK ? SIZE_MASK : block.size);
 	uint64_t bucket = libleak_live_filter_bucket(address);
@@ -122,7 +132,7 @@ bool libleak_live_insert(const void *address, struct libleak_live_block block)
 
 bool libleak_live_remove(const void *address, struct libleak_live_block *block)
 {
-	uint64_t hash = libleak_live_hash(address);
+	uint64_t hash = address_hash(address);
 	struct shard *shard = &shards[hash >> (64 - SHARD_BITS)];
 	uint32_t count = atomic_load_explicit(&shard->count, memory_order_acquire);
 	for (uint32_t g = count; g-- > 0;) {

@@ -24,15 +24,6 @@
 
 extern _Atomic uint32_t libleak_live_filter[1u << LIBLEAK_LIVE_FILTER_BITS];
 
-static inline uint64_t libleak_live_hash(const void *address)
-{
-	uint64_t x = (uint64_t)(uintptr_t)address;
-	x ^= x >> 33;
-	x *= 0xFF51AFD7ED558CCDULL;
-	x ^= x >> 29;
-	return x;
-}
-
 /* One counter per page, modulo 2^16 pages (256 MiB of address space): consecutive frees touch
    neighbouring counters, so the filter's few hot cache lines stay in L1 (a hashed bucket cost
    about 0.6 extra D1 misses per malloc+free pair on a churn loop). A block spanning pages is

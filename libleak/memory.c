@@ -63,7 +63,6 @@ void *libleak_arena_alloc(struct libleak_arena *arena, size_t bytes)
 		chunk->size = size;
 		chunk->used = (sizeof *chunk + 15) & ~(size_t)15;
 		arena->chunks = chunk;
-		arena->total += size;
 	}
 	void *result = (char *)chunk + chunk->used;
 	chunk->used += bytes;
@@ -77,5 +76,4 @@ void libleak_arena_release(struct libleak_arena *arena)
 		munmap(arena->chunks, arena->chunks->size);
 		arena->chunks = next;
 	}
-	arena->total = 0;
 }

@@ -28,9 +28,8 @@ static _Atomic uint64_t stack_count;
 static uint64_t stack_capacity;
 static uintptr_t own_code_start, own_code_end;
 
-bool libleak_stacks_init(uint64_t max_stacks, int max_depth)
+bool libleak_stacks_init(uint64_t max_stacks)
 {
-	(void)max_depth;
 	uint64_t slot_count = 1024;
 	while (slot_count < max_stacks * 2)
 		slot_count <<= 1;

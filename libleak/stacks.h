@@ -26,8 +26,8 @@ struct libleak_stack {
 	uintptr_t frames[]; /* return addresses, the allocation's caller first */
 };
 
-/* Reserves the table and the arena for at most max_stacks stacks of at most max_depth frames. */
-bool libleak_stacks_init(uint64_t max_stacks, int max_depth);
+/* Reserves the table for at most max_stacks stacks (their records are mapped as needed). */
+bool libleak_stacks_init(uint64_t max_stacks);
 
 /* Remembers the address range of libleak.so's code, whose frames are cut from stacks. */
 void libleak_stacks_set_own_code(uintptr_t start, uintptr_t end);

@@ -87,11 +87,6 @@ void libleak_countdown_expired(void *block, size_t size)
 	self->countdown = next;
 }
 
-bool libleak_detach(void *block, struct libleak_live_block *detached)
-{
-	return libleak_live_remove(block, detached);
-}
-
 void libleak_charge_detached(struct libleak_live_block detached)
 {
 	libleak_stacks_charge(libleak_stacks_get(detached.stack),

@@ -18,9 +18,8 @@ void libleak_countdown_expired(void *block, size_t size);
 /* `block` may have been sampled (the filter said so): forget it and charge its stack. */
 void libleak_forget(void *block);
 
-/* For realloc: take the block out of the live table without charging yet... */
-bool libleak_detach(void *block, struct libleak_live_block *detached);
-/* ...then either charge the free (the real realloc moved or freed it) */
+/* For realloc, after libleak_live_remove took the block out without charging: either charge
+   the free (the real realloc moved or freed it) */
 void libleak_charge_detached(struct libleak_live_block detached);
 /* ...or put it back as it was (the real realloc failed and the old block lives on). */
 void libleak_reattach(void *block, struct libleak_live_block detached);

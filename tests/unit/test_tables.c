@@ -101,7 +101,7 @@ static void *stack_worker(void *argument)
 
 static void test_stack_table(void)
 {
-	CHECK(libleak_stacks_init(1 << 16, 64), "stacks_init failed");
+	CHECK(libleak_stacks_init(1 << 16), "stacks_init failed");
 	pthread_t threads[THREADS];
 	for (intptr_t t = 0; t < THREADS; t++)
 		pthread_create(&threads[t], NULL, stack_worker, (void *)t);
