@@ -47,35 +47,48 @@ struct cache {
 static volatile unsigned long value_checksum; /* keeps the lookups from being optimized out */
 
 /* A small deterministic generator, so that every run asks for the same keys. */
-static unsigned long next_random(unsigned long *state) {
+static unsigned long next_random(unsigned long *state)
+{
     *state ^= *state << 13;
     *state ^= *state >> 7;
     *state ^= *state << 17;
     return *state;
 }
 
-static void lru_unlink(struct cache *c, struct entry *e) {
-    if (e->prev != NULL) e->prev->next = e->next; else c->head = e->next;
-    if (e->next != NULL) e->next->prev = e->prev; else c->tail = e->prev;
+static void lru_unlink(struct cache *c, struct entry *e)
+{
+    if (e->prev != NULL)
+        e->prev->next = e->next;
+    else
+        c->head = e->next;
+    if (e->next != NULL)
+        e->next->prev = e->prev;
+    else
+        c->tail = e->prev;
     e->prev = e->next = NULL;
 }
 
-static void lru_push_front(struct cache *c, struct entry *e) {
+static void lru_push_front(struct cache *c, struct entry *e)
+{
     e->prev = NULL;
     e->next = c->head;
-    if (c->head != NULL) c->head->prev = e;
+    if (c->head != NULL)
+        c->head->prev = e;
     c->head = e;
-    if (c->tail == NULL) c->tail = e;
+    if (c->tail == NULL)
+        c->tail = e;
 }
 
-static struct entry *cache_find(struct cache *c, unsigned long key) {
+static struct entry *cache_find(struct cache *c, unsigned long key)
+{
     for (struct entry *e = c->buckets[key % CACHE_CAPACITY]; e != NULL; e = e->bucket_next)
         if (e->key == key)
             return e;
     return NULL;
 }
 
-static void cache_evict_oldest(struct cache *c) {
+static void cache_evict_oldest(struct cache *c)
+{
     struct entry *victim = c->tail;
     struct entry **link = &c->buckets[victim->key % CACHE_CAPACITY];
     while (*link != victim)
@@ -89,7 +102,8 @@ static void cache_evict_oldest(struct cache *c) {
 }
 
 /* Where the cache's memory is allocated: this is the stack a profile charges it to. */
-__attribute__((noinline)) struct entry *cache_insert(struct cache *c, unsigned long key) {
+__attribute__((noinline)) struct entry *cache_insert(struct cache *c, unsigned long key)
+{
     if (c->entries == CACHE_CAPACITY)
         cache_evict_oldest(c);
     struct entry *e = calloc(1, sizeof *e);
@@ -113,7 +127,8 @@ __attribute__((noinline)) struct entry *cache_insert(struct cache *c, unsigned l
     return e;
 }
 
-__attribute__((noinline)) void lookup(struct cache *c, unsigned long key) {
+__attribute__((noinline)) void lookup(struct cache *c, unsigned long key)
+{
     struct entry *e = cache_find(c, key);
     if (e != NULL) {
         c->hits++;
@@ -128,20 +143,23 @@ __attribute__((noinline)) void lookup(struct cache *c, unsigned long key) {
 }
 
 /* Gives every byte back: why the profile written at exit shows nothing in use for the cache. */
-__attribute__((noinline)) void cache_destroy(struct cache *c) {
+__attribute__((noinline)) void cache_destroy(struct cache *c)
+{
     while (c->tail != NULL)
         cache_evict_oldest(c);
     free(c);
 }
 
 /* One request from a client: a key drawn from a fixed sequence, so every run asks the same. */
-static void serve_lookup(unsigned long item, void *cache) {
+static void serve_lookup(unsigned long item, void *cache)
+{
     static unsigned long random_state = 88172645463325252ul;
     (void)item;
     lookup(cache, next_random(&random_state) % KEY_SPACE);
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     struct run_options options = {.seconds = 6, .max_items = 0, .rate = 1000};
     run_parse_options(argc, argv, &options,
                       "growing_cache [-t SECONDS] [-n LOOKUPS] [-r LOOKUPS_PER_SECOND]");
@@ -151,8 +169,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "growing_cache: out of memory\n");
         return 1;
     }
-    printf("growing_cache: pid %ld looking up %.0f keys/s, cache bounded to %d entries\n",
-           (long)getpid(), options.rate, CACHE_CAPACITY);
+    printf("growing_cache: pid %ld looking up %.0f keys/s, cache bounded to %d entries\n", (long)getpid(),
+           options.rate, CACHE_CAPACITY);
     fflush(stdout);
 
     double elapsed;
@@ -163,7 +181,6 @@ int main(int argc, char **argv) {
     cache_destroy(c);
     printf("growing_cache: %lu lookups in %.1f s, %.0f%% hits; the cache peaked at %.1f MB "
            "and was freed before exit\n",
-           lookups, elapsed, lookups ? 100.0 * (double)hits / (double)lookups : 0.0,
-           (double)peak / 1e6);
+           lookups, elapsed, lookups ? 100.0 * (double)hits / (double)lookups : 0.0, (double)peak / 1e6);
     return 0;
 }

@@ -43,23 +43,25 @@ static unsigned long remembered_count;
 
 static volatile unsigned long response_checksum; /* keeps the response work from being optimized out */
 
-static void die(const char *what) {
+static void die(const char *what)
+{
     fprintf(stderr, "leaky_server: %s\n", what);
     exit(1);
 }
 
 /* Wraps the result, not the call: malloc is still called from the function that wants the
  * memory, and that is the function a profile charges the bytes to. */
-static void *checked(void *p) {
+static void *checked(void *p)
+{
     if (p == NULL)
         die("out of memory");
     return p;
 }
 
 /* A simulated request as it arrives on the wire. */
-static void receive_request(unsigned long id, char *wire, size_t size) {
-    static const char *const paths[] = {"/", "/index.html", "/api/items", "/api/users/42",
-                                        "/static/app.js"};
+static void receive_request(unsigned long id, char *wire, size_t size)
+{
+    static const char *const paths[] = {"/", "/index.html", "/api/items", "/api/users/42", "/static/app.js"};
     snprintf(wire, size,
              "GET %s?id=%lu HTTP/1.1\r\nHost: example.org\r\nUser-Agent: toy/1.0\r\n"
              "Accept: */*\r\nX-Request-Id: %lu\r\n\r\n",
@@ -67,7 +69,8 @@ static void receive_request(unsigned long id, char *wire, size_t size) {
 }
 
 /* Churn: small allocations for the parsed request, all freed by free_request(). */
-__attribute__((noinline)) struct request *parse_request(unsigned long id, const char *wire) {
+__attribute__((noinline)) struct request *parse_request(unsigned long id, const char *wire)
+{
     struct request *req = checked(malloc(sizeof *req));
     char *text = checked(strdup(wire));
     char *line_end = strstr(text, "\r\n");
@@ -96,7 +99,8 @@ __attribute__((noinline)) struct request *parse_request(unsigned long id, const 
     return req;
 }
 
-static void free_request(struct request *req) {
+static void free_request(struct request *req)
+{
     for (size_t i = 0; i < req->header_count; i++)
         free(req->headers[i]);
     free(req->headers);
@@ -106,11 +110,13 @@ static void free_request(struct request *req) {
 }
 
 /* Churn: a response of 4 to 64 KiB built in a temporary buffer, "sent", and freed. */
-__attribute__((noinline)) unsigned long build_and_send_response(const struct request *req) {
+__attribute__((noinline)) unsigned long build_and_send_response(const struct request *req)
+{
     size_t size = 4096u << (req->id % 5);
     char *body = checked(malloc(size));
-    size_t used = (size_t)snprintf(body, size, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n"
-                                               "%s %s: %zu headers\n",
+    size_t used = (size_t)snprintf(body, size,
+                                   "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n"
+                                   "%s %s: %zu headers\n",
                                    req->method, req->path, req->header_count);
     memset(body + used, 'x', size - used);
     unsigned long checksum = 0; /* stands in for write(2) */
@@ -121,7 +127,8 @@ __attribute__((noinline)) unsigned long build_and_send_response(const struct req
 }
 
 /* The leak: a copy of every request goes onto a list that nothing ever trims. */
-__attribute__((noinline)) void remember_request(const char *wire) {
+__attribute__((noinline)) void remember_request(const char *wire)
+{
     struct remembered *entry = checked(malloc(sizeof *entry));
     entry->copy = checked(malloc(REMEMBERED_BYTES));
     size_t len = strlen(wire);
@@ -132,7 +139,8 @@ __attribute__((noinline)) void remember_request(const char *wire) {
     remembered_count++;
 }
 
-__attribute__((noinline)) void handle_request(unsigned long id, void *unused) {
+__attribute__((noinline)) void handle_request(unsigned long id, void *unused)
+{
     (void)unused;
     char wire[512];
     receive_request(id, wire, sizeof wire);
@@ -142,7 +150,8 @@ __attribute__((noinline)) void handle_request(unsigned long id, void *unused) {
     free_request(req);
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     struct run_options options = {.seconds = 10, .max_items = 0, .rate = 1000};
     run_parse_options(argc, argv, &options,
                       "leaky_server [-t SECONDS] [-n REQUESTS] [-r REQUESTS_PER_SECOND]");
@@ -152,7 +161,7 @@ int main(int argc, char **argv) {
     double elapsed;
     unsigned long handled = run_paced(&options, handle_request, NULL, &elapsed);
 
-    printf("leaky_server: handled %lu requests in %.1f s; %lu copies (%.1f MB) still remembered\n",
-           handled, elapsed, remembered_count, (double)remembered_count * REMEMBERED_BYTES / 1e6);
+    printf("leaky_server: handled %lu requests in %.1f s; %lu copies (%.1f MB) still remembered\n", handled,
+           elapsed, remembered_count, (double)remembered_count * REMEMBERED_BYTES / 1e6);
     return 0;
 }

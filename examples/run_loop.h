@@ -22,23 +22,27 @@ struct run_options {
 
 static volatile sig_atomic_t run_stop_requested;
 
-static void run_on_stop_signal(int sig) {
+static void run_on_stop_signal(int sig)
+{
     (void)sig;
     run_stop_requested = 1;
 }
 
-static double run_now_seconds(void) {
+static double run_now_seconds(void)
+{
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void run_usage(const char *usage) {
+static void run_usage(const char *usage)
+{
     fprintf(stderr, "usage: %s\n", usage);
     exit(2);
 }
 
-static double run_parse_number(const char *arg, const char *usage) {
+static double run_parse_number(const char *arg, const char *usage)
+{
     char *end;
     double value = strtod(arg, &end);
     if (end == arg || *end != '\0' || value < 0)
@@ -47,8 +51,8 @@ static double run_parse_number(const char *arg, const char *usage) {
 }
 
 /* Reads -t, -n and -r over the defaults in *options, and makes SIGINT/SIGTERM end the loop. */
-static void run_parse_options(int argc, char **argv, struct run_options *options,
-                              const char *usage) {
+static void run_parse_options(int argc, char **argv, struct run_options *options, const char *usage)
+{
     int opt;
     while ((opt = getopt(argc, argv, "t:n:r:")) != -1) {
         switch (opt) {
@@ -75,7 +79,8 @@ static void run_parse_options(int argc, char **argv, struct run_options *options
  */
 static unsigned long run_paced(const struct run_options *options,
                                void (*work)(unsigned long item, void *context), void *context,
-                               double *elapsed) {
+                               double *elapsed)
+{
     const double batch_seconds = 0.02;
     unsigned long done = 0;
     unsigned long limit = options->max_items > 0 ? (unsigned long)options->max_items : ~0ul;

@@ -16,184 +16,224 @@
 #include "log.h"
 
 struct libleak_config libleak_config = {
-	.rate = LIBLEAK_DEFAULT_RATE,
-	.depth = LIBLEAK_DEFAULT_DEPTH,
-	.signal = SIGUSR2,
-	.at_exit = true,
-	.symbolize = true,
-	.out = LIBLEAK_DEFAULT_OUT,
-	.max_stacks = 256 * 1024,
-	.max_memory = 2ULL << 30,
+        .rate = LIBLEAK_DEFAULT_RATE,
+        .depth = LIBLEAK_DEFAULT_DEPTH,
+        .signal = SIGUSR2,
+        .at_exit = true,
+        .symbolize = true,
+        .out = LIBLEAK_DEFAULT_OUT,
+        .max_stacks = 256 * 1024,
+        .max_memory = 2ULL << 30,
 };
 
 bool libleak_parse_size(const char *text, uint64_t *value)
 {
-	const char *p = text;
-	while (isspace((unsigned char)*p))
-		p++;
-	if (!isdigit((unsigned char)*p))
-		return false;
-	errno = 0;
-	char *end;
-	unsigned long long number = strtoull(p, &end, 10);
-	if (errno)
-		return false;
-	int shift = 0;
-	switch (tolower((unsigned char)*end)) {
-	case 'k': shift = 10; end++; break;
-	case 'm': shift = 20; end++; break;
-	case 'g': shift = 30; end++; break;
-	case 't': shift = 40; end++; break;
-	}
-	if (shift && tolower((unsigned char)*end) == 'i') /* accept "kib"-ish spellings: 64KiB */
-		end++;
-	if (shift && tolower((unsigned char)*end) == 'b')
-		end++;
-	while (isspace((unsigned char)*end))
-		end++;
-	if (*end != '\0' || (shift && number > (UINT64_MAX >> shift)))
-		return false;
-	*value = (uint64_t)number << shift;
-	return true;
+    const char *p = text;
+    while (isspace((unsigned char)*p))
+        p++;
+    if (!isdigit((unsigned char)*p))
+        return false;
+    errno = 0;
+    char *end;
+    unsigned long long number = strtoull(p, &end, 10);
+    if (errno)
+        return false;
+    int shift = 0;
+    switch (tolower((unsigned char)*end)) {
+    case 'k':
+        shift = 10;
+        end++;
+        break;
+    case 'm':
+        shift = 20;
+        end++;
+        break;
+    case 'g':
+        shift = 30;
+        end++;
+        break;
+    case 't':
+        shift = 40;
+        end++;
+        break;
+    }
+    if (shift && tolower((unsigned char)*end) == 'i') /* accept "kib"-ish spellings: 64KiB */
+        end++;
+    if (shift && tolower((unsigned char)*end) == 'b')
+        end++;
+    while (isspace((unsigned char)*end))
+        end++;
+    if (*end != '\0' || (shift && number > (UINT64_MAX >> shift)))
+        return false;
+    *value = (uint64_t)number << shift;
+    return true;
 }
 
 bool libleak_parse_duration(const char *text, uint64_t *seconds)
 {
-	if (!isdigit((unsigned char)*text))
-		return false;
-	errno = 0;
-	char *end;
-	unsigned long long number = strtoull(text, &end, 10);
-	uint64_t unit = 1;
-	switch (*end) {
-	case 's': unit = 1; end++; break;
-	case 'm': unit = 60; end++; break;
-	case 'h': unit = 3600; end++; break;
-	case 'd': unit = 86400; end++; break;
-	}
-	if (errno || *end != '\0' || number > UINT64_MAX / unit)
-		return false;
-	*seconds = number * unit;
-	return true;
+    if (!isdigit((unsigned char)*text))
+        return false;
+    errno = 0;
+    char *end;
+    unsigned long long number = strtoull(text, &end, 10);
+    uint64_t unit = 1;
+    switch (*end) {
+    case 's':
+        unit = 1;
+        end++;
+        break;
+    case 'm':
+        unit = 60;
+        end++;
+        break;
+    case 'h':
+        unit = 3600;
+        end++;
+        break;
+    case 'd':
+        unit = 86400;
+        end++;
+        break;
+    }
+    if (errno || *end != '\0' || number > UINT64_MAX / unit)
+        return false;
+    *seconds = number * unit;
+    return true;
 }
 
 static void load_interval(void)
 {
-	const char *text = getenv("LIBLEAK_INTERVAL");
-	if (!text)
-		return;
-	uint64_t seconds;
-	if (!libleak_parse_duration(text, &seconds) || seconds > 7 * 86400)
-		libleak_log("LIBLEAK_INTERVAL=\"%s\" is not a duration from 0 to 7d (like 30s, 5m, 1h); using 0 (no periodic snapshots)",
-			    text);
-	else
-		libleak_config.interval = seconds;
+    const char *text = getenv("LIBLEAK_INTERVAL");
+    if (!text)
+        return;
+    uint64_t seconds;
+    if (!libleak_parse_duration(text, &seconds) || seconds > 7 * 86400)
+        libleak_log(
+                "LIBLEAK_INTERVAL=\"%s\" is not a duration from 0 to 7d (like 30s, 5m, 1h); using 0 (no periodic snapshots)",
+                text);
+    else
+        libleak_config.interval = seconds;
 }
 
 static void load_size(const char *name, uint64_t *target, uint64_t min, uint64_t max)
 {
-	const char *text = getenv(name);
-	if (!text)
-		return;
-	uint64_t value;
-	if (!libleak_parse_size(text, &value) || value < min || value > max)
-		libleak_log("%s=\"%s\" is not a size from %llu to %llu (k, m, g suffixes allowed); using %llu",
-			    name, text, (unsigned long long)min, (unsigned long long)max,
-			    (unsigned long long)*target);
-	else
-		*target = value;
+    const char *text = getenv(name);
+    if (!text)
+        return;
+    uint64_t value;
+    if (!libleak_parse_size(text, &value) || value < min || value > max)
+        libleak_log("%s=\"%s\" is not a size from %llu to %llu (k, m, g suffixes allowed); using %llu", name,
+                    text, (unsigned long long)min, (unsigned long long)max, (unsigned long long)*target);
+    else
+        *target = value;
 }
 
 static void load_bool(const char *name, bool *target)
 {
-	const char *text = getenv(name);
-	if (!text)
-		return;
-	static const char *const yes[] = {"1", "yes", "true", "on"};
-	static const char *const no[] = {"0", "no", "false", "off"};
-	for (size_t i = 0; i < 4; i++) {
-		if (strcasecmp(text, yes[i]) == 0) { *target = true; return; }
-		if (strcasecmp(text, no[i]) == 0) { *target = false; return; }
-	}
-	libleak_log("%s=\"%s\" is not 0 or 1; using %d", name, text, *target);
+    const char *text = getenv(name);
+    if (!text)
+        return;
+    static const char *const yes[] = {"1", "yes", "true", "on"};
+    static const char *const no[] = {"0", "no", "false", "off"};
+    for (size_t i = 0; i < 4; i++) {
+        if (strcasecmp(text, yes[i]) == 0) {
+            *target = true;
+            return;
+        }
+        if (strcasecmp(text, no[i]) == 0) {
+            *target = false;
+            return;
+        }
+    }
+    libleak_log("%s=\"%s\" is not 0 or 1; using %d", name, text, *target);
 }
 
 static void load_signal(void)
 {
-	const char *text = getenv("LIBLEAK_SIGNAL");
-	if (!text)
-		return;
-	const char *name = strncasecmp(text, "SIG", 3) == 0 ? text + 3 : text;
-	if (strcasecmp(name, "USR1") == 0) { libleak_config.signal = SIGUSR1; return; }
-	if (strcasecmp(name, "USR2") == 0) { libleak_config.signal = SIGUSR2; return; }
-	if (strcasecmp(text, "none") == 0 || strcmp(text, "0") == 0) { libleak_config.signal = 0; return; }
-	char *end;
-	errno = 0;
-	long number = strtol(text, &end, 10);
-	bool catchable = number > 0 && number < NSIG && number != SIGKILL && number != SIGSTOP &&
-			 number != SIGSEGV && number != SIGBUS && number != SIGFPE && number != SIGILL;
-	if (*text && *end == '\0' && !errno && catchable) {
-		libleak_config.signal = (int)number;
-		return;
-	}
-	libleak_log("LIBLEAK_SIGNAL=\"%s\" is not USR1, USR2, none or a catchable signal number; using USR2",
-		    text);
-	libleak_config.signal = SIGUSR2;
+    const char *text = getenv("LIBLEAK_SIGNAL");
+    if (!text)
+        return;
+    const char *name = strncasecmp(text, "SIG", 3) == 0 ? text + 3 : text;
+    if (strcasecmp(name, "USR1") == 0) {
+        libleak_config.signal = SIGUSR1;
+        return;
+    }
+    if (strcasecmp(name, "USR2") == 0) {
+        libleak_config.signal = SIGUSR2;
+        return;
+    }
+    if (strcasecmp(text, "none") == 0 || strcmp(text, "0") == 0) {
+        libleak_config.signal = 0;
+        return;
+    }
+    char *end;
+    errno = 0;
+    long number = strtol(text, &end, 10);
+    bool catchable = number > 0 && number < NSIG && number != SIGKILL && number != SIGSTOP &&
+                     number != SIGSEGV && number != SIGBUS && number != SIGFPE && number != SIGILL;
+    if (*text && *end == '\0' && !errno && catchable) {
+        libleak_config.signal = (int)number;
+        return;
+    }
+    libleak_log("LIBLEAK_SIGNAL=\"%s\" is not USR1, USR2, none or a catchable signal number; using USR2",
+                text);
+    libleak_config.signal = SIGUSR2;
 }
 
 /* A template may use %p (pid), %n (sequence), %e (program name), %t (Unix time), %%. */
 static bool template_is_valid(const char *text)
 {
-	if (!*text)
-		return false;
-	for (const char *p = text; *p; p++) {
-		if (*p != '%')
-			continue;
-		p++;
-		if (!*p || !strchr("pnet%", *p))
-			return false;
-	}
-	return true;
+    if (!*text)
+        return false;
+    for (const char *p = text; *p; p++) {
+        if (*p != '%')
+            continue;
+        p++;
+        if (!*p || !strchr("pnet%", *p))
+            return false;
+    }
+    return true;
 }
 
 static void load_out(void)
 {
-	const char *text = getenv("LIBLEAK_OUT");
-	if (!text)
-		return;
-	if (!template_is_valid(text) || strlen(text) >= sizeof libleak_config.out - 64) {
-		libleak_log("LIBLEAK_OUT=\"%s\" is not a file name template (known: %%p %%n %%e %%t %%%%); using \"%s\"",
-			    text, LIBLEAK_DEFAULT_OUT);
-		return;
-	}
-	strcpy(libleak_config.out, text);
+    const char *text = getenv("LIBLEAK_OUT");
+    if (!text)
+        return;
+    if (!template_is_valid(text) || strlen(text) >= sizeof libleak_config.out - 64) {
+        libleak_log(
+                "LIBLEAK_OUT=\"%s\" is not a file name template (known: %%p %%n %%e %%t %%%%); using \"%s\"",
+                text, LIBLEAK_DEFAULT_OUT);
+        return;
+    }
+    strcpy(libleak_config.out, text);
 }
 
 static void load_unwinder(void)
 {
-	const char *text = getenv("LIBLEAK_UNWIND");
-	if (!text)
-		return;
-	if (strcasecmp(text, "fp") == 0)
-		libleak_config.frame_pointers = true;
-	else if (strcasecmp(text, "libunwind") == 0)
-		libleak_config.frame_pointers = false;
-	else
-		libleak_log("LIBLEAK_UNWIND=\"%s\" is not libunwind or fp; using libunwind", text);
+    const char *text = getenv("LIBLEAK_UNWIND");
+    if (!text)
+        return;
+    if (strcasecmp(text, "fp") == 0)
+        libleak_config.frame_pointers = true;
+    else if (strcasecmp(text, "libunwind") == 0)
+        libleak_config.frame_pointers = false;
+    else
+        libleak_log("LIBLEAK_UNWIND=\"%s\" is not libunwind or fp; using libunwind", text);
 }
 
 void libleak_config_load(void)
 {
-	load_unwinder();
-	load_interval();
-	load_size("LIBLEAK_RATE", &libleak_config.rate, 0, 1ULL << 40);
-	uint64_t depth = (uint64_t)libleak_config.depth;
-	load_size("LIBLEAK_DEPTH", &depth, 1, LIBLEAK_MAX_DEPTH);
-	libleak_config.depth = (int)depth;
-	load_signal();
-	load_bool("LIBLEAK_AT_EXIT", &libleak_config.at_exit);
-	load_bool("LIBLEAK_SYMBOLIZE", &libleak_config.symbolize);
-	load_out();
-	load_size("LIBLEAK_MAX_STACKS", &libleak_config.max_stacks, 1024, 1ULL << 24);
-	load_size("LIBLEAK_MAX_MEMORY", &libleak_config.max_memory, 16ULL << 20, 1ULL << 40);
+    load_unwinder();
+    load_interval();
+    load_size("LIBLEAK_RATE", &libleak_config.rate, 0, 1ULL << 40);
+    uint64_t depth = (uint64_t)libleak_config.depth;
+    load_size("LIBLEAK_DEPTH", &depth, 1, LIBLEAK_MAX_DEPTH);
+    libleak_config.depth = (int)depth;
+    load_signal();
+    load_bool("LIBLEAK_AT_EXIT", &libleak_config.at_exit);
+    load_bool("LIBLEAK_SYMBOLIZE", &libleak_config.symbolize);
+    load_out();
+    load_size("LIBLEAK_MAX_STACKS", &libleak_config.max_stacks, 1024, 1ULL << 24);
+    load_size("LIBLEAK_MAX_MEMORY", &libleak_config.max_memory, 16ULL << 20, 1ULL << 40);
 }

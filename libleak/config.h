@@ -9,22 +9,22 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define LIBLEAK_DEFAULT_RATE (512 * 1024)
+#define LIBLEAK_DEFAULT_RATE  (512 * 1024)
 #define LIBLEAK_DEFAULT_DEPTH 64
-#define LIBLEAK_MAX_DEPTH 256
-#define LIBLEAK_DEFAULT_OUT "libleak.%e.%p.%n.heap.pb.gz"
+#define LIBLEAK_MAX_DEPTH     256
+#define LIBLEAK_DEFAULT_OUT   "libleak.%e.%p.%n.heap.pb.gz"
 
 struct libleak_config {
-	uint64_t rate;            /* mean bytes between samples; 1 = every allocation; 0 = off */
-	int depth;                /* frames kept per stack */
-	int signal;               /* signal that requests a snapshot; 0 = none */
-	bool at_exit;             /* write a profile at exit */
-	bool symbolize;           /* write function names and lines (else only addresses) */
-	char out[PATH_MAX];       /* file name template */
-	uint64_t max_stacks;      /* distinct stacks kept */
-	uint64_t max_memory;      /* bytes of internal memory (tables) at most */
-	bool frame_pointers;      /* unwind by walking frame pointers instead of with libunwind */
-	uint64_t interval;        /* seconds between periodic snapshots; 0 = none */
+    uint64_t rate;       /* mean bytes between samples; 1 = every allocation; 0 = off */
+    int depth;           /* frames kept per stack */
+    int signal;          /* signal that requests a snapshot; 0 = none */
+    bool at_exit;        /* write a profile at exit */
+    bool symbolize;      /* write function names and lines (else only addresses) */
+    char out[PATH_MAX];  /* file name template */
+    uint64_t max_stacks; /* distinct stacks kept */
+    uint64_t max_memory; /* bytes of internal memory (tables) at most */
+    bool frame_pointers; /* unwind by walking frame pointers instead of with libunwind */
+    uint64_t interval;   /* seconds between periodic snapshots; 0 = none */
 };
 
 extern struct libleak_config libleak_config;

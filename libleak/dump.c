@@ -37,164 +37,164 @@ bool libleak_passive;
 static pthread_mutex_t dump_lock = PTHREAD_MUTEX_INITIALIZER;
 static sem_t wakeup;
 static bool dumper_started;
-static unsigned sequence;       /* under dump_lock */
-static bool exiting;            /* under dump_lock: the exit profile is written, no more dumps */
+static unsigned sequence; /* under dump_lock */
+static bool exiting;      /* under dump_lock: the exit profile is written, no more dumps */
 static int64_t start_nanos;
 static char start_directory[PATH_MAX];
 static char program_name[256];
 
 static int64_t now_nanos(void)
 {
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
 }
 
 static void on_snapshot_signal(int signal_number)
 {
-	(void)signal_number;
-	int saved_errno = errno;
-	sem_post(&wakeup);
-	errno = saved_errno;
+    (void)signal_number;
+    int saved_errno = errno;
+    sem_post(&wakeup);
+    errno = saved_errno;
 }
 
 /* Waits for the snapshot signal, or until the next periodic snapshot is due. */
 static void wait_for_work(struct timespec *next_periodic)
 {
-	if (!libleak_config.interval) {
-		while (sem_wait(&wakeup) != 0 && errno == EINTR)
-			;
-		return;
-	}
-	while (sem_timedwait(&wakeup, next_periodic) != 0) {
-		if (errno == ETIMEDOUT) {
-			struct timespec now;
-			clock_gettime(CLOCK_REALTIME, &now);
-			/* The next one is an interval from now: a suspended process catches up once. */
-			next_periodic->tv_sec = now.tv_sec + (time_t)libleak_config.interval;
-			next_periodic->tv_nsec = now.tv_nsec;
-			return;
-		}
-	}
+    if (!libleak_config.interval) {
+        while (sem_wait(&wakeup) != 0 && errno == EINTR)
+            ;
+        return;
+    }
+    while (sem_timedwait(&wakeup, next_periodic) != 0) {
+        if (errno == ETIMEDOUT) {
+            struct timespec now;
+            clock_gettime(CLOCK_REALTIME, &now);
+            /* The next one is an interval from now: a suspended process catches up once. */
+            next_periodic->tv_sec = now.tv_sec + (time_t)libleak_config.interval;
+            next_periodic->tv_nsec = now.tv_nsec;
+            return;
+        }
+    }
 }
 
 static void *dumper_main(void *unused)
 {
-	(void)unused;
-	libleak_enter(); /* for good: everything this thread allocates is ours, untracked */
-	struct timespec next_periodic;
-	clock_gettime(CLOCK_REALTIME, &next_periodic);
-	next_periodic.tv_sec += (time_t)libleak_config.interval;
-	for (;;) {
-		wait_for_work(&next_periodic);
-		while (sem_trywait(&wakeup) == 0) /* a burst of signals is one snapshot */
-			;
-		libleak_dump_now(NULL);
-	}
-	return NULL;
+    (void)unused;
+    libleak_enter(); /* for good: everything this thread allocates is ours, untracked */
+    struct timespec next_periodic;
+    clock_gettime(CLOCK_REALTIME, &next_periodic);
+    next_periodic.tv_sec += (time_t)libleak_config.interval;
+    for (;;) {
+        wait_for_work(&next_periodic);
+        while (sem_trywait(&wakeup) == 0) /* a burst of signals is one snapshot */
+            ;
+        libleak_dump_now(NULL);
+    }
+    return NULL;
 }
 
 static void start_dumper(void)
 {
-	dumper_started = false;
-	if (!libleak_config.signal && !libleak_config.interval)
-		return;
-	sem_init(&wakeup, 0, 0);
-	sigset_t all, previous;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &previous);
-	pthread_t thread;
-	pthread_attr_t attributes;
-	pthread_attr_init(&attributes);
-	pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attributes, 1 << 20);
-	int error = pthread_create(&thread, &attributes, dumper_main, NULL);
-	pthread_attr_destroy(&attributes);
-	pthread_sigmask(SIG_SETMASK, &previous, NULL);
-	if (error) {
-		libleak_log("cannot start the dumper thread (%s); snapshots on signal and periodic snapshots are off",
-			    strerror(error));
-		return;
-	}
-	pthread_setname_np(thread, "libleak-dumper");
-	dumper_started = true;
+    dumper_started = false;
+    if (!libleak_config.signal && !libleak_config.interval)
+        return;
+    sem_init(&wakeup, 0, 0);
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &previous);
+    pthread_t thread;
+    pthread_attr_t attributes;
+    pthread_attr_init(&attributes);
+    pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attributes, 1 << 20);
+    int error = pthread_create(&thread, &attributes, dumper_main, NULL);
+    pthread_attr_destroy(&attributes);
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    if (error) {
+        libleak_log("cannot start the dumper thread (%s); snapshots on signal and periodic snapshots are off",
+                    strerror(error));
+        return;
+    }
+    pthread_setname_np(thread, "libleak-dumper");
+    dumper_started = true;
 }
 
 static void read_program_name(void)
 {
-	char path[PATH_MAX];
-	ssize_t length = readlink("/proc/self/exe", path, sizeof path - 1);
-	if (length <= 0) {
-		strcpy(program_name, "program");
-		return;
-	}
-	path[length] = '\0';
-	const char *base = strrchr(path, '/');
-	snprintf(program_name, sizeof program_name, "%.*s", (int)sizeof program_name - 1, base ? base + 1 : path);
+    char path[PATH_MAX];
+    ssize_t length = readlink("/proc/self/exe", path, sizeof path - 1);
+    if (length <= 0) {
+        strcpy(program_name, "program");
+        return;
+    }
+    path[length] = '\0';
+    const char *base = strrchr(path, '/');
+    snprintf(program_name, sizeof program_name, "%.*s", (int)sizeof program_name - 1, base ? base + 1 : path);
 }
 
 void libleak_dump_init(void)
 {
-	start_nanos = now_nanos();
-	if (!getcwd(start_directory, sizeof start_directory))
-		start_directory[0] = '\0';
-	read_program_name();
-	start_dumper();
-	if (dumper_started && libleak_config.signal) {
-		struct sigaction action;
-		memset(&action, 0, sizeof action);
-		action.sa_handler = on_snapshot_signal;
-		action.sa_flags = SA_RESTART; /* the program's system calls must not see EINTR from us */
-		sigemptyset(&action.sa_mask);
-		sigaction(libleak_config.signal, &action, NULL);
-	}
+    start_nanos = now_nanos();
+    if (!getcwd(start_directory, sizeof start_directory))
+        start_directory[0] = '\0';
+    read_program_name();
+    start_dumper();
+    if (dumper_started && libleak_config.signal) {
+        struct sigaction action;
+        memset(&action, 0, sizeof action);
+        action.sa_handler = on_snapshot_signal;
+        action.sa_flags = SA_RESTART; /* the program's system calls must not see EINTR from us */
+        sigemptyset(&action.sa_mask);
+        sigaction(libleak_config.signal, &action, NULL);
+    }
 }
 
 /* Expands LIBLEAK_OUT into an absolute name: %p pid, %n sequence, %e program, %t time. */
 static bool expand_template(char *out, size_t size, unsigned number)
 {
-	size_t used = 0;
-	const char *template = libleak_config.out;
-	if (template[0] != '/' && start_directory[0]) {
-		int n = snprintf(out, size, "%s/", start_directory);
-		if (n < 0 || (size_t)n >= size)
-			return false;
-		used = (size_t)n;
-	}
-	for (const char *p = template; *p && used < size; p++) {
-		int n;
-		if (*p != '%') {
-			out[used++] = *p;
-			continue;
-		}
-		switch (*++p) {
-		case 'p': n = snprintf(out + used, size - used, "%d", (int)getpid()); break;
-		case 'n': n = snprintf(out + used, size - used, "%04u", number); break;
-		case 'e': n = snprintf(out + used, size - used, "%s", program_name); break;
-		case 't': n = snprintf(out + used, size - used, "%lld", (long long)time(NULL)); break;
-		default: n = snprintf(out + used, size - used, "%%"); break;
-		}
-		if (n < 0 || (size_t)n >= size - used)
-			return false;
-		used += (size_t)n;
-	}
-	if (used >= size)
-		return false;
-	out[used] = '\0';
-	return true;
+    size_t used = 0;
+    const char *template = libleak_config.out;
+    if (template[0] != '/' && start_directory[0]) {
+        int n = snprintf(out, size, "%s/", start_directory);
+        if (n < 0 || (size_t)n >= size)
+            return false;
+        used = (size_t)n;
+    }
+    for (const char *p = template; *p && used < size; p++) {
+        int n;
+        if (*p != '%') {
+            out[used++] = *p;
+            continue;
+        }
+        switch (*++p) {
+        case 'p': n = snprintf(out + used, size - used, "%d", (int)getpid()); break;
+        case 'n': n = snprintf(out + used, size - used, "%04u", number); break;
+        case 'e': n = snprintf(out + used, size - used, "%s", program_name); break;
+        case 't': n = snprintf(out + used, size - used, "%lld", (long long)time(NULL)); break;
+        default: n = snprintf(out + used, size - used, "%%"); break;
+        }
+        if (n < 0 || (size_t)n >= size - used)
+            return false;
+        used += (size_t)n;
+    }
+    if (used >= size)
+        return false;
+    out[used] = '\0';
+    return true;
 }
 
 /* Moves tmp to final unless final exists (file or symlink). */
 static int move_into_place(const char *tmp, const char *final)
 {
-	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE) == 0)
-		return 0;
-	if (errno != EINVAL && errno != ENOSYS)
-		return -1;
-	if (link(tmp, final) != 0)
-		return -1;
-	unlink(tmp);
-	return 0;
+    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE) == 0)
+        return 0;
+    if (errno != EINVAL && errno != ENOSYS)
+        return -1;
+    if (link(tmp, final) != 0)
+        return -1;
+    unlink(tmp);
+    return 0;
 }
 
 /* Over a file-size limit (ulimit -f) write() raises SIGXFSZ, whose default action kills the
@@ -202,144 +202,144 @@ static int move_into_place(const char *tmp, const char *final)
    pending is taken before the old mask comes back. */
 static void block_file_size_signal(sigset_t *previous)
 {
-	sigset_t xfsz;
-	sigemptyset(&xfsz);
-	sigaddset(&xfsz, SIGXFSZ);
-	pthread_sigmask(SIG_BLOCK, &xfsz, previous);
+    sigset_t xfsz;
+    sigemptyset(&xfsz);
+    sigaddset(&xfsz, SIGXFSZ);
+    pthread_sigmask(SIG_BLOCK, &xfsz, previous);
 }
 
 static void restore_file_size_signal(const sigset_t *previous)
 {
-	sigset_t xfsz;
-	sigemptyset(&xfsz);
-	sigaddset(&xfsz, SIGXFSZ);
-	struct timespec no_wait = {0, 0};
-	if (!sigismember(previous, SIGXFSZ))
-		while (sigtimedwait(&xfsz, NULL, &no_wait) == SIGXFSZ)
-			;
-	pthread_sigmask(SIG_SETMASK, previous, NULL);
+    sigset_t xfsz;
+    sigemptyset(&xfsz);
+    sigaddset(&xfsz, SIGXFSZ);
+    struct timespec no_wait = {0, 0};
+    if (!sigismember(previous, SIGXFSZ))
+        while (sigtimedwait(&xfsz, NULL, &no_wait) == SIGXFSZ)
+            ;
+    pthread_sigmask(SIG_SETMASK, previous, NULL);
 }
 
 static int write_file(const char *final)
 {
-	char tmp[PATH_MAX + 64];
-	const char *slash = strrchr(final, '/');
-	int directory_length = slash ? (int)(slash - final + 1) : 0;
-	if (snprintf(tmp, sizeof tmp, "%.*s.%s.%d.tmp", directory_length, final,
-		     final + directory_length, (int)getpid()) >= (int)sizeof tmp) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
-	if (fd < 0)
-		return -1;
-	struct libleak_profile_request request = {start_nanos, libleak_config.symbolize};
-	sigset_t previous_mask;
-	block_file_size_signal(&previous_mask);
-	int result = libleak_profile_write(fd, &request);
-	int saved_errno = errno;
-	restore_file_size_signal(&previous_mask);
-	if (close(fd) != 0 && result == 0) {
-		result = -1;
-		saved_errno = errno;
-	}
-	if (result == 0 && move_into_place(tmp, final) != 0) {
-		result = -1;
-		saved_errno = errno;
-	}
-	if (result != 0)
-		unlink(tmp);
-	errno = saved_errno;
-	return result;
+    char tmp[PATH_MAX + 64];
+    const char *slash = strrchr(final, '/');
+    int directory_length = slash ? (int)(slash - final + 1) : 0;
+    if (snprintf(tmp, sizeof tmp, "%.*s.%s.%d.tmp", directory_length, final, final + directory_length,
+                 (int)getpid()) >= (int)sizeof tmp) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return -1;
+    struct libleak_profile_request request = {start_nanos, libleak_config.symbolize};
+    sigset_t previous_mask;
+    block_file_size_signal(&previous_mask);
+    int result = libleak_profile_write(fd, &request);
+    int saved_errno = errno;
+    restore_file_size_signal(&previous_mask);
+    if (close(fd) != 0 && result == 0) {
+        result = -1;
+        saved_errno = errno;
+    }
+    if (result == 0 && move_into_place(tmp, final) != 0) {
+        result = -1;
+        saved_errno = errno;
+    }
+    if (result != 0)
+        unlink(tmp);
+    errno = saved_errno;
+    return result;
 }
 
 int libleak_dump_now(const char *path)
 {
-	if (libleak_passive) {
-		errno = EPERM;
-		return -1;
-	}
-	/* open and write are cancellation points: a thread cancelled there would die holding
+    if (libleak_passive) {
+        errno = EPERM;
+        return -1;
+    }
+    /* open and write are cancellation points: a thread cancelled there would die holding
 	   dump_lock, and every later dump (the exit profile too) would wait forever. */
-	int cancel_state;
-	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
-	libleak_enter();
-	pthread_mutex_lock(&dump_lock);
-	char name[PATH_MAX] = "";
-	int result = -1;
-	if (exiting) {
-		/* A snapshot requested while the program exits: exit_group could end it half
+    int cancel_state;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
+    libleak_enter();
+    pthread_mutex_lock(&dump_lock);
+    char name[PATH_MAX] = "";
+    int result = -1;
+    if (exiting) {
+        /* A snapshot requested while the program exits: exit_group could end it half
 		   written. The exit profile (if any) already has everything. */
-		pthread_mutex_unlock(&dump_lock);
-		libleak_leave();
-		pthread_setcancelstate(cancel_state, NULL);
-		errno = ESHUTDOWN;
-		return -1;
-	}
-	if (path) {
-		result = snprintf(name, sizeof name, "%s", path) < (int)sizeof name ? 0 : -1;
-		if (result)
-			errno = ENAMETOOLONG;
-	} else if (expand_template(name, sizeof name, ++sequence)) {
-		result = 0;
-	} else {
-		errno = ENAMETOOLONG;
-	}
-	if (result == 0)
-		result = write_file(name);
-	int saved_errno = errno;
-	pthread_mutex_unlock(&dump_lock);
-	if (result != 0)
-		libleak_log("cannot write profile %s: %s", name, strerror(saved_errno));
-	libleak_leave();
-	pthread_setcancelstate(cancel_state, NULL);
-	errno = saved_errno;
-	return result;
+        pthread_mutex_unlock(&dump_lock);
+        libleak_leave();
+        pthread_setcancelstate(cancel_state, NULL);
+        errno = ESHUTDOWN;
+        return -1;
+    }
+    if (path) {
+        result = snprintf(name, sizeof name, "%s", path) < (int)sizeof name ? 0 : -1;
+        if (result)
+            errno = ENAMETOOLONG;
+    } else if (expand_template(name, sizeof name, ++sequence)) {
+        result = 0;
+    } else {
+        errno = ENAMETOOLONG;
+    }
+    if (result == 0)
+        result = write_file(name);
+    int saved_errno = errno;
+    pthread_mutex_unlock(&dump_lock);
+    if (result != 0)
+        libleak_log("cannot write profile %s: %s", name, strerror(saved_errno));
+    libleak_leave();
+    pthread_setcancelstate(cancel_state, NULL);
+    errno = saved_errno;
+    return result;
 }
 
 void libleak_dump_at_exit(void)
 {
-	if (libleak_config.at_exit && libleak_config.rate != 0) /* passive: rate is 0 */
-		libleak_dump_now(NULL);
-	/* Waits for a snapshot in progress, then refuses new ones. */
-	libleak_enter();
-	pthread_mutex_lock(&dump_lock);
-	exiting = true;
-	pthread_mutex_unlock(&dump_lock);
-	libleak_leave();
+    if (libleak_config.at_exit && libleak_config.rate != 0) /* passive: rate is 0 */
+        libleak_dump_now(NULL);
+    /* Waits for a snapshot in progress, then refuses new ones. */
+    libleak_enter();
+    pthread_mutex_lock(&dump_lock);
+    exiting = true;
+    pthread_mutex_unlock(&dump_lock);
+    libleak_leave();
 }
 
 void libleak_dump_before_fork(void)
 {
-	pthread_mutex_lock(&dump_lock);
+    pthread_mutex_lock(&dump_lock);
 }
 
 void libleak_dump_after_fork_in_parent(void)
 {
-	pthread_mutex_unlock(&dump_lock);
+    pthread_mutex_unlock(&dump_lock);
 }
 
 void libleak_dump_after_fork_in_child(void)
 {
-	pthread_mutex_init(&dump_lock, NULL);
-	sequence = 0;
-	start_nanos = now_nanos();
-	if (dumper_started) /* the child has no dumper thread: start its own */
-		start_dumper();
+    pthread_mutex_init(&dump_lock, NULL);
+    sequence = 0;
+    start_nanos = now_nanos();
+    if (dumper_started) /* the child has no dumper thread: start its own */
+        start_dumper();
 }
 
 /* A cancellation point, like the open and write it makes, but acted on only once nothing of
    ours is held. */
 EXPORT int libleak_dump(const char *path)
 {
-	int result = libleak_dump_now(path);
-	int saved_errno = errno;
-	pthread_testcancel();
-	errno = saved_errno;
-	return result;
+    int result = libleak_dump_now(path);
+    int saved_errno = errno;
+    pthread_testcancel();
+    errno = saved_errno;
+    return result;
 }
 
 EXPORT unsigned long libleak_rate(void)
 {
-	return (unsigned long)libleak_config.rate; /* 0 when passive */
+    return (unsigned long)libleak_config.rate; /* 0 when passive */
 }

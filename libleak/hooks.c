@@ -27,134 +27,134 @@
 #include "thread.h"
 #include "track.h"
 
-#define EXPORT __attribute__((visibility("default")))
+#define EXPORT      __attribute__((visibility("default")))
 #define unlikely(x) __builtin_expect(!!(x), 0)
-#define SLOW __attribute__((noinline, cold))
+#define SLOW        __attribute__((noinline, cold))
 
 /* True when this allocation of `size` bytes must take the slow path. */
 static inline bool countdown_expires(size_t size)
 {
-	return unlikely((libleak_thread.countdown -= (int64_t)size) < 0);
+    return unlikely((libleak_thread.countdown -= (int64_t)size) < 0);
 }
 
 static void *bootstrap_alloc(size_t size, size_t alignment)
 {
-	void *block = libleak_bootstrap_alloc(size, alignment);
-	if (!block)
-		errno = ENOMEM;
-	return block;
+    void *block = libleak_bootstrap_alloc(size, alignment);
+    if (!block)
+        errno = ENOMEM;
+    return block;
 }
 
 /* Until dlsym has answered (it allocates while answering), requests are served from the
    bootstrap buffer. */
 static bool real_allocator_known(void)
 {
-	return libleak_real.malloc || libleak_real_resolve();
+    return libleak_real.malloc || libleak_real_resolve();
 }
 
 SLOW static void *malloc_slow(size_t size)
 {
-	if (!real_allocator_known())
-		return bootstrap_alloc(size, 16);
-	void *block = libleak_real.malloc(size);
-	libleak_countdown_expired(block, size);
-	return block;
+    if (!real_allocator_known())
+        return bootstrap_alloc(size, 16);
+    void *block = libleak_real.malloc(size);
+    libleak_countdown_expired(block, size);
+    return block;
 }
 
 EXPORT void *malloc(size_t size)
 {
-	if (countdown_expires(size))
-		return malloc_slow(size);
-	return libleak_real.malloc(size);
+    if (countdown_expires(size))
+        return malloc_slow(size);
+    return libleak_real.malloc(size);
 }
 
 EXPORT void free(void *block)
 {
-	if (!block)
-		return;
-	if (unlikely(libleak_live_maybe_tracked(block))) {
-		if (libleak_is_bootstrap(block))
-			return;
-		libleak_forget(block);
-	}
-	libleak_real.free(block); /* known: the block came from the real allocator */
+    if (!block)
+        return;
+    if (unlikely(libleak_live_maybe_tracked(block))) {
+        if (libleak_is_bootstrap(block))
+            return;
+        libleak_forget(block);
+    }
+    libleak_real.free(block); /* known: the block came from the real allocator */
 }
 
 SLOW static void *calloc_slow(size_t count, size_t size, size_t total)
 {
-	if (!real_allocator_known())
-		return bootstrap_alloc(total, 16); /* static memory: already zero */
-	void *block = libleak_real.calloc(count, size);
-	libleak_countdown_expired(block, total);
-	return block;
+    if (!real_allocator_known())
+        return bootstrap_alloc(total, 16); /* static memory: already zero */
+    void *block = libleak_real.calloc(count, size);
+    libleak_countdown_expired(block, total);
+    return block;
 }
 
 EXPORT void *calloc(size_t count, size_t size)
 {
-	size_t total;
-	if (unlikely(__builtin_mul_overflow(count, size, &total))) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	if (countdown_expires(total))
-		return calloc_slow(count, size, total);
-	return libleak_real.calloc(count, size);
+    size_t total;
+    if (unlikely(__builtin_mul_overflow(count, size, &total))) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    if (countdown_expires(total))
+        return calloc_slow(count, size, total);
+    return libleak_real.calloc(count, size);
 }
 
 /* realloc of a block that may be tracked (or is a bootstrap block). */
 SLOW static void *realloc_tracked(void *old, size_t size)
 {
-	if (libleak_is_bootstrap(old)) {
-		size_t old_size = libleak_bootstrap_size(old);
-		void *block = malloc(size);
-		if (block)
-			memcpy(block, old, old_size < size ? old_size : size);
-		return block;
-	}
-	struct libleak_live_block detached;
-	bool was_tracked = libleak_live_remove(old, &detached);
-	void *block = libleak_real.realloc(old, size);
-	if (unlikely(!block && size != 0)) {
-		/* Failed: the old block lives on, tracked as before. */
-		if (was_tracked)
-			libleak_reattach(old, detached);
-		return NULL;
-	}
-	if (was_tracked)
-		libleak_charge_detached(detached);
-	/* realloc(p, 0) returning NULL freed p (glibc); a non-NULL result is a new block. */
-	if (block && countdown_expires(size))
-		libleak_countdown_expired(block, size);
-	return block;
+    if (libleak_is_bootstrap(old)) {
+        size_t old_size = libleak_bootstrap_size(old);
+        void *block = malloc(size);
+        if (block)
+            memcpy(block, old, old_size < size ? old_size : size);
+        return block;
+    }
+    struct libleak_live_block detached;
+    bool was_tracked = libleak_live_remove(old, &detached);
+    void *block = libleak_real.realloc(old, size);
+    if (unlikely(!block && size != 0)) {
+        /* Failed: the old block lives on, tracked as before. */
+        if (was_tracked)
+            libleak_reattach(old, detached);
+        return NULL;
+    }
+    if (was_tracked)
+        libleak_charge_detached(detached);
+    /* realloc(p, 0) returning NULL freed p (glibc); a non-NULL result is a new block. */
+    if (block && countdown_expires(size))
+        libleak_countdown_expired(block, size);
+    return block;
 }
 
 SLOW static void *realloc_slow(void *old, size_t size)
 {
-	void *block = libleak_real.realloc(old, size);
-	libleak_countdown_expired(block, size);
-	return block;
+    void *block = libleak_real.realloc(old, size);
+    libleak_countdown_expired(block, size);
+    return block;
 }
 
 EXPORT void *realloc(void *old, size_t size)
 {
-	if (!old)
-		return malloc(size);
-	if (unlikely(libleak_live_maybe_tracked(old)))
-		return realloc_tracked(old, size);
-	/* old came from the real allocator, so it is known */
-	if (countdown_expires(size))
-		return realloc_slow(old, size);
-	return libleak_real.realloc(old, size);
+    if (!old)
+        return malloc(size);
+    if (unlikely(libleak_live_maybe_tracked(old)))
+        return realloc_tracked(old, size);
+    /* old came from the real allocator, so it is known */
+    if (countdown_expires(size))
+        return realloc_slow(old, size);
+    return libleak_real.realloc(old, size);
 }
 
 EXPORT void *reallocarray(void *old, size_t count, size_t size)
 {
-	size_t total;
-	if (__builtin_mul_overflow(count, size, &total)) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	return realloc(old, total);
+    size_t total;
+    if (__builtin_mul_overflow(count, size, &total)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return realloc(old, total);
 }
 
 /* The aligned family is rare and not on anyone's hot path: one shared slow-ish path. */
@@ -162,97 +162,95 @@ enum aligned_kind { POSIX_MEMALIGN, MEMALIGN, ALIGNED_ALLOC, VALLOC, PVALLOC };
 
 static int allocate_aligned(enum aligned_kind kind, void **result, size_t alignment, size_t size)
 {
-	if (!real_allocator_known()) {
-		*result = bootstrap_alloc(size, alignment);
-		return *result ? 0 : ENOMEM;
-	}
-	int error = 0;
-	void *block = NULL;
-	switch (kind) {
-	case POSIX_MEMALIGN:
-		error = libleak_real.posix_memalign(&block, alignment, size);
-		break;
-	case MEMALIGN:
-		block = libleak_real.memalign ? libleak_real.memalign(alignment, size) : NULL;
-		if (!libleak_real.memalign) /* posix_memalign is stricter about the alignment */
-			error = libleak_real.posix_memalign(&block, alignment < sizeof(void *) ? sizeof(void *) : alignment, size);
-		break;
-	case ALIGNED_ALLOC:
-		block = libleak_real.aligned_alloc ? libleak_real.aligned_alloc(alignment, size) : NULL;
-		if (!libleak_real.aligned_alloc)
-			error = libleak_real.posix_memalign(&block, alignment, size);
-		break;
-	case VALLOC:
-		block = libleak_real.valloc ? libleak_real.valloc(size) : NULL;
-		if (!libleak_real.valloc)
-			error = libleak_real.posix_memalign(&block, alignment, size);
-		break;
-	case PVALLOC:
-		block = libleak_real.pvalloc ? libleak_real.pvalloc(size) : NULL;
-		if (!libleak_real.pvalloc)
-			error = libleak_real.posix_memalign(&block, alignment, size);
-		break;
-	}
-	if (!error && !block && kind != POSIX_MEMALIGN)
-		error = errno ? errno : ENOMEM;
-	if (error)
-		return error;
-	*result = block;
-	/* pvalloc's block is the whole rounded size (the caller passes it rounded) */
-	if (countdown_expires(size))
-		libleak_countdown_expired(block, size);
-	return 0;
+    if (!real_allocator_known()) {
+        *result = bootstrap_alloc(size, alignment);
+        return *result ? 0 : ENOMEM;
+    }
+    int error = 0;
+    void *block = NULL;
+    switch (kind) {
+    case POSIX_MEMALIGN: error = libleak_real.posix_memalign(&block, alignment, size); break;
+    case MEMALIGN:
+        block = libleak_real.memalign ? libleak_real.memalign(alignment, size) : NULL;
+        if (!libleak_real.memalign) /* posix_memalign is stricter about the alignment */
+            error = libleak_real.posix_memalign(
+                    &block, alignment < sizeof(void *) ? sizeof(void *) : alignment, size);
+        break;
+    case ALIGNED_ALLOC:
+        block = libleak_real.aligned_alloc ? libleak_real.aligned_alloc(alignment, size) : NULL;
+        if (!libleak_real.aligned_alloc)
+            error = libleak_real.posix_memalign(&block, alignment, size);
+        break;
+    case VALLOC:
+        block = libleak_real.valloc ? libleak_real.valloc(size) : NULL;
+        if (!libleak_real.valloc)
+            error = libleak_real.posix_memalign(&block, alignment, size);
+        break;
+    case PVALLOC:
+        block = libleak_real.pvalloc ? libleak_real.pvalloc(size) : NULL;
+        if (!libleak_real.pvalloc)
+            error = libleak_real.posix_memalign(&block, alignment, size);
+        break;
+    }
+    if (!error && !block && kind != POSIX_MEMALIGN)
+        error = errno ? errno : ENOMEM;
+    if (error)
+        return error;
+    *result = block;
+    /* pvalloc's block is the whole rounded size (the caller passes it rounded) */
+    if (countdown_expires(size))
+        libleak_countdown_expired(block, size);
+    return 0;
 }
 
 static void *aligned_or_null(enum aligned_kind kind, size_t alignment, size_t size)
 {
-	void *block = NULL;
-	int error = allocate_aligned(kind, &block, alignment, size);
-	if (error) {
-		errno = error;
-		return NULL;
-	}
-	return block;
+    void *block = NULL;
+    int error = allocate_aligned(kind, &block, alignment, size);
+    if (error) {
+        errno = error;
+        return NULL;
+    }
+    return block;
 }
 
 EXPORT int posix_memalign(void **result, size_t alignment, size_t size)
 {
-	return allocate_aligned(POSIX_MEMALIGN, result, alignment, size);
+    return allocate_aligned(POSIX_MEMALIGN, result, alignment, size);
 }
 
 EXPORT void *memalign(size_t alignment, size_t size)
 {
-	return aligned_or_null(MEMALIGN, alignment, size);
+    return aligned_or_null(MEMALIGN, alignment, size);
 }
 
 EXPORT void *aligned_alloc(size_t alignment, size_t size)
 {
-	return aligned_or_null(ALIGNED_ALLOC, alignment, size);
+    return aligned_or_null(ALIGNED_ALLOC, alignment, size);
 }
 
 EXPORT void *valloc(size_t size)
 {
-	return aligned_or_null(VALLOC, (size_t)sysconf(_SC_PAGESIZE), size);
+    return aligned_or_null(VALLOC, (size_t)sysconf(_SC_PAGESIZE), size);
 }
 
 EXPORT void *pvalloc(size_t size)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	size_t rounded = size ? (size + page - 1) & ~(page - 1) : page;
-	if (unlikely(rounded < size)) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	return aligned_or_null(PVALLOC, page, rounded);
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t rounded = size ? (size + page - 1) & ~(page - 1) : page;
+    if (unlikely(rounded < size)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return aligned_or_null(PVALLOC, page, rounded);
 }
 
 EXPORT size_t malloc_usable_size(void *block)
 {
-	if (!block)
-		return 0;
-	if (libleak_is_bootstrap(block))
-		return libleak_bootstrap_size(block);
-	return real_allocator_known() && libleak_real.malloc_usable_size
-		       ? libleak_real.malloc_usable_size(block)
-		       : 0;
+    if (!block)
+        return 0;
+    if (libleak_is_bootstrap(block))
+        return libleak_bootstrap_size(block);
+    return real_allocator_known() && libleak_real.malloc_usable_size ? libleak_real.malloc_usable_size(block)
+                                                                     : 0;
 }

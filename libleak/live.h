@@ -30,14 +30,14 @@ extern _Atomic uint32_t libleak_live_filter[1u << LIBLEAK_LIVE_FILTER_BITS];
    counted in the page it starts in, which is the address free is given. */
 static inline uint64_t libleak_live_filter_bucket(const void *address)
 {
-	return ((uintptr_t)address >> 12) & ((1u << LIBLEAK_LIVE_FILTER_BITS) - 1);
+    return ((uintptr_t)address >> 12) & ((1u << LIBLEAK_LIVE_FILTER_BITS) - 1);
 }
 
 /* The free path's one cheap check: false means "certainly not tracked". */
 static inline bool libleak_live_maybe_tracked(const void *address)
 {
-	return atomic_load_explicit(&libleak_live_filter[libleak_live_filter_bucket(address)],
-				    memory_order_relaxed) != 0;
+    return atomic_load_explicit(&libleak_live_filter[libleak_live_filter_bucket(address)],
+                                memory_order_relaxed) != 0;
 }
 
 /* Makes the filter answer "maybe" for every address, for good: exact mode, where every block
@@ -49,8 +49,8 @@ void libleak_live_filter_saturate(void);
 void libleak_live_filter_pin(const void *address);
 
 struct libleak_live_block {
-	uint32_t stack;  /* index in the stack table */
-	uint64_t size;   /* bytes asked for */
+    uint32_t stack; /* index in the stack table */
+    uint64_t size;  /* bytes asked for */
 };
 
 /* Adds a block; false when the table is full or out of memory (the sample is dropped). */
@@ -62,7 +62,7 @@ bool libleak_live_remove(const void *address, struct libleak_live_block *block);
 /* Calls visit for every live block (concurrently with inserts and removes: a block added or
    removed meanwhile may or may not be seen). */
 void libleak_live_for_each(void (*visit)(uintptr_t address, struct libleak_live_block block, void *context),
-			   void *context);
+                           void *context);
 
 uint64_t libleak_live_count(void);
 

@@ -16,7 +16,7 @@ uint64_t libleak_memory_mapped(void);
 
 struct libleak_arena_chunk;
 struct libleak_arena {
-	struct libleak_arena_chunk *chunks;
+    struct libleak_arena_chunk *chunks;
 };
 /* Zeroed memory from the arena; NULL when out of memory. */
 void *libleak_arena_alloc(struct libleak_arena *arena, size_t bytes);

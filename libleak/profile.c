@@ -49,309 +49,310 @@ typedef Perftools__Profiles__ValueType ValueType;
 
 /* A growable open-addressing map from a 64-bit key (or a string's hash) to a 1-based id. */
 struct id_map {
-	uint64_t *keys;
-	uint32_t *ids;
-	uint64_t mask;
-	uint64_t used;
+    uint64_t *keys;
+    uint32_t *ids;
+    uint64_t mask;
+    uint64_t used;
 };
 
 struct builder {
-	struct libleak_arena arena;
-	bool out_of_memory;
-	struct id_map string_ids;
-	char **strings;
-	uint64_t string_count, string_capacity;
-	struct id_map location_ids;
-	Location **locations;
-	uint64_t location_count, location_capacity;
-	struct id_map function_ids;
-	Function **functions;
-	uint64_t function_count, function_capacity;
-	bool symbolize;
+    struct libleak_arena arena;
+    bool out_of_memory;
+    struct id_map string_ids;
+    char **strings;
+    uint64_t string_count, string_capacity;
+    struct id_map location_ids;
+    Location **locations;
+    uint64_t location_count, location_capacity;
+    struct id_map function_ids;
+    Function **functions;
+    uint64_t function_count, function_capacity;
+    bool symbolize;
 };
 
 static void *arena_alloc(struct builder *builder, size_t bytes)
 {
-	void *memory = libleak_arena_alloc(&builder->arena, bytes);
-	if (!memory)
-		builder->out_of_memory = true;
-	return memory;
+    void *memory = libleak_arena_alloc(&builder->arena, bytes);
+    if (!memory)
+        builder->out_of_memory = true;
+    return memory;
 }
 
 /* Grows an array of pointers by doubling; the old copy stays in the arena until the end. */
 static bool reserve(struct builder *builder, void ***array, uint64_t *capacity, uint64_t needed)
 {
-	if (needed <= *capacity)
-		return true;
-	uint64_t grown = *capacity ? *capacity * 2 : 256;
-	while (grown < needed)
-		grown *= 2;
-	void **fresh = arena_alloc(builder, grown * sizeof *fresh);
-	if (!fresh)
-		return false;
-	if (*capacity)
-		memcpy(fresh, *array, *capacity * sizeof *fresh);
-	*array = fresh;
-	*capacity = grown;
-	return true;
+    if (needed <= *capacity)
+        return true;
+    uint64_t grown = *capacity ? *capacity * 2 : 256;
+    while (grown < needed)
+        grown *= 2;
+    void **fresh = arena_alloc(builder, grown * sizeof *fresh);
+    if (!fresh)
+        return false;
+    if (*capacity)
+        memcpy(fresh, *array, *capacity * sizeof *fresh);
+    *array = fresh;
+    *capacity = grown;
+    return true;
 }
 
 static bool id_map_init(struct builder *builder, struct id_map *map, uint64_t expected)
 {
-	uint64_t slots = 1024;
-	while (slots < expected * 2)
-		slots <<= 1;
-	map->keys = arena_alloc(builder, slots * sizeof *map->keys);
-	map->ids = arena_alloc(builder, slots * sizeof *map->ids);
-	map->mask = slots - 1;
-	map->used = 0;
-	return map->keys && map->ids;
+    uint64_t slots = 1024;
+    while (slots < expected * 2)
+        slots <<= 1;
+    map->keys = arena_alloc(builder, slots * sizeof *map->keys);
+    map->ids = arena_alloc(builder, slots * sizeof *map->ids);
+    map->mask = slots - 1;
+    map->used = 0;
+    return map->keys && map->ids;
 }
 
 static uint64_t mix(uint64_t x)
 {
-	x ^= x >> 33;
-	x *= 0xFF51AFD7ED558CCDULL;
-	x ^= x >> 33;
-	return x;
+    x ^= x >> 33;
+    x *= 0xFF51AFD7ED558CCDULL;
+    x ^= x >> 33;
+    return x;
 }
 
 /* Finds the slot for key; `same(id)` confirms a candidate with an equal key. */
-static uint64_t id_map_slot(struct id_map *map, uint64_t key, bool (*same)(struct builder *, uint32_t, const void *),
-			    struct builder *builder, const void *what)
+static uint64_t id_map_slot(struct id_map *map, uint64_t key,
+                            bool (*same)(struct builder *, uint32_t, const void *), struct builder *builder,
+                            const void *what)
 {
-	uint64_t position = mix(key) & map->mask;
-	while (map->ids[position] && (map->keys[position] != key ||
-				      (same && !same(builder, map->ids[position], what))))
-		position = (position + 1) & map->mask;
-	return position;
+    uint64_t position = mix(key) & map->mask;
+    while (map->ids[position] &&
+           (map->keys[position] != key || (same && !same(builder, map->ids[position], what))))
+        position = (position + 1) & map->mask;
+    return position;
 }
 
 /* Records key -> id in the slot id_map_slot found empty. */
 static void id_map_set(struct id_map *map, uint64_t slot, uint64_t key, uint32_t id)
 {
-	map->keys[slot] = key;
-	map->ids[slot] = id;
-	map->used++;
+    map->keys[slot] = key;
+    map->ids[slot] = id;
+    map->used++;
 }
 
 static bool id_map_grow_if_needed(struct builder *builder, struct id_map *map)
 {
-	if (map->used * 2 < map->mask)
-		return true;
-	struct id_map grown;
-	if (!id_map_init(builder, &grown, (map->mask + 1)))
-		return false;
-	for (uint64_t i = 0; i <= map->mask; i++) {
-		if (!map->ids[i])
-			continue;
-		uint64_t position = mix(map->keys[i]) & grown.mask;
-		while (grown.ids[position])
-			position = (position + 1) & grown.mask;
-		grown.keys[position] = map->keys[i];
-		grown.ids[position] = map->ids[i];
-	}
-	grown.used = map->used;
-	*map = grown;
-	return true;
+    if (map->used * 2 < map->mask)
+        return true;
+    struct id_map grown;
+    if (!id_map_init(builder, &grown, (map->mask + 1)))
+        return false;
+    for (uint64_t i = 0; i <= map->mask; i++) {
+        if (!map->ids[i])
+            continue;
+        uint64_t position = mix(map->keys[i]) & grown.mask;
+        while (grown.ids[position])
+            position = (position + 1) & grown.mask;
+        grown.keys[position] = map->keys[i];
+        grown.ids[position] = map->ids[i];
+    }
+    grown.used = map->used;
+    *map = grown;
+    return true;
 }
 
 static uint64_t hash_string(const char *text)
 {
-	uint64_t hash = 0xCBF29CE484222325ULL;
-	for (; *text; text++)
-		hash = (hash ^ (unsigned char)*text) * 0x100000001B3ULL;
-	return hash;
+    uint64_t hash = 0xCBF29CE484222325ULL;
+    for (; *text; text++)
+        hash = (hash ^ (unsigned char)*text) * 0x100000001B3ULL;
+    return hash;
 }
 
 static bool same_string(struct builder *builder, uint32_t id, const void *text)
 {
-	return strcmp(builder->strings[id - 1], text) == 0;
+    return strcmp(builder->strings[id - 1], text) == 0;
 }
 
 /* The string's index in string_table (0 is ""). */
 static int64_t string_index(struct builder *builder, const char *text)
 {
-	if (!text || !*text)
-		return 0;
-	if (!id_map_grow_if_needed(builder, &builder->string_ids))
-		return 0;
-	uint64_t hash = hash_string(text);
-	uint64_t slot = id_map_slot(&builder->string_ids, hash, same_string, builder, text);
-	if (builder->string_ids.ids[slot])
-		return builder->string_ids.ids[slot] - 1;
-	if (!reserve(builder, (void ***)&builder->strings, &builder->string_capacity, builder->string_count + 1))
-		return 0;
-	size_t length = strlen(text);
-	char *copy = arena_alloc(builder, length + 1);
-	if (!copy)
-		return 0;
-	memcpy(copy, text, length + 1);
-	builder->strings[builder->string_count++] = copy;
-	id_map_set(&builder->string_ids, slot, hash, (uint32_t)builder->string_count);
-	return (int64_t)builder->string_count - 1;
+    if (!text || !*text)
+        return 0;
+    if (!id_map_grow_if_needed(builder, &builder->string_ids))
+        return 0;
+    uint64_t hash = hash_string(text);
+    uint64_t slot = id_map_slot(&builder->string_ids, hash, same_string, builder, text);
+    if (builder->string_ids.ids[slot])
+        return builder->string_ids.ids[slot] - 1;
+    if (!reserve(builder, (void ***)&builder->strings, &builder->string_capacity, builder->string_count + 1))
+        return 0;
+    size_t length = strlen(text);
+    char *copy = arena_alloc(builder, length + 1);
+    if (!copy)
+        return 0;
+    memcpy(copy, text, length + 1);
+    builder->strings[builder->string_count++] = copy;
+    id_map_set(&builder->string_ids, slot, hash, (uint32_t)builder->string_count);
+    return (int64_t)builder->string_count - 1;
 }
 
 struct function_key {
-	int64_t name, system_name, file;
+    int64_t name, system_name, file;
 };
 
 static bool same_function(struct builder *builder, uint32_t id, const void *what)
 {
-	const struct function_key *key = what;
-	const Function *function = builder->functions[id - 1];
-	return function->name == key->name && function->system_name == key->system_name &&
-	       function->filename == key->file;
+    const struct function_key *key = what;
+    const Function *function = builder->functions[id - 1];
+    return function->name == key->name && function->system_name == key->system_name &&
+           function->filename == key->file;
 }
 
 static uint64_t function_id(struct builder *builder, const struct libleak_line *line)
 {
-	struct function_key key = {string_index(builder, line->function),
-				   string_index(builder, line->system_name), string_index(builder, line->file)};
-	if (!id_map_grow_if_needed(builder, &builder->function_ids))
-		return 0;
-	uint64_t hash = mix((uint64_t)key.name * 31 + (uint64_t)key.system_name) ^ (uint64_t)key.file;
-	uint64_t slot = id_map_slot(&builder->function_ids, hash, same_function, builder, &key);
-	if (builder->function_ids.ids[slot])
-		return builder->function_ids.ids[slot];
-	Function *function = arena_alloc(builder, sizeof *function);
-	if (!function || !reserve(builder, (void ***)&builder->functions, &builder->function_capacity,
-				  builder->function_count + 1))
-		return 0;
-	perftools__profiles__function__init(function);
-	function->id = builder->function_count + 1;
-	function->name = key.name;
-	function->system_name = key.system_name;
-	function->filename = key.file;
-	builder->functions[builder->function_count++] = function;
-	id_map_set(&builder->function_ids, slot, hash, (uint32_t)function->id);
-	return function->id;
+    struct function_key key = {string_index(builder, line->function),
+                               string_index(builder, line->system_name), string_index(builder, line->file)};
+    if (!id_map_grow_if_needed(builder, &builder->function_ids))
+        return 0;
+    uint64_t hash = mix((uint64_t)key.name * 31 + (uint64_t)key.system_name) ^ (uint64_t)key.file;
+    uint64_t slot = id_map_slot(&builder->function_ids, hash, same_function, builder, &key);
+    if (builder->function_ids.ids[slot])
+        return builder->function_ids.ids[slot];
+    Function *function = arena_alloc(builder, sizeof *function);
+    if (!function || !reserve(builder, (void ***)&builder->functions, &builder->function_capacity,
+                              builder->function_count + 1))
+        return 0;
+    perftools__profiles__function__init(function);
+    function->id = builder->function_count + 1;
+    function->name = key.name;
+    function->system_name = key.system_name;
+    function->filename = key.file;
+    builder->functions[builder->function_count++] = function;
+    id_map_set(&builder->function_ids, slot, hash, (uint32_t)function->id);
+    return function->id;
 }
 
 static uint64_t location_id(struct builder *builder, uintptr_t return_address)
 {
-	if (!id_map_grow_if_needed(builder, &builder->location_ids))
-		return 0;
-	uint64_t slot = id_map_slot(&builder->location_ids, return_address, NULL, builder, NULL);
-	if (builder->location_ids.ids[slot])
-		return builder->location_ids.ids[slot];
+    if (!id_map_grow_if_needed(builder, &builder->location_ids))
+        return 0;
+    uint64_t slot = id_map_slot(&builder->location_ids, return_address, NULL, builder, NULL);
+    if (builder->location_ids.ids[slot])
+        return builder->location_ids.ids[slot];
 
-	Location *location = arena_alloc(builder, sizeof *location);
-	if (!location || !reserve(builder, (void ***)&builder->locations, &builder->location_capacity,
-				  builder->location_count + 1))
-		return 0;
-	perftools__profiles__location__init(location);
-	location->id = builder->location_count + 1;
-	location->address = return_address - 1; /* the call instruction, not the one after it */
+    Location *location = arena_alloc(builder, sizeof *location);
+    if (!location || !reserve(builder, (void ***)&builder->locations, &builder->location_capacity,
+                              builder->location_count + 1))
+        return 0;
+    perftools__profiles__location__init(location);
+    location->id = builder->location_count + 1;
+    location->address = return_address - 1; /* the call instruction, not the one after it */
 
-	struct libleak_line lines[LIBLEAK_MAX_INLINE];
-	int mapping_index = -1;
-	int line_count = libleak_symbols_lookup(location->address, builder->symbolize, lines,
-						LIBLEAK_MAX_INLINE, &mapping_index);
-	location->mapping_id = mapping_index >= 0 ? (uint64_t)mapping_index + 1 : 0;
-	if (line_count > 0) {
-		location->line = arena_alloc(builder, (size_t)line_count * sizeof *location->line);
-		Line *storage = arena_alloc(builder, (size_t)line_count * sizeof *storage);
-		if (!location->line || !storage)
-			return 0;
-		for (int i = 0; i < line_count; i++) {
-			perftools__profiles__line__init(&storage[i]);
-			storage[i].function_id = function_id(builder, &lines[i]);
-			storage[i].line = lines[i].line;
-			location->line[i] = &storage[i];
-		}
-		location->n_line = (size_t)line_count;
-	}
-	builder->locations[builder->location_count++] = location;
-	id_map_set(&builder->location_ids, slot, return_address, (uint32_t)location->id);
-	return location->id;
+    struct libleak_line lines[LIBLEAK_MAX_INLINE];
+    int mapping_index = -1;
+    int line_count = libleak_symbols_lookup(location->address, builder->symbolize, lines, LIBLEAK_MAX_INLINE,
+                                            &mapping_index);
+    location->mapping_id = mapping_index >= 0 ? (uint64_t)mapping_index + 1 : 0;
+    if (line_count > 0) {
+        location->line = arena_alloc(builder, (size_t)line_count * sizeof *location->line);
+        Line *storage = arena_alloc(builder, (size_t)line_count * sizeof *storage);
+        if (!location->line || !storage)
+            return 0;
+        for (int i = 0; i < line_count; i++) {
+            perftools__profiles__line__init(&storage[i]);
+            storage[i].function_id = function_id(builder, &lines[i]);
+            storage[i].line = lines[i].line;
+            location->line[i] = &storage[i];
+        }
+        location->n_line = (size_t)line_count;
+    }
+    builder->locations[builder->location_count++] = location;
+    id_map_set(&builder->location_ids, slot, return_address, (uint32_t)location->id);
+    return location->id;
 }
 
 /* The four values of one stack, rounded from fixed point. */
 static void stack_values(const struct libleak_stack *stack, int64_t values[4])
 {
-	uint64_t alloc_objects = atomic_load_explicit(&stack->alloc_objects, memory_order_relaxed);
-	uint64_t alloc_bytes = atomic_load_explicit(&stack->alloc_bytes, memory_order_relaxed);
-	uint64_t free_objects = atomic_load_explicit(&stack->free_objects, memory_order_relaxed);
-	uint64_t free_bytes = atomic_load_explicit(&stack->free_bytes, memory_order_relaxed);
-	/* A free counted after we read alloc cannot exceed it for long; clamp the instant. */
-	uint64_t inuse_objects = alloc_objects > free_objects ? alloc_objects - free_objects : 0;
-	uint64_t inuse_bytes = alloc_bytes > free_bytes ? alloc_bytes - free_bytes : 0;
-	const uint64_t half = LIBLEAK_OBJECT_ONE / 2;
-	values[0] = (int64_t)((alloc_objects + half) / LIBLEAK_OBJECT_ONE);
-	values[1] = (int64_t)alloc_bytes;
-	values[2] = (int64_t)((inuse_objects + half) / LIBLEAK_OBJECT_ONE);
-	values[3] = (int64_t)inuse_bytes;
+    uint64_t alloc_objects = atomic_load_explicit(&stack->alloc_objects, memory_order_relaxed);
+    uint64_t alloc_bytes = atomic_load_explicit(&stack->alloc_bytes, memory_order_relaxed);
+    uint64_t free_objects = atomic_load_explicit(&stack->free_objects, memory_order_relaxed);
+    uint64_t free_bytes = atomic_load_explicit(&stack->free_bytes, memory_order_relaxed);
+    /* A free counted after we read alloc cannot exceed it for long; clamp the instant. */
+    uint64_t inuse_objects = alloc_objects > free_objects ? alloc_objects - free_objects : 0;
+    uint64_t inuse_bytes = alloc_bytes > free_bytes ? alloc_bytes - free_bytes : 0;
+    const uint64_t half = LIBLEAK_OBJECT_ONE / 2;
+    values[0] = (int64_t)((alloc_objects + half) / LIBLEAK_OBJECT_ONE);
+    values[1] = (int64_t)alloc_bytes;
+    values[2] = (int64_t)((inuse_objects + half) / LIBLEAK_OBJECT_ONE);
+    values[3] = (int64_t)inuse_bytes;
 }
 
 struct stack_list {
-	struct libleak_stack **stacks;
-	uint64_t count, capacity;
+    struct libleak_stack **stacks;
+    uint64_t count, capacity;
 };
 
 static void collect_stack(struct libleak_stack *stack, void *context)
 {
-	struct stack_list *list = context;
-	if (list->count < list->capacity &&
-	    atomic_load_explicit(&stack->alloc_objects, memory_order_relaxed) != 0)
-		list->stacks[list->count++] = stack;
+    struct stack_list *list = context;
+    if (list->count < list->capacity &&
+        atomic_load_explicit(&stack->alloc_objects, memory_order_relaxed) != 0)
+        list->stacks[list->count++] = stack;
 }
 
 static Sample *build_sample(struct builder *builder, struct libleak_stack *stack, int64_t bytes_key)
 {
-	Sample *sample = arena_alloc(builder, sizeof *sample);
-	int64_t *values = arena_alloc(builder, 4 * sizeof *values);
-	uint64_t *location_ids = arena_alloc(builder, (stack->depth + 1) * sizeof *location_ids);
-	Label *label = arena_alloc(builder, sizeof *label);
-	Label **labels = arena_alloc(builder, sizeof *labels);
-	if (!sample || !values || !location_ids || !label || !labels)
-		return NULL;
-	perftools__profiles__sample__init(sample);
-	stack_values(stack, values);
-	sample->value = values;
-	sample->n_value = 4;
-	for (uint32_t i = 0; i < stack->depth; i++)
-		if ((location_ids[sample->n_location_id] = location_id(builder, stack->frames[i])))
-			sample->n_location_id++;
-	sample->location_id = location_ids;
-	perftools__profiles__label__init(label);
-	label->key = bytes_key;
-	label->num = values[0] ? values[1] / values[0] : 0;
-	labels[0] = label;
-	sample->label = labels;
-	sample->n_label = 1;
-	return sample;
+    Sample *sample = arena_alloc(builder, sizeof *sample);
+    int64_t *values = arena_alloc(builder, 4 * sizeof *values);
+    uint64_t *location_ids = arena_alloc(builder, (stack->depth + 1) * sizeof *location_ids);
+    Label *label = arena_alloc(builder, sizeof *label);
+    Label **labels = arena_alloc(builder, sizeof *labels);
+    if (!sample || !values || !location_ids || !label || !labels)
+        return NULL;
+    perftools__profiles__sample__init(sample);
+    stack_values(stack, values);
+    sample->value = values;
+    sample->n_value = 4;
+    for (uint32_t i = 0; i < stack->depth; i++)
+        if ((location_ids[sample->n_location_id] = location_id(builder, stack->frames[i])))
+            sample->n_location_id++;
+    sample->location_id = location_ids;
+    perftools__profiles__label__init(label);
+    label->key = bytes_key;
+    label->num = values[0] ? values[1] / values[0] : 0;
+    labels[0] = label;
+    sample->label = labels;
+    sample->n_label = 1;
+    return sample;
 }
 
 static ValueType *value_type(struct builder *builder, const char *type, const char *unit)
 {
-	ValueType *result = arena_alloc(builder, sizeof *result);
-	if (result) {
-		perftools__profiles__value_type__init(result);
-		result->type = string_index(builder, type);
-		result->unit = string_index(builder, unit);
-	}
-	return result;
+    ValueType *result = arena_alloc(builder, sizeof *result);
+    if (result) {
+        perftools__profiles__value_type__init(result);
+        result->type = string_index(builder, type);
+        result->unit = string_index(builder, unit);
+    }
+    return result;
 }
 
 static void add_comment(struct builder *builder, Profile *profile, int64_t *comments, const char *format, ...)
-	__attribute__((format(printf, 4, 5)));
+        __attribute__((format(printf, 4, 5)));
 
 static void add_comment(struct builder *builder, Profile *profile, int64_t *comments, const char *format, ...)
 {
-	char text[256];
-	va_list args;
-	va_start(args, format);
-	vsnprintf(text, sizeof text, format, args);
-	va_end(args);
-	comments[profile->n_comment++] = string_index(builder, text);
+    char text[256];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(text, sizeof text, format, args);
+    va_end(args);
+    comments[profile->n_comment++] = string_index(builder, text);
 }
 
 static int64_t now_nanos(void)
 {
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
 }
 
 /*
@@ -364,231 +365,234 @@ static int64_t now_nanos(void)
 
 static bool room_to_symbolize(uint64_t *headroom)
 {
-	struct rlimit limit;
-	if (getrlimit(RLIMIT_AS, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
-		return true;
-	int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	char text[64] = "";
-	ssize_t length = read(fd, text, sizeof text - 1);
-	close(fd);
-	if (length <= 0)
-		return false;
-	uint64_t used = strtoull(text, NULL, 10) * (uint64_t)sysconf(_SC_PAGESIZE);
-	*headroom = limit.rlim_cur > used ? limit.rlim_cur - used : 0;
-	return *headroom >= SYMBOLIZE_HEADROOM;
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_AS, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+        return true;
+    int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    char text[64] = "";
+    ssize_t length = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (length <= 0)
+        return false;
+    uint64_t used = strtoull(text, NULL, 10) * (uint64_t)sysconf(_SC_PAGESIZE);
+    *headroom = limit.rlim_cur > used ? limit.rlim_cur - used : 0;
+    return *headroom >= SYMBOLIZE_HEADROOM;
 }
 
 static bool build_mappings(struct builder *builder, Profile *profile)
 {
-	int count = libleak_symbols_mapping_count();
-	profile->mapping = arena_alloc(builder, (size_t)(count + 1) * sizeof *profile->mapping);
-	if (!profile->mapping)
-		return false;
-	for (int i = 0; i < count; i++) {
-		const struct libleak_mapping *source = libleak_symbols_mapping(i);
-		Mapping *mapping = arena_alloc(builder, sizeof *mapping);
-		if (!mapping)
-			return false;
-		perftools__profiles__mapping__init(mapping);
-		mapping->id = (uint64_t)i + 1;
-		mapping->memory_start = source->start;
-		mapping->memory_limit = source->limit;
-		mapping->file_offset = source->file_offset;
-		mapping->filename = string_index(builder, source->path);
-		mapping->build_id = string_index(builder, source->build_id);
-		mapping->has_functions = source->has_functions;
-		mapping->has_filenames = source->has_filenames;
-		mapping->has_line_numbers = source->has_line_numbers;
-		mapping->has_inline_frames = source->has_inline_frames;
-		profile->mapping[profile->n_mapping++] = mapping;
-	}
-	return true;
+    int count = libleak_symbols_mapping_count();
+    profile->mapping = arena_alloc(builder, (size_t)(count + 1) * sizeof *profile->mapping);
+    if (!profile->mapping)
+        return false;
+    for (int i = 0; i < count; i++) {
+        const struct libleak_mapping *source = libleak_symbols_mapping(i);
+        Mapping *mapping = arena_alloc(builder, sizeof *mapping);
+        if (!mapping)
+            return false;
+        perftools__profiles__mapping__init(mapping);
+        mapping->id = (uint64_t)i + 1;
+        mapping->memory_start = source->start;
+        mapping->memory_limit = source->limit;
+        mapping->file_offset = source->file_offset;
+        mapping->filename = string_index(builder, source->path);
+        mapping->build_id = string_index(builder, source->build_id);
+        mapping->has_functions = source->has_functions;
+        mapping->has_filenames = source->has_filenames;
+        mapping->has_line_numbers = source->has_line_numbers;
+        mapping->has_inline_frames = source->has_inline_frames;
+        profile->mapping[profile->n_mapping++] = mapping;
+    }
+    return true;
 }
 
 static bool build(struct builder *builder, Profile *profile, const struct libleak_profile_request *request)
 {
-	perftools__profiles__profile__init(profile);
-	uint64_t expected_stacks = libleak_stacks_count() + 64;
-	if (!id_map_init(builder, &builder->string_ids, 1024) ||
-	    !id_map_init(builder, &builder->location_ids, expected_stacks * 4) ||
-	    !id_map_init(builder, &builder->function_ids, 1024))
-		return false;
-	if (!reserve(builder, (void ***)&builder->strings, &builder->string_capacity, 1))
-		return false;
-	builder->strings[builder->string_count++] = ""; /* string_table[0] must be "" */
+    perftools__profiles__profile__init(profile);
+    uint64_t expected_stacks = libleak_stacks_count() + 64;
+    if (!id_map_init(builder, &builder->string_ids, 1024) ||
+        !id_map_init(builder, &builder->location_ids, expected_stacks * 4) ||
+        !id_map_init(builder, &builder->function_ids, 1024))
+        return false;
+    if (!reserve(builder, (void ***)&builder->strings, &builder->string_capacity, 1))
+        return false;
+    builder->strings[builder->string_count++] = ""; /* string_table[0] must be "" */
 
-	uint64_t headroom = 0;
-	bool short_of_memory = builder->symbolize && !room_to_symbolize(&headroom);
-	if (short_of_memory)
-		builder->symbolize = false;
-	libleak_symbols_refresh();
+    uint64_t headroom = 0;
+    bool short_of_memory = builder->symbolize && !room_to_symbolize(&headroom);
+    if (short_of_memory)
+        builder->symbolize = false;
+    libleak_symbols_refresh();
 
-	ValueType **sample_types = arena_alloc(builder, 4 * sizeof *sample_types);
-	if (!sample_types)
-		return false;
-	sample_types[0] = value_type(builder, "alloc_objects", "count");
-	sample_types[1] = value_type(builder, "alloc_space", "bytes");
-	sample_types[2] = value_type(builder, "inuse_objects", "count");
-	sample_types[3] = value_type(builder, "inuse_space", "bytes");
-	profile->sample_type = sample_types;
-	profile->n_sample_type = 4;
-	profile->period_type = value_type(builder, "space", "bytes");
-	profile->period = (int64_t)libleak_config.rate;
-	profile->default_sample_type = string_index(builder, "inuse_space");
-	int64_t now = now_nanos();
-	profile->time_nanos = now;
-	profile->duration_nanos = now > request->start_nanos ? now - request->start_nanos : 0;
+    ValueType **sample_types = arena_alloc(builder, 4 * sizeof *sample_types);
+    if (!sample_types)
+        return false;
+    sample_types[0] = value_type(builder, "alloc_objects", "count");
+    sample_types[1] = value_type(builder, "alloc_space", "bytes");
+    sample_types[2] = value_type(builder, "inuse_objects", "count");
+    sample_types[3] = value_type(builder, "inuse_space", "bytes");
+    profile->sample_type = sample_types;
+    profile->n_sample_type = 4;
+    profile->period_type = value_type(builder, "space", "bytes");
+    profile->period = (int64_t)libleak_config.rate;
+    profile->default_sample_type = string_index(builder, "inuse_space");
+    int64_t now = now_nanos();
+    profile->time_nanos = now;
+    profile->duration_nanos = now > request->start_nanos ? now - request->start_nanos : 0;
 
-	struct stack_list list = {0};
-	list.capacity = expected_stacks;
-	list.stacks = arena_alloc(builder, list.capacity * sizeof *list.stacks);
-	if (!list.stacks)
-		return false;
-	libleak_stacks_for_each(collect_stack, &list);
+    struct stack_list list = {0};
+    list.capacity = expected_stacks;
+    list.stacks = arena_alloc(builder, list.capacity * sizeof *list.stacks);
+    if (!list.stacks)
+        return false;
+    libleak_stacks_for_each(collect_stack, &list);
 
-	int64_t bytes_key = string_index(builder, "bytes");
-	profile->sample = arena_alloc(builder, (list.count + 1) * sizeof *profile->sample);
-	if (!profile->sample)
-		return false;
-	for (uint64_t i = 0; i < list.count; i++) {
-		Sample *sample = build_sample(builder, list.stacks[i], bytes_key);
-		if (!sample)
-			return false;
-		profile->sample[profile->n_sample++] = sample;
-	}
-	/* Mappings last: the lookups above set their has_functions flags. */
-	if (!build_mappings(builder, profile))
-		return false;
-	profile->location = builder->locations;
-	profile->n_location = builder->location_count;
-	profile->function = builder->functions;
-	profile->n_function = builder->function_count;
+    int64_t bytes_key = string_index(builder, "bytes");
+    profile->sample = arena_alloc(builder, (list.count + 1) * sizeof *profile->sample);
+    if (!profile->sample)
+        return false;
+    for (uint64_t i = 0; i < list.count; i++) {
+        Sample *sample = build_sample(builder, list.stacks[i], bytes_key);
+        if (!sample)
+            return false;
+        profile->sample[profile->n_sample++] = sample;
+    }
+    /* Mappings last: the lookups above set their has_functions flags. */
+    if (!build_mappings(builder, profile))
+        return false;
+    profile->location = builder->locations;
+    profile->n_location = builder->location_count;
+    profile->function = builder->functions;
+    profile->n_function = builder->function_count;
 
-	int64_t *comments = arena_alloc(builder, 8 * sizeof *comments);
-	if (comments && short_of_memory)
-		add_comment(builder, profile, comments,
-			    "no names or lines: only %llu MiB of address space left under ulimit -v; pprof can symbolize from the binaries",
-			    (unsigned long long)(headroom >> 20));
-	if (!comments)
-		return false;
-	profile->comment = comments;
-	add_comment(builder, profile, comments, "libleak heap profile, sampling every %llu bytes on average%s",
-		    (unsigned long long)libleak_config.rate, libleak_config.rate == 1 ? " (exact)" : "");
-	add_comment(builder, profile, comments, "samples taken: %llu; dropped: %llu (stack table full), %llu (live table full)",
-		    (unsigned long long)atomic_load(&libleak_counters.samples),
-		    (unsigned long long)atomic_load(&libleak_counters.dropped_stacks),
-		    (unsigned long long)atomic_load(&libleak_counters.dropped_live));
-	add_comment(builder, profile, comments, "stacks: %llu of at most %llu; live sampled blocks: %llu",
-		    (unsigned long long)libleak_stacks_count(), (unsigned long long)libleak_stacks_capacity(),
-		    (unsigned long long)libleak_live_count());
-	add_comment(builder, profile, comments, "internal memory: %llu bytes mapped of at most %llu (LIBLEAK_MAX_MEMORY)",
-		    (unsigned long long)libleak_memory_mapped(), (unsigned long long)libleak_config.max_memory);
-	profile->string_table = builder->strings;
-	profile->n_string_table = builder->string_count;
-	libleak_symbols_close_files(); /* hold no descriptor of the program's between dumps */
-	return !builder->out_of_memory;
+    int64_t *comments = arena_alloc(builder, 8 * sizeof *comments);
+    if (comments && short_of_memory)
+        add_comment(
+                builder, profile, comments,
+                "no names or lines: only %llu MiB of address space left under ulimit -v; pprof can symbolize from the binaries",
+                (unsigned long long)(headroom >> 20));
+    if (!comments)
+        return false;
+    profile->comment = comments;
+    add_comment(builder, profile, comments, "libleak heap profile, sampling every %llu bytes on average%s",
+                (unsigned long long)libleak_config.rate, libleak_config.rate == 1 ? " (exact)" : "");
+    add_comment(builder, profile, comments,
+                "samples taken: %llu; dropped: %llu (stack table full), %llu (live table full)",
+                (unsigned long long)atomic_load(&libleak_counters.samples),
+                (unsigned long long)atomic_load(&libleak_counters.dropped_stacks),
+                (unsigned long long)atomic_load(&libleak_counters.dropped_live));
+    add_comment(builder, profile, comments, "stacks: %llu of at most %llu; live sampled blocks: %llu",
+                (unsigned long long)libleak_stacks_count(), (unsigned long long)libleak_stacks_capacity(),
+                (unsigned long long)libleak_live_count());
+    add_comment(builder, profile, comments,
+                "internal memory: %llu bytes mapped of at most %llu (LIBLEAK_MAX_MEMORY)",
+                (unsigned long long)libleak_memory_mapped(), (unsigned long long)libleak_config.max_memory);
+    profile->string_table = builder->strings;
+    profile->n_string_table = builder->string_count;
+    libleak_symbols_close_files(); /* hold no descriptor of the program's between dumps */
+    return !builder->out_of_memory;
 }
 
 /* A ProtobufCBuffer that deflates what it is given and writes it to a file descriptor.
    protobuf-c appends a few bytes at a time; calling deflate for each costs more than the
    compression itself, so pieces are staged and deflated 256 KiB at a time. */
 struct gzip_sink {
-	ProtobufCBuffer base;
-	z_stream stream;
-	int fd;
-	int error; /* errno of the first failure */
-	size_t staged;
-	unsigned char stage[256 * 1024];
-	unsigned char out[64 * 1024];
+    ProtobufCBuffer base;
+    z_stream stream;
+    int fd;
+    int error; /* errno of the first failure */
+    size_t staged;
+    unsigned char stage[256 * 1024];
+    unsigned char out[64 * 1024];
 };
 
 static bool write_all(struct gzip_sink *sink, const unsigned char *data, size_t length)
 {
-	while (length > 0) {
-		ssize_t written = write(sink->fd, data, length);
-		if (written < 0 && errno == EINTR)
-			continue;
-		if (written <= 0) {
-			sink->error = written < 0 ? errno : EIO;
-			return false;
-		}
-		data += written;
-		length -= (size_t)written;
-	}
-	return true;
+    while (length > 0) {
+        ssize_t written = write(sink->fd, data, length);
+        if (written < 0 && errno == EINTR)
+            continue;
+        if (written <= 0) {
+            sink->error = written < 0 ? errno : EIO;
+            return false;
+        }
+        data += written;
+        length -= (size_t)written;
+    }
+    return true;
 }
 
 static void deflate_into_file(struct gzip_sink *sink, const uint8_t *data, size_t length, int flush)
 {
-	if (sink->error)
-		return;
-	sink->stream.next_in = (Bytef *)data;
-	sink->stream.avail_in = (uInt)length;
-	do {
-		sink->stream.next_out = sink->out;
-		sink->stream.avail_out = sizeof sink->out;
-		int status = deflate(&sink->stream, flush);
-		if (status == Z_STREAM_ERROR) {
-			sink->error = EIO;
-			return;
-		}
-		if (!write_all(sink, sink->out, sizeof sink->out - sink->stream.avail_out))
-			return;
-	} while (sink->stream.avail_out == 0 || sink->stream.avail_in > 0);
+    if (sink->error)
+        return;
+    sink->stream.next_in = (Bytef *)data;
+    sink->stream.avail_in = (uInt)length;
+    do {
+        sink->stream.next_out = sink->out;
+        sink->stream.avail_out = sizeof sink->out;
+        int status = deflate(&sink->stream, flush);
+        if (status == Z_STREAM_ERROR) {
+            sink->error = EIO;
+            return;
+        }
+        if (!write_all(sink, sink->out, sizeof sink->out - sink->stream.avail_out))
+            return;
+    } while (sink->stream.avail_out == 0 || sink->stream.avail_in > 0);
 }
 
 static void gzip_append(ProtobufCBuffer *buffer, size_t length, const uint8_t *data)
 {
-	struct gzip_sink *sink = (struct gzip_sink *)buffer;
-	if (sink->staged + length > sizeof sink->stage) {
-		deflate_into_file(sink, sink->stage, sink->staged, Z_NO_FLUSH);
-		sink->staged = 0;
-	}
-	if (length <= sizeof sink->stage) {
-		memcpy(sink->stage + sink->staged, data, length);
-		sink->staged += length;
-		return;
-	}
-	while (length > 0) { /* a large piece goes straight through, within zlib's uInt */
-		size_t piece = length > (1u << 30) ? (1u << 30) : length;
-		deflate_into_file(sink, data, piece, Z_NO_FLUSH);
-		data += piece;
-		length -= piece;
-	}
+    struct gzip_sink *sink = (struct gzip_sink *)buffer;
+    if (sink->staged + length > sizeof sink->stage) {
+        deflate_into_file(sink, sink->stage, sink->staged, Z_NO_FLUSH);
+        sink->staged = 0;
+    }
+    if (length <= sizeof sink->stage) {
+        memcpy(sink->stage + sink->staged, data, length);
+        sink->staged += length;
+        return;
+    }
+    while (length > 0) { /* a large piece goes straight through, within zlib's uInt */
+        size_t piece = length > (1u << 30) ? (1u << 30) : length;
+        deflate_into_file(sink, data, piece, Z_NO_FLUSH);
+        data += piece;
+        length -= piece;
+    }
 }
 
 int libleak_profile_write(int fd, const struct libleak_profile_request *request)
 {
-	struct builder builder = {.symbolize = request->symbolize};
-	Profile profile;
-	int result = -1;
-	if (!build(&builder, &profile, request)) {
-		errno = ENOMEM;
-		goto done;
-	}
-	struct gzip_sink *sink = libleak_arena_alloc(&builder.arena, sizeof *sink);
-	if (!sink) {
-		errno = ENOMEM;
-		goto done;
-	}
-	sink->base.append = gzip_append;
-	sink->fd = fd;
-	/* windowBits 15 + 16: a gzip wrapper, as pprof files are. Level 1 as Go's profile writer:
+    struct builder builder = {.symbolize = request->symbolize};
+    Profile profile;
+    int result = -1;
+    if (!build(&builder, &profile, request)) {
+        errno = ENOMEM;
+        goto done;
+    }
+    struct gzip_sink *sink = libleak_arena_alloc(&builder.arena, sizeof *sink);
+    if (!sink) {
+        errno = ENOMEM;
+        goto done;
+    }
+    sink->base.append = gzip_append;
+    sink->fd = fd;
+    /* windowBits 15 + 16: a gzip wrapper, as pprof files are. Level 1 as Go's profile writer:
 	   the dump runs inside the program, so speed matters more than the last 30 % of size. */
-	if (deflateInit2(&sink->stream, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-		errno = ENOMEM;
-		goto done;
-	}
-	protobuf_c_message_pack_to_buffer(&profile.base, &sink->base);
-	deflate_into_file(sink, sink->stage, sink->staged, Z_FINISH);
-	deflateEnd(&sink->stream);
-	if (sink->error)
-		errno = sink->error;
-	else
-		result = 0;
+    if (deflateInit2(&sink->stream, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+        errno = ENOMEM;
+        goto done;
+    }
+    protobuf_c_message_pack_to_buffer(&profile.base, &sink->base);
+    deflate_into_file(sink, sink->stage, sink->staged, Z_FINISH);
+    deflateEnd(&sink->stream);
+    if (sink->error)
+        errno = sink->error;
+    else
+        result = 0;
 done:
-	libleak_arena_release(&builder.arena);
-	return result;
+    libleak_arena_release(&builder.arena);
+    return result;
 }

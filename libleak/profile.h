@@ -9,8 +9,8 @@
 #include <stdint.h>
 
 struct libleak_profile_request {
-	int64_t start_nanos;  /* when the process (or the fork child) started being profiled */
-	bool symbolize;       /* names and lines, or addresses only */
+    int64_t start_nanos; /* when the process (or the fork child) started being profiled */
+    bool symbolize;      /* names and lines, or addresses only */
 };
 
 /* Returns 0, or -1 with errno set (write failed: ENOSPC, EIO, ...; or ENOMEM). */

@@ -24,39 +24,39 @@ const size_t libleak_bootstrap_capacity = BOOTSTRAP_CAPACITY;
 static _Atomic size_t bootstrap_used;
 
 struct bootstrap_header {
-	size_t size;
-	size_t padding; /* keeps the block 16-byte aligned */
+    size_t size;
+    size_t padding; /* keeps the block 16-byte aligned */
 };
 
 void *libleak_bootstrap_alloc(size_t size, size_t alignment)
 {
-	if (alignment < 16)
-		alignment = 16;
-	size_t used = atomic_load_explicit(&bootstrap_used, memory_order_relaxed);
-	for (;;) {
-		size_t start = (used + sizeof(struct bootstrap_header) + alignment - 1) & ~(alignment - 1);
-		size_t end = start + ((size + 15) & ~(size_t)15);
-		if (size > BOOTSTRAP_CAPACITY || end > BOOTSTRAP_CAPACITY)
-			return NULL;
-		if (atomic_compare_exchange_weak(&bootstrap_used, &used, end)) {
-			struct bootstrap_header *header =
-				(struct bootstrap_header *)(libleak_bootstrap_buffer + start) - 1;
-			header->size = size;
-			/* free must take its slow path for this block, where it is recognised. */
-			libleak_live_filter_pin(libleak_bootstrap_buffer + start);
-			return libleak_bootstrap_buffer + start; /* static storage: already zero */
-		}
-	}
+    if (alignment < 16)
+        alignment = 16;
+    size_t used = atomic_load_explicit(&bootstrap_used, memory_order_relaxed);
+    for (;;) {
+        size_t start = (used + sizeof(struct bootstrap_header) + alignment - 1) & ~(alignment - 1);
+        size_t end = start + ((size + 15) & ~(size_t)15);
+        if (size > BOOTSTRAP_CAPACITY || end > BOOTSTRAP_CAPACITY)
+            return NULL;
+        if (atomic_compare_exchange_weak(&bootstrap_used, &used, end)) {
+            struct bootstrap_header *header =
+                    (struct bootstrap_header *)(libleak_bootstrap_buffer + start) - 1;
+            header->size = size;
+            /* free must take its slow path for this block, where it is recognised. */
+            libleak_live_filter_pin(libleak_bootstrap_buffer + start);
+            return libleak_bootstrap_buffer + start; /* static storage: already zero */
+        }
+    }
 }
 
 size_t libleak_bootstrap_size(const void *block)
 {
-	return ((const struct bootstrap_header *)block - 1)->size;
+    return ((const struct bootstrap_header *)block - 1)->size;
 }
 
 static void *next_symbol(const char *name)
 {
-	return dlsym(RTLD_NEXT, name);
+    return dlsym(RTLD_NEXT, name);
 }
 
 /* 0 = nobody started, 1 = a thread is inside dlsym, 2 = done. */
@@ -64,34 +64,34 @@ static _Atomic int resolve_state;
 
 static void die(const char *message)
 {
-	ssize_t ignored = write(2, message, strlen(message));
-	(void)ignored;
-	_exit(127);
+    ssize_t ignored = write(2, message, strlen(message));
+    (void)ignored;
+    _exit(127);
 }
 
 bool libleak_real_resolve(void)
 {
-	int state = atomic_load_explicit(&resolve_state, memory_order_acquire);
-	if (state == 2)
-		return true;
-	if (state == 1 || !atomic_compare_exchange_strong(&resolve_state, &state, 1))
-		return atomic_load_explicit(&resolve_state, memory_order_acquire) == 2;
+    int state = atomic_load_explicit(&resolve_state, memory_order_acquire);
+    if (state == 2)
+        return true;
+    if (state == 1 || !atomic_compare_exchange_strong(&resolve_state, &state, 1))
+        return atomic_load_explicit(&resolve_state, memory_order_acquire) == 2;
 
-	struct libleak_real_allocator found;
-	found.malloc = next_symbol("malloc");
-	found.free = next_symbol("free");
-	found.calloc = next_symbol("calloc");
-	found.realloc = next_symbol("realloc");
-	found.memalign = next_symbol("memalign");
-	found.posix_memalign = next_symbol("posix_memalign");
-	found.aligned_alloc = next_symbol("aligned_alloc");
-	found.valloc = next_symbol("valloc");
-	found.pvalloc = next_symbol("pvalloc");
-	found.malloc_usable_size = next_symbol("malloc_usable_size");
-	if (!found.malloc || !found.free || !found.calloc || !found.realloc || !found.posix_memalign)
-		die("libleak: no allocator found after libleak.so (dlsym RTLD_NEXT failed)\n");
-	/* The rest have fallbacks in hooks.c when an allocator lacks them. */
-	libleak_real = found;
-	atomic_store_explicit(&resolve_state, 2, memory_order_release);
-	return true;
+    struct libleak_real_allocator found;
+    found.malloc = next_symbol("malloc");
+    found.free = next_symbol("free");
+    found.calloc = next_symbol("calloc");
+    found.realloc = next_symbol("realloc");
+    found.memalign = next_symbol("memalign");
+    found.posix_memalign = next_symbol("posix_memalign");
+    found.aligned_alloc = next_symbol("aligned_alloc");
+    found.valloc = next_symbol("valloc");
+    found.pvalloc = next_symbol("pvalloc");
+    found.malloc_usable_size = next_symbol("malloc_usable_size");
+    if (!found.malloc || !found.free || !found.calloc || !found.realloc || !found.posix_memalign)
+        die("libleak: no allocator found after libleak.so (dlsym RTLD_NEXT failed)\n");
+    /* The rest have fallbacks in hooks.c when an allocator lacks them. */
+    libleak_real = found;
+    atomic_store_explicit(&resolve_state, 2, memory_order_release);
+    return true;
 }

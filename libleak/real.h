@@ -10,16 +10,16 @@
 #include <stdint.h>
 
 struct libleak_real_allocator {
-	void *(*malloc)(size_t);
-	void (*free)(void *);
-	void *(*calloc)(size_t, size_t);
-	void *(*realloc)(void *, size_t);
-	void *(*memalign)(size_t, size_t);
-	int (*posix_memalign)(void **, size_t, size_t);
-	void *(*aligned_alloc)(size_t, size_t);
-	void *(*valloc)(size_t);
-	void *(*pvalloc)(size_t);
-	size_t (*malloc_usable_size)(void *);
+    void *(*malloc)(size_t);
+    void (*free)(void *);
+    void *(*calloc)(size_t, size_t);
+    void *(*realloc)(void *, size_t);
+    void *(*memalign)(size_t, size_t);
+    int (*posix_memalign)(void **, size_t, size_t);
+    void *(*aligned_alloc)(size_t, size_t);
+    void *(*valloc)(size_t);
+    void *(*pvalloc)(size_t);
+    size_t (*malloc_usable_size)(void *);
 };
 
 extern struct libleak_real_allocator libleak_real;
@@ -38,7 +38,7 @@ size_t libleak_bootstrap_size(const void *block);
 
 static inline bool libleak_is_bootstrap(const void *block)
 {
-	return (uintptr_t)block - (uintptr_t)libleak_bootstrap_buffer < libleak_bootstrap_capacity;
+    return (uintptr_t)block - (uintptr_t)libleak_bootstrap_buffer < libleak_bootstrap_capacity;
 }
 
 #endif

@@ -19,8 +19,8 @@
 #define LIBLEAK_OBJECT_ONE 65536
 
 struct libleak_weight {
-	uint64_t objects; /* in units of 1/LIBLEAK_OBJECT_ONE object */
-	uint64_t bytes;
+    uint64_t objects; /* in units of 1/LIBLEAK_OBJECT_ONE object */
+    uint64_t bytes;
 };
 
 /* The next countdown: an exponential draw with mean `rate` (at least 1). */

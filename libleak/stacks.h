@@ -16,14 +16,14 @@
 #include "sampler.h"
 
 struct libleak_stack {
-	_Atomic uint64_t alloc_objects; /* fixed point, LIBLEAK_OBJECT_ONE per object */
-	_Atomic uint64_t alloc_bytes;
-	_Atomic uint64_t free_objects;
-	_Atomic uint64_t free_bytes;
-	uint64_t hash;
-	uint32_t depth;
-	uint32_t reserved;
-	uintptr_t frames[]; /* return addresses, the allocation's caller first */
+    _Atomic uint64_t alloc_objects; /* fixed point, LIBLEAK_OBJECT_ONE per object */
+    _Atomic uint64_t alloc_bytes;
+    _Atomic uint64_t free_objects;
+    _Atomic uint64_t free_bytes;
+    uint64_t hash;
+    uint32_t depth;
+    uint32_t reserved;
+    uintptr_t frames[]; /* return addresses, the allocation's caller first */
 };
 
 /* Reserves the table for at most max_stacks stacks (their records are mapped as needed). */
@@ -44,12 +44,12 @@ uint32_t libleak_stacks_intern(const uintptr_t *frames, int depth);
 struct libleak_stack *libleak_stacks_get(uint32_t index);
 
 static inline void libleak_stacks_charge(struct libleak_stack *stack, struct libleak_weight weight,
-					 bool allocation)
+                                         bool allocation)
 {
-	atomic_fetch_add_explicit(allocation ? &stack->alloc_objects : &stack->free_objects,
-				  weight.objects, memory_order_relaxed);
-	atomic_fetch_add_explicit(allocation ? &stack->alloc_bytes : &stack->free_bytes, weight.bytes,
-				  memory_order_relaxed);
+    atomic_fetch_add_explicit(allocation ? &stack->alloc_objects : &stack->free_objects, weight.objects,
+                              memory_order_relaxed);
+    atomic_fetch_add_explicit(allocation ? &stack->alloc_bytes : &stack->free_bytes, weight.bytes,
+                              memory_order_relaxed);
 }
 
 /* Calls visit for every stack interned so far (any thread, concurrently with interning). */

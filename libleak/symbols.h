@@ -13,22 +13,22 @@
 #include <stdint.h>
 
 struct libleak_mapping {
-	uint64_t start;        /* first byte of the executable segment in memory */
-	uint64_t limit;        /* one past its last byte */
-	uint64_t file_offset;  /* offset in the file that start corresponds to */
-	const char *path;      /* absolute path; the main program's from /proc/self/exe */
-	const char *build_id;  /* GNU build ID in lowercase hex, "" when the file has none */
-	bool has_functions;    /* set once a lookup found a function name in this mapping */
-	bool has_filenames;
-	bool has_line_numbers;
-	bool has_inline_frames;
+    uint64_t start;       /* first byte of the executable segment in memory */
+    uint64_t limit;       /* one past its last byte */
+    uint64_t file_offset; /* offset in the file that start corresponds to */
+    const char *path;     /* absolute path; the main program's from /proc/self/exe */
+    const char *build_id; /* GNU build ID in lowercase hex, "" when the file has none */
+    bool has_functions;   /* set once a lookup found a function name in this mapping */
+    bool has_filenames;
+    bool has_line_numbers;
+    bool has_inline_frames;
 };
 
 struct libleak_line {
-	const char *function;     /* demangled name when possible, NULL when unknown */
-	const char *system_name;  /* the symbol as in the file (mangled), NULL when unknown */
-	const char *file;         /* source file, NULL when no line information */
-	int64_t line;             /* 0 when unknown */
+    const char *function;    /* demangled name when possible, NULL when unknown */
+    const char *system_name; /* the symbol as in the file (mangled), NULL when unknown */
+    const char *file;        /* source file, NULL when no line information */
+    int64_t line;            /* 0 when unknown */
 };
 
 #define LIBLEAK_MAX_INLINE 8

@@ -18,12 +18,12 @@
 #include <stdint.h>
 
 struct libleak_thread {
-	int64_t countdown;        /* bytes until the next sample; < 0 means "take the slow path" */
-	int64_t parked_countdown; /* countdown saved while inside libleak */
-	uint64_t random_state;    /* xorshift state for the exponential draws; 0 = not seeded */
-	uint32_t inside;          /* nesting depth of libleak's own code on this thread */
-	uintptr_t stack_low;      /* this thread's stack, for the frame-pointer walk's bounds */
-	uintptr_t stack_high;
+    int64_t countdown;        /* bytes until the next sample; < 0 means "take the slow path" */
+    int64_t parked_countdown; /* countdown saved while inside libleak */
+    uint64_t random_state;    /* xorshift state for the exponential draws; 0 = not seeded */
+    uint32_t inside;          /* nesting depth of libleak's own code on this thread */
+    uintptr_t stack_low;      /* this thread's stack, for the frame-pointer walk's bounds */
+    uintptr_t stack_high;
 };
 
 extern __thread struct libleak_thread libleak_thread __attribute__((tls_model("initial-exec")));
@@ -32,18 +32,18 @@ extern __thread struct libleak_thread libleak_thread __attribute__((tls_model("i
 
 static inline void libleak_enter(void)
 {
-	struct libleak_thread *self = &libleak_thread;
-	if (self->inside++ == 0) {
-		self->parked_countdown = self->countdown;
-		self->countdown = LIBLEAK_PARKED_COUNTDOWN;
-	}
+    struct libleak_thread *self = &libleak_thread;
+    if (self->inside++ == 0) {
+        self->parked_countdown = self->countdown;
+        self->countdown = LIBLEAK_PARKED_COUNTDOWN;
+    }
 }
 
 static inline void libleak_leave(void)
 {
-	struct libleak_thread *self = &libleak_thread;
-	if (--self->inside == 0)
-		self->countdown = self->parked_countdown;
+    struct libleak_thread *self = &libleak_thread;
+    if (--self->inside == 0)
+        self->countdown = self->parked_countdown;
 }
 
 #endif

@@ -17,7 +17,7 @@
 #include "thread.h"
 
 __thread struct libleak_thread libleak_thread __attribute__((tls_model("initial-exec"))) = {
-	.countdown = -1, /* the first allocation of every thread comes here to set the thread up */
+        .countdown = -1, /* the first allocation of every thread comes here to set the thread up */
 };
 
 _Atomic bool libleak_ready;
@@ -25,86 +25,86 @@ struct libleak_counters libleak_counters;
 
 static void take_sample(void *block, size_t size)
 {
-	/* Sized by LIBLEAK_DEPTH: a sample runs on the program's stack, which may be small. */
-	uintptr_t frames[libleak_config.depth + LIBLEAK_OWN_FRAMES];
-	int depth = libleak_stacks_capture(frames, libleak_config.depth);
-	uint32_t stack_index = libleak_stacks_intern(frames, depth);
-	if (!stack_index) {
-		atomic_fetch_add_explicit(&libleak_counters.dropped_stacks, 1, memory_order_relaxed);
-		return;
-	}
-	struct libleak_live_block live = {stack_index, size};
-	if (!libleak_live_insert(block, live)) {
-		atomic_fetch_add_explicit(&libleak_counters.dropped_live, 1, memory_order_relaxed);
-		return;
-	}
-	libleak_stacks_charge(libleak_stacks_get(stack_index), libleak_sampler_weight(size, libleak_config.rate),
-			      true);
-	atomic_fetch_add_explicit(&libleak_counters.samples, 1, memory_order_relaxed);
+    /* Sized by LIBLEAK_DEPTH: a sample runs on the program's stack, which may be small. */
+    uintptr_t frames[libleak_config.depth + LIBLEAK_OWN_FRAMES];
+    int depth = libleak_stacks_capture(frames, libleak_config.depth);
+    uint32_t stack_index = libleak_stacks_intern(frames, depth);
+    if (!stack_index) {
+        atomic_fetch_add_explicit(&libleak_counters.dropped_stacks, 1, memory_order_relaxed);
+        return;
+    }
+    struct libleak_live_block live = {stack_index, size};
+    if (!libleak_live_insert(block, live)) {
+        atomic_fetch_add_explicit(&libleak_counters.dropped_live, 1, memory_order_relaxed);
+        return;
+    }
+    libleak_stacks_charge(libleak_stacks_get(stack_index), libleak_sampler_weight(size, libleak_config.rate),
+                          true);
+    atomic_fetch_add_explicit(&libleak_counters.samples, 1, memory_order_relaxed);
 }
 
 /* pthread_getattr_np allocates under the thread's own lock: safe here only because we are
    inside libleak, so the allocation cannot come back to this function. */
 static void set_up_thread(struct libleak_thread *self)
 {
-	self->random_state = libleak_sampler_seed(self);
-	pthread_attr_t attributes;
-	if (libleak_config.frame_pointers && pthread_getattr_np(pthread_self(), &attributes) == 0) {
-		void *low;
-		size_t size;
-		if (pthread_attr_getstack(&attributes, &low, &size) == 0) {
-			self->stack_low = (uintptr_t)low;
-			self->stack_high = (uintptr_t)low + size;
-		}
-		pthread_attr_destroy(&attributes);
-	}
+    self->random_state = libleak_sampler_seed(self);
+    pthread_attr_t attributes;
+    if (libleak_config.frame_pointers && pthread_getattr_np(pthread_self(), &attributes) == 0) {
+        void *low;
+        size_t size;
+        if (pthread_attr_getstack(&attributes, &low, &size) == 0) {
+            self->stack_low = (uintptr_t)low;
+            self->stack_high = (uintptr_t)low + size;
+        }
+        pthread_attr_destroy(&attributes);
+    }
 }
 
 void libleak_countdown_expired(void *block, size_t size)
 {
-	struct libleak_thread *self = &libleak_thread;
-	if (self->inside)
-		return;
-	if (!atomic_load_explicit(&libleak_ready, memory_order_acquire)) {
-		self->countdown = -1; /* not configured yet: ask again next time */
-		return;
-	}
-	uint64_t rate = libleak_config.rate;
-	if (rate == 0) {
-		self->countdown = INT64_MAX;
-		return;
-	}
-	bool first_on_thread = self->random_state == 0;
-	libleak_enter();
-	if (first_on_thread)
-		set_up_thread(self);
-	/* A thread's first allocation only starts its countdown, except in exact mode where every
+    struct libleak_thread *self = &libleak_thread;
+    if (self->inside)
+        return;
+    if (!atomic_load_explicit(&libleak_ready, memory_order_acquire)) {
+        self->countdown = -1; /* not configured yet: ask again next time */
+        return;
+    }
+    uint64_t rate = libleak_config.rate;
+    if (rate == 0) {
+        self->countdown = INT64_MAX;
+        return;
+    }
+    bool first_on_thread = self->random_state == 0;
+    libleak_enter();
+    if (first_on_thread)
+        set_up_thread(self);
+    /* A thread's first allocation only starts its countdown, except in exact mode where every
 	   allocation is a sample; a zero-byte block cannot cross a sampling point. */
-	if (block && (rate == 1 || (!first_on_thread && size > 0)))
-		take_sample(block, size);
-	int64_t next = rate == 1 ? -1 : libleak_sampler_next(&self->random_state, rate);
-	libleak_leave();
-	self->countdown = next;
+    if (block && (rate == 1 || (!first_on_thread && size > 0)))
+        take_sample(block, size);
+    int64_t next = rate == 1 ? -1 : libleak_sampler_next(&self->random_state, rate);
+    libleak_leave();
+    self->countdown = next;
 }
 
 void libleak_charge_detached(struct libleak_live_block detached)
 {
-	libleak_stacks_charge(libleak_stacks_get(detached.stack),
-			      libleak_sampler_weight(detached.size, libleak_config.rate), false);
+    libleak_stacks_charge(libleak_stacks_get(detached.stack),
+                          libleak_sampler_weight(detached.size, libleak_config.rate), false);
 }
 
 void libleak_reattach(void *block, struct libleak_live_block detached)
 {
-	if (!libleak_live_insert(block, detached)) {
-		/* No room to put it back: count it freed rather than leave a phantom leak. */
-		libleak_charge_detached(detached);
-		atomic_fetch_add_explicit(&libleak_counters.dropped_live, 1, memory_order_relaxed);
-	}
+    if (!libleak_live_insert(block, detached)) {
+        /* No room to put it back: count it freed rather than leave a phantom leak. */
+        libleak_charge_detached(detached);
+        atomic_fetch_add_explicit(&libleak_counters.dropped_live, 1, memory_order_relaxed);
+    }
 }
 
 void libleak_forget(void *block)
 {
-	struct libleak_live_block detached;
-	if (libleak_live_remove(block, &detached))
-		libleak_charge_detached(detached);
+    struct libleak_live_block detached;
+    if (libleak_live_remove(block, &detached))
+        libleak_charge_detached(detached);
 }

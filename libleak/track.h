@@ -28,9 +28,9 @@ void libleak_reattach(void *block, struct libleak_live_block detached);
 extern _Atomic bool libleak_ready;
 
 struct libleak_counters {
-	_Atomic uint64_t samples;          /* samples taken */
-	_Atomic uint64_t dropped_stacks;   /* samples lost: stack table full */
-	_Atomic uint64_t dropped_live;     /* samples lost: live table full */
+    _Atomic uint64_t samples;        /* samples taken */
+    _Atomic uint64_t dropped_stacks; /* samples lost: stack table full */
+    _Atomic uint64_t dropped_live;   /* samples lost: live table full */
 };
 extern struct libleak_counters libleak_counters;
 

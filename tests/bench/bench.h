@@ -24,7 +24,8 @@ static inline uint64_t bench_rand(uint64_t *s)
 /* A count argument with a default; a bad value stops the run rather than timing nonsense. */
 static inline long bench_arg(int argc, char **argv, int i, long dflt)
 {
-    if (argc <= i) return dflt;
+    if (argc <= i)
+        return dflt;
     char *end;
     long v = strtol(argv[i], &end, 10);
     if (*end != '\0' || v < 0) {

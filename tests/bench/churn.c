@@ -12,9 +12,11 @@ int main(int argc, char **argv)
 {
     long ops = bench_arg(argc, argv, 1, 20000000);
     long window = bench_arg(argc, argv, 2, 1000);
-    if (window < 1) window = 1;
+    if (window < 1)
+        window = 1;
     void **slot = calloc((size_t)window, sizeof *slot);
-    if (!slot) return 1;
+    if (!slot)
+        return 1;
     uint64_t seed = 0x9E3779B97F4A7C15ULL;
     unsigned long sum = 0;
     for (long i = 0; i < ops; i++) {
@@ -23,15 +25,18 @@ int main(int argc, char **argv)
         size_t size = 16 + (size_t)((r >> 32) % 497);
         free(slot[j]);
         char *p = malloc(size);
-        if (!p) return 1;
+        if (!p)
+            return 1;
         /* Touch the block so the work is not optimized away and the page is really used. */
         p[0] = (char)i;
         sum += (unsigned char)p[0];
         slot[j] = p;
     }
-    for (long j = 0; j < window; j++) free(slot[j]);
+    for (long j = 0; j < window; j++)
+        free(slot[j]);
     free(slot);
     /* Printing the sum keeps the compiler from proving the loop useless. */
-    if (sum == 1) puts("");
+    if (sum == 1)
+        puts("");
     return 0;
 }

@@ -39,7 +39,8 @@ static int resolving;
 static void *boot_alloc(size_t n)
 {
     size_t at = (boot_used + 15) & ~(size_t)15;
-    if (n > sizeof boot - at) return NULL;
+    if (n > sizeof boot - at)
+        return NULL;
     boot_used = at + n;
     return boot + at; /* static storage: already zero, as calloc wants */
 }
@@ -52,7 +53,8 @@ static int is_boot(const void *p)
 /* Resolved once, from the constructor or from the first call, whichever comes first. */
 static void resolve(void)
 {
-    if (real_malloc || resolving) return;
+    if (real_malloc || resolving)
+        return;
     resolving = 1;
     real_calloc = (void *(*)(size_t, size_t))dlsym(RTLD_NEXT, "calloc");
     real_free = (void (*)(void *))dlsym(RTLD_NEXT, "free");
@@ -64,24 +66,28 @@ static void resolve(void)
     real_pvalloc = (void *(*)(size_t))dlsym(RTLD_NEXT, "pvalloc");
     real_malloc_usable_size = (size_t(*)(void *))dlsym(RTLD_NEXT, "malloc_usable_size");
     /* Last: a non-null real_malloc is the sign that every pointer is ready. */
-    __atomic_store_n(&real_malloc, (void *(*)(size_t))dlsym(RTLD_NEXT, "malloc"),
-                     __ATOMIC_RELEASE);
+    __atomic_store_n(&real_malloc, (void *(*)(size_t))dlsym(RTLD_NEXT, "malloc"), __ATOMIC_RELEASE);
     resolving = 0;
 }
 
-__attribute__((constructor)) static void floor_init(void) { resolve(); }
+__attribute__((constructor)) static void floor_init(void)
+{
+    resolve();
+}
 
 /* The countdown: the one thing libleak's fast path must do per allocation. */
 static inline void count(size_t n)
 {
-    if (__builtin_expect((countdown -= (long)n) < 0, 0)) countdown = 524288;
+    if (__builtin_expect((countdown -= (long)n) < 0, 0))
+        countdown = 524288;
 }
 
 EXPORT void *malloc(size_t n)
 {
     if (__builtin_expect(!real_malloc, 0)) {
         resolve();
-        if (!real_malloc) return boot_alloc(n);
+        if (!real_malloc)
+            return boot_alloc(n);
     }
     count(n);
     return real_malloc(n);
@@ -89,8 +95,10 @@ EXPORT void *malloc(size_t n)
 
 EXPORT void free(void *p)
 {
-    if (__builtin_expect(is_boot(p), 0)) return;
-    if (__builtin_expect(!real_free, 0)) resolve();
+    if (__builtin_expect(is_boot(p), 0))
+        return;
+    if (__builtin_expect(!real_free, 0))
+        resolve();
     real_free(p);
 }
 
@@ -100,7 +108,8 @@ EXPORT void *calloc(size_t m, size_t n)
         resolve();
         if (!real_malloc) {
             size_t total;
-            if (__builtin_mul_overflow(m, n, &total)) return NULL;
+            if (__builtin_mul_overflow(m, n, &total))
+                return NULL;
             return boot_alloc(total);
         }
     }
@@ -112,14 +121,16 @@ EXPORT void *realloc(void *p, size_t n)
 {
     if (__builtin_expect(!real_malloc, 0)) {
         resolve();
-        if (!real_malloc && !p) return boot_alloc(n);
+        if (!real_malloc && !p)
+            return boot_alloc(n);
     }
     if (__builtin_expect(is_boot(p), 0)) {
         /* A bootstrap block cannot be grown in place: copy it out to a real one. */
         char *q = malloc(n);
         if (q) {
             size_t have = (size_t)(boot + sizeof boot - (char *)p);
-            for (size_t i = 0; i < n && i < have; i++) q[i] = ((char *)p)[i];
+            for (size_t i = 0; i < n && i < have; i++)
+                q[i] = ((char *)p)[i];
         }
         return q;
     }
@@ -129,42 +140,49 @@ EXPORT void *realloc(void *p, size_t n)
 
 EXPORT void *memalign(size_t a, size_t n)
 {
-    if (__builtin_expect(!real_malloc, 0)) resolve();
+    if (__builtin_expect(!real_malloc, 0))
+        resolve();
     count(n);
     return real_memalign(a, n);
 }
 
 EXPORT int posix_memalign(void **out, size_t a, size_t n)
 {
-    if (__builtin_expect(!real_malloc, 0)) resolve();
+    if (__builtin_expect(!real_malloc, 0))
+        resolve();
     count(n);
     return real_posix_memalign(out, a, n);
 }
 
 EXPORT void *aligned_alloc(size_t a, size_t n)
 {
-    if (__builtin_expect(!real_malloc, 0)) resolve();
+    if (__builtin_expect(!real_malloc, 0))
+        resolve();
     count(n);
     return real_aligned_alloc(a, n);
 }
 
 EXPORT void *valloc(size_t n)
 {
-    if (__builtin_expect(!real_malloc, 0)) resolve();
+    if (__builtin_expect(!real_malloc, 0))
+        resolve();
     count(n);
     return real_valloc(n);
 }
 
 EXPORT void *pvalloc(size_t n)
 {
-    if (__builtin_expect(!real_malloc, 0)) resolve();
+    if (__builtin_expect(!real_malloc, 0))
+        resolve();
     count(n);
     return real_pvalloc(n);
 }
 
 EXPORT size_t malloc_usable_size(void *p)
 {
-    if (is_boot(p)) return 0; /* unknown length; nobody asks for a dlsym buffer's */
-    if (__builtin_expect(!real_malloc, 0)) resolve();
+    if (is_boot(p))
+        return 0; /* unknown length; nobody asks for a dlsym buffer's */
+    if (__builtin_expect(!real_malloc, 0))
+        resolve();
     return real_malloc_usable_size(p);
 }

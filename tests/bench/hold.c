@@ -11,10 +11,12 @@ int main(int argc, char **argv)
     long count = bench_arg(argc, argv, 1, 1000000);
     long size = bench_arg(argc, argv, 2, 32);
     void **keep = malloc(sizeof *keep * (size_t)(count ? count : 1));
-    if (!keep) return 1;
+    if (!keep)
+        return 1;
     for (long i = 0; i < count; i++) {
         char *p = malloc((size_t)size);
-        if (!p) return 1;
+        if (!p)
+            return 1;
         p[0] = 1;
         keep[i] = p;
     }

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#define NBUF 256
+#define NBUF   256
 #define NSMALL 512
 
 int main(int argc, char **argv)
@@ -32,7 +32,8 @@ int main(int argc, char **argv)
                 n = 16;
             }
             char *p = realloc(buf[b], n);
-            if (!p) return 1;
+            if (!p)
+                return 1;
             p[n - 1] = (char)i;
             buf[b] = p;
             len[b] = n;
@@ -43,7 +44,8 @@ int main(int argc, char **argv)
             free(small[s]);
             size_t count = 1 + (size_t)((r >> 32) % 35);
             char *p = calloc(count, 8);
-            if (!p) return 1;
+            if (!p)
+                return 1;
             sum += (unsigned char)p[0];
             small[s] = p;
         } else {
@@ -52,13 +54,17 @@ int main(int argc, char **argv)
             free(small[s]);
             size_t align = (r >> 40) & 1 ? 4096 : 64;
             void *p = NULL;
-            if (posix_memalign(&p, align, 64 + (size_t)((r >> 44) % 960)) != 0) return 1;
+            if (posix_memalign(&p, align, 64 + (size_t)((r >> 44) % 960)) != 0)
+                return 1;
             memset(p, 0, 8);
             small[s] = p;
         }
     }
-    for (int b = 0; b < NBUF; b++) free(buf[b]);
-    for (int s = 0; s < NSMALL; s++) free(small[s]);
-    if (sum == 1) puts("");
+    for (int b = 0; b < NBUF; b++)
+        free(buf[b]);
+    for (int s = 0; s < NSMALL; s++)
+        free(small[s]);
+    if (sum == 1)
+        puts("");
     return 0;
 }

@@ -19,12 +19,12 @@
 static void *level(unsigned long code, int depth);
 
 /* The empty asm after each call keeps the call from becoming a jump. */
-#define HOP(name)                                                   \
-    __attribute__((noinline)) static void *name(unsigned long code, int depth) \
-    {                                                               \
-        void *p = level(code, depth);                               \
-        __asm__ volatile("" ::: "memory");                          \
-        return p;                                                   \
+#define HOP(name)                                                                                            \
+    __attribute__((noinline)) static void *name(unsigned long code, int depth)                               \
+    {                                                                                                        \
+        void *p = level(code, depth);                                                                        \
+        __asm__ volatile("" ::: "memory");                                                                   \
+        return p;                                                                                            \
     }
 HOP(f0)
 HOP(f1)
@@ -60,8 +60,10 @@ int main(int argc, char **argv)
         return 2;
     }
     void **keep = malloc(sizeof *keep * (size_t)(count ? count : 1));
-    if (!keep) return 1;
-    for (long i = 0; i < count; i++) keep[i] = level((unsigned long)i, DEPTH);
+    if (!keep)
+        return 1;
+    for (long i = 0; i < count; i++)
+        keep[i] = level((unsigned long)i, DEPTH);
 
     struct timespec a, b;
     clock_gettime(CLOCK_MONOTONIC, &a);
@@ -78,7 +80,8 @@ int main(int argc, char **argv)
     }
     double ms = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
     printf("%.3f %lld\n", ms, (long long)st.st_size);
-    for (long i = 0; i < count; i++) free(keep[i]);
+    for (long i = 0; i < count; i++)
+        free(keep[i]);
     free(keep);
     return 0;
 }

@@ -15,18 +15,20 @@
 #include <sched.h>
 #include <stdatomic.h>
 
-struct node { struct node *next; };
+struct node {
+    struct node *next;
+};
 
 /* Threads still churning: until it reaches 0 a finished thread keeps freeing what it is given. */
 static atomic_long running;
 
 struct worker {
-    _Alignas(64) _Atomic(struct node *) inbox;  /* blocks other threads gave us to free */
-    atomic_long pending;                        /* how many: the producer's back-pressure */
+    _Alignas(64) _Atomic(struct node *) inbox; /* blocks other threads gave us to free */
+    atomic_long pending;                       /* how many: the producer's back-pressure */
     long ops;
     uint64_t seed;
     long window;
-    struct worker *next;                        /* where our third of the frees go */
+    struct worker *next; /* where our third of the frees go */
     unsigned long freed_foreign;
 };
 
@@ -52,7 +54,8 @@ static void drain(struct worker *w)
         n = next;
     }
     w->freed_foreign += (unsigned long)c;
-    if (c) atomic_fetch_sub_explicit(&w->pending, c, memory_order_relaxed);
+    if (c)
+        atomic_fetch_sub_explicit(&w->pending, c, memory_order_relaxed);
 }
 
 static void give(struct worker *to, void *block)
@@ -70,7 +73,8 @@ static void *run(void *arg)
 {
     struct worker *w = arg;
     void **slot = calloc((size_t)w->window, sizeof *slot);
-    if (!slot) abort();
+    if (!slot)
+        abort();
     for (long i = 0; i < w->ops; i++) {
         uint64_t r = bench_rand(&w->seed);
         size_t j = (size_t)(r % (uint64_t)w->window);
@@ -83,14 +87,17 @@ static void *run(void *arg)
                 free(slot[j]);
         }
         char *p = malloc(size);
-        if (!p) abort();
+        if (!p)
+            abort();
         p[0] = (char)i;
         slot[j] = p;
         /* Drain often enough that the foreign blocks stay few, like a real hand-over queue. */
-        if ((i & 63) == 0) drain(w);
+        if ((i & 63) == 0)
+            drain(w);
     }
     for (long j = 0; j < w->window; j++)
-        if (slot[j]) give(w->next, slot[j]);
+        if (slot[j])
+            give(w->next, slot[j]);
     free(slot);
     /*
      * A thread that finished first must go on draining: otherwise its neighbour's third piles up
@@ -117,7 +124,8 @@ int main(int argc, char **argv)
     }
     struct worker *w = aligned_alloc(64, sizeof *w * (size_t)n);
     pthread_t *tid = calloc((size_t)n, sizeof *tid);
-    if (!w || !tid) return 1;
+    if (!w || !tid)
+        return 1;
     for (long i = 0; i < n; i++) {
         atomic_init(&w[i].inbox, NULL);
         atomic_init(&w[i].pending, 0);
@@ -129,10 +137,13 @@ int main(int argc, char **argv)
     }
     atomic_store(&running, n);
     for (long i = 0; i < n; i++)
-        if (pthread_create(&tid[i], NULL, run, &w[i]) != 0) return 1;
-    for (long i = 0; i < n; i++) pthread_join(tid[i], NULL);
+        if (pthread_create(&tid[i], NULL, run, &w[i]) != 0)
+            return 1;
+    for (long i = 0; i < n; i++)
+        pthread_join(tid[i], NULL);
     unsigned long foreign = 0;
-    for (long i = 0; i < n; i++) foreign += w[i].freed_foreign;
+    for (long i = 0; i < n; i++)
+        foreign += w[i].freed_foreign;
     const char *verbose = getenv("BENCH_VERBOSE");
     if (verbose && *verbose == '1')
         fprintf(stderr, "threads: %.1f %% of %ld frees by another thread\n",

@@ -9,24 +9,28 @@
 #include <stdio.h>
 #include <time.h>
 
-static void *dump_forever(void *arg) {
-  (void)arg;
-  for (;;) libleak_dump(NULL);
-  return NULL;
+static void *dump_forever(void *arg)
+{
+    (void)arg;
+    for (;;)
+        libleak_dump(NULL);
+    return NULL;
 }
 
-int main(void) {
-  if (libleak_dump) {
-    for (int i = 0; i < 20; i++) {
-      pthread_t thread;
-      if (pthread_create(&thread, NULL, dump_forever, NULL) != 0) return 2;
-      struct timespec pause = { 0, (20 + i * 3) * 1000 * 1000 };
-      nanosleep(&pause, NULL);
-      pthread_cancel(thread);
-      pthread_join(thread, NULL);
+int main(void)
+{
+    if (libleak_dump) {
+        for (int i = 0; i < 20; i++) {
+            pthread_t thread;
+            if (pthread_create(&thread, NULL, dump_forever, NULL) != 0)
+                return 2;
+            struct timespec pause = {0, (20 + i * 3) * 1000 * 1000};
+            nanosleep(&pause, NULL);
+            pthread_cancel(thread);
+            pthread_join(thread, NULL);
+        }
+        printf("final dump %d\n", libleak_dump(NULL));
     }
-    printf("final dump %d\n", libleak_dump(NULL));
-  }
-  printf("done\n");
-  return 0;
+    printf("done\n");
+    return 0;
 }

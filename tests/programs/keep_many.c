@@ -11,22 +11,30 @@
 
 #include "site.h"
 
-SITE void keep_many_blocks(void **blocks, long count) {
-  for (long i = 0; i < count; i++) {
-    blocks[i] = malloc(16);
-    if (!blocks[i]) { fprintf(stderr, "keep_many: malloc: %s\n", strerror(errno)); exit(2); }
-  }
+SITE void keep_many_blocks(void **blocks, long count)
+{
+    for (long i = 0; i < count; i++) {
+        blocks[i] = malloc(16);
+        if (!blocks[i]) {
+            fprintf(stderr, "keep_many: malloc: %s\n", strerror(errno));
+            exit(2);
+        }
+    }
 }
 
-int main(int argc, char **argv) {
-  long count = argc > 1 ? atol(argv[1]) : 1000000;
-  void **blocks = calloc((size_t)count, sizeof *blocks);
-  if (!blocks) return 2;
-  keep_many_blocks(blocks, count);
-  printf("truth keep_many_blocks %ld %ld\n", count, count * 16);
-  fflush(stdout);
-  if (libleak_dump && libleak_dump("many.pb.gz") != 0) fprintf(stderr, "keep_many: libleak_dump: %s\n", strerror(errno));
-  for (long i = 0; i < count; i++) free(blocks[i]);
-  free(blocks);
-  return 0;
+int main(int argc, char **argv)
+{
+    long count = argc > 1 ? atol(argv[1]) : 1000000;
+    void **blocks = calloc((size_t)count, sizeof *blocks);
+    if (!blocks)
+        return 2;
+    keep_many_blocks(blocks, count);
+    printf("truth keep_many_blocks %ld %ld\n", count, count * 16);
+    fflush(stdout);
+    if (libleak_dump && libleak_dump("many.pb.gz") != 0)
+        fprintf(stderr, "keep_many: libleak_dump: %s\n", strerror(errno));
+    for (long i = 0; i < count; i++)
+        free(blocks[i]);
+    free(blocks);
+    return 0;
 }

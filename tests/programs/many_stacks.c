@@ -14,27 +14,42 @@
 enum { LEVELS = 12, LEAVES = 1 << LEVELS, LEAF_SIZE = 64 };
 static void *blocks[LEAVES];
 
-SITE void keep_leaf(int path) {
-  blocks[path] = malloc(LEAF_SIZE);
-  if (!blocks[path]) exit(2);
-  memset(blocks[path], 1, LEAF_SIZE);
+SITE void keep_leaf(int path)
+{
+    blocks[path] = malloc(LEAF_SIZE);
+    if (!blocks[path])
+        exit(2);
+    memset(blocks[path], 1, LEAF_SIZE);
 }
 SITE void go_left(int level, int path);
 SITE void go_right(int level, int path);
-SITE void step(int level, int path) {
-  if (level == 0) keep_leaf(path);
-  else if ((path >> (level - 1)) & 1) go_left(level - 1, path);
-  else go_right(level - 1, path);
+SITE void step(int level, int path)
+{
+    if (level == 0)
+        keep_leaf(path);
+    else if ((path >> (level - 1)) & 1)
+        go_left(level - 1, path);
+    else
+        go_right(level - 1, path);
 }
-SITE void go_left(int level, int path) { step(level, path); }
-SITE void go_right(int level, int path) { step(level, path); }
+SITE void go_left(int level, int path)
+{
+    step(level, path);
+}
+SITE void go_right(int level, int path)
+{
+    step(level, path);
+}
 
-int main(void) {
-  for (int path = 0; path < LEAVES; path++) step(LEVELS, path);
-  printf("truth keep_leaf %d %d\n", LEAVES, LEAVES * LEAF_SIZE);
-  fflush(stdout);
-  if (libleak_dump && libleak_dump("stacks.pb.gz") != 0)
-    fprintf(stderr, "many_stacks: libleak_dump: %s\n", strerror(errno));
-  for (int path = 0; path < LEAVES; path++) free(blocks[path]);
-  return 0;
+int main(void)
+{
+    for (int path = 0; path < LEAVES; path++)
+        step(LEVELS, path);
+    printf("truth keep_leaf %d %d\n", LEAVES, LEAVES * LEAF_SIZE);
+    fflush(stdout);
+    if (libleak_dump && libleak_dump("stacks.pb.gz") != 0)
+        fprintf(stderr, "many_stacks: libleak_dump: %s\n", strerror(errno));
+    for (int path = 0; path < LEAVES; path++)
+        free(blocks[path]);
+    return 0;
 }

@@ -14,31 +14,41 @@
 #include "site.h"
 static volatile int stop;
 
-SITE void churn(void) {
-  void *p = malloc(1000);
-  if (!p) exit(2);
-  memset(p, 1, 1000);
-  free(p);
+SITE void churn(void)
+{
+    void *p = malloc(1000);
+    if (!p)
+        exit(2);
+    memset(p, 1, 1000);
+    free(p);
 }
 
-static void *worker(void *arg) {
-  (void)arg;
-  while (!stop) churn();
-  return NULL;
+static void *worker(void *arg)
+{
+    (void)arg;
+    while (!stop)
+        churn();
+    return NULL;
 }
 
-int main(void) {
-  sigset_t all;
-  sigfillset(&all);
-  if (sigprocmask(SIG_BLOCK, &all, NULL) != 0) return 2;
-  pthread_t thread;
-  if (pthread_create(&thread, NULL, worker, NULL) != 0) return 2;
-  printf("ready\n");
-  fflush(stdout);
-  struct timespec tick = { 0, 10 * 1000 * 1000 };
-  for (int i = 0; i < 6000 && access("go", F_OK) != 0; i++) { churn(); nanosleep(&tick, NULL); }
-  stop = 1;
-  pthread_join(thread, NULL);
-  printf("done\n");
-  return 0;
+int main(void)
+{
+    sigset_t all;
+    sigfillset(&all);
+    if (sigprocmask(SIG_BLOCK, &all, NULL) != 0)
+        return 2;
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, worker, NULL) != 0)
+        return 2;
+    printf("ready\n");
+    fflush(stdout);
+    struct timespec tick = {0, 10 * 1000 * 1000};
+    for (int i = 0; i < 6000 && access("go", F_OK) != 0; i++) {
+        churn();
+        nanosleep(&tick, NULL);
+    }
+    stop = 1;
+    pthread_join(thread, NULL);
+    printf("done\n");
+    return 0;
 }

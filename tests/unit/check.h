@@ -5,19 +5,19 @@
 
 static int check_failures;
 
-#define CHECK(condition, ...)                                                          \
-	do {                                                                           \
-		if (!(condition)) {                                                    \
-			check_failures++;                                              \
-			fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #condition); \
-			fprintf(stderr, __VA_ARGS__);                                  \
-			fputc('\n', stderr);                                           \
-		}                                                                      \
-	} while (0)
+#define CHECK(condition, ...)                                                                                \
+    do {                                                                                                     \
+        if (!(condition)) {                                                                                  \
+            check_failures++;                                                                                \
+            fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #condition);                    \
+            fprintf(stderr, __VA_ARGS__);                                                                    \
+            fputc('\n', stderr);                                                                             \
+        }                                                                                                    \
+    } while (0)
 
 static inline int check_result(const char *name)
 {
-	printf("%s: %s\n", name, check_failures ? "FAILED" : "ok");
-	return check_failures ? 1 : 0;
+    printf("%s: %s\n", name, check_failures ? "FAILED" : "ok");
+    return check_failures ? 1 : 0;
 }
 #endif

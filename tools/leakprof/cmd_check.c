@@ -31,8 +31,7 @@ static long find_type(const struct profile *profile, const char *name)
     for (size_t i = 0; i < profile->type_count; i++)
         if (strcmp(profile->types[i].type, name) == 0)
             return (long)i;
-    fprintf(stderr, "leakprof: %s: no %s sample type (check reads heap profiles)\n",
-            profile->path, name);
+    fprintf(stderr, "leakprof: %s: no %s sample type (check reads heap profiles)\n", profile->path, name);
     return -1;
 }
 
@@ -49,8 +48,7 @@ static void print_largest(const struct frame_table *frames, const struct stack_s
     const struct stack_entry **entries = xcalloc(set->count, sizeof *entries);
     size_t count = 0;
     for (size_t e = 0; e < set->count; e++)
-        if (!suppressions_match(suppressions, frames, set->entries[e].frames,
-                                set->entries[e].depth) &&
+        if (!suppressions_match(suppressions, frames, set->entries[e].frames, set->entries[e].depth) &&
             (set->entries[e].values[0] > 0 || set->entries[e].values[1] > 0))
             entries[count++] = &set->entries[e];
     qsort(entries, count, sizeof *entries, compare_bytes);
@@ -101,8 +99,8 @@ static int check_profile(const struct profile *profile, const struct frame_table
     char bytes[64], limit[64], suppressed[64];
     units_format(bytes, sizeof bytes, usage.bytes, "bytes", "auto");
     units_format(suppressed, sizeof suppressed, usage.suppressed_bytes, "bytes", "auto");
-    printf("%s: %s: %s in use in %lld objects", profile->path,
-           over_bytes || over_objects ? "FAIL" : "ok", bytes, (long long)usage.objects);
+    printf("%s: %s: %s in use in %lld objects", profile->path, over_bytes || over_objects ? "FAIL" : "ok",
+           bytes, (long long)usage.objects);
     if (over_bytes) {
         units_format(limit, sizeof limit, max_bytes, "bytes", "auto");
         printf(", over --max-bytes %s", limit);
@@ -123,8 +121,7 @@ int command_check(int argc, char **argv)
 {
     struct options options;
     unsigned accepted = OPT_MAX_BYTES | OPT_MAX_OBJECTS | OPT_SUPPRESSIONS;
-    int begun = command_begin("check", accepted, 1, 0, "one or more profiles", argc, argv,
-                              &options);
+    int begun = command_begin("check", accepted, 1, 0, "one or more profiles", argc, argv, &options);
     if (begun >= 0)
         return begun;
     struct suppressions suppressions = {0};

@@ -43,8 +43,8 @@ static int compare_lines(const void *a, const void *b)
 int command_folded(int argc, char **argv)
 {
     struct options options;
-    int begun = command_begin("folded", OPT_SAMPLE_INDEX | OPT_FOCUS | OPT_IGNORE, 1, 1,
-                              "one PROFILE", argc, argv, &options);
+    int begun = command_begin("folded", OPT_SAMPLE_INDEX | OPT_FOCUS | OPT_IGNORE, 1, 1, "one PROFILE", argc,
+                              argv, &options);
     if (begun >= 0)
         return begun;
     struct report_input in;

@@ -60,15 +60,14 @@ static const char *default_type(const struct profile *first, const char *request
     return NULL;
 }
 
-static void print_suspects(const struct frame_table *frames, const struct stack_set *set,
-                           size_t snapshots, const char *unit, size_t shown_max)
+static void print_suspects(const struct frame_table *frames, const struct stack_set *set, size_t snapshots,
+                           const char *unit, size_t shown_max)
 {
     struct suspect *suspects = xcalloc(set->count, sizeof *suspects);
     size_t count = 0;
     for (size_t e = 0; e < set->count; e++) {
         const struct stack_entry *entry = &set->entries[e];
-        int64_t growth = add_saturating(entry->values[snapshots - 1],
-                                        negate_saturating(entry->values[0]));
+        int64_t growth = add_saturating(entry->values[snapshots - 1], negate_saturating(entry->values[0]));
         if (growth <= 0)
             continue;
         size_t steps = 0;
@@ -84,8 +83,7 @@ static void print_suspects(const struct frame_table *frames, const struct stack_
         return;
     }
     printf("Leak suspects, the most steadily growing first:\n");
-    printf("%10s %6s %10s %10s  %s\n", "growth", "steps", "first", "last",
-           "stack (leaf < callers)");
+    printf("%10s %6s %10s %10s  %s\n", "growth", "steps", "first", "last", "stack (leaf < callers)");
     for (size_t i = 0; i < count && (shown_max == 0 || i < shown_max); i++) {
         const struct suspect *s = &suspects[i];
         char growth[64], first[64], last[64], steps[32];
@@ -105,8 +103,8 @@ static void print_suspects(const struct frame_table *frames, const struct stack_
 int command_growth(int argc, char **argv)
 {
     struct options options;
-    int begun = command_begin("growth", OPT_SAMPLE_INDEX | OPT_NODE_COUNT, 2, 0,
-                              "two or more profiles", argc, argv, &options);
+    int begun = command_begin("growth", OPT_SAMPLE_INDEX | OPT_NODE_COUNT, 2, 0, "two or more profiles", argc,
+                              argv, &options);
     if (begun >= 0)
         return begun;
     size_t n = options.file_count;
@@ -119,8 +117,7 @@ int command_growth(int argc, char **argv)
         profiles = NULL;
         goto done;
     }
-    long first_index = profile_sample_index(profiles[0], default_type(profiles[0],
-                                                                      options.sample_index));
+    long first_index = profile_sample_index(profiles[0], default_type(profiles[0], options.sample_index));
     if (first_index < 0)
         goto done_profiles;
     const char *type = profiles[0]->types[first_index].type;
@@ -151,11 +148,10 @@ int command_growth(int argc, char **argv)
         last_total = total;
     }
     char change[64];
-    units_format_signed(change, sizeof change,
-                        add_saturating(last_total, negate_saturating(first_total)), unit);
+    units_format_signed(change, sizeof change, add_saturating(last_total, negate_saturating(first_total)),
+                        unit);
     printf("Total change: %s\n\n", change);
-    print_suspects(&frames, &set, n, unit,
-                   options.node_count_set ? options.node_count : DEFAULT_SHOWN);
+    print_suspects(&frames, &set, n, unit, options.node_count_set ? options.node_count : DEFAULT_SHOWN);
     stack_set_free(&set);
     status = 0;
 done_profiles:

@@ -25,8 +25,7 @@ static void print_time(int64_t nanos)
 int command_info(int argc, char **argv)
 {
     struct options options;
-    int begun = command_begin("info", 0, 1, 1, "one PROFILE", argc, argv,
-                              &options);
+    int begun = command_begin("info", 0, 1, 1, "one PROFILE", argc, argv, &options);
     if (begun >= 0)
         return begun;
     struct frame_table frames;
@@ -46,8 +45,7 @@ int command_info(int argc, char **argv)
     if (p->type_count == 0)
         printf(" none");
     for (size_t i = 0; i < p->type_count; i++)
-        printf(" %s/%s%s", p->types[i].type, p->types[i].unit,
-               i == p->default_type ? " (default)" : "");
+        printf(" %s/%s%s", p->types[i].type, p->types[i].unit, i == p->default_type ? " (default)" : "");
     printf("\n");
     if (p->period_type[0] || p->period)
         printf("Period:        %" PRId64 " %s/%s\n", p->period, p->period_type, p->period_unit);

@@ -19,7 +19,7 @@
 
 #define DEFAULT_NODE_FRACTION 0.005
 #define DEFAULT_EDGE_FRACTION 0.001
-#define DIFF_STACKS_SHOWN 5
+#define DIFF_STACKS_SHOWN     5
 
 /* pprof's unit for a whole table: from the smallest nonzero row and the total. */
 static const char *table_unit(const struct graph_result *result, const char *sample_unit)
@@ -33,12 +33,11 @@ static const char *table_unit(const struct graph_result *result, const char *sam
             min_value = v;
     }
     if (result->row_count == 0)
-        return "minimum";       /* pprof then scales each value on its own */
+        return "minimum"; /* pprof then scales each value on its own */
     return units_report_unit(min_value, result->total, sample_unit);
 }
 
-static void print_table(const struct graph_result *result, const char *sample_unit,
-                        const char *unit)
+static void print_table(const struct graph_result *result, const char *sample_unit, const char *unit)
 {
     printf("%10s %5s%% %5s%% %10s %5s%%\n", "flat", "flat", "sum", "cum", "cum");
     int64_t flat_sum = 0;
@@ -51,15 +50,14 @@ static void print_table(const struct graph_result *result, const char *sample_un
         units_percentage(flat_percent, sizeof flat_percent, row->flat, result->total);
         units_percentage(sum_percent, sizeof sum_percent, flat_sum, result->total);
         units_percentage(cum_percent, sizeof cum_percent, row->cum, result->total);
-        printf("%10s %s %s %10s %s  %s%s%s\n", flat, flat_percent, sum_percent, cum,
-               cum_percent, row->name, row->inline_label[0] ? " " : "", row->inline_label);
+        printf("%10s %s %s %10s %s  %s%s%s\n", flat, flat_percent, sum_percent, cum, cum_percent, row->name,
+               row->inline_label[0] ? " " : "", row->inline_label);
     }
 }
 
 /* The header lines of pprof's text report, then the table. */
 static void print_top(const struct profile *profile, const struct profile *base, long index,
-                      const struct graph_result *result, const struct options *options,
-                      double node_fraction)
+                      const struct graph_result *result, const struct options *options, double node_fraction)
 {
     const char *sample_unit = profile->types[index].unit;
     const char *unit = table_unit(result, sample_unit);
@@ -75,8 +73,7 @@ static void print_top(const struct profile *profile, const struct profile *base,
     units_format(shown, sizeof shown, result->flat_sum, sample_unit, unit);
     units_format(total, sizeof total, result->total, sample_unit, unit);
     units_percentage(percent, sizeof percent, result->flat_sum, result->total);
-    printf("Showing nodes accounting for %s, %s of %s total\n", shown,
-           percent + strspn(percent, " "), total);
+    printf("Showing nodes accounting for %s, %s of %s total\n", shown, percent + strspn(percent, " "), total);
     if (result->total != 0) {
         if (result->dropped_nodes > 0) {
             units_format(cutoff, sizeof cutoff,
@@ -86,8 +83,7 @@ static void print_top(const struct profile *profile, const struct profile *base,
                    result->dropped_nodes > 1 ? "s" : "", cutoff);
         }
         if (result->row_count > 0 && result->row_count < result->node_count_before_limit)
-            printf("Showing top %zu nodes out of %zu\n", result->row_count,
-                   result->node_count_before_limit);
+            printf("Showing top %zu nodes out of %zu\n", result->row_count, result->node_count_before_limit);
     }
     print_table(result, sample_unit, unit);
 }
@@ -114,8 +110,8 @@ static int compare_growth(const void *a, const void *b)
  * diff's second part: the whole stacks behind the biggest growth, merged by stack alone
  * (the table above keeps pprof's finer key, which tells samples apart by their labels).
  */
-static void print_growing_stacks(const struct frame_table *frames, const struct profile *old,
-                                 long old_index, const struct profile *new, long new_index)
+static void print_growing_stacks(const struct frame_table *frames, const struct profile *old, long old_index,
+                                 const struct profile *new, long new_index)
 {
     struct stack_set set;
     stack_set_init(&set, 2);
@@ -131,8 +127,7 @@ static void print_growing_stacks(const struct frame_table *frames, const struct 
     qsort(entries, set.count, sizeof *entries, compare_growth);
     size_t shown = 0;
     for (size_t i = 0; i < set.count && shown < DIFF_STACKS_SHOWN; i++) {
-        int64_t growth = add_saturating(entries[i]->values[1],
-                                        negate_saturating(entries[i]->values[0]));
+        int64_t growth = add_saturating(entries[i]->values[1], negate_saturating(entries[i]->values[0]));
         if (growth <= 0)
             break;
         if (shown++ == 0)
@@ -150,8 +145,7 @@ static void print_growing_stacks(const struct frame_table *frames, const struct 
 }
 
 /* Shared by top and diff: NEW is the profile read, BASE_PATH the optional base. */
-static void print_diff_summary(const struct report_input *in, const char *path,
-                               const char *base_path)
+static void print_diff_summary(const struct report_input *in, const char *path, const char *base_path)
 {
     long base_index = profile_sample_index(in->base, in->profile->types[in->index].type);
     const char *unit = in->profile->types[in->index].unit;
@@ -160,15 +154,13 @@ static void print_diff_summary(const struct report_input *in, const char *path,
     char old_total[64], new_total[64], change[64];
     units_format(old_total, sizeof old_total, old_sum, unit, "auto");
     units_format(new_total, sizeof new_total, new_sum, unit, "auto");
-    units_format_signed(change, sizeof change,
-                        add_saturating(new_sum, negate_saturating(old_sum)), unit);
-    printf("Diff: %s minus %s, %s: %s (%s -> %s)\n", path, base_path,
-           in->profile->types[in->index].type, change, old_total, new_total);
+    units_format_signed(change, sizeof change, add_saturating(new_sum, negate_saturating(old_sum)), unit);
+    printf("Diff: %s minus %s, %s: %s (%s -> %s)\n", path, base_path, in->profile->types[in->index].type,
+           change, old_total, new_total);
 }
 
 /* Shared by top and diff: PATH is the profile read, BASE_PATH the optional base. */
-static int run(const char *path, const char *base_path, const struct options *options,
-               bool diff)
+static int run(const char *path, const char *base_path, const struct options *options, bool diff)
 {
     struct report_input in;
     struct stack_list list;
@@ -177,14 +169,15 @@ static int run(const char *path, const char *base_path, const struct options *op
         report_input_close(&in);
         return 2;
     }
-    double node_fraction = options->node_fraction_set ? options->node_fraction
-                                                      : DEFAULT_NODE_FRACTION;
+    double node_fraction = options->node_fraction_set ? options->node_fraction : DEFAULT_NODE_FRACTION;
     struct graph_options graph_options = {
-        .node_fraction = node_fraction,
-        .edge_fraction = DEFAULT_EDGE_FRACTION,
-        .node_count = options->node_count,
-        .order = diff ? ORDER_GROWTH : options->cum ? ORDER_CUM : ORDER_FLAT,
-        .total = list.total,
+            .node_fraction = node_fraction,
+            .edge_fraction = DEFAULT_EDGE_FRACTION,
+            .node_count = options->node_count,
+            .order = diff           ? ORDER_GROWTH
+                     : options->cum ? ORDER_CUM
+                                    : ORDER_FLAT,
+            .total = list.total,
     };
     struct graph_result result;
     graph_top(&in.frames, list.stacks, list.count, &graph_options, &result);
@@ -193,8 +186,8 @@ static int run(const char *path, const char *base_path, const struct options *op
     print_top(in.profile, in.base, in.index, &result, options, node_fraction);
     if (diff)
         print_growing_stacks(&in.frames, in.base,
-                             profile_sample_index(in.base, in.profile->types[in.index].type),
-                             in.profile, in.index);
+                             profile_sample_index(in.base, in.profile->types[in.index].type), in.profile,
+                             in.index);
     graph_result_free(&result);
     stack_list_free(&list);
     report_input_close(&in);
@@ -204,8 +197,8 @@ static int run(const char *path, const char *base_path, const struct options *op
 int command_top(int argc, char **argv)
 {
     struct options options;
-    unsigned accepted = OPT_SAMPLE_INDEX | OPT_BASE | OPT_NODE_COUNT | OPT_CUM | OPT_FOCUS |
-                        OPT_IGNORE | OPT_NODE_FRACTION;
+    unsigned accepted = OPT_SAMPLE_INDEX | OPT_BASE | OPT_NODE_COUNT | OPT_CUM | OPT_FOCUS | OPT_IGNORE |
+                        OPT_NODE_FRACTION;
     int status = command_begin("top", accepted, 1, 1, "one PROFILE", argc, argv, &options);
     if (status >= 0)
         return status;
@@ -217,8 +210,7 @@ int command_top(int argc, char **argv)
 int command_diff(int argc, char **argv)
 {
     struct options options;
-    unsigned accepted = OPT_SAMPLE_INDEX | OPT_NODE_COUNT | OPT_FOCUS | OPT_IGNORE |
-                        OPT_NODE_FRACTION;
+    unsigned accepted = OPT_SAMPLE_INDEX | OPT_NODE_COUNT | OPT_FOCUS | OPT_IGNORE | OPT_NODE_FRACTION;
     int status = command_begin("diff", accepted, 2, 2, "OLD and NEW", argc, argv, &options);
     if (status >= 0)
         return status;

@@ -18,8 +18,7 @@
 #include "units.h"
 #include "util.h"
 
-static const char separator[] =
-    "-----------+-------------------------------------------------------";
+static const char separator[] = "-----------+-------------------------------------------------------";
 
 /* pprof infers a numeric label's unit from its key when the file gives none. */
 static const char *label_unit(const struct sample_label *label)
@@ -86,8 +85,8 @@ static void print_labels(const struct sample *sample)
     }
 }
 
-static void print_stack(const struct frame_table *frames, const uint32_t *stack,
-                        uint32_t depth, int64_t value, const char *unit)
+static void print_stack(const struct frame_table *frames, const uint32_t *stack, uint32_t depth,
+                        int64_t value, const char *unit)
 {
     for (uint32_t i = 0; i < depth; i++) {
         char text[64] = "";
@@ -106,8 +105,7 @@ static bool all_zero(const struct sample *sample, size_t count)
     return true;
 }
 
-static void print_merged_samples(const struct profile *profile,
-                                 const struct frame_table *frames,
+static void print_merged_samples(const struct profile *profile, const struct frame_table *frames,
                                  struct frame_filter *filter, long index)
 {
     struct stack_set merged;
@@ -129,8 +127,7 @@ static void print_merged_samples(const struct profile *profile,
         const struct stack_entry *entry = &merged.entries[e];
         printf("%s\n", separator);
         print_labels(&profile->samples[first_sample[e]]);
-        print_stack(frames, entry->frames, entry->depth, entry->values[index],
-                    profile->types[index].unit);
+        print_stack(frames, entry->frames, entry->depth, entry->values[index], profile->types[index].unit);
     }
     free(first_sample);
     stack_set_free(&merged);
@@ -140,8 +137,7 @@ int command_traces(int argc, char **argv)
 {
     struct options options;
     unsigned accepted = OPT_SAMPLE_INDEX | OPT_BASE | OPT_FOCUS | OPT_IGNORE;
-    int begun = command_begin("traces", accepted, 1, 1, "one PROFILE", argc, argv,
-                              &options);
+    int begun = command_begin("traces", accepted, 1, 1, "one PROFILE", argc, argv, &options);
     if (begun >= 0)
         return begun;
     struct report_input in;
@@ -159,8 +155,7 @@ int command_traces(int argc, char **argv)
             if (list.stacks[i].depth == 0 || list.stacks[i].value == 0)
                 continue;
             printf("%s\n", separator);
-            print_stack(&in.frames, list.stacks[i].frames, list.stacks[i].depth,
-                        list.stacks[i].value, unit);
+            print_stack(&in.frames, list.stacks[i].frames, list.stacks[i].depth, list.stacks[i].value, unit);
         }
     } else {
         print_merged_samples(in.profile, &in.frames, &in.filter, in.index);

@@ -19,68 +19,68 @@ struct command {
 };
 
 static const struct command commands[] = {
-    {"top", command_top, "functions by flat or cum value, like go tool pprof -top",
-     "usage: leakprof top [-n N] [--sample-index NAME|POS] [--base OLD] [--cum]\n"
-     "                    [--focus RE] [--ignore RE] [--nodefraction F] PROFILE\n"
-     "\n"
-     "Prints pprof's text report: flat, flat%, sum%, cum, cum% and the function name,\n"
-     "with the header lines and units go tool pprof -top prints for the same file.\n"
-     "\n"
-     "  -n, --nodecount N     show only the first N functions\n"
-     "  -i, --sample-index X  sample type by name (inuse_space, alloc_objects, ...) or\n"
-     "                        position; default: the file's default type, else the last\n"
-     "  --base OLD            subtract OLD, stack by stack (matched by function names and\n"
-     "                        lines, not addresses); negative values mean shrinkage\n"
-     "  --cum                 order by cum instead of flat\n"
-     "  --focus RE            keep only stacks with a function or file matching RE\n"
-     "  --ignore RE           drop stacks with a function or file matching RE\n"
-     "                        (POSIX extended regular expressions, unanchored)\n"
-     "  --nodefraction F      drop functions whose |cum| is under F of the total\n"
-     "                        (default 0.005, as pprof)\n"},
-    {"traces", command_traces, "every stack with its value, like go tool pprof -traces",
-     "usage: leakprof traces [--sample-index NAME|POS] [--base OLD] [--focus RE]\n"
-     "                       [--ignore RE] PROFILE\n"
-     "\n"
-     "Prints each sample's stack, leaf first, with its value and labels, in pprof's\n"
-     "-traces layout. With --base, prints each distinct stack's difference instead.\n"},
-    {"diff", command_diff, "what grew from OLD to NEW, biggest growth first",
-     "usage: leakprof diff [--sample-index NAME|POS] [-n N] [--focus RE] [--ignore RE]\n"
-     "                     [--nodefraction F] OLD NEW\n"
-     "\n"
-     "Subtracts OLD from NEW stack by stack (stacks are matched by function names and\n"
-     "lines, so two runs of one binary compare) and prints the functions ordered by\n"
-     "growth, largest first, then the whole stacks that grew most.\n"},
-    {"growth", command_growth, "stacks whose in-use bytes grow across snapshots",
-     "usage: leakprof growth [--sample-index NAME|POS] [-n N] P1 P2 ... Pn\n"
-     "\n"
-     "Reads snapshots of one process, oldest first, and ranks its stacks as leak\n"
-     "suspects: those that grew in the most steps first, then by how much they grew\n"
-     "from the first snapshot to the last. Default sample type: inuse_space when the\n"
-     "files have it. -n limits the stacks shown (default 20, 0 = all).\n"},
-    {"folded", command_folded, "collapsed stacks for flame graphs",
-     "usage: leakprof folded [--sample-index NAME|POS] [--focus RE] [--ignore RE] PROFILE\n"
-     "\n"
-     "Prints one line per distinct stack, root first, frames joined by ';', then a space\n"
-     "and the value: the format of flamegraph.pl, inferno and speedscope. Stacks with a\n"
-     "zero value are left out; lines are sorted.\n"},
-    {"check", command_check, "fail (exit 1) when in-use memory exceeds limits",
-     "usage: leakprof check [--max-bytes N] [--max-objects N] [--suppressions FILE]\n"
-     "                      PROFILE...\n"
-     "\n"
-     "The CI gate: sums in-use bytes (inuse_space) and objects (inuse_objects) of each\n"
-     "profile, leaving out stacks that a suppression matches, and exits 0 when within\n"
-     "the limits, 1 with a report of the largest stacks when not, 2 when a file cannot\n"
-     "be read. --max-bytes takes 1048576, 512k, 10MB, 1GiB (powers of 1024). Without\n"
-     "limits, any in-use byte fails the check.\n"
-     "A suppressions file holds one 'leak:GLOB' per line; a stack is suppressed when\n"
-     "GLOB (fnmatch: * ? [..]) matches the name of one of its functions. Lines starting\n"
-     "with '#' and empty lines are ignored.\n"},
-    {"info", command_info, "what a profile holds: types, period, time, counts",
-     "usage: leakprof info PROFILE\n"
-     "\n"
-     "Prints the sample types (the default marked), the period, time and duration, the\n"
-     "number of samples, locations, functions, mappings and strings, the comments and\n"
-     "the total of each sample type.\n"},
+        {"top", command_top, "functions by flat or cum value, like go tool pprof -top",
+         "usage: leakprof top [-n N] [--sample-index NAME|POS] [--base OLD] [--cum]\n"
+         "                    [--focus RE] [--ignore RE] [--nodefraction F] PROFILE\n"
+         "\n"
+         "Prints pprof's text report: flat, flat%, sum%, cum, cum% and the function name,\n"
+         "with the header lines and units go tool pprof -top prints for the same file.\n"
+         "\n"
+         "  -n, --nodecount N     show only the first N functions\n"
+         "  -i, --sample-index X  sample type by name (inuse_space, alloc_objects, ...) or\n"
+         "                        position; default: the file's default type, else the last\n"
+         "  --base OLD            subtract OLD, stack by stack (matched by function names and\n"
+         "                        lines, not addresses); negative values mean shrinkage\n"
+         "  --cum                 order by cum instead of flat\n"
+         "  --focus RE            keep only stacks with a function or file matching RE\n"
+         "  --ignore RE           drop stacks with a function or file matching RE\n"
+         "                        (POSIX extended regular expressions, unanchored)\n"
+         "  --nodefraction F      drop functions whose |cum| is under F of the total\n"
+         "                        (default 0.005, as pprof)\n"},
+        {"traces", command_traces, "every stack with its value, like go tool pprof -traces",
+         "usage: leakprof traces [--sample-index NAME|POS] [--base OLD] [--focus RE]\n"
+         "                       [--ignore RE] PROFILE\n"
+         "\n"
+         "Prints each sample's stack, leaf first, with its value and labels, in pprof's\n"
+         "-traces layout. With --base, prints each distinct stack's difference instead.\n"},
+        {"diff", command_diff, "what grew from OLD to NEW, biggest growth first",
+         "usage: leakprof diff [--sample-index NAME|POS] [-n N] [--focus RE] [--ignore RE]\n"
+         "                     [--nodefraction F] OLD NEW\n"
+         "\n"
+         "Subtracts OLD from NEW stack by stack (stacks are matched by function names and\n"
+         "lines, so two runs of one binary compare) and prints the functions ordered by\n"
+         "growth, largest first, then the whole stacks that grew most.\n"},
+        {"growth", command_growth, "stacks whose in-use bytes grow across snapshots",
+         "usage: leakprof growth [--sample-index NAME|POS] [-n N] P1 P2 ... Pn\n"
+         "\n"
+         "Reads snapshots of one process, oldest first, and ranks its stacks as leak\n"
+         "suspects: those that grew in the most steps first, then by how much they grew\n"
+         "from the first snapshot to the last. Default sample type: inuse_space when the\n"
+         "files have it. -n limits the stacks shown (default 20, 0 = all).\n"},
+        {"folded", command_folded, "collapsed stacks for flame graphs",
+         "usage: leakprof folded [--sample-index NAME|POS] [--focus RE] [--ignore RE] PROFILE\n"
+         "\n"
+         "Prints one line per distinct stack, root first, frames joined by ';', then a space\n"
+         "and the value: the format of flamegraph.pl, inferno and speedscope. Stacks with a\n"
+         "zero value are left out; lines are sorted.\n"},
+        {"check", command_check, "fail (exit 1) when in-use memory exceeds limits",
+         "usage: leakprof check [--max-bytes N] [--max-objects N] [--suppressions FILE]\n"
+         "                      PROFILE...\n"
+         "\n"
+         "The CI gate: sums in-use bytes (inuse_space) and objects (inuse_objects) of each\n"
+         "profile, leaving out stacks that a suppression matches, and exits 0 when within\n"
+         "the limits, 1 with a report of the largest stacks when not, 2 when a file cannot\n"
+         "be read. --max-bytes takes 1048576, 512k, 10MB, 1GiB (powers of 1024). Without\n"
+         "limits, any in-use byte fails the check.\n"
+         "A suppressions file holds one 'leak:GLOB' per line; a stack is suppressed when\n"
+         "GLOB (fnmatch: * ? [..]) matches the name of one of its functions. Lines starting\n"
+         "with '#' and empty lines are ignored.\n"},
+        {"info", command_info, "what a profile holds: types, period, time, counts",
+         "usage: leakprof info PROFILE\n"
+         "\n"
+         "Prints the sample types (the default marked), the period, time and duration, the\n"
+         "number of samples, locations, functions, mappings and strings, the comments and\n"
+         "the total of each sample type.\n"},
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
@@ -108,8 +108,8 @@ int command_begin(const char *command, unsigned accepted, size_t min_files, size
                 fputs(commands[i].help, stdout);
         status = 0;
     } else if (options->file_count < min_files || (max_files && options->file_count > max_files)) {
-        fprintf(stderr, "leakprof %s: expects %s (see 'leakprof %s --help')\n", command,
-                files_expected, command);
+        fprintf(stderr, "leakprof %s: expects %s (see 'leakprof %s --help')\n", command, files_expected,
+                command);
         status = 2;
     }
     if (status >= 0)
@@ -123,8 +123,7 @@ int commands_run(int argc, char **argv)
         commands_print_usage(stderr);
         return 2;
     }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-        strcmp(argv[1], "help") == 0) {
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         commands_print_usage(stdout);
         return 0;
     }

@@ -33,8 +33,7 @@ static uint64_t frame_hash(const char *name, const char *file, int64_t line, boo
     return hash_bytes(h, &inlined, sizeof inlined);
 }
 
-static bool frame_equal(const struct frame *f, const char *name, const char *file,
-                        int64_t line, bool inlined)
+static bool frame_equal(const struct frame *f, const char *name, const char *file, int64_t line, bool inlined)
 {
     return f->line == line && f->inlined == inlined && strcmp(f->name, name) == 0 &&
            strcmp(f->file, file) == 0;
@@ -57,8 +56,8 @@ static void grow_slots(struct frame_table *table)
     table->slot_count = slot_count;
 }
 
-uint32_t frame_table_intern(struct frame_table *table, const char *name, const char *file,
-                            int64_t line, bool inlined)
+uint32_t frame_table_intern(struct frame_table *table, const char *name, const char *file, int64_t line,
+                            bool inlined)
 {
     if ((table->count + 1) * 2 > table->slot_count)
         grow_slots(table);

@@ -15,23 +15,23 @@
 #include <stdint.h>
 
 struct frame {
-    const char *name;   /* never NULL nor "" */
-    const char *file;   /* "" when unknown */
-    int64_t line;       /* 0 when unknown */
-    bool inlined;       /* inlined into the next frame (its caller) of the same location */
+    const char *name; /* never NULL nor "" */
+    const char *file; /* "" when unknown */
+    int64_t line;     /* 0 when unknown */
+    bool inlined;     /* inlined into the next frame (its caller) of the same location */
 };
 
 struct frame_table {
     struct frame *frames;
     size_t count, capacity;
-    uint32_t *slots;    /* open addressing: frame id + 1, 0 = empty */
+    uint32_t *slots; /* open addressing: frame id + 1, 0 = empty */
     size_t slot_count;
 };
 
 void frame_table_init(struct frame_table *table);
 void frame_table_free(struct frame_table *table);
-uint32_t frame_table_intern(struct frame_table *table, const char *name, const char *file,
-                            int64_t line, bool inlined);
+uint32_t frame_table_intern(struct frame_table *table, const char *name, const char *file, int64_t line,
+                            bool inlined);
 
 static inline const struct frame *frame_get(const struct frame_table *table, uint32_t id)
 {

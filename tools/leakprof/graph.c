@@ -14,10 +14,10 @@
 #include "util.h"
 
 struct edge {
-    uint64_t key;       /* caller << 32 | callee, + 1 so that 0 means an empty slot */
+    uint64_t key; /* caller << 32 | callee, + 1 so that 0 means an empty slot */
     int64_t weight;
-    size_t stamp;       /* last stack that counted this edge */
-    bool inlined;       /* every occurrence was an inlined call */
+    size_t stamp; /* last stack that counted this edge */
+    bool inlined; /* every occurrence was an inlined call */
 };
 
 struct graph {
@@ -25,12 +25,12 @@ struct graph {
     const struct weighted_stack *stacks;
     size_t stack_count;
 
-    const char **names;         /* node id -> function name */
+    const char **names; /* node id -> function name */
     size_t node_count;
-    uint32_t *node_of_frame;    /* frame id -> node id */
+    uint32_t *node_of_frame; /* frame id -> node id */
 
     int64_t *flat, *cum;
-    size_t *seen;               /* last stack (index + 1) that added to cum */
+    size_t *seen; /* last stack (index + 1) that added to cum */
     struct edge *edges;
     size_t edge_slots, edge_count;
 };
@@ -104,7 +104,7 @@ static void graph_build(struct graph *g, const bool *kept)
             continue;
         long parent = -1;
         bool residual = false;
-        for (uint32_t i = stack->depth; i-- > 0;) {    /* root to leaf */
+        for (uint32_t i = stack->depth; i-- > 0;) { /* root to leaf */
             uint32_t frame = stack->frames[i];
             uint32_t n = g->node_of_frame[frame];
             if (kept && !kept[n]) {
@@ -148,7 +148,7 @@ static int compare_rows(const void *a, const void *b)
     case ORDER_GROWTH:
         lv = g->flat[l];
         rv = g->flat[r];
-        if (lv == rv) {         /* then by what grew beneath it */
+        if (lv == rv) { /* then by what grew beneath it */
             lv = g->cum[l];
             rv = g->cum[r];
         }
@@ -188,9 +188,8 @@ static void keep_only(bool *kept, size_t node_count, const uint32_t *nodes, size
         kept[nodes[i]] = true;
 }
 
-void graph_top(const struct frame_table *frames, const struct weighted_stack *stacks,
-               size_t stack_count, const struct graph_options *options,
-               struct graph_result *result)
+void graph_top(const struct frame_table *frames, const struct weighted_stack *stacks, size_t stack_count,
+               const struct graph_options *options, struct graph_result *result)
 {
     struct graph g = {.frames = frames, .stacks = stacks, .stack_count = stack_count};
     assign_nodes(&g);
@@ -204,13 +203,11 @@ void graph_top(const struct frame_table *frames, const struct weighted_stack *st
 
     graph_build(&g, NULL);
     size_t count = present_nodes(&g, nodes, options->order);
-    int64_t flat_total = 0;     /* pprof cuts against the sum of flat, not the total */
+    int64_t flat_total = 0; /* pprof cuts against the sum of flat, not the total */
     for (size_t i = 0; i < count; i++)
         flat_total = add_saturating(flat_total, g.flat[nodes[i]]);
-    int64_t node_cutoff =
-        abs_saturating(int64_from_double((double)flat_total * options->node_fraction));
-    int64_t edge_cutoff =
-        abs_saturating(int64_from_double((double)flat_total * options->edge_fraction));
+    int64_t node_cutoff = abs_saturating(int64_from_double((double)flat_total * options->node_fraction));
+    int64_t edge_cutoff = abs_saturating(int64_from_double((double)flat_total * options->edge_fraction));
     if (node_cutoff > 0) {
         size_t kept_count = 0;
         for (size_t i = 0; i < count; i++)

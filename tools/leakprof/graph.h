@@ -22,43 +22,42 @@
 #include "frames.h"
 
 struct weighted_stack {
-    const uint32_t *frames;     /* frame ids, leaf first */
+    const uint32_t *frames; /* frame ids, leaf first */
     uint32_t depth;
     int64_t value;
 };
 
 enum graph_order {
-    ORDER_FLAT,         /* |flat| descending: pprof's default */
-    ORDER_CUM,          /* |cum| descending: --cum */
-    ORDER_GROWTH,       /* flat descending, signed: what grew most comes first (diff) */
+    ORDER_FLAT,   /* |flat| descending: pprof's default */
+    ORDER_CUM,    /* |cum| descending: --cum */
+    ORDER_GROWTH, /* flat descending, signed: what grew most comes first (diff) */
 };
 
 struct graph_options {
-    double node_fraction;       /* pprof's -nodefraction, default 0.005 */
-    double edge_fraction;       /* pprof's -edgefraction, default 0.001 */
-    size_t node_count;          /* 0 = all */
+    double node_fraction; /* pprof's -nodefraction, default 0.005 */
+    double edge_fraction; /* pprof's -edgefraction, default 0.001 */
+    size_t node_count;    /* 0 = all */
     enum graph_order order;
-    int64_t total;              /* what percentages are of (stack_list.total) */
+    int64_t total; /* what percentages are of (stack_list.total) */
 };
 
 struct graph_row {
     const char *name;
     int64_t flat, cum;
-    const char *inline_label;   /* "", "(inline)" or "(partial-inline)" */
+    const char *inline_label; /* "", "(inline)" or "(partial-inline)" */
 };
 
 struct graph_result {
     struct graph_row *rows;
     size_t row_count;
-    size_t node_count_before_limit;     /* pprof's origCount */
+    size_t node_count_before_limit; /* pprof's origCount */
     size_t dropped_nodes;
-    int64_t total;                      /* options->total */
-    int64_t flat_sum;                   /* of the rows shown */
+    int64_t total;    /* options->total */
+    int64_t flat_sum; /* of the rows shown */
 };
 
-void graph_top(const struct frame_table *frames, const struct weighted_stack *stacks,
-               size_t stack_count, const struct graph_options *options,
-               struct graph_result *result);
+void graph_top(const struct frame_table *frames, const struct weighted_stack *stacks, size_t stack_count,
+               const struct graph_options *options, struct graph_result *result);
 void graph_result_free(struct graph_result *result);
 
 #endif

@@ -21,22 +21,21 @@ struct option_spec {
 };
 
 static const struct option_spec specs[] = {
-    {"--sample-index", "-i", OPT_SAMPLE_INDEX, true},
-    {"--base", NULL, OPT_BASE, true},
-    {"--nodecount", "-n", OPT_NODE_COUNT, true},
-    {"--cum", NULL, OPT_CUM, false},
-    {"--focus", NULL, OPT_FOCUS, true},
-    {"--ignore", NULL, OPT_IGNORE, true},
-    {"--nodefraction", NULL, OPT_NODE_FRACTION, true},
-    {"--max-bytes", NULL, OPT_MAX_BYTES, true},
-    {"--max-objects", NULL, OPT_MAX_OBJECTS, true},
-    {"--suppressions", NULL, OPT_SUPPRESSIONS, true},
+        {"--sample-index", "-i", OPT_SAMPLE_INDEX, true},
+        {"--base", NULL, OPT_BASE, true},
+        {"--nodecount", "-n", OPT_NODE_COUNT, true},
+        {"--cum", NULL, OPT_CUM, false},
+        {"--focus", NULL, OPT_FOCUS, true},
+        {"--ignore", NULL, OPT_IGNORE, true},
+        {"--nodefraction", NULL, OPT_NODE_FRACTION, true},
+        {"--max-bytes", NULL, OPT_MAX_BYTES, true},
+        {"--max-objects", NULL, OPT_MAX_OBJECTS, true},
+        {"--suppressions", NULL, OPT_SUPPRESSIONS, true},
 };
 
 static bool usage_error(const char *command, const char *problem, const char *argument)
 {
-    fprintf(stderr, "leakprof %s: %s '%s' (see 'leakprof %s --help')\n", command, problem,
-            argument, command);
+    fprintf(stderr, "leakprof %s: %s '%s' (see 'leakprof %s --help')\n", command, problem, argument, command);
     return false;
 }
 
@@ -47,10 +46,21 @@ bool options_parse_size(const char *text, int64_t *out)
     double number = strtod(text, &end);
     if (end == text || errno || number < 0 || !isfinite(number))
         return false;
-    static const struct { const char *suffix; double factor; } suffixes[] = {
-        {"", 1}, {"b", 1}, {"k", 1024.0}, {"kb", 1024.0}, {"kib", 1024.0},
-        {"m", 1048576.0}, {"mb", 1048576.0}, {"mib", 1048576.0},
-        {"g", 1073741824.0}, {"gb", 1073741824.0}, {"gib", 1073741824.0},
+    static const struct {
+        const char *suffix;
+        double factor;
+    } suffixes[] = {
+            {"", 1},
+            {"b", 1},
+            {"k", 1024.0},
+            {"kb", 1024.0},
+            {"kib", 1024.0},
+            {"m", 1048576.0},
+            {"mb", 1048576.0},
+            {"mib", 1048576.0},
+            {"g", 1073741824.0},
+            {"gb", 1073741824.0},
+            {"gib", 1073741824.0},
     };
     for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
         if (strcasecmp(end, suffixes[i].suffix) == 0) {
@@ -75,8 +85,7 @@ static bool parse_count(const char *text, int64_t *out)
     return true;
 }
 
-static bool apply(const char *command, unsigned flag, const char *value,
-                  struct options *options)
+static bool apply(const char *command, unsigned flag, const char *value, struct options *options)
 {
     int64_t number;
     switch (flag) {
@@ -95,16 +104,14 @@ static bool apply(const char *command, unsigned flag, const char *value,
     case OPT_NODE_FRACTION: {
         char *end;
         options->node_fraction = strtod(value, &end);
-        if (end == value || *end || !(options->node_fraction >= 0 &&
-                                      options->node_fraction <= 1))
+        if (end == value || *end || !(options->node_fraction >= 0 && options->node_fraction <= 1))
             return usage_error(command, "bad node fraction (want 0 to 1)", value);
         options->node_fraction_set = true;
         break;
     }
     case OPT_MAX_BYTES:
         if (!options_parse_size(value, &options->max_bytes))
-            return usage_error(command, "bad byte count (want e.g. 1048576, 512k, 10MB)",
-                               value);
+            return usage_error(command, "bad byte count (want e.g. 1048576, 512k, 10MB)", value);
         break;
     case OPT_MAX_OBJECTS:
         if (!parse_count(value, &options->max_objects))
@@ -114,8 +121,7 @@ static bool apply(const char *command, unsigned flag, const char *value,
     return true;
 }
 
-bool options_parse(const char *command, unsigned accepted, int argc, char **argv,
-                   struct options *options)
+bool options_parse(const char *command, unsigned accepted, int argc, char **argv, struct options *options)
 {
     memset(options, 0, sizeof *options);
     options->max_bytes = options->max_objects = -1;
@@ -154,8 +160,7 @@ bool options_parse(const char *command, unsigned accepted, int argc, char **argv
         else if (!spec->takes_value && value)
             ok = usage_error(command, "option takes no value", arg);
         else
-            ok = apply(command, spec->flag, spec->takes_value && !value ? argv[++i] : value,
-                       options);
+            ok = apply(command, spec->flag, spec->takes_value && !value ? argv[++i] : value, options);
         if (!ok) {
             free(options->files);
             options->files = NULL;

@@ -26,15 +26,15 @@ enum {
 };
 
 struct options {
-    const char *sample_index;   /* NULL: the file's default */
+    const char *sample_index; /* NULL: the file's default */
     const char *base;
-    size_t node_count;          /* 0: all */
+    size_t node_count; /* 0: all */
     bool node_count_set;
     bool cum;
     const char *focus, *ignore;
     double node_fraction;
     bool node_fraction_set;
-    int64_t max_bytes, max_objects;     /* -1: no limit */
+    int64_t max_bytes, max_objects; /* -1: no limit */
     const char *suppressions;
     bool help;
     char **files;
@@ -45,8 +45,7 @@ struct options {
  * Parses ARGV (the command's arguments, without the command name). Returns false after a
  * usage message naming COMMAND (and then owns nothing).
  */
-bool options_parse(const char *command, unsigned accepted, int argc, char **argv,
-                   struct options *options);
+bool options_parse(const char *command, unsigned accepted, int argc, char **argv, struct options *options);
 
 /* Parses "123", "64k", "10MB", "1.5GiB"… (powers of 1024) for --max-bytes. */
 bool options_parse_size(const char *text, int64_t *out);

@@ -21,40 +21,40 @@
 #include "frames.h"
 
 struct sample_type {
-    const char *type;   /* e.g. "inuse_space" */
-    const char *unit;   /* e.g. "bytes" */
+    const char *type; /* e.g. "inuse_space" */
+    const char *unit; /* e.g. "bytes" */
 };
 
 struct sample_label {
     const char *key;
-    const char *str;    /* NULL for a numeric label */
+    const char *str; /* NULL for a numeric label */
     int64_t num;
-    const char *unit;   /* num_unit, "" when the file gives none */
+    const char *unit; /* num_unit, "" when the file gives none */
 };
 
 struct sample {
-    const uint32_t *frames;         /* frame ids, leaf first */
+    const uint32_t *frames; /* frame ids, leaf first */
     uint32_t depth;
-    const int64_t *values;          /* one per sample type */
+    const int64_t *values; /* one per sample type */
     const struct sample_label *labels;
     size_t label_count;
-    uint64_t address_key;           /* hash of the locations' addresses: tells apart two
+    uint64_t address_key; /* hash of the locations' addresses: tells apart two
                                        call sites that read the same (traces merges by it) */
 };
 
 struct profile {
-    const char *path;               /* as named on the command line, for messages */
+    const char *path; /* as named on the command line, for messages */
 
     struct sample_type *types;
     size_t type_count;
-    size_t default_type;            /* index into types; 0 when there are none */
+    size_t default_type; /* index into types; 0 when there are none */
 
-    const char *period_type, *period_unit;  /* "" when absent */
+    const char *period_type, *period_unit; /* "" when absent */
     int64_t period;
     int64_t time_nanos, duration_nanos;
     const char **comments;
     size_t comment_count;
-    const char *main_file, *main_build_id;  /* of the first mapping, "" when absent */
+    const char *main_file, *main_build_id; /* of the first mapping, "" when absent */
 
     struct sample *samples;
     size_t sample_count;
@@ -62,7 +62,7 @@ struct profile {
     /* Counts as found in the file, for `info`. */
     size_t mapping_count, location_count, function_count, string_count;
 
-    void *storage;                  /* the decoded message and arrays; owned */
+    void *storage; /* the decoded message and arrays; owned */
 };
 
 /* Exit status of every command for a file it cannot read, and for bad usage. */

@@ -18,16 +18,15 @@ struct decode_budget {
 
 /* Everything a profile owns besides its small arrays. */
 struct profile_storage {
-    Perftools__Profiles__Profile *message;  /* strings of the model point into it */
+    Perftools__Profiles__Profile *message; /* strings of the model point into it */
     struct decode_budget budget;
     ProtobufCAllocator allocator;
-    uint32_t *stack_frames;                 /* every sample's frame ids, back to back */
-    struct sample_label *labels;            /* every sample's labels, back to back */
+    uint32_t *stack_frames;      /* every sample's frame ids, back to back */
+    struct sample_label *labels; /* every sample's labels, back to back */
 };
 
 /* Prints "leakprof: PATH: " and the message on one line of stderr. */
-void profile_error(const char *path, const char *format, ...)
-    __attribute__((format(printf, 2, 3)));
+void profile_error(const char *path, const char *format, ...) __attribute__((format(printf, 2, 3)));
 
 /* Checks the message and builds the model; frees STORAGE and returns NULL on failure. */
 struct profile *profile_resolve(const char *path, struct profile_storage *storage,

@@ -29,11 +29,11 @@
 
 #include "util.h"
 
-#define DEFAULT_MAX_INPUT_BYTES ((size_t)1 << 30)  /* 1 GiB, compressed or not */
+#define DEFAULT_MAX_INPUT_BYTES ((size_t)1 << 30) /* 1 GiB, compressed or not */
 /* The decoded message may take this much memory per input byte, plus a floor. */
 #define DECODE_BYTES_PER_INPUT_BYTE 16
-#define DECODE_FLOOR_BYTES ((size_t)16 << 20)
-#define DECODE_MAX_BYTES ((size_t)2 << 30)
+#define DECODE_FLOOR_BYTES          ((size_t)16 << 20)
+#define DECODE_MAX_BYTES            ((size_t)2 << 30)
 
 void profile_error(const char *path, const char *format, ...)
 {
@@ -92,9 +92,11 @@ static bool read_file(const char *path, size_t limit, uint8_t **data_out, size_t
     size_t size = 0, capacity = 64 << 10;
     uint8_t *data = xmalloc(capacity);
     for (;;) {
-        if (size > limit) {     /* a pipe or /dev/zero has no size to check beforehand */
-            profile_error(path, "file larger than the %zu MiB limit (LEAKPROF_MAX_INPUT_MB), "
-                          "refusing to read it", limit >> 20);
+        if (size > limit) { /* a pipe or /dev/zero has no size to check beforehand */
+            profile_error(path,
+                          "file larger than the %zu MiB limit (LEAKPROF_MAX_INPUT_MB), "
+                          "refusing to read it",
+                          limit >> 20);
             goto fail;
         }
         if (size == capacity) {
@@ -130,8 +132,8 @@ static bool is_gzip(const uint8_t *data, size_t size)
  * "zip bomb" is measured and refused without ever being held in memory. Returns false
  * after the message.
  */
-static bool inflate_pass(const char *path, const uint8_t *data, size_t size, uint8_t *out,
-                         size_t limit, size_t *produced_out)
+static bool inflate_pass(const char *path, const uint8_t *data, size_t size, uint8_t *out, size_t limit,
+                         size_t *produced_out)
 {
     z_stream zs;
     memset(&zs, 0, sizeof zs);
@@ -154,16 +156,18 @@ static bool inflate_pass(const char *path, const uint8_t *data, size_t size, uin
         int status = inflate(&zs, Z_NO_FLUSH);
         produced += before - zs.avail_out;
         if (produced > limit || (out && status != Z_STREAM_END && produced == limit)) {
-            profile_error(path, "decompressed size exceeds the %zu MiB limit "
-                          "(LEAKPROF_MAX_INPUT_MB), refusing to read it", limit >> 20);
+            profile_error(path,
+                          "decompressed size exceeds the %zu MiB limit "
+                          "(LEAKPROF_MAX_INPUT_MB), refusing to read it",
+                          limit >> 20);
             break;
         }
         if (status == Z_STREAM_END) {
             ok = true;
             break;
         }
-        if (status == Z_BUF_ERROR || (status == Z_OK && zs.avail_in == 0 &&
-                                      zs.avail_out > 0 && in_left <= (1u << 30))) {
+        if (status == Z_BUF_ERROR ||
+            (status == Z_OK && zs.avail_in == 0 && zs.avail_out > 0 && in_left <= (1u << 30))) {
             profile_error(path, "truncated gzip data (the compressed stream ends early)");
             break;
         }
@@ -177,8 +181,8 @@ static bool inflate_pass(const char *path, const uint8_t *data, size_t size, uin
     return ok;
 }
 
-static bool gunzip(const char *path, const uint8_t *data, size_t size, size_t limit,
-                   uint8_t **out, size_t *out_size)
+static bool gunzip(const char *path, const uint8_t *data, size_t size, size_t limit, uint8_t **out,
+                   size_t *out_size)
 {
     size_t total;
     if (!inflate_pass(path, data, size, NULL, limit, &total))
@@ -217,8 +221,10 @@ struct profile *profile_load_bytes(const char *path, const uint8_t *data, size_t
     }
     size_t limit = input_limit();
     if (size > limit) {
-        profile_error(path, "file larger than the %zu MiB limit (LEAKPROF_MAX_INPUT_MB), "
-                      "refusing to read it", limit >> 20);
+        profile_error(path,
+                      "file larger than the %zu MiB limit (LEAKPROF_MAX_INPUT_MB), "
+                      "refusing to read it",
+                      limit >> 20);
         return NULL;
     }
     uint8_t *inflated = NULL;
@@ -240,8 +246,10 @@ struct profile *profile_load_bytes(const char *path, const uint8_t *data, size_t
     free(inflated);
     if (!storage->message) {
         if (storage->budget.exceeded)
-            profile_error(path, "refusing to decode: the message would need more than "
-                          "%zu MiB of memory", storage->budget.limit >> 20);
+            profile_error(path,
+                          "refusing to decode: the message would need more than "
+                          "%zu MiB of memory",
+                          storage->budget.limit >> 20);
         else if (gzipped)
             profile_error(path, "gunzipped data is not a valid profile.proto message");
         else

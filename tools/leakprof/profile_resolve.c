@@ -38,7 +38,7 @@ struct resolver {
     const Message *message;
     struct frame_table *frames;
     struct id_index *mappings, *functions, *locations;
-    size_t *location_first_frame;   /* into location_frames */
+    size_t *location_first_frame; /* into location_frames */
     size_t *location_frame_count;
     uint32_t *location_frames;
 };
@@ -46,8 +46,10 @@ struct resolver {
 static bool string_at(struct resolver *r, int64_t index, const char **out, const char *what)
 {
     if (index < 0 || (uint64_t)index >= r->message->n_string_table) {
-        profile_error(r->path, "%s: string index %" PRId64 " out of range (the string table "
-                      "has %zu entries)", what, index, r->message->n_string_table);
+        profile_error(r->path,
+                      "%s: string index %" PRId64 " out of range (the string table "
+                      "has %zu entries)",
+                      what, index, r->message->n_string_table);
         return false;
     }
     *out = r->message->string_table[index];
@@ -92,9 +94,18 @@ static size_t find_id(const struct id_index *index, size_t count, uint64_t id)
     return found ? found->index : SIZE_MAX;
 }
 
-static uint64_t mapping_id(const Message *m, size_t i) { return m->mapping[i]->id; }
-static uint64_t function_id(const Message *m, size_t i) { return m->function[i]->id; }
-static uint64_t location_id(const Message *m, size_t i) { return m->location[i]->id; }
+static uint64_t mapping_id(const Message *m, size_t i)
+{
+    return m->mapping[i]->id;
+}
+static uint64_t function_id(const Message *m, size_t i)
+{
+    return m->function[i]->id;
+}
+static uint64_t location_id(const Message *m, size_t i)
+{
+    return m->location[i]->id;
+}
 
 static bool check_header(struct resolver *r, struct profile *p)
 {
@@ -122,9 +133,8 @@ static bool check_header(struct resolver *r, struct profile *p)
             p->default_type = i;
 
     p->period_type = p->period_unit = "";
-    if (m->period_type &&
-        (!string_at(r, m->period_type->type, &p->period_type, "period_type") ||
-         !string_at(r, m->period_type->unit, &p->period_unit, "period_type unit")))
+    if (m->period_type && (!string_at(r, m->period_type->type, &p->period_type, "period_type") ||
+                           !string_at(r, m->period_type->unit, &p->period_unit, "period_type unit")))
         return false;
     p->period = m->period;
     p->time_nanos = m->time_nanos;
@@ -180,8 +190,7 @@ static bool check_functions(struct resolver *r, struct profile *p)
         const char *unused;
         char what[64];
         snprintf(what, sizeof what, "function id %" PRIu64, f->id);
-        if (!string_at(r, f->name, &unused, what) ||
-            !string_at(r, f->system_name, &unused, what) ||
+        if (!string_at(r, f->name, &unused, what) || !string_at(r, f->system_name, &unused, what) ||
             !string_at(r, f->filename, &unused, what))
             return false;
     }
@@ -189,8 +198,7 @@ static bool check_functions(struct resolver *r, struct profile *p)
 }
 
 /* The name a person reads for a frame: the function's, else the location's address. */
-static const char *frame_name(const char *function_name, uint64_t address, char *buffer,
-                              size_t size)
+static const char *frame_name(const char *function_name, uint64_t address, char *buffer, size_t size)
 {
     if (function_name && *function_name)
         return function_name;
@@ -217,16 +225,15 @@ static bool resolve_locations(struct resolver *r, struct profile *p)
     char address_name[32];
     for (size_t i = 0; i < m->n_location; i++) {
         const Perftools__Profiles__Location *loc = m->location[i];
-        if (loc->mapping_id &&
-            find_id(r->mappings, m->n_mapping, loc->mapping_id) == SIZE_MAX) {
-            profile_error(r->path, "location id %" PRIu64 " refers to mapping id %" PRIu64
-                          ", which does not exist", loc->id, loc->mapping_id);
+        if (loc->mapping_id && find_id(r->mappings, m->n_mapping, loc->mapping_id) == SIZE_MAX) {
+            profile_error(r->path,
+                          "location id %" PRIu64 " refers to mapping id %" PRIu64 ", which does not exist",
+                          loc->id, loc->mapping_id);
             return false;
         }
         r->location_first_frame[i] = next;
         if (loc->n_line == 0) {
-            const char *name = frame_name(NULL, loc->address, address_name,
-                                          sizeof address_name);
+            const char *name = frame_name(NULL, loc->address, address_name, sizeof address_name);
             r->location_frames[next++] = frame_table_intern(r->frames, name, "", 0, false);
         }
         for (size_t l = 0; l < loc->n_line; l++) {
@@ -235,49 +242,53 @@ static bool resolve_locations(struct resolver *r, struct profile *p)
             if (line->function_id) {
                 size_t f = find_id(r->functions, m->n_function, line->function_id);
                 if (f == SIZE_MAX) {
-                    profile_error(r->path, "location id %" PRIu64 " refers to function id "
-                                  "%" PRIu64 ", which does not exist", loc->id,
-                                  line->function_id);
+                    profile_error(r->path,
+                                  "location id %" PRIu64 " refers to function id "
+                                  "%" PRIu64 ", which does not exist",
+                                  loc->id, line->function_id);
                     return false;
                 }
                 function_name = m->string_table[m->function[f]->name];
                 file = m->string_table[m->function[f]->filename];
             }
-            const char *name = frame_name(function_name, loc->address, address_name,
-                                          sizeof address_name);
+            const char *name = frame_name(function_name, loc->address, address_name, sizeof address_name);
             /* Every line but the last (outermost) was inlined into the one after it. */
             bool inlined = l + 1 < loc->n_line;
-            r->location_frames[next++] =
-                frame_table_intern(r->frames, name, file, line->line, inlined);
+            r->location_frames[next++] = frame_table_intern(r->frames, name, file, line->line, inlined);
         }
         r->location_frame_count[i] = next - r->location_first_frame[i];
     }
     return true;
 }
 
-static bool resolve_samples(struct resolver *r, struct profile *p,
-                            struct profile_storage *storage)
+static bool resolve_samples(struct resolver *r, struct profile *p, struct profile_storage *storage)
 {
     const Message *m = r->message;
     size_t total_frames = 0, total_labels = 0;
     for (size_t s = 0; s < m->n_sample; s++) {
         const Perftools__Profiles__Sample *sample = m->sample[s];
         if (sample->n_value != m->n_sample_type) {
-            profile_error(r->path, "sample %zu has %zu values but the profile has %zu sample "
-                          "types", s, sample->n_value, m->n_sample_type);
+            profile_error(r->path,
+                          "sample %zu has %zu values but the profile has %zu sample "
+                          "types",
+                          s, sample->n_value, m->n_sample_type);
             return false;
         }
         for (size_t i = 0; i < sample->n_location_id; i++) {
             size_t loc = find_id(r->locations, m->n_location, sample->location_id[i]);
             if (loc == SIZE_MAX) {
-                profile_error(r->path, "sample %zu refers to location id %" PRIu64 ", which "
-                              "does not exist", s, sample->location_id[i]);
+                profile_error(r->path,
+                              "sample %zu refers to location id %" PRIu64 ", which "
+                              "does not exist",
+                              s, sample->location_id[i]);
                 return false;
             }
             total_frames += r->location_frame_count[loc];
             if (total_frames > MAX_TOTAL_FRAMES) {
-                profile_error(r->path, "stacks expand to more than %zu frames, refusing to "
-                              "read it", MAX_TOTAL_FRAMES);
+                profile_error(r->path,
+                              "stacks expand to more than %zu frames, refusing to "
+                              "read it",
+                              MAX_TOTAL_FRAMES);
                 return false;
             }
         }
@@ -299,8 +310,7 @@ static bool resolve_samples(struct resolver *r, struct profile *p,
             size_t loc = find_id(r->locations, m->n_location, sample->location_id[i]);
             out->address_key = hash_bytes(out->address_key, &m->location[loc]->address,
                                           sizeof m->location[loc]->address);
-            memcpy(storage->stack_frames + next_frame,
-                   r->location_frames + r->location_first_frame[loc],
+            memcpy(storage->stack_frames + next_frame, r->location_frames + r->location_first_frame[loc],
                    r->location_frame_count[loc] * sizeof *storage->stack_frames);
             next_frame += r->location_frame_count[loc];
         }
@@ -312,8 +322,7 @@ static bool resolve_samples(struct resolver *r, struct profile *p,
             struct sample_label *l = &storage->labels[next_label++];
             char what[64];
             snprintf(what, sizeof what, "sample %zu label", s);
-            if (!string_at(r, label->key, &l->key, what) ||
-                !string_at(r, label->num_unit, &l->unit, what))
+            if (!string_at(r, label->key, &l->key, what) || !string_at(r, label->num_unit, &l->unit, what))
                 return false;
             l->num = label->num;
             l->str = NULL;
@@ -324,8 +333,7 @@ static bool resolve_samples(struct resolver *r, struct profile *p,
     return true;
 }
 
-struct profile *profile_resolve(const char *path, struct profile_storage *storage,
-                                struct frame_table *frames)
+struct profile *profile_resolve(const char *path, struct profile_storage *storage, struct frame_table *frames)
 {
     struct resolver r = {.path = path, .message = storage->message, .frames = frames};
     struct profile *p = xcalloc(1, sizeof *p);
@@ -361,8 +369,7 @@ long profile_sample_index(const struct profile *profile, const char *name)
     long index = strtol(name, &end, 10);
     if (*name && !*end && index >= 0 && (size_t)index < profile->type_count)
         return index;
-    fprintf(stderr, "leakprof: %s: no sample type '%s' (the profile has:", profile->path,
-            name);
+    fprintf(stderr, "leakprof: %s: no sample type '%s' (the profile has:", profile->path, name);
     for (size_t i = 0; i < profile->type_count; i++)
         fprintf(stderr, " %s", profile->types[i].type);
     fputs(")\n", stderr);

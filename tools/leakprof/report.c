@@ -18,15 +18,14 @@ static bool compile(regex_t *re, const char *pattern, const char *option)
     if (status != 0) {
         char message[256];
         regerror(status, re, message, sizeof message);
-        fprintf(stderr, "leakprof: bad %s regular expression '%s': %s\n", option, pattern,
-                message);
+        fprintf(stderr, "leakprof: bad %s regular expression '%s': %s\n", option, pattern, message);
         return false;
     }
     return true;
 }
 
-bool filter_init(struct frame_filter *filter, const struct frame_table *frames,
-                 const char *focus, const char *ignore)
+bool filter_init(struct frame_filter *filter, const struct frame_table *frames, const char *focus,
+                 const char *ignore)
 {
     memset(filter, 0, sizeof *filter);
     filter->frames = frames;
@@ -124,8 +123,7 @@ bool stack_list_collect(struct stack_list *list, const struct profile *profile, 
             int64_t value = sample->values[index];
             list->total = add_saturating(list->total, abs_saturating(value));
             if (filter_keeps(filter, sample->frames, sample->depth))
-                list->stacks[list->count++] =
-                    (struct weighted_stack){sample->frames, sample->depth, value};
+                list->stacks[list->count++] = (struct weighted_stack){sample->frames, sample->depth, value};
         }
         return true;
     }
@@ -149,7 +147,7 @@ bool stack_list_collect(struct stack_list *list, const struct profile *profile, 
         list->total = add_saturating(list->total, abs_saturating(entry->values[0]));
         if (filter_keeps(filter, entry->frames, entry->depth))
             list->stacks[list->count++] =
-                (struct weighted_stack){entry->frames, entry->depth, entry->values[0]};
+                    (struct weighted_stack){entry->frames, entry->depth, entry->values[0]};
     }
     return true;
 }
@@ -166,8 +164,8 @@ void stack_list_free(struct stack_list *list)
 /* Enough callers to place an allocation; the rest would wrap the line. */
 #define STACK_LINE_FRAMES 8
 
-static bool comment_printed(const struct profile *profile, const struct profile *base,
-                            size_t profile_index, size_t index)
+static bool comment_printed(const struct profile *profile, const struct profile *base, size_t profile_index,
+                            size_t index)
 {
     const char *comment = (profile_index ? base : profile)->comments[index];
     for (size_t p = 0; p <= profile_index; p++) {
@@ -180,8 +178,8 @@ static bool comment_printed(const struct profile *profile, const struct profile 
     return false;
 }
 
-void report_print_labels(FILE *out, const struct profile *profile, const struct profile *base,
-                         long index, int64_t total, const char *output_unit)
+void report_print_labels(FILE *out, const struct profile *profile, const struct profile *base, long index,
+                         int64_t total, const char *output_unit)
 {
     if (profile->main_file[0]) {
         const char *slash = strrchr(profile->main_file, '/');
@@ -210,16 +208,14 @@ void report_print_labels(FILE *out, const struct profile *profile, const struct 
             seconds--;
         struct tm tm;
         char when[128];
-        if (localtime_r(&seconds, &tm) &&
-            strftime(when, sizeof when, "%b %-d, %Y at %-I:%M%P (%Z)", &tm))
+        if (localtime_r(&seconds, &tm) && strftime(when, sizeof when, "%b %-d, %Y at %-I:%M%P (%Z)", &tm))
             fprintf(out, "Time: %s\n", when);
     }
     if (duration_nanos != 0) {
         char duration[64], total_text[64], ratio[64] = "";
         const char *unit;
         units_format(duration, sizeof duration, duration_nanos, "nanoseconds", "auto");
-        units_format(total_text, sizeof total_text, total, profile->types[index].unit,
-                     output_unit);
+        units_format(total_text, sizeof total_text, total, profile->types[index].unit, output_unit);
         double nanos = units_scale(total, profile->types[index].unit, "nanoseconds", &unit);
         if (strcmp(unit, "ns") == 0 && nanos != 0) {
             char percent[32];
@@ -230,8 +226,8 @@ void report_print_labels(FILE *out, const struct profile *profile, const struct 
     }
 }
 
-void report_print_stack_line(FILE *out, const struct frame_table *frames,
-                             const uint32_t *stack, uint32_t depth)
+void report_print_stack_line(FILE *out, const struct frame_table *frames, const uint32_t *stack,
+                             uint32_t depth)
 {
     if (depth == 0)
         fputs("<no frames>", out);
@@ -251,12 +247,10 @@ bool report_input_open(struct report_input *input, const char *path, const char 
     memset(input, 0, sizeof *input);
     frame_table_init(&input->frames);
     input->profile = profile_load(path, &input->frames);
-    if (!input->profile ||
-        (base_path && !(input->base = profile_load(base_path, &input->frames))))
+    if (!input->profile || (base_path && !(input->base = profile_load(base_path, &input->frames))))
         return false;
     input->index = profile_sample_index(input->profile, options->sample_index);
-    if (input->index < 0 ||
-        !filter_init(&input->filter, &input->frames, options->focus, options->ignore))
+    if (input->index < 0 || !filter_init(&input->filter, &input->frames, options->focus, options->ignore))
         return false;
     input->filter_ready = true;
     return true;
@@ -271,8 +265,7 @@ void report_input_close(struct report_input *input)
     frame_table_free(&input->frames);
 }
 
-bool load_profiles(char **paths, size_t count, struct frame_table *frames,
-                   struct profile **out)
+bool load_profiles(char **paths, size_t count, struct frame_table *frames, struct profile **out)
 {
     for (size_t i = 0; i < count; i++) {
         out[i] = profile_load(paths[i], frames);

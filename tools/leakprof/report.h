@@ -20,11 +20,11 @@ struct frame_filter {
     const struct frame_table *frames;
     regex_t focus, ignore;
     bool has_focus, has_ignore;
-    signed char *cache;         /* per frame id: 0 unknown, 1/2 focus, 4/8 ignore */
+    signed char *cache; /* per frame id: 0 unknown, 1/2 focus, 4/8 ignore */
 };
 
-bool filter_init(struct frame_filter *filter, const struct frame_table *frames,
-                 const char *focus, const char *ignore);
+bool filter_init(struct frame_filter *filter, const struct frame_table *frames, const char *focus,
+                 const char *ignore);
 void filter_free(struct frame_filter *filter);
 bool filter_keeps(struct frame_filter *filter, const uint32_t *frames, uint32_t depth);
 
@@ -38,8 +38,8 @@ uint64_t sample_labels_tag(const struct sample *sample);
 struct stack_list {
     struct weighted_stack *stacks;
     size_t count;
-    int64_t total;              /* sum of |value| before --focus/--ignore, as pprof */
-    struct stack_set merged;    /* holds the entries when a base was subtracted */
+    int64_t total;           /* sum of |value| before --focus/--ignore, as pprof */
+    struct stack_set merged; /* holds the entries when a base was subtracted */
 };
 
 /*
@@ -57,15 +57,15 @@ void stack_list_free(struct stack_list *list);
  * header of pprof's merge of the two: both files' comments once each, the earlier time,
  * the sum of the durations.
  */
-void report_print_labels(FILE *out, const struct profile *profile, const struct profile *base,
-                         long index, int64_t total, const char *output_unit);
+void report_print_labels(FILE *out, const struct profile *profile, const struct profile *base, long index,
+                         int64_t total, const char *output_unit);
 
 /*
  * "leaf:line < caller:line < …", the one-line form of a stack for diff, growth and check;
  * the lines tell apart two allocation sites in one function. Long stacks are cut.
  */
-void report_print_stack_line(FILE *out, const struct frame_table *frames,
-                             const uint32_t *stack, uint32_t depth);
+void report_print_stack_line(FILE *out, const struct frame_table *frames, const uint32_t *stack,
+                             uint32_t depth);
 
 /*
  * What top, diff, traces and folded start from: a profile, perhaps a base, the sample
@@ -85,8 +85,7 @@ bool report_input_open(struct report_input *input, const char *path, const char 
 void report_input_close(struct report_input *input);
 
 /* Loads every file; on failure frees what was loaded and returns false. */
-bool load_profiles(char **paths, size_t count, struct frame_table *frames,
-                   struct profile **out);
+bool load_profiles(char **paths, size_t count, struct frame_table *frames, struct profile **out);
 void free_profiles(struct profile **profiles, size_t count);
 
 #endif

@@ -34,8 +34,7 @@ static void grow_slots(struct stack_set *set)
     size_t slot_count = set->slot_count ? set->slot_count * 2 : 256;
     uint32_t *slots = xcalloc(slot_count, sizeof *slots);
     for (size_t e = 0; e < set->count; e++) {
-        size_t i = stack_hash(set->entries[e].frames, set->entries[e].depth,
-                              set->entries[e].tag) &
+        size_t i = stack_hash(set->entries[e].frames, set->entries[e].depth, set->entries[e].tag) &
                    (slot_count - 1);
         while (slots[i])
             i = (i + 1) & (slot_count - 1);
@@ -46,8 +45,8 @@ static void grow_slots(struct stack_set *set)
     set->slot_count = slot_count;
 }
 
-void stack_set_add(struct stack_set *set, const uint32_t *frames, uint32_t depth,
-                   uint64_t tag, size_t column, int64_t value)
+void stack_set_add(struct stack_set *set, const uint32_t *frames, uint32_t depth, uint64_t tag, size_t column,
+                   int64_t value)
 {
     if ((set->count + 1) * 2 > set->slot_count)
         grow_slots(set);
@@ -55,8 +54,7 @@ void stack_set_add(struct stack_set *set, const uint32_t *frames, uint32_t depth
     size_t i = stack_hash(frames, depth, tag) & mask;
     for (; set->slots[i]; i = (i + 1) & mask) {
         struct stack_entry *e = &set->entries[set->slots[i] - 1];
-        if (e->depth == depth && e->tag == tag &&
-            memcmp(e->frames, frames, depth * sizeof *frames) == 0) {
+        if (e->depth == depth && e->tag == tag && memcmp(e->frames, frames, depth * sizeof *frames) == 0) {
             e->values[column] = add_saturating(e->values[column], value);
             return;
         }

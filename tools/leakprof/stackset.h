@@ -13,17 +13,17 @@
 #include <stdint.h>
 
 struct stack_entry {
-    const uint32_t *frames;     /* leaf first; points into a loaded profile */
+    const uint32_t *frames; /* leaf first; points into a loaded profile */
     uint32_t depth;
-    uint64_t tag;               /* more key: a hash of the labels, or 0 */
-    int64_t *values;            /* one per column */
+    uint64_t tag;    /* more key: a hash of the labels, or 0 */
+    int64_t *values; /* one per column */
 };
 
 struct stack_set {
     size_t columns;
     struct stack_entry *entries;
     size_t count, capacity;
-    uint32_t *slots;            /* entry index + 1, 0 = empty */
+    uint32_t *slots; /* entry index + 1, 0 = empty */
     size_t slot_count;
 };
 
@@ -34,7 +34,7 @@ void stack_set_free(struct stack_set *set);
  * keeps apart samples that pprof keeps apart (same stack, different labels); 0 merges by
  * stack alone.
  */
-void stack_set_add(struct stack_set *set, const uint32_t *frames, uint32_t depth,
-                   uint64_t tag, size_t column, int64_t value);
+void stack_set_add(struct stack_set *set, const uint32_t *frames, uint32_t depth, uint64_t tag, size_t column,
+                   int64_t value);
 
 #endif

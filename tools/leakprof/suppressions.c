@@ -40,8 +40,7 @@ bool suppressions_load(struct suppressions *list, const char *path)
         if (*text == '\0' || *text == '#')
             continue;
         if (strncmp(text, "leak:", 5) != 0 || *trim(text + 5) == '\0') {
-            fprintf(stderr, "leakprof: %s:%lu: expected 'leak:PATTERN', got '%s'\n", path,
-                    number, text);
+            fprintf(stderr, "leakprof: %s:%lu: expected 'leak:PATTERN', got '%s'\n", path, number, text);
             ok = false;
             break;
         }

@@ -27,32 +27,32 @@ struct unit_type {
 };
 
 static const struct unit_type unit_types[] = {
-    {{{"B", {"b", "byte"}, 1},
-      {"kB", {"kb", "kbyte", "kilobyte"}, 1024.0},
-      {"MB", {"mb", "mbyte", "megabyte"}, 1048576.0},
-      {"GB", {"gb", "gbyte", "gigabyte"}, 1073741824.0},
-      {"TB", {"tb", "tbyte", "terabyte"}, 1099511627776.0},
-      {"PB", {"pb", "pbyte", "petabyte"}, 1125899906842624.0}},
-     6,
-     {"B", {"b", "byte"}, 1}},
-    {{{"ns", {"ns", "nanosecond"}, 1},
-      {"us", {"\xce\xbcs", "us", "microsecond"}, 1e3},
-      {"ms", {"ms", "millisecond"}, 1e6},
-      {"s", {"s", "sec", "second"}, 1e9},
-      {"hrs", {"hour", "hr"}, 3600e9}},
-     5,
-     {"s", {NULL}, 1e9}},
-    {{{"n*GCU", {"nanogcu"}, 1e-9},
-      {"u*GCU", {"microgcu"}, 1e-6},
-      {"m*GCU", {"milligcu"}, 1e-3},
-      {"GCU", {"gcu"}, 1},
-      {"k*GCU", {"kilogcu"}, 1e3},
-      {"M*GCU", {"megagcu"}, 1e6},
-      {"G*GCU", {"gigagcu"}, 1e9},
-      {"T*GCU", {"teragcu"}, 1e12},
-      {"P*GCU", {"petagcu"}, 1e15}},
-     9,
-     {"GCU", {NULL}, 1}},
+        {{{"B", {"b", "byte"}, 1},
+          {"kB", {"kb", "kbyte", "kilobyte"}, 1024.0},
+          {"MB", {"mb", "mbyte", "megabyte"}, 1048576.0},
+          {"GB", {"gb", "gbyte", "gigabyte"}, 1073741824.0},
+          {"TB", {"tb", "tbyte", "terabyte"}, 1099511627776.0},
+          {"PB", {"pb", "pbyte", "petabyte"}, 1125899906842624.0}},
+         6,
+         {"B", {"b", "byte"}, 1}},
+        {{{"ns", {"ns", "nanosecond"}, 1},
+          {"us", {"\xce\xbcs", "us", "microsecond"}, 1e3},
+          {"ms", {"ms", "millisecond"}, 1e6},
+          {"s", {"s", "sec", "second"}, 1e9},
+          {"hrs", {"hour", "hr"}, 3600e9}},
+         5,
+         {"s", {NULL}, 1e9}},
+        {{{"n*GCU", {"nanogcu"}, 1e-9},
+          {"u*GCU", {"microgcu"}, 1e-6},
+          {"m*GCU", {"milligcu"}, 1e-3},
+          {"GCU", {"gcu"}, 1},
+          {"k*GCU", {"kilogcu"}, 1e3},
+          {"M*GCU", {"megagcu"}, 1e6},
+          {"G*GCU", {"gigagcu"}, 1e9},
+          {"T*GCU", {"teragcu"}, 1e12},
+          {"P*GCU", {"petagcu"}, 1e15}},
+         9,
+         {"GCU", {NULL}, 1}},
 };
 
 static const struct unit *sniff_unit(const struct unit_type *type, const char *name)
@@ -78,8 +78,8 @@ static bool is_auto(const char *unit)
     return strcmp(unit, "auto") == 0 || strcmp(unit, "minimum") == 0;
 }
 
-static bool convert_unit(const struct unit_type *type, int64_t value, const char *from,
-                         const char *to, double *out, const char **unit_out)
+static bool convert_unit(const struct unit_type *type, int64_t value, const char *from, const char *to,
+                         double *out, const char **unit_out)
 {
     const struct unit *from_unit = sniff_unit(type, from);
     if (!from_unit)
@@ -111,8 +111,7 @@ static bool convert_unit(const struct unit_type *type, int64_t value, const char
     return true;
 }
 
-double units_scale(int64_t value, const char *from_unit, const char *to_unit,
-                   const char **unit_out)
+double units_scale(int64_t value, const char *from_unit, const char *to_unit, const char **unit_out)
 {
     if (value < 0 && value != INT64_MIN)
         return -units_scale(-value, from_unit, to_unit, unit_out);
@@ -128,8 +127,7 @@ double units_scale(int64_t value, const char *from_unit, const char *to_unit,
     return (double)value;
 }
 
-void units_format(char *out, size_t size, int64_t value, const char *from_unit,
-                  const char *to_unit)
+void units_format(char *out, size_t size, int64_t value, const char *from_unit, const char *to_unit)
 {
     const char *unit;
     double v = units_scale(value, from_unit, to_unit, &unit);
@@ -174,8 +172,7 @@ const char *units_report_unit(int64_t min_value, int64_t total, const char *samp
     units_scale(max_value, sample_unit, "minimum", &max_unit);
     unit = min_unit;
     /* pprof: scale the minimum by 100 so that it may print as small as 0.01. */
-    if (strcmp(min_unit, max_unit) != 0 && min_value < INT64_MAX / 100 &&
-        min_value * 100 < max_value)
+    if (strcmp(min_unit, max_unit) != 0 && min_value < INT64_MAX / 100 && min_value * 100 < max_value)
         units_scale(100 * min_value, sample_unit, "minimum", &unit);
     return *unit ? unit : sample_unit;
 }

@@ -17,12 +17,10 @@
  * Converts VALUE in FROM_UNIT to TO_UNIT; TO_UNIT "auto" or "minimum" picks the unit.
  * *UNIT_OUT receives the printed unit name ("" for plain numbers).
  */
-double units_scale(int64_t value, const char *from_unit, const char *to_unit,
-                   const char **unit_out);
+double units_scale(int64_t value, const char *from_unit, const char *to_unit, const char **unit_out);
 
 /* pprof's ScaledLabel: "1.50MB", "512kB", "0". */
-void units_format(char *out, size_t size, int64_t value, const char *from_unit,
-                  const char *to_unit);
+void units_format(char *out, size_t size, int64_t value, const char *from_unit, const char *to_unit);
 
 /* Same with an explicit "+" on positive values, for growth columns. */
 void units_format_signed(char *out, size_t size, int64_t value, const char *from_unit);

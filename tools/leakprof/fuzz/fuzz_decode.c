@@ -34,22 +34,19 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-static void exercise_index(const struct profile *profile, const struct frame_table *frames,
-                           long index)
+static void exercise_index(const struct profile *profile, const struct frame_table *frames, long index)
 {
     const struct profile *bases[2] = {NULL, profile};
     for (int b = 0; b < 2; b++) {
         struct stack_list list;
         if (!stack_list_collect(&list, profile, index, bases[b], NULL))
             continue;
-        struct graph_options options = {0.005, 0.001, 0, b ? ORDER_GROWTH : ORDER_FLAT,
-                                        list.total};
+        struct graph_options options = {0.005, 0.001, 0, b ? ORDER_GROWTH : ORDER_FLAT, list.total};
         struct graph_result result;
         graph_top(frames, list.stacks, list.count, &options, &result);
         char text[64];
         for (size_t i = 0; i < result.row_count; i++) {
-            units_format(text, sizeof text, result.rows[i].flat, profile->types[index].unit,
-                         "minimum");
+            units_format(text, sizeof text, result.rows[i].flat, profile->types[index].unit, "minimum");
             units_percentage(text, sizeof text, result.rows[i].cum, result.total);
         }
         report_print_labels(sink, profile, bases[b], index, result.total, "minimum");
@@ -70,14 +67,14 @@ static void run_commands(const uint8_t *data, size_t size)
         char path[64];
         snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
         char *runs[][8] = {
-            {"leakprof", "top", path},
-            {"leakprof", "top", "--cum", "-n", "3", "--focus", "a", path},
-            {"leakprof", "traces", path},
-            {"leakprof", "folded", path},
-            {"leakprof", "info", path},
-            {"leakprof", "check", path},
-            {"leakprof", "diff", path, path},
-            {"leakprof", "growth", path, path},
+                {"leakprof", "top", path},
+                {"leakprof", "top", "--cum", "-n", "3", "--focus", "a", path},
+                {"leakprof", "traces", path},
+                {"leakprof", "folded", path},
+                {"leakprof", "info", path},
+                {"leakprof", "check", path},
+                {"leakprof", "diff", path, path},
+                {"leakprof", "growth", path, path},
         };
         for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
             int argc = 0;
