@@ -1,12 +1,9 @@
 #include "stacks.h"
 
-#define UNW_LOCAL_ONLY
-#include <libunwind.h>
 #include <string.h>
 
 #include "config.h"
 #include "memory.h"
-#include "thread.h"
 
 /* Records start on cache-line boundaries and live in 4 MiB chunks mapped as they are needed
    (reserving the whole arena up front would eat the address space of a program run under
@@ -26,7 +23,6 @@ static _Atomic(char *) chunks[MAX_CHUNKS];
 static _Atomic uint64_t arena_used; /* in records of RECORD_ALIGN bytes */
 static _Atomic uint64_t stack_count;
 static uint64_t stack_capacity;
-static uintptr_t own_code_start, own_code_end;
 
 bool libleak_stacks_init(uint64_t max_stacks)
 {
@@ -57,62 +53,6 @@ static char *chunk_for(uint32_t index)
         return mapped;
     }
     return fresh;
-}
-
-void libleak_stacks_set_own_code(uintptr_t start, uintptr_t end)
-{
-    own_code_start = start;
-    own_code_end = end;
-}
-
-static bool in_own_code(uintptr_t address)
-{
-    return address - own_code_start < own_code_end - own_code_start;
-}
-
-/* Walks the frame-pointer chain. Every frame pointer must lie inside this thread's stack and
-   above the previous one, so a program built without frame pointers yields a short (or, where
-   a register happens to hold a stack address, a wrong) stack, but never a read outside the
-   stack. Our own frames keep their frame pointers (we build with -fno-omit-frame-pointer). */
-static int capture_by_frame_pointers(uintptr_t *frames, int depth)
-{
-    const struct libleak_thread *self = &libleak_thread;
-    uintptr_t low = self->stack_low, high = self->stack_high;
-    uintptr_t frame = (uintptr_t)__builtin_frame_address(0);
-    int kept = 0;
-    bool leading = true;
-    while (kept < depth && frame >= low && frame + 2 * sizeof(uintptr_t) <= high && !(frame & 7)) {
-        uintptr_t next = ((const uintptr_t *)frame)[0];
-        uintptr_t return_address = ((const uintptr_t *)frame)[1];
-        if (return_address < 4096)
-            break;
-        if (!(leading && in_own_code(return_address))) {
-            leading = false;
-            frames[kept++] = return_address;
-        }
-        if (next <= frame)
-            break;
-        frame = next;
-    }
-    return kept;
-}
-
-int libleak_stacks_capture(uintptr_t *frames, int depth)
-{
-    if (libleak_config.frame_pointers && libleak_thread.stack_high)
-        return capture_by_frame_pointers(frames, depth);
-
-    /* Room for our own frames, which are cut below. */
-    enum { EXTRA = 8 };
-    void *raw[256 + EXTRA];
-    int count = unw_backtrace(raw, depth + EXTRA);
-    int first = 0;
-    while (first < count && in_own_code((uintptr_t)raw[first]))
-        first++;
-    int kept = count - first < depth ? count - first : depth;
-    for (int i = 0; i < kept; i++)
-        frames[i] = (uintptr_t)raw[first + i];
-    return kept;
 }
 
 static uint64_t hash_frames(const uintptr_t *frames, int depth)

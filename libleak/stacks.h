@@ -1,9 +1,8 @@
 /*
- * stacks — capturing call stacks and counting per stack.
+ * stacks — the table of call stacks and their counters.
  *
- * A stack is captured with libunwind (frames inside libleak.so are dropped), hashed once, and
- * interned in a lock-free open-addressing table whose slots hold indexes of records in an
- * mmap'ed arena. Each record carries its counters on its own cache lines; they are updated with
+ * A stack (captured by unwind.c) is hashed once and interned in a lock-free open-addressing
+ * table whose slots hold indexes of records in an mmap'ed arena. Each record carries its counters on its own cache lines; they are updated with
  * relaxed atomic adds, so no lock is ever taken on the allocation or free path.
  */
 #ifndef LIBLEAK_STACKS_H
@@ -28,15 +27,6 @@ struct libleak_stack {
 
 /* Reserves the table for at most max_stacks stacks (their records are mapped as needed). */
 bool libleak_stacks_init(uint64_t max_stacks);
-
-/* Remembers the address range of libleak.so's code, whose frames are cut from stacks. */
-void libleak_stacks_set_own_code(uintptr_t start, uintptr_t end);
-
-/* Captures the calling thread's stack (at most depth frames) into frames, which must have room
-   for depth + LIBLEAK_OWN_FRAMES entries (libleak's own frames are captured, then cut);
-   returns the count. */
-#define LIBLEAK_OWN_FRAMES 8
-int libleak_stacks_capture(uintptr_t *frames, int depth);
 
 /* Finds or adds the stack; returns its index, or 0 when the table is full. */
 uint32_t libleak_stacks_intern(const uintptr_t *frames, int depth);

@@ -15,6 +15,7 @@
 #include "sampler.h"
 #include "stacks.h"
 #include "thread.h"
+#include "unwind.h"
 
 __thread struct libleak_thread libleak_thread __attribute__((tls_model("initial-exec"))) = {
         .countdown = -1, /* the first allocation of every thread comes here to set the thread up */
@@ -27,7 +28,7 @@ static void take_sample(void *block, size_t size)
 {
     /* Sized by LIBLEAK_DEPTH: a sample runs on the program's stack, which may be small. */
     uintptr_t frames[libleak_config.depth + LIBLEAK_OWN_FRAMES];
-    int depth = libleak_stacks_capture(frames, libleak_config.depth);
+    int depth = libleak_unwind_capture(frames, libleak_config.depth);
     uint32_t stack_index = libleak_stacks_intern(frames, depth);
     if (!stack_index) {
         atomic_fetch_add_explicit(&libleak_counters.dropped_stacks, 1, memory_order_relaxed);
