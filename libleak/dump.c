@@ -150,8 +150,9 @@ void libleak_dump_init(void)
     }
 }
 
-/* Expands LIBLEAK_OUT into an absolute name: %p pid, %n sequence, %e program, %t time. */
-static bool expand_template(char *out, size_t size, unsigned number)
+/* Expands LIBLEAK_OUT into an absolute name: %p pid, %n sequence (or the name of a special
+   profile: "leaks", "peak", ...), %e program, %t time. */
+static bool expand_template(char *out, size_t size, const char *sequence_text)
 {
     size_t used = 0;
     const char *template = libleak_config.out;
@@ -169,7 +170,7 @@ static bool expand_template(char *out, size_t size, unsigned number)
         }
         switch (*++p) {
         case 'p': n = snprintf(out + used, size - used, "%d", (int)getpid()); break;
-        case 'n': n = snprintf(out + used, size - used, "%04u", number); break;
+        case 'n': n = snprintf(out + used, size - used, "%s", sequence_text); break;
         case 'e': n = snprintf(out + used, size - used, "%s", program_name); break;
         case 't': n = snprintf(out + used, size - used, "%lld", (long long)time(NULL)); break;
         default: n = snprintf(out + used, size - used, "%%"); break;
@@ -220,7 +221,7 @@ static void restore_file_size_signal(const sigset_t *previous)
     pthread_sigmask(SIG_SETMASK, previous, NULL);
 }
 
-static int write_file(const char *final)
+static int write_file(const char *final, const struct libleak_profile_request *request)
 {
     char tmp[PATH_MAX + 64];
     const char *slash = strrchr(final, '/');
@@ -233,10 +234,9 @@ static int write_file(const char *final)
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (fd < 0)
         return -1;
-    struct libleak_profile_request request = {start_nanos, libleak_config.symbolize};
     sigset_t previous_mask;
     block_file_size_signal(&previous_mask);
-    int result = libleak_profile_write(fd, &request);
+    int result = libleak_profile_write(fd, request);
     int saved_errno = errno;
     restore_file_size_signal(&previous_mask);
     if (close(fd) != 0 && result == 0) {
@@ -253,14 +253,17 @@ static int write_file(const char *final)
     return result;
 }
 
-int libleak_dump_now(const char *path)
+/* Writes one profile: to path, or to the name LIBLEAK_OUT gives with %n = special (or the next
+   sequence number when special is NULL). */
+static int dump(const char *path, const char *special, const struct libleak_profile_source *source,
+                const char *const *comments)
 {
     if (libleak_passive) {
         errno = EPERM;
         return -1;
     }
     /* open and write are cancellation points: a thread cancelled there would die holding
-	   dump_lock, and every later dump (the exit profile too) would wait forever. */
+       dump_lock, and every later dump (the exit profile too) would wait forever. */
     int cancel_state;
     pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
     libleak_enter();
@@ -269,24 +272,35 @@ int libleak_dump_now(const char *path)
     int result = -1;
     if (exiting) {
         /* A snapshot requested while the program exits: exit_group could end it half
-		   written. The exit profile (if any) already has everything. */
+           written. The exit profile (if any) already has everything. */
         pthread_mutex_unlock(&dump_lock);
         libleak_leave();
         pthread_setcancelstate(cancel_state, NULL);
         errno = ESHUTDOWN;
         return -1;
     }
+    char sequence_text[32];
+    if (special)
+        snprintf(sequence_text, sizeof sequence_text, "%s", special);
+    else
+        snprintf(sequence_text, sizeof sequence_text, "%04u", sequence + 1);
     if (path) {
         result = snprintf(name, sizeof name, "%s", path) < (int)sizeof name ? 0 : -1;
         if (result)
             errno = ENAMETOOLONG;
-    } else if (expand_template(name, sizeof name, ++sequence)) {
+    } else if (expand_template(name, sizeof name, sequence_text)) {
         result = 0;
+        if (!special)
+            sequence++;
     } else {
         errno = ENAMETOOLONG;
     }
-    if (result == 0)
-        result = write_file(name);
+    if (result == 0) {
+        struct libleak_profile_request request = {start_nanos, libleak_config.symbolize, source, {NULL}};
+        for (int i = 0; comments && comments[i] && i < LIBLEAK_PROFILE_EXTRA_COMMENTS; i++)
+            request.extra_comments[i] = comments[i];
+        result = write_file(name, &request);
+    }
     int saved_errno = errno;
     pthread_mutex_unlock(&dump_lock);
     if (result != 0)
@@ -295,6 +309,17 @@ int libleak_dump_now(const char *path)
     pthread_setcancelstate(cancel_state, NULL);
     errno = saved_errno;
     return result;
+}
+
+int libleak_dump_now(const char *path)
+{
+    return dump(path, NULL, NULL, NULL);
+}
+
+int libleak_dump_special(const char *special, const struct libleak_profile_source *source,
+                         const char *const *comments)
+{
+    return dump(NULL, special, source, comments);
 }
 
 void libleak_dump_at_exit(void)

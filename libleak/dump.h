@@ -13,6 +13,14 @@ void libleak_dump_init(void);
    Returns 0, or -1 with errno set (a line on stderr says what failed). */
 int libleak_dump_now(const char *path);
 
+/* Writes a profile of the given samples (NULL: the stack table) to the name LIBLEAK_OUT gives
+   with %n replaced by `special` ("leaks", "peak", ...), with up to
+   LIBLEAK_PROFILE_EXTRA_COMMENTS extra comment lines (NULL-terminated list, or NULL). Does
+   not advance the sequence of ordinary snapshots. Returns 0, or -1 with errno set. */
+struct libleak_profile_source;
+int libleak_dump_special(const char *special, const struct libleak_profile_source *source,
+                         const char *const *comments);
+
 void libleak_dump_at_exit(void);
 
 /* pthread_atfork handlers: no dump may be half done across fork. */

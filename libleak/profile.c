@@ -285,43 +285,96 @@ static void stack_values(const struct libleak_stack *stack, int64_t values[4])
     values[3] = (int64_t)inuse_bytes;
 }
 
-struct stack_list {
-    struct libleak_stack **stacks;
-    uint64_t count, capacity;
+struct stack_visit {
+    void (*emit)(const struct libleak_profile_sample *sample, void *emit_context);
+    void *emit_context;
 };
 
-static void collect_stack(struct libleak_stack *stack, void *context)
+/* The samples of the default source: every stack that has allocated, with its counters. */
+static void emit_stack(struct libleak_stack *stack, void *context)
 {
-    struct stack_list *list = context;
-    if (list->count < list->capacity &&
-        atomic_load_explicit(&stack->alloc_objects, memory_order_relaxed) != 0)
-        list->stacks[list->count++] = stack;
+    struct stack_visit *visit = context;
+    if (atomic_load_explicit(&stack->alloc_objects, memory_order_relaxed) == 0)
+        return;
+    struct libleak_profile_sample sample = {stack->frames, stack->depth, {0}, -1};
+    stack_values(stack, sample.values);
+    visit->emit(&sample, visit->emit_context);
 }
 
-static Sample *build_sample(struct builder *builder, struct libleak_stack *stack, int64_t bytes_key)
+static void for_each_stack_sample(void *context,
+                                  void (*emit)(const struct libleak_profile_sample *sample,
+                                               void *emit_context),
+                                  void *emit_context)
 {
+    (void)context;
+    struct stack_visit visit = {emit, emit_context};
+    libleak_stacks_for_each(emit_stack, &visit);
+}
+
+struct sample_list {
+    struct builder *builder;
+    Profile *profile;
+    uint64_t capacity;
+    int64_t bytes_key, age_key, seconds_unit;
+    bool failed;
+};
+
+static Label *numeric_label(struct builder *builder, int64_t key, int64_t value, int64_t unit)
+{
+    Label *label = arena_alloc(builder, sizeof *label);
+    if (label) {
+        perftools__profiles__label__init(label);
+        label->key = key;
+        label->num = value;
+        label->num_unit = unit;
+    }
+    return label;
+}
+
+static void add_sample(const struct libleak_profile_sample *source, void *context)
+{
+    struct sample_list *list = context;
+    struct builder *builder = list->builder;
+    Profile *profile = list->profile;
+    if (list->failed)
+        return;
+    if (profile->n_sample == list->capacity) {
+        /* More samples than announced (stacks interned during the dump): grow, never drop. */
+        uint64_t capacity = list->capacity * 2 + 64;
+        Sample **grown = arena_alloc(builder, capacity * sizeof *grown);
+        if (!grown) {
+            list->failed = true;
+            return;
+        }
+        memcpy(grown, profile->sample, profile->n_sample * sizeof *grown);
+        profile->sample = grown;
+        list->capacity = capacity;
+    }
     Sample *sample = arena_alloc(builder, sizeof *sample);
     int64_t *values = arena_alloc(builder, 4 * sizeof *values);
-    uint64_t *location_ids = arena_alloc(builder, (stack->depth + 1) * sizeof *location_ids);
-    Label *label = arena_alloc(builder, sizeof *label);
-    Label **labels = arena_alloc(builder, sizeof *labels);
-    if (!sample || !values || !location_ids || !label || !labels)
-        return NULL;
+    uint64_t *location_ids = arena_alloc(builder, (source->depth + 1) * sizeof *location_ids);
+    Label **labels = arena_alloc(builder, 2 * sizeof *labels);
+    if (!sample || !values || !location_ids || !labels) {
+        list->failed = true;
+        return;
+    }
     perftools__profiles__sample__init(sample);
-    stack_values(stack, values);
+    memcpy(values, source->values, 4 * sizeof *values);
     sample->value = values;
     sample->n_value = 4;
-    for (uint32_t i = 0; i < stack->depth; i++)
-        if ((location_ids[sample->n_location_id] = location_id(builder, stack->frames[i])))
+    for (uint32_t i = 0; i < source->depth; i++)
+        if ((location_ids[sample->n_location_id] = location_id(builder, source->frames[i])))
             sample->n_location_id++;
     sample->location_id = location_ids;
-    perftools__profiles__label__init(label);
-    label->key = bytes_key;
-    label->num = values[0] ? values[1] / values[0] : 0;
-    labels[0] = label;
     sample->label = labels;
-    sample->n_label = 1;
-    return sample;
+    if (!(labels[sample->n_label++] =
+                  numeric_label(builder, list->bytes_key, values[0] ? values[1] / values[0] : 0, 0)))
+        list->failed = true;
+    if (source->age_seconds >= 0 &&
+        !(labels[sample->n_label++] =
+                  numeric_label(builder, list->age_key, source->age_seconds, list->seconds_unit)))
+        list->failed = true;
+    profile->sample[profile->n_sample++] = sample;
 }
 
 static ValueType *value_type(struct builder *builder, const char *type, const char *unit)
@@ -442,23 +495,21 @@ static bool build(struct builder *builder, Profile *profile, const struct liblea
     profile->time_nanos = now;
     profile->duration_nanos = now > request->start_nanos ? now - request->start_nanos : 0;
 
-    struct stack_list list = {0};
-    list.capacity = expected_stacks;
-    list.stacks = arena_alloc(builder, list.capacity * sizeof *list.stacks);
-    if (!list.stacks)
-        return false;
-    libleak_stacks_for_each(collect_stack, &list);
-
-    int64_t bytes_key = string_index(builder, "bytes");
-    profile->sample = arena_alloc(builder, (list.count + 1) * sizeof *profile->sample);
+    static const struct libleak_profile_source stack_table = {for_each_stack_sample, NULL, 0};
+    const struct libleak_profile_source *source = request->source ? request->source : &stack_table;
+    struct sample_list list = {.builder = builder,
+                               .profile = profile,
+                               .capacity =
+                                       source->expected_samples ? source->expected_samples : expected_stacks};
+    list.bytes_key = string_index(builder, "bytes");
+    list.age_key = string_index(builder, "age");
+    list.seconds_unit = string_index(builder, "seconds");
+    profile->sample = arena_alloc(builder, (list.capacity + 1) * sizeof *profile->sample);
     if (!profile->sample)
         return false;
-    for (uint64_t i = 0; i < list.count; i++) {
-        Sample *sample = build_sample(builder, list.stacks[i], bytes_key);
-        if (!sample)
-            return false;
-        profile->sample[profile->n_sample++] = sample;
-    }
+    source->for_each(source->context, add_sample, &list);
+    if (list.failed)
+        return false;
     /* Mappings last: the lookups above set their has_functions flags. */
     if (!build_mappings(builder, profile))
         return false;
@@ -467,7 +518,9 @@ static bool build(struct builder *builder, Profile *profile, const struct liblea
     profile->function = builder->functions;
     profile->n_function = builder->function_count;
 
-    int64_t *comments = arena_alloc(builder, 8 * sizeof *comments);
+    enum { OWN_COMMENTS = 5 }; /* the lines added below */
+    int64_t *comments =
+            arena_alloc(builder, (OWN_COMMENTS + LIBLEAK_PROFILE_EXTRA_COMMENTS) * sizeof *comments);
     if (comments && short_of_memory)
         add_comment(
                 builder, profile, comments,
@@ -489,6 +542,9 @@ static bool build(struct builder *builder, Profile *profile, const struct liblea
     add_comment(builder, profile, comments,
                 "internal memory: %llu bytes mapped of at most %llu (LIBLEAK_MAX_MEMORY)",
                 (unsigned long long)libleak_memory_mapped(), (unsigned long long)libleak_config.max_memory);
+    for (int i = 0; i < LIBLEAK_PROFILE_EXTRA_COMMENTS; i++)
+        if (request->extra_comments[i])
+            add_comment(builder, profile, comments, "%s", request->extra_comments[i]);
     profile->string_table = builder->strings;
     profile->n_string_table = builder->string_count;
     libleak_symbols_close_files(); /* hold no descriptor of the program's between dumps */
