@@ -1,7 +1,8 @@
 #!/bin/bash
 # C++ new/delete (scalar, array, aligned, sized delete, std::vector, std::string), some deletes
 # on another std::thread, under exact mode: the profile's live and allocated numbers per
-# function equal the program's, to the byte. The program is built here with g++.
+# function equal the program's, to the byte, with glibc, jemalloc and tcmalloc underneath.
+# The program is built here with g++.
 . "$LIBLEAK_ROOT/tests/lib.sh"
 . "$LIBLEAK_ROOT/tests/cases/lib_common.inc"
 require_lib; require_go
@@ -54,12 +55,51 @@ g++ -std=c++17 -O1 -g -fno-omit-frame-pointer -fno-inline -Wall -Wextra -Werror 
   || fail "g++ could not build the C++ test program"
 ./cxx_sites >expected.txt || fail "cxx_sites fails without the library"
 
-timeout 60 env LIBLEAK_RATE=1 LIBLEAK_OUT='cxx.%n.pb.gz' LD_PRELOAD="$LIBLEAK_SO" ./cxx_sites >out.txt 2>err.txt
-rc=$?
-cat err.txt >&2
-assert_eq 0 "$rc" "cxx_sites exit status under LIBLEAK_RATE=1"
-assert_eq "$(cat expected.txt)" "$(cat out.txt)" "stdout"
-files=(cxx.*.pb.gz)
-[ -e "${files[0]}" ] || fail "no exit profile: $(ls)"
-pprof_raw "${files[0]}" cxx.raw
-check_expectations cxx.raw out.txt truth
+# leaf_functions RAW: the function name of every sample's first (leaf) location.
+leaf_functions() {
+  awk '
+    /^Samples:/   { section = "samples"; header = 1; next }
+    /^Locations/  { section = "locations"; next }
+    /^Mappings/   { section = "mappings"; next }
+    section == "samples" && header { header = 0; next }
+    section == "samples" {
+      colon = index($0, ":"); if (!colon) next
+      left = substr($0, 1, colon - 1); if (left !~ /^[ 0-9-]+$/) next
+      split(substr($0, colon + 1), ids, " "); leaves[++n] = ids[1]; next
+    }
+    section == "locations" && match($0, /^ *[0-9]+: 0x[0-9a-f]+ /) {
+      id = $0; sub(/:.*/, "", id); gsub(/ /, "", id)
+      line = $0; sub(/^ *[0-9]+: 0x[0-9a-f]+ (M=[0-9]+ )?(\[F\] )?/, "", line)
+      if (!(id in name)) name[id] = line
+    }
+    END { for (i = 1; i <= n; i++) print name[leaves[i]] }' "$1"
+}
+
+# The same program under libleak alone (glibc underneath), and stacked on jemalloc and
+# tcmalloc, whose own operator new never calls malloc: every number must still be exact, and
+# no sample's leaf frame is an operator new (the program's call of new is the flat frame).
+run_cxx() {  # run_cxx NAME PRELOAD_AFTER
+  local name=$1 after=$2
+  mkdir -p "$name"
+  (cd "$name" && timeout 60 env LIBLEAK_RATE=1 LIBLEAK_OUT='cxx.%n.pb.gz' LD_PRELOAD="$LIBLEAK_SO $after" \
+     ../cxx_sites >out.txt 2>err.txt)
+  local rc=$?
+  cat "$name/err.txt" >&2
+  assert_eq 0 "$rc" "$name: cxx_sites exit status under LIBLEAK_RATE=1"
+  assert_eq "$(cat expected.txt)" "$(cat "$name/out.txt")" "$name: stdout"
+  local files=("$name"/cxx.*.pb.gz)
+  [ -e "${files[0]}" ] || fail "$name: no exit profile: $(ls "$name")"
+  pprof_raw "${files[0]}" "$name/cxx.raw"
+  check_expectations "$name/cxx.raw" "$name/out.txt" truth
+  leaf_functions "$name/cxx.raw" >"$name/leaves.txt"
+  if grep -E 'operator new|^_Zn[wa]' "$name/leaves.txt" >&2; then
+    fail "$name: operator new is the leaf frame of some samples (above)"
+  fi
+  echo "ok: $name: exact, and no operator new leaf ($(wc -l <"$name/leaves.txt") samples)"
+}
+
+run_cxx glibc ""
+for allocator in /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4; do
+  [ -e "$allocator" ] || fail "$allocator missing (tools/deps.sh test installs it)"
+  run_cxx "$(basename "$allocator")" "$allocator"
+done
