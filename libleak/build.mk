@@ -11,6 +11,9 @@ $(BUILD)/libleak/%.o: libleak/%.c $(wildcard libleak/*.h) include/libleak.h $(GE
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_OURS) -fPIC -fvisibility=hidden -ftls-model=initial-exec -c -o $@ $<
 
+# operator new may throw std::bad_alloc through cxx_hooks.c's frames, whose cleanup must run.
+$(BUILD)/libleak/cxx_hooks.o: CFLAGS_OURS += -fexceptions
+
 $(BUILD)/libleak.so: $(LIBLEAK_OBJS) libleak/exports.map
 	$(CC) -shared -o $@ $(LIBLEAK_OBJS) -Wl,--version-script=libleak/exports.map \
 	      -Wl,-z,nodelete -Wl,-z,now $(LIBLEAK_LIBS)

@@ -31,10 +31,9 @@
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define SLOW        __attribute__((noinline, cold))
 
-/* True when this allocation of `size` bytes must take the slow path. */
 static inline bool countdown_expires(size_t size)
 {
-    return unlikely((libleak_thread.countdown -= (int64_t)size) < 0);
+    return libleak_countdown_expires(size);
 }
 
 static void *bootstrap_alloc(size_t size, size_t alignment)
@@ -75,7 +74,10 @@ EXPORT void free(void *block)
     if (unlikely(libleak_live_maybe_tracked(block))) {
         if (libleak_is_bootstrap(block))
             return;
-        libleak_forget(block);
+        /* Inside libleak, the block is libleak's own (never tracked) or one that cxx_hooks.c
+           already forgot before handing it to the next operator delete. */
+        if (!libleak_thread.inside)
+            libleak_forget(block);
     }
     libleak_real.free(block); /* known: the block came from the real allocator */
 }

@@ -268,6 +268,19 @@ static uint64_t location_id(struct builder *builder, uintptr_t return_address)
     return location->id;
 }
 
+/*
+ * Frames that only pass an allocation on: pprof (and leakprof) drop them and every frame they
+ * called, so the program's call of the allocator is the flat frame, as runtime.mallocgc never
+ * shows in a Go profile. Our own hooks (operator new included) are never in a stack; these are
+ * what remains: libc's and common libraries' wrappers, and operator new where a C++ runtime
+ * calls another through a frame of its own. pprof matches the whole name without its argument
+ * list.
+ */
+#define ALLOCATOR_WRAPPERS                                                                                  \
+    "operator new.*|operator delete.*|__libc_(malloc|calloc|realloc|memalign)|"                           \
+    "(__)?(strdup|strndup)|wcsdup|x(malloc|calloc|realloc|strdup|strndup|memdup)|"                         \
+    "g_(try_)?(malloc0?|realloc|new0?)(_n)?|g_(strdup|strndup|memdup)"
+
 /* The four values of one stack, rounded from fixed point. */
 static void stack_values(const struct libleak_stack *stack, int64_t values[4])
 {
@@ -491,6 +504,7 @@ static bool build(struct builder *builder, Profile *profile, const struct liblea
     profile->period_type = value_type(builder, "space", "bytes");
     profile->period = (int64_t)libleak_config.rate;
     profile->default_sample_type = string_index(builder, "inuse_space");
+    profile->drop_frames = string_index(builder, ALLOCATOR_WRAPPERS);
     int64_t now = now_nanos();
     profile->time_nanos = now;
     profile->duration_nanos = now > request->start_nanos ? now - request->start_nanos : 0;

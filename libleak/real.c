@@ -59,6 +59,11 @@ static void *next_symbol(const char *name)
     return dlsym(RTLD_NEXT, name);
 }
 
+void *libleak_real_next(const char *name)
+{
+    return next_symbol(name);
+}
+
 /* 0 = nobody started, 1 = a thread is inside dlsym, 2 = done. */
 static _Atomic int resolve_state;
 

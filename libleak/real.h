@@ -29,6 +29,10 @@ extern struct libleak_real_allocator libleak_real;
    bootstrap buffer). */
 bool libleak_real_resolve(void);
 
+/* The next definition of `name` after libleak.so (dlsym RTLD_NEXT), or NULL. Allocates: call it
+   inside libleak, once the real allocator is known. */
+void *libleak_real_next(const char *name);
+
 /* The bootstrap buffer: a few KiB served before the real allocator is known. Its blocks are
    never passed to the real free. */
 void *libleak_bootstrap_alloc(size_t size, size_t alignment);

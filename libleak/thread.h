@@ -15,6 +15,8 @@
  */
 #ifndef LIBLEAK_THREAD_H
 #define LIBLEAK_THREAD_H
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct libleak_thread {
@@ -29,6 +31,12 @@ struct libleak_thread {
 extern __thread struct libleak_thread libleak_thread __attribute__((tls_model("initial-exec")));
 
 #define LIBLEAK_PARKED_COUNTDOWN (INT64_MAX / 2)
+
+/* True when an allocation of `size` bytes must take the slow path: the countdown ran out. */
+static inline bool libleak_countdown_expires(size_t size)
+{
+    return __builtin_expect((libleak_thread.countdown -= (int64_t)size) < 0, 0);
+}
 
 static inline void libleak_enter(void)
 {
