@@ -3,7 +3,7 @@
 # and the man page renders and names every command.
 . "$(dirname "$0")/../lib.sh"
 . "$FIXTURES/lib/leakprof.sh"
-commands="top traces diff growth folded check info"
+commands="top traces diff growth folded check info list"
 out=$("$LEAKPROF" --help) || fail "leakprof --help exited $?"
 for c in $commands; do
   assert_contains "$out" "  $c " "leakprof --help lists $c"
@@ -24,7 +24,7 @@ expect_usage_error "leakprof: unknown command 'tops' (see 'leakprof --help')" to
 expect_usage_error "leakprof top: unknown option '--frobnicate' (see 'leakprof top --help')" top --frobnicate "$f"
 expect_usage_error "leakprof top: missing value for '--focus' (see 'leakprof top --help')" top "$f" --focus
 expect_usage_error "leakprof top: bad node count '-3' (see 'leakprof top --help')" top -n -3 "$f"
-expect_usage_error "leakprof top: expects one PROFILE (see 'leakprof top --help')" top
+expect_usage_error "leakprof top: expects one or more profiles (see 'leakprof top --help')" top
 expect_usage_error "leakprof folded: unknown option '--base' (see 'leakprof folded --help')" folded --base "$f" "$f"
 expect_usage_error "leakprof diff: expects OLD and NEW (see 'leakprof diff --help')" diff "$f"
 status=0; "$LEAKPROF" top --focus '(' "$f" >/dev/null 2>"$TEST_TMP/err" || status=$?

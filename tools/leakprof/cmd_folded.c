@@ -43,12 +43,12 @@ static int compare_lines(const void *a, const void *b)
 int command_folded(int argc, char **argv)
 {
     struct options options;
-    int begun = command_begin("folded", OPT_SAMPLE_INDEX | OPT_FOCUS | OPT_IGNORE, 1, 1, "one PROFILE", argc,
-                              argv, &options);
+    int begun = command_begin("folded", OPT_SAMPLE_INDEX | OPT_FOCUS | OPT_IGNORE, 1, 0,
+                              "one or more profiles", argc, argv, &options);
     if (begun >= 0)
         return begun;
     struct report_input in;
-    if (!report_input_open(&in, options.files[0], NULL, &options)) {
+    if (!report_input_open(&in, options.files, options.file_count, NULL, &options)) {
         report_input_close(&in);
         free(options.files);
         return 2;

@@ -25,12 +25,12 @@ static void print_time(int64_t nanos)
 int command_info(int argc, char **argv)
 {
     struct options options;
-    int begun = command_begin("info", 0, 1, 1, "one PROFILE", argc, argv, &options);
+    int begun = command_begin("info", 0, 1, 0, "one or more profiles", argc, argv, &options);
     if (begun >= 0)
         return begun;
     struct frame_table frames;
     frame_table_init(&frames);
-    struct profile *p = profile_load(options.files[0], &frames);
+    struct profile *p = profile_load_all(options.files, options.file_count, &frames);
     free(options.files);
     if (!p) {
         frame_table_free(&frames);

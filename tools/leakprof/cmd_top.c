@@ -144,8 +144,8 @@ static void print_growing_stacks(const struct frame_table *frames, const struct 
     stack_set_free(&set);
 }
 
-/* Shared by top and diff: NEW is the profile read, BASE_PATH the optional base. */
-static void print_diff_summary(const struct report_input *in, const char *path, const char *base_path)
+/* diff's first line: the totals of both sides. */
+static void print_diff_summary(const struct report_input *in)
 {
     long base_index = profile_sample_index(in->base, in->profile->types[in->index].type);
     const char *unit = in->profile->types[in->index].unit;
@@ -155,16 +155,17 @@ static void print_diff_summary(const struct report_input *in, const char *path, 
     units_format(old_total, sizeof old_total, old_sum, unit, "auto");
     units_format(new_total, sizeof new_total, new_sum, unit, "auto");
     units_format_signed(change, sizeof change, add_saturating(new_sum, negate_saturating(old_sum)), unit);
-    printf("Diff: %s minus %s, %s: %s (%s -> %s)\n", path, base_path, in->profile->types[in->index].type,
-           change, old_total, new_total);
+    printf("Diff: %s minus %s, %s: %s (%s -> %s)\n", in->profile->path, in->base->path,
+           in->profile->types[in->index].type, change, old_total, new_total);
 }
 
-/* Shared by top and diff: PATH is the profile read, BASE_PATH the optional base. */
-static int run(const char *path, const char *base_path, const struct options *options, bool diff)
+/* Shared by top and diff: PATHS are the profiles read (merged), BASE_PATH the optional base. */
+static int run(char *const *paths, size_t count, const char *base_path, const struct options *options,
+               bool diff)
 {
     struct report_input in;
     struct stack_list list;
-    if (!report_input_open(&in, path, base_path, options) ||
+    if (!report_input_open(&in, paths, count, base_path, options) ||
         !stack_list_collect(&list, in.profile, in.index, in.base, &in.filter)) {
         report_input_close(&in);
         return 2;
@@ -182,7 +183,7 @@ static int run(const char *path, const char *base_path, const struct options *op
     struct graph_result result;
     graph_top(&in.frames, list.stacks, list.count, &graph_options, &result);
     if (diff)
-        print_diff_summary(&in, path, base_path);
+        print_diff_summary(&in);
     print_top(in.profile, in.base, in.index, &result, options, node_fraction);
     if (diff)
         print_growing_stacks(&in.frames, in.base,
@@ -199,10 +200,10 @@ int command_top(int argc, char **argv)
     struct options options;
     unsigned accepted = OPT_SAMPLE_INDEX | OPT_BASE | OPT_NODE_COUNT | OPT_CUM | OPT_FOCUS | OPT_IGNORE |
                         OPT_NODE_FRACTION;
-    int status = command_begin("top", accepted, 1, 1, "one PROFILE", argc, argv, &options);
+    int status = command_begin("top", accepted, 1, 0, "one or more profiles", argc, argv, &options);
     if (status >= 0)
         return status;
-    status = run(options.files[0], options.base, &options, false);
+    status = run(options.files, options.file_count, options.base, &options, false);
     free(options.files);
     return status;
 }
@@ -214,7 +215,7 @@ int command_diff(int argc, char **argv)
     int status = command_begin("diff", accepted, 2, 2, "OLD and NEW", argc, argv, &options);
     if (status >= 0)
         return status;
-    status = run(options.files[1], options.files[0], &options, true);
+    status = run(&options.files[1], 1, options.files[0], &options, true);
     free(options.files);
     return status;
 }

@@ -125,6 +125,11 @@ static void print_merged_samples(const struct profile *profile, const struct fra
     }
     for (size_t e = 0; e < merged.count; e++) {
         const struct stack_entry *entry = &merged.entries[e];
+        bool zero = true; /* pprof's merge drops a sample whose sums are all zero */
+        for (size_t t = 0; t < profile->type_count; t++)
+            zero &= entry->values[t] == 0;
+        if (zero)
+            continue;
         printf("%s\n", separator);
         print_labels(&profile->samples[first_sample[e]]);
         print_stack(frames, entry->frames, entry->depth, entry->values[index], profile->types[index].unit);
@@ -137,12 +142,12 @@ int command_traces(int argc, char **argv)
 {
     struct options options;
     unsigned accepted = OPT_SAMPLE_INDEX | OPT_BASE | OPT_FOCUS | OPT_IGNORE;
-    int begun = command_begin("traces", accepted, 1, 1, "one PROFILE", argc, argv, &options);
+    int begun = command_begin("traces", accepted, 1, 0, "one or more profiles", argc, argv, &options);
     if (begun >= 0)
         return begun;
     struct report_input in;
     struct stack_list list;
-    if (!report_input_open(&in, options.files[0], options.base, &options) ||
+    if (!report_input_open(&in, options.files, options.file_count, options.base, &options) ||
         !stack_list_collect(&list, in.profile, in.index, in.base, &in.filter)) {
         report_input_close(&in);
         free(options.files);

@@ -47,7 +47,8 @@ struct profile {
 
     struct sample_type *types;
     size_t type_count;
-    size_t default_type; /* index into types; 0 when there are none */
+    size_t default_type;           /* index into types; 0 when there are none */
+    const char *default_type_name; /* as the file names it, "" when it names none */
 
     const char *period_type, *period_unit; /* "" when absent */
     int64_t period;
@@ -55,6 +56,7 @@ struct profile {
     const char **comments;
     size_t comment_count;
     const char *main_file, *main_build_id; /* of the first mapping, "" when absent */
+    const char *drop_frames, *keep_frames; /* pprof's regexes, "" when absent; applied */
 
     struct sample *samples;
     size_t sample_count;
@@ -63,6 +65,11 @@ struct profile {
     size_t mapping_count, location_count, function_count, string_count;
 
     void *storage; /* the decoded message and arrays; owned */
+
+    /* A merge of several files (profile_merge.c) owns them; their samples are its own. */
+    struct profile **parts;
+    size_t part_count;
+    bool owned_path; /* path was allocated for this profile (a glob match, a merge's name) */
 };
 
 /* Exit status of every command for a file it cannot read, and for bad usage. */
@@ -79,6 +86,25 @@ struct profile *profile_load_bytes(const char *path, const uint8_t *data, size_t
                                    struct frame_table *frames);
 
 void profile_free(struct profile *profile);
+
+/*
+ * The profiles named by ARGS as one, as `go tool pprof A B C` reads them (profile_merge.c):
+ * each argument is a file, or a quoted glob pattern ("workers-*.pb.gz") that no file is
+ * named after, standing for every file it matches. One file is returned as read; several
+ * are merged. NULL after the message when a file cannot be read, a glob matches nothing or
+ * the files' sample types differ.
+ */
+struct profile *profile_load_all(char *const *args, size_t count, struct frame_table *frames);
+
+/*
+ * Merges PARTS (COUNT >= 1, taken over: freed with the result) as pprof's profile.Merge
+ * does: the sample types must be equal, in order (else NULL after the message, PARTS
+ * freed); samples are kept one by one (equal stacks sum where a command aggregates);
+ * the header is pprof's combination: the earliest time, the summed durations, the largest
+ * period, every distinct comment once, the first default type named, the main binary of
+ * the first file that names one. NAME is what messages call the result.
+ */
+struct profile *profile_merge(struct profile **parts, size_t count, const char *name);
 
 /*
  * Resolves a --sample-index argument (a type name such as "inuse_space" or a position) to

@@ -282,6 +282,11 @@ void profile_free(struct profile *profile)
         free(storage->labels);
         free(storage);
     }
+    for (size_t i = 0; i < profile->part_count; i++)
+        profile_free(profile->parts[i]);
+    free(profile->parts);
+    if (profile->owned_path)
+        free((char *)profile->path);
     free(profile->types);
     free(profile->comments);
     free(profile->samples);

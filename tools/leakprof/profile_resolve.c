@@ -17,6 +17,7 @@
 #include "profile_internal.h"
 
 #include <inttypes.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,14 @@ struct resolver {
     size_t *location_first_frame; /* into location_frames */
     size_t *location_frame_count;
     uint32_t *location_frames;
+    uint64_t *location_address_key; /* the address as pprof's merge keys it */
+    unsigned char *location_prune;  /* PRUNE_*: what drop_frames does to it */
+    regex_t drop, keep;
+    bool has_drop, has_keep;
 };
+
+/* pprof's Prune marks a location whose frames match drop_frames (profile/prune.go). */
+enum { PRUNE_NONE, PRUNE_BENEATH, PRUNE_WHOLE };
 
 static bool string_at(struct resolver *r, int64_t index, const char **out, const char *what)
 {
@@ -127,6 +135,7 @@ static bool check_header(struct resolver *r, struct profile *p)
     if (!string_at(r, m->default_sample_type, &default_type, "default_sample_type"))
         return false;
     /* pprof's rule: the named default type, else the last one. */
+    p->default_type_name = default_type;
     p->default_type = p->type_count ? p->type_count - 1 : 0;
     for (size_t i = 0; *default_type && i < p->type_count; i++)
         if (strcmp(p->types[i].type, default_type) == 0)
@@ -141,8 +150,8 @@ static bool check_header(struct resolver *r, struct profile *p)
     p->duration_nanos = m->duration_nanos;
 
     const char *unused;
-    if (!string_at(r, m->drop_frames, &unused, "drop_frames") ||
-        !string_at(r, m->keep_frames, &unused, "keep_frames") ||
+    if (!string_at(r, m->drop_frames, &p->drop_frames, "drop_frames") ||
+        !string_at(r, m->keep_frames, &p->keep_frames, "keep_frames") ||
         !string_at(r, m->doc_url, &unused, "doc_url"))
         return false;
     p->comments = xcalloc(m->n_comment, sizeof *p->comments);
@@ -206,6 +215,157 @@ static const char *frame_name(const char *function_name, uint64_t address, char 
     return buffer;
 }
 
+/*
+ * drop_frames and keep_frames, compiled as pprof's RemoveUninteresting does: anchored,
+ * "^(RE)$". pprof ignores a regex it cannot compile (Go's syntax is not POSIX's in every
+ * corner); so does this, with a warning.
+ */
+static void compile_prune(struct resolver *r, const struct profile *p)
+{
+    if (!p->drop_frames[0])
+        return;
+    const char *patterns[2] = {p->drop_frames, p->keep_frames};
+    regex_t *compiled[2] = {&r->drop, &r->keep};
+    bool *has[2] = {&r->has_drop, &r->has_keep};
+    for (int i = 0; i < 2 && patterns[i][0]; i++) {
+        size_t size = strlen(patterns[i]) + 5;
+        char *anchored = xmalloc(size);
+        snprintf(anchored, size, "^(%s)$", patterns[i]);
+        if (regcomp(compiled[i], anchored, REG_EXTENDED | REG_NOSUB) == 0) {
+            *has[i] = true;
+        } else {
+            fprintf(stderr, "leakprof: %s: warning: %s '%s' is not a POSIX extended regex; not applied\n",
+                    r->path, i ? "keep_frames" : "drop_frames", patterns[i]);
+            if (i == 1) { /* pprof then prunes nothing at all */
+                regfree(&r->drop);
+                r->has_drop = false;
+            }
+            free(anchored);
+            return;
+        }
+        free(anchored);
+    }
+}
+
+/*
+ * pprof's simplifyFunc: a function name without its argument list — cut at the first '('
+ * that does not belong to "(anonymous namespace)" or "operator()".
+ */
+static char *simplified_name(const char *name)
+{
+    static const char *const reserved[] = {"(anonymous namespace)", "operator()"};
+    if (*name == '.')
+        name++;
+    const char *p = name;
+    while (*p) {
+        bool skipped = false;
+        for (size_t i = 0; i < 2 && !skipped; i++) {
+            size_t n = strlen(reserved[i]);
+            if (strncmp(p, reserved[i], n) == 0) {
+                p += n;
+                skipped = true;
+            }
+        }
+        if (skipped)
+            continue;
+        if (*p == '(')
+            break;
+        p++;
+    }
+    char *out = xmalloc((size_t)(p - name) + 1);
+    memcpy(out, name, (size_t)(p - name));
+    out[p - name] = '\0';
+    return out;
+}
+
+static bool prune_matches(struct resolver *r, const char *function_name)
+{
+    if (!r->has_drop || !function_name || !*function_name)
+        return false;
+    char *name = simplified_name(function_name);
+    bool drop = regexec(&r->drop, name, 0, NULL, 0) == 0 &&
+                !(r->has_keep && regexec(&r->keep, name, 0, NULL, 0) == 0);
+    free(name);
+    return drop;
+}
+
+/*
+ * Prune's first half, for location I: the outermost of its lines whose function matches
+ * drop_frames (and not keep_frames) goes, with every line inlined into it; when that is
+ * the outermost line, the whole location goes.
+ */
+static void prune_location(struct resolver *r, size_t i)
+{
+    const Message *m = r->message;
+    const Perftools__Profiles__Location *loc = m->location[i];
+    long l = (long)loc->n_line - 1;
+    for (; l >= 0; l--) {
+        uint64_t function_id = loc->line[l]->function_id;
+        size_t f = function_id ? find_id(r->functions, m->n_function, function_id) : SIZE_MAX;
+        if (f != SIZE_MAX && prune_matches(r, m->string_table[m->function[f]->name]))
+            break;
+    }
+    if (l < 0)
+        return;
+    if ((size_t)l + 1 == loc->n_line) {
+        r->location_prune[i] = PRUNE_WHOLE;
+    } else {
+        r->location_prune[i] = PRUNE_BENEATH;
+        r->location_first_frame[i] += (size_t)l + 1;
+        r->location_frame_count[i] -= (size_t)l + 1;
+    }
+}
+
+/*
+ * Prune's second half: where a sample's stack starts after pruning. From the root, after
+ * the first frame that is not pruned, the first marked location cuts the stack: a whole
+ * one goes with everything beneath it, a trimmed one stays. Marked locations before any
+ * unmarked one (toward the root) are kept, so that a stack is never pruned away entirely.
+ */
+static size_t pruned_start(struct resolver *r, const Perftools__Profiles__Sample *sample)
+{
+    if (!r->has_drop)
+        return 0;
+    bool found_user = false;
+    for (size_t k = sample->n_location_id; k-- > 0;) {
+        size_t loc = find_id(r->locations, r->message->n_location, sample->location_id[k]);
+        unsigned char state = loc == SIZE_MAX ? PRUNE_NONE : r->location_prune[loc];
+        if (state == PRUNE_NONE) {
+            found_user = true;
+            continue;
+        }
+        if (found_user)
+            return state == PRUNE_WHOLE ? k + 1 : k;
+    }
+    return 0;
+}
+
+/*
+ * pprof's merge keys a location by its address relative to its mapping, the mapping by
+ * its build ID (else file), offset and size rounded up to 4 KiB: so the same code in two
+ * processes is one location despite address randomisation.
+ */
+static uint64_t address_key(struct resolver *r, const Perftools__Profiles__Location *loc)
+{
+    const Message *m = r->message;
+    uint64_t address = loc->address;
+    uint64_t h = HASH_SEED;
+    size_t mi = loc->mapping_id ? find_id(r->mappings, m->n_mapping, loc->mapping_id) : SIZE_MAX;
+    if (mi != SIZE_MAX) {
+        const Perftools__Profiles__Mapping *map = m->mapping[mi];
+        uint64_t size = map->memory_limit - map->memory_start;
+        size = (size + 0xfff) & ~(uint64_t)0xfff;
+        const char *id = m->string_table[map->build_id];
+        if (!*id)
+            id = m->string_table[map->filename];
+        h = hash_bytes(h, id, strlen(id) + 1);
+        h = hash_bytes(h, &size, sizeof size);
+        h = hash_bytes(h, &map->file_offset, sizeof map->file_offset);
+        address -= map->memory_start;
+    }
+    return hash_bytes(h, &address, sizeof address);
+}
+
 /* Expands each location into frame ids: its lines innermost first, or its address alone. */
 static bool resolve_locations(struct resolver *r, struct profile *p)
 {
@@ -220,6 +380,8 @@ static bool resolve_locations(struct resolver *r, struct profile *p)
     r->location_first_frame = xcalloc(m->n_location, sizeof *r->location_first_frame);
     r->location_frame_count = xcalloc(m->n_location, sizeof *r->location_frame_count);
     r->location_frames = xcalloc(total, sizeof *r->location_frames);
+    r->location_address_key = xcalloc(m->n_location, sizeof *r->location_address_key);
+    r->location_prune = xcalloc(m->n_location, sizeof *r->location_prune);
 
     size_t next = 0;
     char address_name[32];
@@ -257,6 +419,9 @@ static bool resolve_locations(struct resolver *r, struct profile *p)
             r->location_frames[next++] = frame_table_intern(r->frames, name, file, line->line, inlined);
         }
         r->location_frame_count[i] = next - r->location_first_frame[i];
+        r->location_address_key[i] = address_key(r, loc);
+        if (r->has_drop)
+            prune_location(r, i);
     }
     return true;
 }
@@ -274,8 +439,11 @@ static bool resolve_samples(struct resolver *r, struct profile *p, struct profil
                           s, sample->n_value, m->n_sample_type);
             return false;
         }
+        size_t start = pruned_start(r, sample);
         for (size_t i = 0; i < sample->n_location_id; i++) {
             size_t loc = find_id(r->locations, m->n_location, sample->location_id[i]);
+            if (loc != SIZE_MAX && i < start)
+                continue;
             if (loc == SIZE_MAX) {
                 profile_error(r->path,
                               "sample %zu refers to location id %" PRIu64 ", which "
@@ -306,10 +474,10 @@ static bool resolve_samples(struct resolver *r, struct profile *p, struct profil
         out->frames = storage->stack_frames + next_frame;
         out->values = sample->value;
         out->address_key = HASH_SEED;
-        for (size_t i = 0; i < sample->n_location_id; i++) {
+        for (size_t i = pruned_start(r, sample); i < sample->n_location_id; i++) {
             size_t loc = find_id(r->locations, m->n_location, sample->location_id[i]);
-            out->address_key = hash_bytes(out->address_key, &m->location[loc]->address,
-                                          sizeof m->location[loc]->address);
+            out->address_key = hash_bytes(out->address_key, &r->location_address_key[loc],
+                                          sizeof r->location_address_key[loc]);
             memcpy(storage->stack_frames + next_frame, r->location_frames + r->location_first_frame[loc],
                    r->location_frame_count[loc] * sizeof *storage->stack_frames);
             next_frame += r->location_frame_count[loc];
@@ -339,8 +507,16 @@ struct profile *profile_resolve(const char *path, struct profile_storage *storag
     struct profile *p = xcalloc(1, sizeof *p);
     p->path = path;
     p->storage = storage;
-    bool ok = check_header(&r, p) && check_mappings(&r, p) && check_functions(&r, p) &&
-              resolve_locations(&r, p) && resolve_samples(&r, p, storage);
+    bool ok = check_header(&r, p) && check_mappings(&r, p) && check_functions(&r, p);
+    if (ok)
+        compile_prune(&r, p);
+    ok = ok && resolve_locations(&r, p) && resolve_samples(&r, p, storage);
+    if (r.has_drop)
+        regfree(&r.drop);
+    if (r.has_keep)
+        regfree(&r.keep);
+    free(r.location_address_key);
+    free(r.location_prune);
     free(r.mappings);
     free(r.functions);
     free(r.locations);

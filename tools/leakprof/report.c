@@ -241,13 +241,14 @@ void report_print_stack_line(FILE *out, const struct frame_table *frames, const 
         fprintf(out, " < ... (%u more)", depth - STACK_LINE_FRAMES);
 }
 
-bool report_input_open(struct report_input *input, const char *path, const char *base_path,
+bool report_input_open(struct report_input *input, char *const *paths, size_t count, const char *base_path,
                        const struct options *options)
 {
     memset(input, 0, sizeof *input);
     frame_table_init(&input->frames);
-    input->profile = profile_load(path, &input->frames);
-    if (!input->profile || (base_path && !(input->base = profile_load(base_path, &input->frames))))
+    input->profile = profile_load_all(paths, count, &input->frames);
+    char *base_arg[1] = {(char *)base_path};
+    if (!input->profile || (base_path && !(input->base = profile_load_all(base_arg, 1, &input->frames))))
         return false;
     input->index = profile_sample_index(input->profile, options->sample_index);
     if (input->index < 0 || !filter_init(&input->filter, &input->frames, options->focus, options->ignore))
@@ -268,7 +269,7 @@ void report_input_close(struct report_input *input)
 bool load_profiles(char **paths, size_t count, struct frame_table *frames, struct profile **out)
 {
     for (size_t i = 0; i < count; i++) {
-        out[i] = profile_load(paths[i], frames);
+        out[i] = profile_load_all(&paths[i], 1, frames);
         if (!out[i]) {
             free_profiles(out, i);
             return false;

@@ -79,12 +79,18 @@ struct report_input {
     bool filter_ready;
 };
 
-/* Loads and prepares; false after the message (then close it all the same). */
-bool report_input_open(struct report_input *input, const char *path, const char *base_path,
+/*
+ * Loads PATHS (several are merged, profile_load_all) and the optional base (a file or a
+ * quoted glob) and prepares; false after the message (then close it all the same).
+ */
+bool report_input_open(struct report_input *input, char *const *paths, size_t count, const char *base_path,
                        const struct options *options);
 void report_input_close(struct report_input *input);
 
-/* Loads every file; on failure frees what was loaded and returns false. */
+/*
+ * Loads every argument as a profile of its own (a quoted glob is the merge of its matches);
+ * on failure frees what was loaded and returns false.
+ */
 bool load_profiles(char **paths, size_t count, struct frame_table *frames, struct profile **out);
 void free_profiles(struct profile **profiles, size_t count);
 
