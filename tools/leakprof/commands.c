@@ -21,7 +21,7 @@ struct command {
 static const struct command commands[] = {
         {"top", command_top, "functions by flat or cum value, like go tool pprof -top",
          "usage: leakprof top [-n N] [--sample-index NAME|POS] [--base OLD] [--cum]\n"
-         "                    [--focus RE] [--ignore RE] [--nodefraction F] PROFILE\n"
+         "                    [--focus RE] [--ignore RE] [--nodefraction F] PROFILE...\n"
          "\n"
          "Prints pprof's text report: flat, flat%, sum%, cum, cum% and the function name,\n"
          "with the header lines and units go tool pprof -top prints for the same file.\n"
@@ -39,7 +39,7 @@ static const struct command commands[] = {
          "                        (default 0.005, as pprof)\n"},
         {"traces", command_traces, "every stack with its value, like go tool pprof -traces",
          "usage: leakprof traces [--sample-index NAME|POS] [--base OLD] [--focus RE]\n"
-         "                       [--ignore RE] PROFILE\n"
+         "                       [--ignore RE] PROFILE...\n"
          "\n"
          "Prints each sample's stack, leaf first, with its value and labels, in pprof's\n"
          "-traces layout. With --base, prints each distinct stack's difference instead.\n"},
@@ -58,7 +58,7 @@ static const struct command commands[] = {
          "from the first snapshot to the last. Default sample type: inuse_space when the\n"
          "files have it. -n limits the stacks shown (default 20, 0 = all).\n"},
         {"folded", command_folded, "collapsed stacks for flame graphs",
-         "usage: leakprof folded [--sample-index NAME|POS] [--focus RE] [--ignore RE] PROFILE\n"
+         "usage: leakprof folded [--sample-index NAME|POS] [--focus RE] [--ignore RE] PROFILE...\n"
          "\n"
          "Prints one line per distinct stack, root first, frames joined by ';', then a space\n"
          "and the value: the format of flamegraph.pl, inferno and speedscope. Stacks with a\n"
@@ -75,8 +75,18 @@ static const struct command commands[] = {
          "A suppressions file holds one 'leak:GLOB' per line; a stack is suppressed when\n"
          "GLOB (fnmatch: * ? [..]) matches the name of one of its functions. Lines starting\n"
          "with '#' and empty lines are ignored.\n"},
+        {"list", command_list, "annotated source of functions, like go tool pprof -list",
+         "usage: leakprof list [--sample-index NAME|POS] [--base OLD] [--focus RE] [--ignore RE]\n"
+         "                     [--source-path DIRS] REGEX PROFILE...\n"
+         "\n"
+         "For each function whose name matches REGEX (POSIX extended, unanchored), prints its\n"
+         "source lines with the flat and cum value of each line, from five lines before the\n"
+         "first line with a value to five after the last, as go tool pprof -list does.\n"
+         "Relative source paths are looked up under each directory of --source-path\n"
+         "(':'-separated; default: the current directory) and their parents. Where a file\n"
+         "is not found, the lines that carry values are still listed, by number.\n"},
         {"info", command_info, "what a profile holds: types, period, time, counts",
-         "usage: leakprof info PROFILE\n"
+         "usage: leakprof info PROFILE...\n"
          "\n"
          "Prints the sample types (the default marked), the period, time and duration, the\n"
          "number of samples, locations, functions, mappings and strings, the comments and\n"
@@ -92,7 +102,10 @@ void commands_print_usage(FILE *out)
                  "Go's runtime/pprof or any other writer.\n\nCommands:\n");
     for (size_t i = 0; i < COMMAND_COUNT; i++)
         fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\n'leakprof COMMAND --help' describes a command; man leakprof has the rest.\n"
+    fprintf(out, "\nSeveral profiles given to top, traces, folded, list or info are merged as\n"
+                 "'go tool pprof A B C' merges them; any PROFILE may be a quoted glob\n"
+                 "('worker-*.pb.gz') standing for the merge of the files it matches.\n"
+                 "\n'leakprof COMMAND --help' describes a command; man leakprof has the rest.\n"
                  "Exit status: 0 done, 1 check failed, 2 bad input or usage.\n");
 }
 

@@ -19,6 +19,7 @@ int command_folded(int argc, char **argv);
 int command_growth(int argc, char **argv);
 int command_check(int argc, char **argv);
 int command_info(int argc, char **argv);
+int command_list(int argc, char **argv);
 
 struct options;
 /*

@@ -23,6 +23,7 @@ enum {
     OPT_MAX_BYTES = 1 << 7,
     OPT_MAX_OBJECTS = 1 << 8,
     OPT_SUPPRESSIONS = 1 << 9,
+    OPT_SOURCE_PATH = 1 << 10,
 };
 
 struct options {
@@ -36,6 +37,7 @@ struct options {
     bool node_fraction_set;
     int64_t max_bytes, max_objects; /* -1: no limit */
     const char *suppressions;
+    const char *source_path; /* list: where to look for source files, ':'-separated */
     bool help;
     char **files;
     size_t file_count;
