@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,7 @@
 #include "config.h"
 #include "live.h"
 #include "memory.h"
+#include "real.h"
 #include "sampler.h"
 #include "stacks.h"
 #include "symbols.h"
@@ -447,6 +449,65 @@ static bool room_to_symbolize(uint64_t *headroom)
     return *headroom >= SYMBOLIZE_HEADROOM;
 }
 
+/*
+ * What the process and its allocator hold, beside the sampled estimate: resident memory
+ * grows without a leak when the allocator keeps freed memory (fragmentation, arenas), and a
+ * reader can only tell the two apart with both numbers in the profile. They go in as
+ * comments, "resident memory: N bytes (/proc/self/statm)" and "allocator (glibc
+ * mallinfo2): ...", parsed by leakprof (tools/leakprof/process_memory.c): keep the wording.
+ */
+static uint64_t resident_bytes(void)
+{
+    int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    char text[128] = "";
+    ssize_t length = read(fd, text, sizeof text - 1);
+    close(fd);
+    unsigned long long size, resident;
+    if (length <= 0 || sscanf(text, "%llu %llu", &size, &resident) != 2)
+        return 0;
+    return resident * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+/* glibc 2.33 and later; weak, so that an older glibc loads the library all the same. */
+extern struct mallinfo2 mallinfo2(void) __attribute__((weak));
+
+/*
+ * mallinfo2 describes glibc's arenas, which mean nothing when jemalloc or tcmalloc is the
+ * allocator underneath: ask only when the real malloc lies in libc's own mapping (the
+ * module list of this dump; no loader call, so no loader lock).
+ */
+static bool allocator_is_glibc(void)
+{
+    uint64_t pc = (uint64_t)(uintptr_t)libleak_real.malloc;
+    for (int i = 0; pc && i < libleak_symbols_mapping_count(); i++) {
+        const struct libleak_mapping *m = libleak_symbols_mapping(i);
+        if (pc >= m->start && pc < m->limit) {
+            const char *slash = strrchr(m->path, '/');
+            const char *base = slash ? slash + 1 : m->path;
+            return strncmp(base, "libc.so", 7) == 0 || strncmp(base, "libc-", 5) == 0;
+        }
+    }
+    return false;
+}
+
+static void add_memory_comments(struct builder *builder, Profile *profile, int64_t *comments)
+{
+    uint64_t resident = resident_bytes();
+    if (resident)
+        add_comment(builder, profile, comments, "resident memory: %llu bytes (/proc/self/statm)",
+                    (unsigned long long)resident);
+    if (mallinfo2 && allocator_is_glibc()) {
+        struct mallinfo2 info = mallinfo2();
+        add_comment(builder, profile, comments,
+                    "allocator (glibc mallinfo2): %llu bytes in use, %llu bytes free in arenas, "
+                    "%llu bytes in mmapped blocks, %llu bytes of arenas",
+                    (unsigned long long)info.uordblks, (unsigned long long)info.fordblks,
+                    (unsigned long long)info.hblkhd, (unsigned long long)info.arena);
+    }
+}
+
 static bool build_mappings(struct builder *builder, Profile *profile)
 {
     int count = libleak_symbols_mapping_count();
@@ -532,7 +593,7 @@ static bool build(struct builder *builder, Profile *profile, const struct liblea
     profile->function = builder->functions;
     profile->n_function = builder->function_count;
 
-    enum { OWN_COMMENTS = 5 }; /* the lines added below */
+    enum { OWN_COMMENTS = 7 }; /* the lines added below */
     int64_t *comments =
             arena_alloc(builder, (OWN_COMMENTS + LIBLEAK_PROFILE_EXTRA_COMMENTS) * sizeof *comments);
     if (comments && short_of_memory)
@@ -556,6 +617,7 @@ static bool build(struct builder *builder, Profile *profile, const struct liblea
     add_comment(builder, profile, comments,
                 "internal memory: %llu bytes mapped of at most %llu (LIBLEAK_MAX_MEMORY)",
                 (unsigned long long)libleak_memory_mapped(), (unsigned long long)libleak_config.max_memory);
+    add_memory_comments(builder, profile, comments);
     for (int i = 0; i < LIBLEAK_PROFILE_EXTRA_COMMENTS; i++)
         if (request->extra_comments[i])
             add_comment(builder, profile, comments, "%s", request->extra_comments[i]);

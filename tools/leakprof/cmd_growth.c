@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "process_memory.h"
 #include "report.h"
 #include "units.h"
 #include "util.h"
@@ -100,6 +101,39 @@ static void print_suspects(const struct frame_table *frames, const struct stack_
     free(suspects);
 }
 
+/*
+ * Resident memory beside the estimate. Resident memory that grows while the in-use
+ * estimate stays flat is memory the allocator holds (fragmentation, arena growth) or memory
+ * outside malloc, not live blocks: no stack below will explain it.
+ */
+static void print_memory_change(const struct process_memory *memory, size_t n, int64_t estimate_change,
+                                const char *unit)
+{
+    if (!memory[0].has_resident || !memory[n - 1].has_resident)
+        return;
+    int64_t resident_change = add_saturating(memory[n - 1].resident, negate_saturating(memory[0].resident));
+    char change[64];
+    units_format_signed(change, sizeof change, resident_change, "bytes");
+    printf("Resident change: %s", change);
+    if (memory[0].has_allocator && memory[n - 1].has_allocator) {
+        int64_t free_change =
+                add_saturating(memory[n - 1].allocator_free, negate_saturating(memory[0].allocator_free));
+        units_format_signed(change, sizeof change, free_change, "bytes");
+        printf(" (free memory held in glibc's arenas: %s)", change);
+    }
+    putchar('\n');
+    bool bytes = strcmp(unit, "bytes") == 0;
+    int64_t explained = bytes && estimate_change > 0 ? estimate_change : 0;
+    if (!bytes || resident_change < (int64_t)1 << 20 || resident_change <= 4 * explained)
+        return;
+    if (explained == 0)
+        printf("Resident memory grew while the in-use estimate did not: memory the allocator holds\n"
+               "after frees (fragmentation) or memory outside malloc, not a leak of live blocks.\n");
+    else
+        printf("Resident memory grew over 4 times as much as the in-use estimate: most of it is memory\n"
+               "the allocator holds after frees (fragmentation) or outside malloc, not live blocks.\n");
+}
+
 int command_growth(int argc, char **argv)
 {
     struct options options;
@@ -127,6 +161,15 @@ int command_growth(int argc, char **argv)
     stack_set_init(&set, n);
     printf("Growth of %s across %zu snapshots (%zu step%s), oldest first:\n", type, n, n - 1,
            n - 1 > 1 ? "s" : "");
+    /* Resident memory and the allocator's view, when the files carry them (libleak's do). */
+    struct process_memory *memory = xcalloc(n, sizeof *memory);
+    bool show_memory = false;
+    for (size_t p = 0; p < n; p++) {
+        process_memory_read(profiles[p], &memory[p]);
+        show_memory |= memory[p].has_resident || memory[p].has_allocator;
+    }
+    if (show_memory)
+        printf("  %10s  %10s  %10s  %s\n", "estimate", "resident", "malloc'd", "profile");
     int64_t first_total = 0, last_total = 0;
     for (size_t p = 0; p < n; p++) {
         long index = profile_sample_index(profiles[p], type);
@@ -142,7 +185,16 @@ int command_growth(int argc, char **argv)
         }
         char text[64];
         units_format(text, sizeof text, total, unit, "auto");
-        printf("  %10s  %s\n", text, profiles[p]->path);
+        if (show_memory) {
+            char resident[64] = "-", allocated[64] = "-";
+            if (memory[p].has_resident)
+                units_format(resident, sizeof resident, memory[p].resident, "bytes", "auto");
+            if (memory[p].has_allocator)
+                units_format(allocated, sizeof allocated, memory[p].allocator_in_use, "bytes", "auto");
+            printf("  %10s  %10s  %10s  %s\n", text, resident, allocated, profiles[p]->path);
+        } else {
+            printf("  %10s  %s\n", text, profiles[p]->path);
+        }
         if (p == 0)
             first_total = total;
         last_total = total;
@@ -150,7 +202,11 @@ int command_growth(int argc, char **argv)
     char change[64];
     units_format_signed(change, sizeof change, add_saturating(last_total, negate_saturating(first_total)),
                         unit);
-    printf("Total change: %s\n\n", change);
+    printf("Total change: %s\n", change);
+    if (show_memory)
+        print_memory_change(memory, n, add_saturating(last_total, negate_saturating(first_total)), unit);
+    putchar('\n');
+    free(memory);
     print_suspects(&frames, &set, n, unit, options.node_count_set ? options.node_count : DEFAULT_SHOWN);
     stack_set_free(&set);
     status = 0;

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "process_memory.h"
 #include "report.h"
 #include "units.h"
 #include "util.h"
@@ -63,6 +64,19 @@ int command_info(int argc, char **argv)
     printf("Strings:       %zu\n", p->string_count);
     for (size_t i = 0; i < p->comment_count; i++)
         printf("Comment:       %s\n", p->comments[i]);
+    struct process_memory memory;
+    process_memory_read(p, &memory);
+    char text[64];
+    if (memory.has_resident) {
+        units_format(text, sizeof text, memory.resident, "bytes", "auto");
+        printf("Resident:      %s (%" PRId64 ")\n", text, memory.resident);
+    }
+    if (memory.has_allocator) {
+        units_format(text, sizeof text, memory.allocator_in_use, "bytes", "auto");
+        printf("Malloc'd:      %s in use (glibc)", text);
+        units_format(text, sizeof text, memory.allocator_free, "bytes", "auto");
+        printf(", %s free in its arenas\n", text);
+    }
     for (size_t t = 0; t < p->type_count; t++) {
         int64_t total = 0;
         for (size_t s = 0; s < p->sample_count; s++)
