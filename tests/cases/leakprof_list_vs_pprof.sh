@@ -22,6 +22,7 @@ list_same() {  # list_same WHAT REGEX ARGS... (ARGS: pprof options, then the fil
   for a in "$@"; do
     case $a in
       -sample_index=*) pprof_args+=("$a"); leakprof_args+=("--sample-index=${a#-sample_index=}") ;;
+      -base=* | -focus=* | -ignore=*) pprof_args+=("$a"); leakprof_args+=("-$a") ;;
       *) pprof_args+=("$a"); leakprof_args+=("$a") ;;
     esac
   done
@@ -34,7 +35,8 @@ list_same() {  # list_same WHAT REGEX ARGS... (ARGS: pprof options, then the fil
 $(head -40 "$TEST_TMP/diff")"
 }
 checked=0
-for f in $LEAKPROF_GO_FIXTURES $LEAKPROF_LIBLEAK_FIXTURES edge/inlined.pb.gz edge/mappings.pb; do
+for f in $LEAKPROF_GO_FIXTURES $LEAKPROF_LIBLEAK_FIXTURES edge/inlined.pb.gz edge/mappings.pb \
+  edge/zero_negative.pb edge/drop_frames.pb edge/unnamed.pb; do
   types=$(sample_type_count "$f")
   for ((i = 0; i < types; i++)); do
     list_same "$f index $i" . -sample_index=$i "$f"
@@ -45,6 +47,8 @@ list_same "one function" 'main\.leakyCache' go_heap_3.pb.gz
 list_same "merged Go heaps" . go_heap_1.pb.gz go_heap_2.pb.gz go_heap_4.pb.gz
 list_same "merged Go heaps alloc_space" main -sample_index=alloc_space go_heap_1.pb.gz go_heap_4.pb.gz
 list_same "merged libleak profiles" . libleak_demo_1.pb.gz libleak_demo_4.pb.gz
+list_same "with a base" main -base=go_heap_1.pb.gz go_heap_4.pb.gz
+list_same "with focus and ignore" main -focus=steady -ignore=handleRequest go_heap_4.pb.gz
 # The lines leakprof adds where pprof prints an error: glibc's sources are not here, the
 # values are (the demo's 40.89MB all pass through __libc_start_call_main's line 58).
 out=$("$LEAKPROF" list __libc_start_call_main libleak_demo_4.pb.gz)
@@ -60,4 +64,4 @@ assert_contains "$out" "   40.89MB    40.89MB    126:" "valued line past the end
 status=0; "$LEAKPROF" list nosuchfunction go_heap_1.pb.gz 2>"$TEST_TMP/err" >/dev/null || status=$?
 assert_eq 2 "$status" "exit status without a match"
 assert_eq "leakprof list: no matches found for regexp: nosuchfunction" "$(cat "$TEST_TMP/err")" "no-match message"
-echo "$checked single-profile comparisons and 4 merged ones agree"
+echo "$checked single-profile comparisons, 3 merged ones and 3 with options agree"

@@ -311,10 +311,14 @@ static int list(const struct report_input *in, const struct stack_list *list, co
     /* The nodes of matching functions that carry a value, by function, file and line. */
     uint32_t *chosen = xcalloc(nodes.count ? nodes.count : 1, sizeof *chosen);
     size_t chosen_count = 0;
-    for (uint32_t n = 0; n < nodes.count; n++)
-        if ((values[n].flat != 0 || values[n].cum != 0) &&
-            regexec(&re, frame_get(&nodes, n)->name, 0, NULL, 0) == 0)
+    for (uint32_t n = 0; n < nodes.count; n++) {
+        const struct frame *node = frame_get(&nodes, n);
+        /* A frame shown by its address names no function: pprof's node has no name to match. */
+        bool unnamed = strncmp(node->name, "0x", 2) == 0 && !node->file[0] && node->line == 0;
+        if ((values[n].flat != 0 || values[n].cum != 0) && !unnamed &&
+            regexec(&re, node->name, 0, NULL, 0) == 0)
             chosen[chosen_count++] = n;
+    }
     regfree(&re);
     qsort_r(chosen, chosen_count, sizeof *chosen, compare_node_ids, &nodes);
     if (chosen_count == 0) {
