@@ -20,6 +20,7 @@
  * It stops after SECONDS (default 2), after REQUESTS requests, or on SIGINT/SIGTERM, and
  * exits with its threads still blocked (exit ends them; the exit profile shows their buffers).
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -43,8 +44,9 @@ static unsigned long threads_started;
 static ssize_t receive(int fd, unsigned char *buffer, size_t size)
 {
     ssize_t n;
-    while ((n = read(fd, buffer, size)) < 0)
-        ;
+    do
+        n = read(fd, buffer, size);
+    while (n < 0 && errno == EINTR);
     return n;
 }
 

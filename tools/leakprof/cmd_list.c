@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -115,11 +116,28 @@ static const char *trim_path(const char *path, const char *search_path)
     return path;
 }
 
+#define MAX_SOURCE_BYTES ((off_t)64 << 20)
+
+/*
+ * Opens a regular file of a sane size: a profile is input, and a name in it such as
+ * /dev/zero or a FIFO must not make list read forever.
+ */
+static FILE *open_regular(const char *path)
+{
+    FILE *file = fopen(path, "r");
+    struct stat st;
+    if (file && (fstat(fileno(file), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > MAX_SOURCE_BYTES)) {
+        fclose(file);
+        return NULL;
+    }
+    return file;
+}
+
 static FILE *open_source(const char *name, const char *search_path)
 {
     const char *path = trim_path(name, search_path);
     if (path[0] == '/')
-        return fopen(path, "r");
+        return open_regular(path);
     for (const char *dir = search_path; *dir;) {
         const char *end = strchrnul(dir, ':');
         char *d = xmalloc((size_t)(end - dir) + 1);
@@ -129,7 +147,7 @@ static FILE *open_source(const char *name, const char *search_path)
             size_t size = strlen(d) + strlen(path) + 2;
             char *candidate = xmalloc(size);
             snprintf(candidate, size, "%s/%s", d, path);
-            FILE *file = fopen(candidate, "r");
+            FILE *file = open_regular(candidate);
             free(candidate);
             if (file) {
                 free(d);

@@ -75,6 +75,9 @@ static void run_commands(const uint8_t *data, size_t size)
                 {"leakprof", "check", path},
                 {"leakprof", "diff", path, path},
                 {"leakprof", "growth", path, path},
+                {"leakprof", "list", ".", path},
+                {"leakprof", "top", path, path},
+                {"leakprof", "traces", path, path},
         };
         for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
             int argc = 0;
