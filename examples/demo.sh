@@ -212,7 +212,7 @@ if [ "$leakprof_works" = yes ]; then
   growth_status=0
   growth_out=$("$leakprof" growth -n 3 "${files[@]:0:$snapshots}" 2>&1) || growth_status=$?
   if [ "$growth_status" = 0 ] && [ -n "$growth_out" ]; then
-    printf '%s\n' "$growth_out" | trim_report 14
+    printf '%s\n' "$growth_out" | trim_report 17
   else
     echo "(leakprof growth is not usable yet: exit status $growth_status${growth_out:+, \"$(head -n 1 <<<"$growth_out")\"})"
     in_use_series leakprof

@@ -34,7 +34,7 @@ snaps=("$TEST_TMP"/auto/leaky_server.*.heap.pb.gz)
 [ "${#snaps[@]}" -ge 4 ] || fail "expected at least 4 profiles in $TEST_TMP/auto, found: ${snaps[*]}"
 if grep -q "leakprof growth" auto.out && ! grep -q "leakprof growth is not usable" auto.out; then
   # leakprof was the reader: its growth ranking names the leak among its first lines.
-  growth=$(sed -n '/leakprof growth/,/^== /p' auto.out | head -n 12)
+  growth=$(sed -n '/leakprof growth/,/^== /p' auto.out | head -n 16)
   assert_contains "$growth" remember_request "leakprof growth over the demo's snapshots"
 fi
 
