@@ -30,3 +30,7 @@ assert_eq "97.66kB" "$(flat_of keep_via_xmalloc)" "keep_via_xmalloc is the flat 
 assert_eq "390.62kB" "$(flat_of keep_via_strdup)" "keep_via_strdup is the flat frame of its 200 x 2000 B"
 if grep -wE 'xmalloc|strdup|__strdup' top.txt; then fail "a wrapper is still shown (above)"; fi
 echo "ok: wrappers dropped"
+# leakprof honours the same drop_frames: its top is pprof's, row for row.
+"$LEAKPROF" top --nodefraction=0 w.0001.pb.gz >leakprof_top.txt || fail "leakprof top exited $?"
+diff -u top.txt leakprof_top.txt || fail "leakprof top differs from go tool pprof -top (above)"
+echo "ok: leakprof drops the same wrappers"
