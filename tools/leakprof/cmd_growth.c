@@ -13,18 +13,13 @@
 #include <string.h>
 
 #include "commands.h"
+#include "growth.h"
 #include "process_memory.h"
 #include "report.h"
 #include "units.h"
 #include "util.h"
 
 #define DEFAULT_SHOWN 20
-
-struct suspect {
-    const struct stack_entry *entry;
-    int64_t growth;
-    size_t growing_steps;
-};
 
 static const struct frame_table *sort_frames;
 
@@ -42,7 +37,7 @@ static int compare_stack_names(const struct stack_entry *a, const struct stack_e
 
 static int compare_suspects(const void *a, const void *b)
 {
-    const struct suspect *x = a, *y = b;
+    const struct growth_suspect *x = a, *y = b;
     if (x->growing_steps != y->growing_steps)
         return x->growing_steps > y->growing_steps ? -1 : 1;
     if (x->growth != y->growth)
@@ -50,8 +45,7 @@ static int compare_suspects(const void *a, const void *b)
     return compare_stack_names(x->entry, y->entry);
 }
 
-/* growth's default: in-use bytes when the files have them, else the file's default. */
-static const char *default_type(const struct profile *first, const char *requested)
+const char *growth_default_type(const struct profile *first, const char *requested)
 {
     if (requested)
         return requested;
@@ -61,10 +55,10 @@ static const char *default_type(const struct profile *first, const char *request
     return NULL;
 }
 
-static void print_suspects(const struct frame_table *frames, const struct stack_set *set, size_t snapshots,
-                           const char *unit, size_t shown_max)
+size_t growth_rank(const struct frame_table *frames, const struct stack_set *set, size_t snapshots,
+                   struct growth_suspect **out)
 {
-    struct suspect *suspects = xcalloc(set->count, sizeof *suspects);
+    struct growth_suspect *suspects = xcalloc(set->count ? set->count : 1, sizeof *suspects);
     size_t count = 0;
     for (size_t e = 0; e < set->count; e++) {
         const struct stack_entry *entry = &set->entries[e];
@@ -74,10 +68,19 @@ static void print_suspects(const struct frame_table *frames, const struct stack_
         size_t steps = 0;
         for (size_t i = 1; i < snapshots; i++)
             steps += entry->values[i] > entry->values[i - 1];
-        suspects[count++] = (struct suspect){entry, growth, steps};
+        suspects[count++] = (struct growth_suspect){entry, growth, steps};
     }
     sort_frames = frames;
     qsort(suspects, count, sizeof *suspects, compare_suspects);
+    *out = suspects;
+    return count;
+}
+
+static void print_suspects(const struct frame_table *frames, const struct stack_set *set, size_t snapshots,
+                           const char *unit, size_t shown_max)
+{
+    struct growth_suspect *suspects;
+    size_t count = growth_rank(frames, set, snapshots, &suspects);
     if (count == 0) {
         printf("No stack grew from the first snapshot to the last.\n");
         free(suspects);
@@ -86,7 +89,7 @@ static void print_suspects(const struct frame_table *frames, const struct stack_
     printf("Leak suspects, the most steadily growing first:\n");
     printf("%10s %6s %10s %10s  %s\n", "growth", "steps", "first", "last", "stack (leaf < callers)");
     for (size_t i = 0; i < count && (shown_max == 0 || i < shown_max); i++) {
-        const struct suspect *s = &suspects[i];
+        const struct growth_suspect *s = &suspects[i];
         char growth[64], first[64], last[64], steps[32];
         units_format_signed(growth, sizeof growth, s->growth, unit);
         units_format(first, sizeof first, s->entry->values[0], unit, "auto");
@@ -151,7 +154,7 @@ int command_growth(int argc, char **argv)
         profiles = NULL;
         goto done;
     }
-    long first_index = profile_sample_index(profiles[0], default_type(profiles[0], options.sample_index));
+    long first_index = profile_sample_index(profiles[0], growth_default_type(profiles[0], options.sample_index));
     if (first_index < 0)
         goto done_profiles;
     const char *type = profiles[0]->types[first_index].type;
