@@ -154,7 +154,8 @@ int command_growth(int argc, char **argv)
         profiles = NULL;
         goto done;
     }
-    long first_index = profile_sample_index(profiles[0], growth_default_type(profiles[0], options.sample_index));
+    long first_index =
+            profile_sample_index(profiles[0], growth_default_type(profiles[0], options.sample_index));
     if (first_index < 0)
         goto done_profiles;
     const char *type = profiles[0]->types[first_index].type;

@@ -91,6 +91,27 @@ static const struct command commands[] = {
          "Prints the sample types (the default marked), the period, time and duration, the\n"
          "number of samples, locations, functions, mappings and strings, the comments and\n"
          "the total of each sample type.\n"},
+        {"html", command_html, "one self-contained HTML report: flame graph, timeline",
+         "usage: leakprof html [-o FILE] [--sample-index NAME|POS] [--base OLD] PROFILE...\n"
+         "\n"
+         "Writes one HTML file (default leakprof.html; '-o -' for stdout) that opens offline\n"
+         "in any browser: it loads no script, style, font or image from anywhere.\n"
+         "  - A flame graph (icicle, callers above callees) of the last PROFILE: hover shows\n"
+         "    function, file:line, value and share; click zooms in, Back or Esc goes back;\n"
+         "    the search box (a regular expression) highlights matching frames and shows\n"
+         "    their total share.\n"
+         "  - With --base OLD, the difference: width is the larger of the two values, red\n"
+         "    frames grew, blue frames shrank.\n"
+         "  - With several PROFILEs, taken as snapshots of one process, oldest first: a\n"
+         "    timeline of the total and of the top growing stacks (by each file's time), the\n"
+         "    ranking of 'leakprof growth' (the same numbers), and a snapshot chooser.\n"
+         "    Choosing a stack in the table or the timeline shows it in the flame graph.\n"
+         "  - The facts of each file: program, build ID, period, samples, dropped samples\n"
+         "    (libleak's counters), time and duration.\n"
+         "  -o, --output FILE     where to write (default leakprof.html)\n"
+         "  -i, --sample-index X  sample type by name or position; default inuse_space when\n"
+         "                        the files have it, else the first file's default\n"
+         "  --base OLD            show the difference from OLD\n"},
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])

@@ -20,6 +20,7 @@ int command_growth(int argc, char **argv);
 int command_check(int argc, char **argv);
 int command_info(int argc, char **argv);
 int command_list(int argc, char **argv);
+int command_html(int argc, char **argv);
 
 struct options;
 /*

@@ -32,6 +32,7 @@ static const struct option_spec specs[] = {
         {"--max-objects", NULL, OPT_MAX_OBJECTS, true},
         {"--suppressions", NULL, OPT_SUPPRESSIONS, true},
         {"--source-path", NULL, OPT_SOURCE_PATH, true},
+        {"--output", "-o", OPT_OUTPUT, true},
 };
 
 static bool usage_error(const char *command, const char *problem, const char *argument)
@@ -97,6 +98,7 @@ static bool apply(const char *command, unsigned flag, const char *value, struct 
     case OPT_IGNORE: options->ignore = value; break;
     case OPT_SUPPRESSIONS: options->suppressions = value; break;
     case OPT_SOURCE_PATH: options->source_path = value; break;
+    case OPT_OUTPUT: options->output = value; break;
     case OPT_NODE_COUNT:
         if (!parse_count(value, &number))
             return usage_error(command, "bad node count", value);

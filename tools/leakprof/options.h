@@ -24,6 +24,7 @@ enum {
     OPT_MAX_OBJECTS = 1 << 8,
     OPT_SUPPRESSIONS = 1 << 9,
     OPT_SOURCE_PATH = 1 << 10,
+    OPT_OUTPUT = 1 << 15, /* html's -o FILE; a high bit, away from the other commands' */
 };
 
 struct options {
@@ -38,6 +39,7 @@ struct options {
     int64_t max_bytes, max_objects; /* -1: no limit */
     const char *suppressions;
     const char *source_path; /* list: where to look for source files, ':'-separated */
+    const char *output; /* -o FILE; NULL: the command's default */
     bool help;
     char **files;
     size_t file_count;

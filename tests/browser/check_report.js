@@ -1,0 +1,147 @@
+// tests/browser/check_report.js — drives Debian's chromium (headless, through playwright-core,
+// no browser download) over a report written by `leakprof html`, loaded from disk, and checks
+// what it drew. Used by tests/cases/html_browser.sh.
+//
+//   node check_report.js REPORT.html CHECKS.json
+//
+// CHECKS.json: {
+//   "screenshot": "out.png",           where to save a screenshot of the page (optional)
+//   "names": ["remember_request"],     function names that must be drawn as frames
+//   "zoom": "remember_request",        a frame to click: it must then fill the width, and Back undo it
+//   "search": "remember",              typed into the search box: frames must be highlighted
+//   "snapshots": 4,                    a timeline with this many points must be there
+//   "growth": [["+38.64MB", "1/1", "4.04MB", "42.68MB", "remember_request:30 < ..."]],
+//                                      the first rows of the growth table, cell by cell
+//   "diff": true                       the page shows a difference: red and blue frames
+// }
+// Prints one line per check; exits 1 on the first failure, 0 when all passed.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const os = require('os');
+const { chromium } = require('playwright-core');
+
+const [reportPath, checksPath] = process.argv.slice(2);
+const checks = JSON.parse(fs.readFileSync(checksPath, 'utf8'));
+
+function fail(message) {
+  console.error('FAIL: ' + message);
+  process.exitCode = 1;
+  throw new Error(message);
+}
+function ok(message) {
+  console.log('ok: ' + message);
+}
+
+(async () => {
+  const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakprof-chromium-'));
+  const browser = await chromium.launchPersistentContext(profileDir, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+    viewport: { width: 1280, height: 900 },
+  });
+  try {
+    const page = browser.pages()[0] || (await browser.newPage());
+    const errors = [], foreign = [];
+    page.on('pageerror', (error) => errors.push(String(error)));
+    page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+    page.on('request', (request) => {
+      const url = request.url();
+      if (!url.startsWith('file:') && !url.startsWith('data:') && !url.startsWith('about:')) foreign.push(url);
+    });
+    await page.goto('file://' + path.resolve(reportPath), { waitUntil: 'load' });
+    await page.waitForSelector('#flame .frame', { timeout: 10000 });
+    if (errors.length) fail('script errors: ' + errors.join('; '));
+    if (foreign.length) fail('the page asked for something not in the file: ' + foreign.join(', '));
+    ok('loaded from disk, no script error, no request outside the file');
+
+    const drawn = await page.$$eval('#flame .frame', (frames) => frames.map((f) => ({ name: f.dataset.name, text: f.textContent })));
+    for (const name of checks.names || []) {
+      if (!drawn.some((f) => f.name === name && f.text === name)) fail('frame "' + name + '" was not drawn with its name; drawn: ' + [...new Set(drawn.map((f) => f.text).filter((t) => t))].slice(0, 30).join(', '));
+      ok('drew ' + name);
+    }
+
+    if (checks.snapshots) {
+      const points = await page.$$eval('#timeline svg circle', (c) => c.length);
+      const total = await page.$$eval('#timeline svg path.total', (p) => p.length);
+      const lines = await page.$$eval('#timeline svg path.stack-line', (p) => p.length);
+      const visible = await page.isVisible('#timeline-section');
+      if (!visible || total !== 1 || points !== checks.snapshots || lines < 1)
+        fail('timeline: visible ' + visible + ', total lines ' + total + ', points ' + points + ' (want ' + checks.snapshots + '), stack lines ' + lines);
+      ok('timeline of ' + points + ' snapshots with ' + lines + ' growing stack(s)');
+    }
+
+    if (checks.growth) {
+      const rows = await page.$$eval('#growth tbody tr', (rows) => rows.map((r) => [...r.cells].slice(1).map((c) => c.textContent)));
+      checks.growth.forEach((want, i) => {
+        const got = rows[i] || [];
+        if (JSON.stringify(got) !== JSON.stringify(want)) fail('growth row ' + (i + 1) + ': want ' + JSON.stringify(want) + ', got ' + JSON.stringify(got));
+      });
+      ok('growth table equals leakprof growth (' + checks.growth.length + ' rows)');
+    }
+
+    if (checks.diff) {
+      const colours = await page.$$eval('#flame .frame', (frames) => frames.map((f) => getComputedStyle(f).backgroundColor));
+      const rgb = colours.map((c) => c.match(/\d+/g).map(Number));
+      const red = rgb.filter(([r, g, b]) => r > b + 40).length, blue = rgb.filter(([r, g, b]) => b > r + 40).length;
+      const title = await page.textContent('#flame-title');
+      if (!title.startsWith('Difference') || red === 0) fail('difference: title "' + title + '", ' + red + ' red frames, ' + blue + ' blue');
+      ok('difference drawn: ' + red + ' red (grew), ' + blue + ' blue (shrank) frames');
+    }
+
+    if (checks.screenshot) {
+      await page.screenshot({ path: checks.screenshot, fullPage: true });
+      ok('screenshot ' + checks.screenshot);
+    }
+    if (checks.search) {
+      await page.fill('#search', checks.search);
+      const matched = await page.$$eval('#flame .frame.match', (f) => f.length);
+      const result = await page.textContent('#search-result');
+      if (matched === 0 || !/%/.test(result)) fail('search "' + checks.search + '": ' + matched + ' highlighted, "' + result + '"');
+      ok('search "' + checks.search + '": ' + matched + ' frame(s) highlighted, ' + result);
+      await page.fill('#search', '');
+    }
+
+    if (checks.zoom) {
+      const width = () => page.$eval('#flame', (f) => f.clientWidth);
+      const frameWidth = (name) => page.$$eval('#flame .frame', (frames, name) =>
+        Math.max(0, ...frames.filter((f) => f.dataset.name === name && !f.classList.contains('ancestor')).map((f) => f.getBoundingClientRect().width)), name);
+      const full = await width();
+      const before = await frameWidth(checks.zoom);
+      if (!(before > 0)) fail('no frame "' + checks.zoom + '" to click');
+      await page.hover('#flame .frame[data-name="' + checks.zoom + '"]');
+      const tip = await page.textContent('#tooltip');
+      if (!(await page.isVisible('#tooltip')) || !tip.includes(checks.zoom) || !/%/.test(tip)) fail('hover: tooltip "' + tip + '"');
+      ok('hover shows "' + tip.replace(/\s+/g, ' ').slice(0, 120) + '"');
+      if (before > full - 2) fail('"' + checks.zoom + '" already fills the width (' + before + 'px): choose a narrower frame to test zooming');
+      await page.click('#flame .frame[data-name="' + checks.zoom + '"]');
+      const after = await frameWidth(checks.zoom);
+      const backEnabled = await page.isEnabled('#back');
+      if (Math.abs(after - full) > 2 || !backEnabled) fail('click on ' + checks.zoom + ': width ' + before + ' -> ' + after + ' (graph ' + full + '), Back enabled ' + backEnabled);
+      ok('click zooms ' + checks.zoom + ' from ' + before.toFixed(1) + 'px to ' + after.toFixed(1) + 'px');
+      await page.click('#back');
+      const restored = await frameWidth(checks.zoom);
+      if (Math.abs(restored - before) > 1) fail('Back: width ' + restored + ', want ' + before);
+      ok('Back restores ' + restored.toFixed(1) + 'px');
+    }
+
+    if (checks.growth && checks.growth.length) {
+      await page.click('#growth tbody tr');
+      const chosen = await page.$$eval('#flame .frame.chosen', (f) => f.map((x) => x.dataset.name));
+      const leaf = checks.growth[0][4].split(' < ')[0].replace(/:\d+$/, '');
+      if (!chosen.includes(leaf)) fail('choosing the first suspect: chosen frames ' + chosen.join(', ') + ', want ' + leaf);
+      ok('choosing the first suspect shows ' + leaf + ' in the flame graph (' + chosen.length + ' frames on its path)');
+      await page.click('#reset');
+      await page.evaluate(() => window.scrollTo(0, 0));
+    }
+
+  } finally {
+    await browser.close();
+    fs.rmSync(profileDir, { recursive: true, force: true });
+  }
+})().catch((error) => {
+  if (!process.exitCode) console.error('FAIL: ' + (error && error.stack ? error.stack : error));
+  process.exitCode = 1;
+});
