@@ -3,7 +3,7 @@
 #
 # Runs examples/leaky_server under libleak, takes snapshots with `kill -USR2` while it serves,
 # stops it, and shows what grew between the first and the last snapshot: the leaking function,
-# remember_request, comes out on top. Reads the profiles with build/leakprof, or with
+# remember_request, comes out on top. Writes the series as one HTML report, DEMO_OUT/report.html. Reads the profiles with build/leakprof, or with
 # `go tool pprof` when leakprof is not usable.
 #
 # Settings (environment):
@@ -42,7 +42,7 @@ for var in $(compgen -e); do
 done
 
 mkdir -p "$out"
-rm -f "$out"/leaky_server.* "$out"/.leaky_server.* "$out"/leakprof.err "$out"/pprof.err
+rm -f "$out"/leaky_server.* "$out"/.leaky_server.* "$out"/leakprof.err "$out"/pprof.err "$out"/report.html
 log=$out/leaky_server.log
 
 pid=
@@ -235,6 +235,16 @@ else
   fi
   echo "The profiles are still there; the commands below show how to read them."
   demo_status=1
+fi
+
+# The same series as one HTML page: flame graph, timeline, the growth ranking.
+report=$out/report.html
+if [ "$leakprof_works" = yes ] &&
+   "$leakprof" html -o "$report" "${files[@]:0:$snapshots}" 2>"$out/leakprof.err"; then
+  heading "The report to open in a browser (offline, one file)"
+  echo "\$ build/leakprof html -o $(show "$report") $(show "$out")/leaky_server.{$(basename "$first" | cut -d. -f2)..$(basename "$last" | cut -d. -f2)}.heap.pb.gz"
+  echo "Open it in any browser: a flame graph, the timeline of the snapshots and the growth"
+  echo "ranking; click a suspect's row to see its stack.  file://$report"
 fi
 
 heading "Explore further"

@@ -2,17 +2,19 @@
 // no browser download) over a report written by `leakprof html`, loaded from disk, and checks
 // what it drew. Used by tests/cases/html_browser.sh.
 //
-//   node check_report.js REPORT.html CHECKS.json
+//   node check_report.js CHECKS.json
 //
-// CHECKS.json: {
+// CHECKS.json: an array of reports to load, one page each in one browser, each {
+//   "report": "leakprof.html",        the file to load (file://)
 //   "screenshot": "out.png",           where to save a screenshot of the page (optional)
 //   "names": ["remember_request"],     function names that must be drawn as frames
 //   "zoom": "remember_request",        a frame to click: it must then fill the width, and Back undo it
 //   "search": "remember",              typed into the search box: frames must be highlighted
 //   "snapshots": 4,                    a timeline with this many points must be there
-//   "growth": [["+38.64MB", "1/1", "4.04MB", "42.68MB", "remember_request:30 < ..."]],
-//                                      the first rows of the growth table, cell by cell
-//   "diff": true                       the page shows a difference: red and blue frames
+//   "growthFile": "growth.txt",       the output of `leakprof growth -n 0`: the table's rows
+//                                      must show the same cells (up to its 50 rows)
+//   "diff": true,                      the page shows a difference: red and blue frames
+//   "undefinedGlobals": ["z"]          globals a hostile function name would define if it ran
 // }
 // Prints one line per check; exits 1 on the first failure, 0 when all passed.
 'use strict';
@@ -21,8 +23,22 @@ const path = require('path');
 const os = require('os');
 const { chromium } = require('playwright-core');
 
-const [reportPath, checksPath] = process.argv.slice(2);
-const checks = JSON.parse(fs.readFileSync(checksPath, 'utf8'));
+const [checksPath] = process.argv.slice(2);
+const reports = JSON.parse(fs.readFileSync(checksPath, 'utf8'));
+
+// The suspects of `leakprof growth`'s text: growth, steps, first, last, stack.
+function growthRows(file) {
+  const rows = [];
+  let inTable = false;
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    if (/^\s*growth\s+steps\s+first\s+last/.test(line)) inTable = true;
+    else if (inTable) {
+      const m = line.match(/^\s*(\S+)\s+(\S+)\s+(\S+)\s+(\S+)  (.*)$/);
+      if (m) rows.push(m.slice(1));
+    }
+  }
+  return rows;
+}
 
 function fail(message) {
   console.error('FAIL: ' + message);
@@ -38,12 +54,28 @@ function ok(message) {
   const browser = await chromium.launchPersistentContext(profileDir, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--no-first-run'],
     viewport: { width: 1280, height: 900 },
   });
   try {
-    const page = browser.pages()[0] || (await browser.newPage());
+    for (const checks of reports) {
+      console.log('== ' + checks.report);
+      await checkReport(await browser.newPage(), checks);
+    }
+  } finally {
+    await browser.close();
+    fs.rmSync(profileDir, { recursive: true, force: true });
+  }
+})().catch((error) => {
+  if (!process.exitCode) console.error('FAIL: ' + (error && error.stack ? error.stack : error));
+  process.exitCode = 1;
+});
+
+async function checkReport(page, checks) {
+  const reportPath = checks.report;
+  if (checks.growthFile) checks.growth = growthRows(checks.growthFile).slice(0, 50);
+  {
     const errors = [], foreign = [];
     page.on('pageerror', (error) => errors.push(String(error)));
     page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
@@ -52,10 +84,18 @@ function ok(message) {
       if (!url.startsWith('file:') && !url.startsWith('data:') && !url.startsWith('about:')) foreign.push(url);
     });
     await page.goto('file://' + path.resolve(reportPath), { waitUntil: 'load' });
-    await page.waitForSelector('#flame .frame', { timeout: 10000 });
+    try {
+      await page.waitForSelector('#flame .frame', { timeout: 10000 });
+    } catch (error) {
+      fail('no flame graph frame drawn within 10 s; script errors: ' + (errors.join('; ') || 'none'));
+    }
     if (errors.length) fail('script errors: ' + errors.join('; '));
     if (foreign.length) fail('the page asked for something not in the file: ' + foreign.join(', '));
     ok('loaded from disk, no script error, no request outside the file');
+    for (const name of checks.undefinedGlobals || []) {
+      if (await page.evaluate((name) => name in window, name)) fail('global "' + name + '" is defined: data from the profile ran as script');
+      ok('no global ' + name + ': names from the profile stayed data');
+    }
 
     const drawn = await page.$$eval('#flame .frame', (frames) => frames.map((f) => ({ name: f.dataset.name, text: f.textContent })));
     for (const name of checks.names || []) {
@@ -75,6 +115,7 @@ function ok(message) {
 
     if (checks.growth) {
       const rows = await page.$$eval('#growth tbody tr', (rows) => rows.map((r) => [...r.cells].slice(1).map((c) => c.textContent)));
+      if (rows.length !== checks.growth.length) fail('growth table: ' + rows.length + ' rows, leakprof growth has ' + checks.growth.length);
       checks.growth.forEach((want, i) => {
         const got = rows[i] || [];
         if (JSON.stringify(got) !== JSON.stringify(want)) fail('growth row ' + (i + 1) + ': want ' + JSON.stringify(want) + ', got ' + JSON.stringify(got));
@@ -137,11 +178,6 @@ function ok(message) {
       await page.evaluate(() => window.scrollTo(0, 0));
     }
 
-  } finally {
-    await browser.close();
-    fs.rmSync(profileDir, { recursive: true, force: true });
   }
-})().catch((error) => {
-  if (!process.exitCode) console.error('FAIL: ' + (error && error.stack ? error.stack : error));
-  process.exitCode = 1;
-});
+  await page.close();
+}

@@ -3,6 +3,7 @@
  * go_left/go_right calls chosen by the bits of the block's number), writes a profile with
  * libleak_dump("stacks.pb.gz"), frees everything and exits (the exit profile then has nothing
  * in use from keep_leaf). Prints "truth keep_leaf OBJECTS BYTES".
+ * An argument sets LEVELS (default 12, at most 14: 16384 stacks, for leakprof html's size test).
  */
 #include <libleak.h>
 #include <errno.h>
@@ -11,8 +12,8 @@
 #include <string.h>
 
 #include "site.h"
-enum { LEVELS = 12, LEAVES = 1 << LEVELS, LEAF_SIZE = 64 };
-static void *blocks[LEAVES];
+enum { DEFAULT_LEVELS = 12, MAX_LEVELS = 14, LEAF_SIZE = 64 };
+static void *blocks[1 << MAX_LEVELS];
 
 SITE void keep_leaf(int path)
 {
@@ -41,10 +42,14 @@ SITE void go_right(int level, int path)
     step(level, path);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    int levels = argc > 1 ? atoi(argv[1]) : DEFAULT_LEVELS;
+    if (levels < 1 || levels > MAX_LEVELS)
+        levels = DEFAULT_LEVELS;
+    const int LEAVES = 1 << levels;
     for (int path = 0; path < LEAVES; path++)
-        step(LEVELS, path);
+        step(levels, path);
     printf("truth keep_leaf %d %d\n", LEAVES, LEAVES * LEAF_SIZE);
     fflush(stdout);
     if (libleak_dump && libleak_dump("stacks.pb.gz") != 0)
