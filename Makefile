@@ -56,6 +56,7 @@ demo:
 
 test:
 	@$(DEPS) --install build test
+	@$(DEPS) --install browser || echo "libleak: no chromium here: the browser test (html_browser) will be skipped" >&2
 	@$(MAKE) --no-print-directory all examples test-programs
 	@tests/run.sh $(T)
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Checks the Debian packages a make target needs. With --install and root, installs the
 # missing ones with apt-get; otherwise prints one line naming them and fails.
-#   tools/deps.sh [--install] build|test|demo|bench|fuzz ...
+#   tools/deps.sh [--install] build|test|demo|bench|fuzz|browser ...
 set -u
 install=0
 if [ "${1:-}" = "--install" ]; then install=1; shift; fi
@@ -14,6 +14,9 @@ for target in "$@"; do
     test)  want="$want golang-go valgrind procps libjemalloc2 libtcmalloc-minimal4" ;;
     bench) want="$want valgrind procps time perl python3 libjemalloc2 libgoogle-perftools4 libtcmalloc-minimal4 heaptrack" ;;
     fuzz)  want="$want clang libclang-rt-14-dev" ;;
+    # The browser test (tests/cases/html_browser.sh) drives Debian's chromium; best effort:
+    # where it cannot be installed, that test is skipped and says why.
+    browser) want="$want chromium" ;;
     *) echo "deps.sh: unknown target '$target'" >&2; exit 2 ;;
   esac
 done

@@ -92,6 +92,7 @@
     return text;
   }
 
+  const baseName = (path) => path.replace(/^.*\//, '');
   const timeText = (nanos) => (nanos ? new Date(nanos / 1e6).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : '');
   const secondsText = (nanos) => (nanos / 1e9).toFixed(nanos >= 1e10 ? 0 : 1) + 's';
   function el(tag, attributes, text) {
@@ -281,7 +282,7 @@
   /* ---- snapshots ---- */
   const snapshot = $('snapshot');
   profiles.forEach((p, i) => {
-    const label = '#' + (i + 1) + ' ' + p.path.replace(/^.*\//, '') + (p.time && profiles[0].time ? ' (+' + secondsText(p.time - profiles[0].time) + ')' : '');
+    const label = '#' + (i + 1) + ' ' + baseName(p.path) + (p.time && profiles[0].time ? ' (+' + secondsText(p.time - profiles[0].time) + ')' : '');
     snapshot.appendChild(el('option', { value: i }, label));
   });
   snapshot.value = last;
@@ -293,8 +294,8 @@
     state.history = [];
     const p = profiles[column];
     $('flame-title').textContent = isDiff
-      ? 'Difference: ' + p.path + ' minus ' + data.baseProfile.path + ' (' + formatSigned(state.tree.root.b - state.tree.root.a) + ')'
-      : 'Flame graph of ' + data.type + ': ' + p.path + ' (' + format(state.tree.root.b) + ')';
+      ? 'Difference: ' + baseName(p.path) + ' minus ' + baseName(data.baseProfile.path) + ' (' + formatSigned(state.tree.root.b - state.tree.root.a) + ')'
+      : 'Flame graph of ' + data.type + ': ' + baseName(p.path) + ' (' + format(state.tree.root.b) + ')';
     runSearch();
   }
   snapshot.addEventListener('change', () => {
@@ -440,9 +441,9 @@
   (isDiff ? [data.baseProfile, ...profiles] : profiles).forEach((p, i) => {
     const label = isDiff && i === 0 ? 'base' : String(isDiff ? i : i + 1);
     const row = el('tr');
-    [label, p.path, timeText(p.time), format(p.total), String(p.samples), p.taken === undefined ? '' : String(p.taken),
+    [label, baseName(p.path), timeText(p.time), format(p.total), String(p.samples), p.taken === undefined ? '' : String(p.taken),
       p.dropped === undefined ? '' : String(p.dropped), p.period ? p.period + ' ' + p.periodUnit : ''].forEach((text, k) =>
-      row.appendChild(el('td', k === 1 ? { class: 'file' } : {}, text)));
+      row.appendChild(el('td', k === 1 ? { class: 'file', title: p.path } : {}, text)));
     fileRows.appendChild(row);
     if (p.comments.length) comments.push(p.path + ':\n  ' + p.comments.join('\n  '));
   });
