@@ -8,7 +8,7 @@ cd_fixtures
 count=0
 for f in fuzz/* edge/*; do
   case "$f" in *.md) continue ;; esac
-  for command in "top" "top --base $f" "traces" "folded" "info" "check" "diff $f" "growth $f"; do
+  for command in "top" "top --base $f" "traces" "folded" "info" "check" "diff $f" "growth $f" "html -o /dev/null --base $f"; do
     status=0
     $LEAKPROF $command "$f" >/dev/null 2>"$TEST_TMP/err" || status=$?
     [ "$status" -le 2 ] || fail "leakprof $command $f: exit status $status"

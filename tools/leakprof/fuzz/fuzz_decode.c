@@ -78,6 +78,7 @@ static void run_commands(const uint8_t *data, size_t size)
                 {"leakprof", "list", ".", path},
                 {"leakprof", "top", path, path},
                 {"leakprof", "traces", path, path},
+                {"leakprof", "html", "-o", "/dev/null", "--base", path, path, path},
         };
         for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
             int argc = 0;

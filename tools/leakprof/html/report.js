@@ -261,15 +261,16 @@
         state.search = new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
       }
       const values = data.series[state.tree.column];
-      let sum = 0, total = 0, names = new Set();
+      // Each frame tested once; then each stack counted once, however many frames match.
+      const matches = new Uint8Array(data.frames.length / 3);
+      const names = new Set();
+      for (let f = 0; f < matches.length; f++)
+        if (state.search.test(frameName(f))) { matches[f] = 1; names.add(frameName(f)); }
+      let sum = 0, total = 0;
       for (let i = 0; i < stacks.length; i++) {
         const w = isDiff ? Math.max(Math.abs(values[i]), Math.abs(data.base[i])) : Math.abs(values[i]);
         total += w;
-        // Counted once per stack, even when several of its frames match.
-        let matched = false;
-        for (const f of stacks[i])
-          if (state.search.test(frameName(f))) { matched = true; names.add(frameName(f)); }
-        if (matched) sum += w;
+        if (w && stacks[i].some((f) => matches[f])) sum += w;
       }
       $('search-result').textContent = names.size
         ? 'matched ' + names.size + ' function' + (names.size > 1 ? 's' : '') + ': ' + format(sum) + ', ' + percent(sum, total) + ' of the total'
@@ -382,12 +383,13 @@
     add('text', { x: (left + W - right) / 2, y: H - 4, 'text-anchor': 'middle', fill: '#5f6368' },
       byTime ? 'time since the first snapshot' : 'snapshot (the files carry no times)');
     const path = (values) => values.map((v, i) => (i ? 'L' : 'M') + X(xs[i]).toFixed(1) + ' ' + Y(v).toFixed(1)).join(' ');
+    // The total first and dashed: a leak that is the whole total still shows its own line.
+    add('path', { class: 'total', d: path(totals), id: 'timeline-total' });
     lines.forEach((l) => {
       const line = add('path', { class: 'stack-line', d: path(l.values), stroke: lineColour.get(l.stack), 'data-stack': l.stack });
       line.appendChild(document.createElementNS(ns, 'title')).textContent = stackLine(stacks[l.stack]);
       line.addEventListener('click', () => chooseStack(l.stack));
     });
-    add('path', { class: 'total', d: path(totals), id: 'timeline-total' });
     totals.forEach((t, i) => {
       const dot = add('circle', { cx: X(xs[i]), cy: Y(t), r: 4, fill: '#1d1d1f' });
       dot.appendChild(document.createElementNS(ns, 'title')).textContent = profiles[i].path + ': ' + format(t) + ' in use';
@@ -452,7 +454,7 @@
 
   $('heading-type').textContent = '\u2014 ' + data.type;
   $('summary').textContent = (programs[0] || profiles[0].path) + ': ' + profiles.length + ' profile' + (profiles.length > 1 ? 's' : '') +
-    (isDiff ? ', compared with a base' : '') + (profiles.length > 1 ? ', ' + growth.length + ' growing stacks' : '');
+    (isDiff ? ', compared with a base' : '') + (profiles.length > 1 ? ', ' + growth.length + ' growing stack' + (growth.length === 1 ? '' : 's') : '');
   $('legend').textContent = isDiff
     ? 'Width: the larger of the base and the new value. Red: grew; blue: shrank; grey: unchanged. Click a frame to zoom in.'
     : 'Each box is a function; its width is its share of ' + data.type + ', its callers are above it. Click a frame to zoom in.';
