@@ -356,7 +356,17 @@
     const totals = profiles.map((p) => p.total);
     const lines = growth.slice(0, palette.length).map((g) => ({ stack: g.stack, values: profiles.map((p, i) => data.series[i][g.stack]) }));
     const W = 900, H = 240, left = 70, right = 20, top = 10, bottom = 34;
-    const maxY = Math.max(1, ...totals, ...lines.flatMap((l) => l.values));
+    // The process's own view where the files carry it (libleak's do): resident memory and
+    // what glibc's malloc holds, beside the estimate, in bytes. Only when the estimate is in
+    // bytes too, or the scale would mix units.
+    const memory = [];
+    if (data.unit === 'bytes') {
+      if (profiles.every((p) => p.resident !== undefined))
+        memory.push({ name: 'resident', colour: '#80868b', values: profiles.map((p) => p.resident) });
+      if (profiles.every((p) => p.allocatorInUse !== undefined))
+        memory.push({ name: "malloc'd (glibc)", colour: '#12b5cb', values: profiles.map((p) => p.allocatorInUse) });
+    }
+    const maxY = Math.max(1, ...totals, ...lines.flatMap((l) => l.values), ...memory.flatMap((m) => m.values));
     const maxX = Math.max(xs[xs.length - 1], 1e-9);
     const X = (x) => left + (W - left - right) * x / maxX;
     const Y = (y) => top + (H - top - bottom) * (1 - y / maxY);
@@ -384,6 +394,7 @@
       byTime ? 'time since the first snapshot' : 'snapshot (the files carry no times)');
     const path = (values) => values.map((v, i) => (i ? 'L' : 'M') + X(xs[i]).toFixed(1) + ' ' + Y(v).toFixed(1)).join(' ');
     // The total first and dashed: a leak that is the whole total still shows its own line.
+    memory.forEach((m) => add('path', { class: 'memory', d: path(m.values), stroke: m.colour }));
     add('path', { class: 'total', d: path(totals), id: 'timeline-total' });
     lines.forEach((l) => {
       const line = add('path', { class: 'stack-line', d: path(l.values), stroke: lineColour.get(l.stack), 'data-stack': l.stack });
@@ -410,6 +421,7 @@
       legend.appendChild(li);
     };
     item('#1d1d1f', 'total ' + data.type + ': ' + totals.map((t) => format(t)).join(' \u2192 '));
+    memory.forEach((m) => item(m.colour, m.name + ': ' + m.values.map((v) => format(v)).join(' \u2192 ')));
     lines.forEach((l) => item(lineColour.get(l.stack), stackLine(stacks[l.stack]).split(' < ').slice(0, 2).join(' < '), () => chooseStack(l.stack)));
   }
   if (profiles.length >= 2) {
@@ -438,13 +450,27 @@
     fact('Samples', lastProfile.taken + ' taken by libleak, ' + dropped + ' dropped' + (dropped ? ' (tables full: the totals are too low)' : ''));
   if (isDiff) fact('Base', data.baseProfile.path + ' (' + format(data.baseProfile.total) + ', ' + timeText(data.baseProfile.time) + ')');
 
+  if (profiles.length > 1 && first.resident !== undefined && lastProfile.resident !== undefined) {
+    const resident = lastProfile.resident - first.resident, estimate = lastProfile.total - first.total;
+    fact('Resident memory', format(first.resident, 'bytes') + ' \u2192 ' + format(lastProfile.resident, 'bytes') +
+      ' (' + formatSigned(resident) + '; the in-use estimate: ' + formatSigned(estimate) + ')' +
+      (data.unit === 'bytes' && resident >= 1 << 20 && resident > 4 * Math.max(estimate, 0)
+        ? ': most of the growth is memory the allocator holds after frees, or outside malloc, not live blocks'
+        : ''));
+  }
   const fileRows = document.querySelector('#files tbody');
+  const withMemory = profiles.some((p) => p.resident !== undefined || p.allocatorInUse !== undefined);
+  if (withMemory) {
+    const header = document.querySelector('#files thead tr');
+    header.append(el('th', {}, 'resident'), el('th', {}, "malloc'd"), el('th', {}, 'free in arenas'));
+  }
   const comments = [];
   (isDiff ? [data.baseProfile, ...profiles] : profiles).forEach((p, i) => {
     const label = isDiff && i === 0 ? 'base' : String(isDiff ? i : i + 1);
     const row = el('tr');
     [label, baseName(p.path), timeText(p.time), format(p.total), String(p.samples), p.taken === undefined ? '' : String(p.taken),
-      p.dropped === undefined ? '' : String(p.dropped), p.period ? p.period + ' ' + p.periodUnit : ''].forEach((text, k) =>
+      p.dropped === undefined ? '' : String(p.dropped), p.period ? p.period + ' ' + p.periodUnit : '',
+      ...(withMemory ? [p.resident, p.allocatorInUse, p.allocatorFree].map((v) => (v === undefined ? '' : format(v, 'bytes'))) : [])].forEach((text, k) =>
       row.appendChild(el('td', k === 1 ? { class: 'file', title: p.path } : {}, text)));
     fileRows.appendChild(row);
     if (p.comments.length) comments.push(p.path + ':\n  ' + p.comments.join('\n  '));
