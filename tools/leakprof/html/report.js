@@ -94,7 +94,16 @@
 
   const baseName = (path) => path.replace(/^.*\//, '');
   const timeText = (nanos) => (nanos ? new Date(nanos / 1e6).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : '');
-  const secondsText = (nanos) => (nanos / 1e9).toFixed(nanos >= 1e10 ? 0 : 1) + 's';
+  // A duration as a person reads it: 12ms, 3.4s, 95s, 12.5min, 3.2h.
+  function secondsText(nanos) {
+    const s = nanos / 1e9;
+    if (s === 0) return '0s';
+    if (s < 1) return (s * 1000).toFixed(s < 0.01 ? 1 : 0) + 'ms';
+    if (s < 10) return s.toFixed(1) + 's';
+    if (s < 600) return s.toFixed(0) + 's';
+    if (s < 36000) return (s / 60).toFixed(1) + 'min';
+    return (s / 3600).toFixed(1) + 'h';
+  }
   function el(tag, attributes, text) {
     const node = document.createElement(tag);
     for (const key in attributes || {}) node.setAttribute(key, attributes[key]);
