@@ -174,6 +174,21 @@ async function checkReport(page, checks) {
       const leaf = checks.growth[0][4].split(' < ')[0].replace(/:\d+$/, '');
       if (!chosen.includes(leaf)) fail('choosing the first suspect: chosen frames ' + chosen.join(', ') + ', want ' + leaf);
       ok('choosing the first suspect shows ' + leaf + ' in the flame graph (' + chosen.length + ' frames on its path)');
+      if (checks.snapshots) {
+        // The same stack chosen from the timeline: its line, then a snapshot's point.
+        await page.click('#reset');
+        await page.selectOption('#snapshot', '0');
+        await page.dispatchEvent('#timeline svg path.stack-line', 'click');
+        const fromLine = await page.$$eval('#flame .frame.chosen', (f) => f.map((x) => x.dataset.name));
+        const shown = await page.inputValue('#snapshot');
+        if (!fromLine.includes(leaf) || shown !== String(checks.snapshots - 1))
+          fail('choosing the top stack in the timeline: chosen ' + fromLine.join(', ') + ', snapshot ' + shown);
+        ok('choosing its line in the timeline shows ' + leaf + ' in the last snapshot');
+        await page.dispatchEvent('#timeline svg circle', 'click');
+        const title = await page.textContent('#flame-title');
+        if ((await page.inputValue('#snapshot')) !== '0') fail('clicking the first point did not show the first snapshot: ' + title);
+        ok('clicking the first point shows "' + title + '"');
+      }
       await page.click('#reset');
       await page.evaluate(() => window.scrollTo(0, 0));
     }
