@@ -85,9 +85,9 @@ async function checkReport(page, checks) {
     });
     await page.goto('file://' + path.resolve(reportPath), { waitUntil: 'load' });
     try {
-      await page.waitForSelector('#flame .frame', { timeout: 10000 });
+      await page.waitForSelector('#flame .frame, #flame p.empty', { timeout: 10000 });
     } catch (error) {
-      fail('no flame graph frame drawn within 10 s; script errors: ' + (errors.join('; ') || 'none'));
+      fail('no flame graph (nor its empty message) drawn within 10 s; script errors: ' + (errors.join('; ') || 'none'));
     }
     if (errors.length) fail('script errors: ' + errors.join('; '));
     if (foreign.length) fail('the page asked for something not in the file: ' + foreign.join(', '));

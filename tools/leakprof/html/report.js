@@ -198,6 +198,14 @@
         childX += w;
       }
     };
+    if (tree.root.w === 0) {
+      // Nothing to draw: say so rather than leave an empty box.
+      flame.replaceChildren(el('p', { class: 'hint empty' }, 'Nothing in this ' + (isDiff ? 'difference' : 'snapshot') + ': every stack\'s ' + data.type + ' is 0.'));
+      flame.style.height = '';
+      state.drawn = [];
+      $('back').disabled = true;
+      return;
+    }
     walk(zoom, 0);
     flame.replaceChildren(fragment);
     flame.style.height = (deepest + 1) * ROW + 2 + 'px';
@@ -351,6 +359,7 @@
       body.appendChild(row);
     });
     $('growth-none').hidden = growth.length > 0;
+    $('growth').hidden = growth.length === 0;
     if (growth.length > shown.length) {
       $('growth-more').hidden = false;
       $('growth-more').textContent = growth.length - shown.length + ' more growing stacks (leakprof growth -n 0 lists them all).';
@@ -375,7 +384,7 @@
       if (profiles.every((p) => p.allocatorInUse !== undefined))
         memory.push({ name: "malloc'd (glibc)", colour: '#12b5cb', values: profiles.map((p) => p.allocatorInUse) });
     }
-    const maxY = Math.max(1, ...totals, ...lines.flatMap((l) => l.values), ...memory.flatMap((m) => m.values));
+    const maxY = Math.max(4, ...totals, ...lines.flatMap((l) => l.values), ...memory.flatMap((m) => m.values));
     const maxX = Math.max(xs[xs.length - 1], 1e-9);
     const X = (x) => left + (W - left - right) * x / maxX;
     const Y = (y) => top + (H - top - bottom) * (1 - y / maxY);
@@ -398,7 +407,16 @@
     }
     add('line', { class: 'axis', x1: left, x2: W - right, y1: Y(0), y2: Y(0) });
     add('line', { class: 'axis', x1: left, x2: left, y1: top, y2: Y(0) });
-    xs.forEach((x, i) => add('text', { x: X(x), y: H - bottom + 16, 'text-anchor': 'middle' }, byTime ? '+' + secondsText(x * 1e9) : '#' + (i + 1)));
+    // Labels under the points, leaving out those that would overlap the one before (and
+    // always the last).
+    let labelled = -Infinity;
+    xs.forEach((x, i) => {
+      const at = X(x);
+      if (at - labelled < 56 && i !== xs.length - 1) return;
+      if (i === xs.length - 1 && at - labelled < 56 && labelled > X(xs[0])) svg.lastChild.remove();
+      add('text', { x: at, y: H - bottom + 16, 'text-anchor': 'middle' }, byTime ? '+' + secondsText(x * 1e9) : '#' + (i + 1));
+      labelled = at;
+    });
     add('text', { x: (left + W - right) / 2, y: H - 4, 'text-anchor': 'middle', fill: '#5f6368' },
       byTime ? 'time since the first snapshot' : 'snapshot (the files carry no times)');
     const path = (values) => values.map((v, i) => (i ? 'L' : 'M') + X(xs[i]).toFixed(1) + ' ' + Y(v).toFixed(1)).join(' ');
