@@ -14,4 +14,4 @@ command -v npm >/dev/null 2>&1 || { echo "npm is not installed" >&2; exit 1; }
 cp "$here/package.json" "$here/package-lock.json" "$dir/"
 cd "$dir"
 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >npm.log 2>&1 ||
-  { tail -n 5 npm.log >&2; exit 1; }
+  { grep -m 3 -i "error" npm.log >&2 || tail -n 3 npm.log >&2; exit 1; }

@@ -18,7 +18,7 @@ export CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 command -v node >/dev/null 2>&1 || skip "node (Node.js) is not installed"
 modules=$BUILD/browser
 "$LIBLEAK_ROOT/tests/browser/install.sh" "$modules" 2>install.err ||
-  skip "playwright-core could not be installed with npm ci: $(tail -n 1 install.err)"
+  skip "playwright-core could not be installed with npm ci: $(head -n 1 install.err)"
 
 # The demo's series (make demo writes the same), quicker.
 DEMO_OUT=$TEST_TMP/demo DEMO_INTERVAL=0.3 DEMO_SNAPSHOTS=4 DEMO_READER=leakprof \
