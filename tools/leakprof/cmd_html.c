@@ -20,12 +20,14 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
 #include "growth.h"
+#include "process_memory.h"
 #include "report.h"
 #include "util.h"
 
@@ -123,18 +125,51 @@ static int compare_entries_root_first(const void *a, const void *b)
     return (x->depth > y->depth) - (x->depth < y->depth);
 }
 
-/* libleak's comment "samples taken: N; dropped: A (stack table full), B (live table full)". */
-static void write_libleak_counts(FILE *out, const struct profile *profile)
+/*
+ * libleak's comment "samples taken: N; dropped: A (stack table full), B (live table full)",
+ * summed over the parts of a merge (whose own comments hold each distinct line once).
+ */
+static bool libleak_counts(const struct profile *profile, unsigned long long *taken,
+                           unsigned long long *dropped)
 {
+    bool found = false;
+    *taken = *dropped = 0;
+    if (profile->part_count) {
+        for (size_t p = 0; p < profile->part_count; p++) {
+            unsigned long long part_taken, part_dropped;
+            if (libleak_counts(profile->parts[p], &part_taken, &part_dropped)) {
+                found = true;
+                *taken += part_taken;
+                *dropped += part_dropped;
+            }
+        }
+        return found;
+    }
     for (size_t i = 0; i < profile->comment_count; i++) {
-        unsigned long long taken, stack_full, live_full;
+        unsigned long long stack_full, live_full;
         if (sscanf(profile->comments[i],
-                   "samples taken: %llu; dropped: %llu (stack table full), %llu (live table full)", &taken,
+                   "samples taken: %llu; dropped: %llu (stack table full), %llu (live table full)", taken,
                    &stack_full, &live_full) == 3) {
-            fprintf(out, ",\"taken\":%llu,\"dropped\":%llu", taken, stack_full + live_full);
-            return;
+            *dropped = stack_full + live_full;
+            return true;
         }
     }
+    return false;
+}
+
+static void write_libleak_counts(FILE *out, const struct profile *profile)
+{
+    unsigned long long taken, dropped;
+    if (libleak_counts(profile, &taken, &dropped))
+        fprintf(out, ",\"taken\":%llu,\"dropped\":%llu", taken, dropped);
+    /* Resident memory and glibc's view, beside the estimate: fragmentation is not a leak. */
+    struct process_memory memory;
+    process_memory_read(profile, &memory);
+    if (memory.has_resident)
+        fprintf(out, ",\"resident\":%" PRId64, memory.resident);
+    if (memory.has_allocator)
+        fprintf(out, ",\"allocatorInUse\":%" PRId64 ",\"allocatorFree\":%" PRId64, memory.allocator_in_use,
+                memory.allocator_free);
 }
 
 static void write_profile_facts(FILE *out, const struct profile *profile, long index)
@@ -342,7 +377,9 @@ int command_html(int argc, char **argv)
         n = 0;
         goto done;
     }
-    if (options.base && !(base = profile_load(options.base, &frames)))
+    /* A base, like each PROFILE, may be a quoted glob: the merge of the files it matches. */
+    char *base_argument[1] = {(char *)options.base};
+    if (options.base && !(base = profile_load_all(base_argument, 1, &frames)))
         goto done;
     long first = profile_sample_index(profiles[0], growth_default_type(profiles[0], options.sample_index));
     if (first < 0 || profiles[0]->type_count == 0) {
