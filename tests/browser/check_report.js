@@ -14,7 +14,9 @@
 //   "growthFile": "growth.txt",       the output of `leakprof growth -n 0`: the table's rows
 //                                      must show the same cells (up to its 50 rows)
 //   "diff": true,                      the page shows a difference: red and blue frames
-//   "undefinedGlobals": ["z"]          globals a hostile function name would define if it ran
+//   "undefinedGlobals": ["z"],         globals a hostile function name would define if it ran
+//   "memory": "allocator holds",       the timeline draws resident memory; the facts say this
+//   "stackLines": 0                    growing stacks the timeline must draw at least (default 1)
 // }
 // Prints one line per check; exits 1 on the first failure, 0 when all passed.
 'use strict';
@@ -108,9 +110,16 @@ async function checkReport(page, checks) {
       const total = await page.$$eval('#timeline svg path.total', (p) => p.length);
       const lines = await page.$$eval('#timeline svg path.stack-line', (p) => p.length);
       const visible = await page.isVisible('#timeline-section');
-      if (!visible || total !== 1 || points !== checks.snapshots || lines < 1)
+      if (!visible || total !== 1 || points !== checks.snapshots || lines < (checks.stackLines === undefined ? 1 : checks.stackLines))
         fail('timeline: visible ' + visible + ', total lines ' + total + ', points ' + points + ' (want ' + checks.snapshots + '), stack lines ' + lines);
       ok('timeline of ' + points + ' snapshots with ' + lines + ' growing stack(s)');
+    }
+
+    if (checks.memory) {
+      const lines = await page.$$eval('#timeline svg path.memory', (p) => p.length);
+      const facts = await page.textContent('#facts');
+      if (lines < 1 || !facts.includes(checks.memory)) fail('memory: ' + lines + ' resident/malloc lines in the timeline; facts: ' + facts);
+      ok(lines + ' resident/malloc line(s) in the timeline; the facts say "' + checks.memory + '"');
     }
 
     if (checks.growth) {

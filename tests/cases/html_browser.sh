@@ -3,7 +3,8 @@
 # (tests/browser/check_report.js; no browser download), loads reports from disk and we check
 # what they drew: the demo's snapshot series (function names, the timeline, the growth table
 # cell by cell against `leakprof growth`, choosing a suspect), Go's heap profiles (hover, click
-# to zoom, Back, search), a difference (--base), a 16 384-stack profile, and a profile whose
+# to zoom, Back, search), a difference (--base), the fragmentation example (resident memory
+# beside the estimate), a 16 384-stack profile, and a profile whose
 # function name is "</script><script>z=1//" (drawn as a name, never run).
 # LEAKPROF_SCREENSHOT=docs/leakprof-html.png also saves the demo's screenshot there.
 # Skipped, saying why, where chromium, node or playwright-core cannot be had.
@@ -11,7 +12,9 @@
 . "$LIBLEAK_ROOT/tests/cases/lib_common.inc"
 require_lib
 require_prog many_stacks
-[ -x "$BUILD/examples/leaky_server" ] || fail "$BUILD/examples/leaky_server not built (run make examples)"
+for example in leaky_server fragmentation; do
+  [ -x "$BUILD/examples/$example" ] || fail "$BUILD/examples/$example not built (run make examples)"
+done
 
 export CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 [ -x "$CHROMIUM" ] || skip "chromium is not installed (Debian package chromium: as root, tools/deps.sh --install browser)"
@@ -41,6 +44,11 @@ LC_ALL=C sed 's|__libc_start_call_main|</script><script>z=1//|g' plain.pb >hosti
 cmp -s plain.pb hostile.pb && fail "the hostile name was not put in"
 "$LEAKPROF" html -o hostile.html hostile.pb || fail "leakprof html of the hostile profile failed"
 
+# Fragmentation (examples/fragmentation.c): resident memory grows, the in-use heap does not.
+timeout 60 env LIBLEAK_OUT='frag.%n.pb.gz' LD_PRELOAD="$LIBLEAK_SO" "$BUILD/examples/fragmentation" >/dev/null 2>&1 ||
+  fail "examples/fragmentation failed"
+"$LEAKPROF" html -o frag.html frag.000[1-8].pb.gz || fail "leakprof html of the fragmentation series failed"
+
 LIBLEAK_RATE=1 LD_PRELOAD="$LIBLEAK_SO" "$TESTBIN/many_stacks" 14 >/dev/null || fail "many_stacks 14 failed"
 "$LEAKPROF" html -o big.html stacks.pb.gz || fail "leakprof html of 16384 stacks failed"
 
@@ -52,6 +60,7 @@ cat >checks.json <<EOF
    "growthFile": "go_growth.txt", "zoom": "main.steadyBuffers", "search": "steady"},
   {"report": "diff.html", "names": ["main.leakyCache"], "diff": true, "zoom": "main.leakyCache"},
   {"report": "hostile.html", "names": ["</script><script>z=1//", "remember_request"], "undefinedGlobals": ["z"]},
+  {"report": "frag.html", "snapshots": 8, "stackLines": 0, "memory": "the allocator holds"},
   {"report": "big.html", "names": ["go_left", "go_right", "step"], "zoom": "go_left", "search": "go_right"}
 ]
 EOF
