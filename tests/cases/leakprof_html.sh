@@ -36,6 +36,12 @@ done
 assert_contains "$(cat idx_alloc_space.html)" '"type":"alloc_space","unit":"bytes"' "--sample-index alloc_space"
 assert_contains "$(cat idx_0.html)" '"type":"alloc_objects","unit":"count"' "--sample-index 0"
 
+# A quoted glob is one profile, the merge of its files (as in every command).
+"$LEAKPROF" html -o glob.html "$FIXTURES/go_heap_[12].pb.gz" 2>/dev/null || fail "html of a quoted glob: exit status $?"
+assert_eq 1 "$(grep -o '"path":' glob.html | wc -l)" "profiles in the report of a quoted glob"
+sum=$(( $(grep -o '"total":[0-9]*' go.html | head -2 | cut -d: -f2 | paste -sd+) ))
+assert_contains "$(cat glob.html)" "\"total\":$sum," "the merged total (the sum of the first two)"
+
 # A hostile function name: the JSON carries it escaped, so no "</script>" ends the data early.
 gzip -dc "$FIXTURES/libleak_demo_4.pb.gz" >plain.pb
 LC_ALL=C sed 's|__libc_start_call_main|</script><script>z=1//|g' plain.pb >hostile.pb

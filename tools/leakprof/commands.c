@@ -105,6 +105,7 @@ static const struct command commands[] = {
          "  - With several PROFILEs, taken as snapshots of one process, oldest first: a\n"
          "    timeline of the total and of the top growing stacks (by each file's time), the\n"
          "    ranking of 'leakprof growth' (the same numbers), and a snapshot chooser.\n"
+         "    A quoted glob ('worker-*.pb.gz') is one snapshot: the merge of its files.\n"
          "    Choosing a stack in the table or the timeline shows it in the flame graph.\n"
          "  - The facts of each file: program, build ID, period, samples, dropped samples\n"
          "    (libleak's counters), time and duration.\n"
