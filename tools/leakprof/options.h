@@ -39,7 +39,7 @@ struct options {
     int64_t max_bytes, max_objects; /* -1: no limit */
     const char *suppressions;
     const char *source_path; /* list: where to look for source files, ':'-separated */
-    const char *output; /* -o FILE; NULL: the command's default */
+    const char *output;      /* -o FILE; NULL: the command's default */
     bool help;
     char **files;
     size_t file_count;
