@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ages.h"
 #include "config.h"
 #include "log.h"
 #include "profile.h"
@@ -313,7 +314,7 @@ static int dump(const char *path, const char *special, const struct libleak_prof
 
 int libleak_dump_now(const char *path)
 {
-    return dump(path, NULL, NULL, NULL);
+    return dump(path, NULL, libleak_ages_source(), NULL);
 }
 
 int libleak_dump_special(const char *special, const struct libleak_profile_source *source,

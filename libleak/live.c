@@ -1,5 +1,7 @@
 #include "live.h"
 
+#include <time.h>
+
 #include "memory.h"
 
 _Atomic uint32_t libleak_live_filter[1u << LIBLEAK_LIVE_FILTER_BITS];
@@ -35,7 +37,29 @@ void libleak_live_filter_pin(const void *address)
 struct entry {
     _Atomic uintptr_t key;
     _Atomic uint64_t value; /* 0 until the inserting thread has written it */
+    _Atomic uint32_t birth; /* written before value, read after it */
 };
+
+/* The coarse clock is enough for whole seconds and costs a few nanoseconds (no vDSO fence). */
+static int64_t clock_origin;
+
+static int64_t monotonic_seconds(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+    return (int64_t)now.tv_sec;
+}
+
+__attribute__((constructor(101))) static void start_clock(void)
+{
+    clock_origin = monotonic_seconds();
+}
+
+uint32_t libleak_live_now_seconds(void)
+{
+    int64_t elapsed = monotonic_seconds() - clock_origin;
+    return elapsed > 0 ? (uint32_t)elapsed : 0;
+}
 
 struct generation {
     uint64_t mask;
@@ -85,7 +109,8 @@ static struct generation *add_generation(struct shard *shard, uint32_t number)
     return fresh;
 }
 
-static bool insert_into(struct generation *generation, uint64_t hash, uintptr_t key, uint64_t value)
+static bool insert_into(struct generation *generation, uint64_t hash, uintptr_t key, uint64_t value,
+                        uint32_t birth)
 {
     uint64_t position = hash & generation->mask;
     for (int probe = 0; probe < MAX_PROBES; probe++, position = (position + 1) & generation->mask) {
@@ -94,6 +119,7 @@ static bool insert_into(struct generation *generation, uint64_t hash, uintptr_t 
         while (seen == KEY_EMPTY || seen == KEY_TOMBSTONE) {
             if (atomic_compare_exchange_weak_explicit(&entry->key, &seen, key, memory_order_acq_rel,
                                                       memory_order_relaxed)) {
+                atomic_store_explicit(&entry->birth, birth, memory_order_relaxed);
                 atomic_store_explicit(&entry->value, value, memory_order_release);
                 atomic_fetch_add_explicit(&generation->live, 1, memory_order_relaxed);
                 return true;
@@ -118,7 +144,7 @@ bool libleak_live_insert(const void *address, struct libleak_live_block block)
         uint32_t count = atomic_load_explicit(&shard->count, memory_order_acquire);
         struct generation *newest = count ? atomic_load(&shard->generations[count - 1]) : NULL;
         if (newest && atomic_load_explicit(&newest->live, memory_order_relaxed) <= newest->mask / 2 &&
-            insert_into(newest, hash, (uintptr_t)address, value))
+            insert_into(newest, hash, (uintptr_t)address, value, block.birth))
             break;
         /* Half full, or a probe run too long: a larger generation takes new blocks. */
         if (!add_generation(shard, count)) {
@@ -154,6 +180,7 @@ bool libleak_live_remove(const void *address, struct libleak_live_block *block)
                                           memory_order_relaxed);
             block->stack = (uint32_t)(value >> SIZE_BITS);
             block->size = value & SIZE_MASK;
+            block->birth = atomic_load_explicit(&entry->birth, memory_order_relaxed);
             return true;
         }
     }
@@ -173,7 +200,8 @@ void libleak_live_for_each(void (*visit)(uintptr_t address, struct libleak_live_
                 uint64_t value = atomic_load_explicit(&entry->value, memory_order_acquire);
                 if (key <= KEY_TOMBSTONE || value == 0)
                     continue;
-                struct libleak_live_block block = {(uint32_t)(value >> SIZE_BITS), value & SIZE_MASK};
+                struct libleak_live_block block = {(uint32_t)(value >> SIZE_BITS), value & SIZE_MASK,
+                                                   atomic_load_explicit(&entry->birth, memory_order_relaxed)};
                 visit(key, block, context);
             }
         }

@@ -51,7 +51,12 @@ void libleak_live_filter_pin(const void *address);
 struct libleak_live_block {
     uint32_t stack; /* index in the stack table */
     uint64_t size;  /* bytes asked for */
+    uint32_t birth; /* libleak_live_now_seconds() when the sample was taken */
 };
+
+/* Whole seconds on CLOCK_MONOTONIC since libleak started: the clock of `birth`, so that a
+   profile can tell the age of each live block (a leak is memory that stays). */
+uint32_t libleak_live_now_seconds(void);
 
 /* Adds a block; false when the table is full or out of memory (the sample is dropped). */
 bool libleak_live_insert(const void *address, struct libleak_live_block block);

@@ -284,21 +284,26 @@ static uint64_t location_id(struct builder *builder, uintptr_t return_address)
     "(__)?(strdup|strndup)|wcsdup|x(malloc|calloc|realloc|strdup|strndup|memdup)|"                           \
     "g_(try_)?(malloc0?|realloc|new0?)(_n)?|g_(strdup|strndup|memdup)"
 
+void libleak_profile_values(const struct libleak_stack_totals *totals, int64_t values[4])
+{
+    /* A free counted after we read alloc cannot exceed it for long; clamp the instant. */
+    uint64_t inuse_objects =
+            totals->alloc_objects > totals->free_objects ? totals->alloc_objects - totals->free_objects : 0;
+    uint64_t inuse_bytes =
+            totals->alloc_bytes > totals->free_bytes ? totals->alloc_bytes - totals->free_bytes : 0;
+    const uint64_t half = LIBLEAK_OBJECT_ONE / 2;
+    values[0] = (int64_t)((totals->alloc_objects + half) / LIBLEAK_OBJECT_ONE);
+    values[1] = (int64_t)totals->alloc_bytes;
+    values[2] = (int64_t)((inuse_objects + half) / LIBLEAK_OBJECT_ONE);
+    values[3] = (int64_t)inuse_bytes;
+}
+
 /* The four values of one stack, rounded from fixed point. */
 static void stack_values(const struct libleak_stack *stack, int64_t values[4])
 {
-    uint64_t alloc_objects = atomic_load_explicit(&stack->alloc_objects, memory_order_relaxed);
-    uint64_t alloc_bytes = atomic_load_explicit(&stack->alloc_bytes, memory_order_relaxed);
-    uint64_t free_objects = atomic_load_explicit(&stack->free_objects, memory_order_relaxed);
-    uint64_t free_bytes = atomic_load_explicit(&stack->free_bytes, memory_order_relaxed);
-    /* A free counted after we read alloc cannot exceed it for long; clamp the instant. */
-    uint64_t inuse_objects = alloc_objects > free_objects ? alloc_objects - free_objects : 0;
-    uint64_t inuse_bytes = alloc_bytes > free_bytes ? alloc_bytes - free_bytes : 0;
-    const uint64_t half = LIBLEAK_OBJECT_ONE / 2;
-    values[0] = (int64_t)((alloc_objects + half) / LIBLEAK_OBJECT_ONE);
-    values[1] = (int64_t)alloc_bytes;
-    values[2] = (int64_t)((inuse_objects + half) / LIBLEAK_OBJECT_ONE);
-    values[3] = (int64_t)inuse_bytes;
+    struct libleak_stack_totals totals;
+    libleak_stacks_totals(stack, &totals);
+    libleak_profile_values(&totals, values);
 }
 
 struct stack_visit {
@@ -347,6 +352,15 @@ static Label *numeric_label(struct builder *builder, int64_t key, int64_t value,
     return label;
 }
 
+/* The "bytes" label: the average block size, of the allocations or (for a sample of live
+   blocks only, as the age classes give) of the blocks in use. */
+static int64_t average_size(const int64_t values[4])
+{
+    if (values[0])
+        return values[1] / values[0];
+    return values[2] ? values[3] / values[2] : 0;
+}
+
 static void add_sample(const struct libleak_profile_sample *source, void *context)
 {
     struct sample_list *list = context;
@@ -383,8 +397,7 @@ static void add_sample(const struct libleak_profile_sample *source, void *contex
             sample->n_location_id++;
     sample->location_id = location_ids;
     sample->label = labels;
-    if (!(labels[sample->n_label++] =
-                  numeric_label(builder, list->bytes_key, values[0] ? values[1] / values[0] : 0, 0)))
+    if (!(labels[sample->n_label++] = numeric_label(builder, list->bytes_key, average_size(values), 0)))
         list->failed = true;
     if (source->age_seconds >= 0 &&
         !(labels[sample->n_label++] =

@@ -38,6 +38,10 @@ struct libleak_profile_request {
     const char *extra_comments[LIBLEAK_PROFILE_EXTRA_COMMENTS];
 };
 
+/* The four values of a sample from a stack's counters (fixed point), rounded and clamped. */
+struct libleak_stack_totals;
+void libleak_profile_values(const struct libleak_stack_totals *totals, int64_t values[4]);
+
 /* Returns 0, or -1 with errno set (write failed: ENOSPC, EIO, ...; or ENOMEM). */
 int libleak_profile_write(int fd, const struct libleak_profile_request *request);
 

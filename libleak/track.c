@@ -34,7 +34,7 @@ static void take_sample(void *block, size_t size)
         atomic_fetch_add_explicit(&libleak_counters.dropped_stacks, 1, memory_order_relaxed);
         return;
     }
-    struct libleak_live_block live = {stack_index, size};
+    struct libleak_live_block live = {stack_index, size, libleak_live_now_seconds()};
     if (!libleak_live_insert(block, live)) {
         atomic_fetch_add_explicit(&libleak_counters.dropped_live, 1, memory_order_relaxed);
         return;

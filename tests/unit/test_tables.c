@@ -22,14 +22,14 @@ static void *live_worker(void *argument)
 {
     uintptr_t base = ((uintptr_t)argument + 1) << 40;
     for (uintptr_t i = 0; i < BLOCKS_PER_THREAD; i++) {
-        struct libleak_live_block block = {(uint32_t)(i % 1000) + 1, i * 16 + 1};
+        struct libleak_live_block block = {(uint32_t)(i % 1000) + 1, i * 16 + 1, (uint32_t)(i % 7)};
         if (!libleak_live_insert((void *)(base + i * 16), block))
             atomic_fetch_add(&live_errors, 1);
         if (i >= WINDOW) {
             uintptr_t old = i - WINDOW;
             struct libleak_live_block found;
             if (!libleak_live_remove((void *)(base + old * 16), &found) || found.size != old * 16 + 1 ||
-                found.stack != (uint32_t)(old % 1000) + 1)
+                found.stack != (uint32_t)(old % 1000) + 1 || found.birth != (uint32_t)(old % 7))
                 atomic_fetch_add(&live_errors, 1);
         }
         /* An address never inserted must not be found. */

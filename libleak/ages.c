@@ -1,0 +1,179 @@
+/*
+ * ages — the samples of an ordinary snapshot, with the age of the live blocks.
+ *
+ * A leak is memory that stays. One snapshot can say which blocks are old if each sample carries
+ * the age of its blocks: the numeric label "age" (unit seconds). The live table knows each
+ * sampled block's birth (live.h), so at dump time we walk it once and group its blocks by
+ * (stack, age class). Classes double from one second: [0,1), [1,2), [2,4), [4,8), ... — a few
+ * dozen classes cover years, so a stack gives at most that many samples, and a block's class is
+ * a shift away. A sample's label is the age of the youngest block in it: every block of the
+ * sample is at least that old, so "age >= X" filters never keep a block younger than X.
+ *
+ * The in-use values come from the live blocks (each weighted as when it was sampled: the sum is
+ * what the stack's counters say, up to blocks allocated or freed during the walk). The
+ * allocation values are cumulative and have no age: each stack's alloc_objects/alloc_space sit
+ * on one sample of their own, without the label and with zero in use, so they are counted once
+ * and an age filter (leakprof --older-than, pprof -tagfocus) leaves only live blocks.
+ *
+ * Runs in the dumper, inside libleak; its memory is an arena released before the dump ends.
+ */
+#include "ages.h"
+
+#include <string.h>
+
+#include "config.h"
+#include "live.h"
+#include "memory.h"
+#include "profile.h"
+#include "sampler.h"
+#include "stacks.h"
+
+#define AGE_CLASSES 33 /* class 32 holds everything older than 2^31 s */
+
+struct age_group {
+    uint64_t key; /* stack << 8 | class, plus one so that 0 means "empty" */
+    uint64_t objects, bytes;
+    uint32_t youngest_birth;
+};
+
+struct age_table {
+    struct libleak_arena arena;
+    struct age_group *groups;
+    uint64_t mask, used;
+    uint32_t now;
+    bool out_of_memory;
+};
+
+/* 0 for an age under 1 s, else 1 + floor(log2(age)). */
+static unsigned age_class(uint32_t age)
+{
+    return age == 0 ? 0 : 32u - (unsigned)__builtin_clz(age);
+}
+
+static uint64_t mix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xFF51AFD7ED558CCDULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static bool table_init(struct age_table *table, uint64_t expected)
+{
+    uint64_t slots = 1024;
+    while (slots < expected * 2)
+        slots <<= 1;
+    table->groups = libleak_arena_alloc(&table->arena, slots * sizeof *table->groups);
+    table->mask = slots - 1;
+    table->used = 0;
+    return table->groups != NULL;
+}
+
+static struct age_group *find(struct age_group *groups, uint64_t mask, uint64_t key)
+{
+    uint64_t position = mix(key) & mask;
+    while (groups[position].key && groups[position].key != key)
+        position = (position + 1) & mask;
+    return &groups[position];
+}
+
+/* Doubles the table when half full (blocks sampled during the walk may outnumber the count). */
+static bool grow_if_needed(struct age_table *table)
+{
+    if (table->used * 2 < table->mask)
+        return true;
+    struct age_table grown = {table->arena, NULL, 0, 0, table->now, false};
+    if (!table_init(&grown, table->mask + 1))
+        return false;
+    for (uint64_t i = 0; i <= table->mask; i++)
+        if (table->groups[i].key)
+            *find(grown.groups, grown.mask, table->groups[i].key) = table->groups[i];
+    table->arena = grown.arena; /* the old array stays in the arena until the end */
+    table->groups = grown.groups;
+    table->mask = grown.mask;
+    return true;
+}
+
+static void add_block(uintptr_t address, struct libleak_live_block block, void *context)
+{
+    (void)address;
+    struct age_table *table = context;
+    if (table->out_of_memory)
+        return;
+    if (!grow_if_needed(table)) {
+        table->out_of_memory = true;
+        return;
+    }
+    /* A block born after `now` was read (during the walk) counts as age 0. */
+    uint32_t age = table->now > block.birth ? table->now - block.birth : 0;
+    uint64_t key = (((uint64_t)block.stack << 8) | age_class(age)) + 1;
+    struct age_group *group = find(table->groups, table->mask, key);
+    if (!group->key) {
+        group->key = key;
+        group->youngest_birth = block.birth;
+        table->used++;
+    }
+    struct libleak_weight weight = libleak_sampler_weight(block.size, libleak_config.rate);
+    group->objects += weight.objects;
+    group->bytes += weight.bytes;
+    if (block.birth > group->youngest_birth)
+        group->youngest_birth = block.birth;
+}
+
+struct emit_target {
+    void (*emit)(const struct libleak_profile_sample *sample, void *emit_context);
+    void *emit_context;
+    bool with_ages; /* false: the walk ran out of memory, each stack is one sample as without ages */
+};
+
+/* Each stack's allocation totals, on a sample without age (and its in-use values too when the
+   ages could not be had). */
+static void emit_allocations(struct libleak_stack *stack, void *context)
+{
+    struct emit_target *target = context;
+    struct libleak_stack_totals totals;
+    libleak_stacks_totals(stack, &totals);
+    if (totals.alloc_objects == 0)
+        return;
+    if (target->with_ages) { /* in use: from the live blocks */
+        totals.free_objects = totals.alloc_objects;
+        totals.free_bytes = totals.alloc_bytes;
+    }
+    struct libleak_profile_sample sample = {stack->frames, stack->depth, {0}, -1};
+    libleak_profile_values(&totals, sample.values);
+    target->emit(&sample, target->emit_context);
+}
+
+static void for_each_sample(void *context,
+                            void (*emit)(const struct libleak_profile_sample *sample, void *emit_context),
+                            void *emit_context)
+{
+    (void)context;
+    struct age_table table = {.now = libleak_live_now_seconds()};
+    bool walked = table_init(&table, libleak_live_count() / 4 + 64);
+    if (walked)
+        libleak_live_for_each(add_block, &table);
+    struct emit_target target = {emit, emit_context, walked && !table.out_of_memory};
+    libleak_stacks_for_each(emit_allocations, &target);
+    if (target.with_ages) {
+        for (uint64_t i = 0; i <= table.mask; i++) {
+            const struct age_group *group = &table.groups[i];
+            if (!group->key)
+                continue;
+            const struct libleak_stack *stack = libleak_stacks_get((uint32_t)((group->key - 1) >> 8));
+            struct libleak_stack_totals live = {group->objects, group->bytes, 0, 0};
+            struct libleak_profile_sample sample = {stack->frames, stack->depth, {0}, 0};
+            libleak_profile_values(&live, sample.values);
+            sample.values[0] = sample.values[1] = 0; /* counted on the allocation sample */
+            sample.age_seconds = table.now > group->youngest_birth ? table.now - group->youngest_birth : 0;
+            emit(&sample, emit_context);
+        }
+    }
+    libleak_arena_release(&table.arena);
+}
+
+const struct libleak_profile_source *libleak_ages_source(void)
+{
+    static const struct libleak_profile_source source = {for_each_sample, NULL, 0};
+    return &source;
+}

@@ -1,0 +1,12 @@
+/*
+ * ages — the profile source of ordinary snapshots: each stack's live blocks split by age class,
+ * each sample labelled with the age (seconds) of its youngest block; allocation totals on one
+ * sample per stack without age.
+ */
+#ifndef LIBLEAK_AGES_H
+#define LIBLEAK_AGES_H
+
+struct libleak_profile_source;
+const struct libleak_profile_source *libleak_ages_source(void);
+
+#endif
