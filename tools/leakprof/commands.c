@@ -21,7 +21,8 @@ struct command {
 static const struct command commands[] = {
         {"top", command_top, "functions by flat or cum value, like go tool pprof -top",
          "usage: leakprof top [-n N] [--sample-index NAME|POS] [--base OLD] [--cum]\n"
-         "                    [--focus RE] [--ignore RE] [--nodefraction F] PROFILE...\n"
+         "                    [--focus RE] [--ignore RE] [--nodefraction F]\n"
+         "                    [--older-than D] PROFILE...\n"
          "\n"
          "Prints pprof's text report: flat, flat%, sum%, cum, cum% and the function name,\n"
          "with the header lines and units go tool pprof -top prints for the same file.\n"
@@ -36,13 +37,16 @@ static const struct command commands[] = {
          "  --ignore RE           drop stacks with a function or file matching RE\n"
          "                        (POSIX extended regular expressions, unanchored)\n"
          "  --nodefraction F      drop functions whose |cum| is under F of the total\n"
-         "                        (default 0.005, as pprof)\n"},
+         "                        (default 0.005, as pprof)\n"
+         "  --older-than D        keep only live blocks at least D old (30s, 10m, 2h): the\n"
+         "                        samples whose numeric label age is >= D\n"},
         {"traces", command_traces, "every stack with its value, like go tool pprof -traces",
          "usage: leakprof traces [--sample-index NAME|POS] [--base OLD] [--focus RE]\n"
-         "                       [--ignore RE] PROFILE...\n"
+         "                       [--ignore RE] [--older-than D] PROFILE...\n"
          "\n"
          "Prints each sample's stack, leaf first, with its value and labels, in pprof's\n"
-         "-traces layout. With --base, prints each distinct stack's difference instead.\n"},
+         "-traces layout. With --base, prints each distinct stack's difference instead.\n"
+         "--older-than D keeps only live blocks at least D old (30s, 10m, 2h).\n"},
         {"diff", command_diff, "what grew from OLD to NEW, biggest growth first",
          "usage: leakprof diff [--sample-index NAME|POS] [-n N] [--focus RE] [--ignore RE]\n"
          "                     [--nodefraction F] OLD NEW\n"
@@ -58,7 +62,8 @@ static const struct command commands[] = {
          "from the first snapshot to the last. Default sample type: inuse_space when the\n"
          "files have it. -n limits the stacks shown (default 20, 0 = all).\n"},
         {"folded", command_folded, "collapsed stacks for flame graphs",
-         "usage: leakprof folded [--sample-index NAME|POS] [--focus RE] [--ignore RE] PROFILE...\n"
+         "usage: leakprof folded [--sample-index NAME|POS] [--focus RE] [--ignore RE]\n"
+         "                       [--older-than D] PROFILE...\n"
          "\n"
          "Prints one line per distinct stack, root first, frames joined by ';', then a space\n"
          "and the value: the format of flamegraph.pl, inferno and speedscope. Stacks with a\n"

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ages.h"
 #include "util.h"
 
 struct option_spec {
@@ -33,6 +34,7 @@ static const struct option_spec specs[] = {
         {"--suppressions", NULL, OPT_SUPPRESSIONS, true},
         {"--source-path", NULL, OPT_SOURCE_PATH, true},
         {"--output", "-o", OPT_OUTPUT, true},
+        {"--older-than", NULL, OPT_OLDER_THAN, true},
 };
 
 static bool usage_error(const char *command, const char *problem, const char *argument)
@@ -117,6 +119,10 @@ static bool apply(const char *command, unsigned flag, const char *value, struct 
         if (!options_parse_size(value, &options->max_bytes))
             return usage_error(command, "bad byte count (want e.g. 1048576, 512k, 10MB)", value);
         break;
+    case OPT_OLDER_THAN:
+        if (!ages_parse_duration(value, &options->older_than))
+            return usage_error(command, "bad duration (want e.g. 30s, 10m, 2h)", value);
+        break;
     case OPT_MAX_OBJECTS:
         if (!parse_count(value, &options->max_objects))
             return usage_error(command, "bad object count", value);
@@ -128,7 +134,7 @@ static bool apply(const char *command, unsigned flag, const char *value, struct 
 bool options_parse(const char *command, unsigned accepted, int argc, char **argv, struct options *options)
 {
     memset(options, 0, sizeof *options);
-    options->max_bytes = options->max_objects = -1;
+    options->max_bytes = options->max_objects = options->older_than = -1;
     options->files = xcalloc((size_t)argc + 1, sizeof *options->files);
     bool only_files = false;
     for (int i = 0; i < argc; i++) {

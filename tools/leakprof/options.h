@@ -25,6 +25,7 @@ enum {
     OPT_SUPPRESSIONS = 1 << 9,
     OPT_SOURCE_PATH = 1 << 10,
     OPT_OUTPUT = 1 << 15, /* html's -o FILE; a high bit, away from the other commands' */
+    OPT_OLDER_THAN = 1 << 11,
 };
 
 struct options {
@@ -40,6 +41,7 @@ struct options {
     const char *suppressions;
     const char *source_path; /* list: where to look for source files, ':'-separated */
     const char *output;      /* -o FILE; NULL: the command's default */
+    int64_t older_than; /* seconds; -1: every sample */
     bool help;
     char **files;
     size_t file_count;
