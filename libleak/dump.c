@@ -30,6 +30,7 @@
 #include "log.h"
 #include "profile.h"
 #include "thread.h"
+#include "watch.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -59,23 +60,44 @@ static void on_snapshot_signal(int signal_number)
     errno = saved_errno;
 }
 
-/* Waits for the snapshot signal, or until the next periodic snapshot is due. */
+static bool before(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* Waits for the snapshot signal, or until the next periodic snapshot is due; meanwhile, while
+   a watch feature is on, calls libleak_watch_poll() every LIBLEAK_WATCH_POLL_MS. */
 static void wait_for_work(struct timespec *next_periodic)
 {
-    if (!libleak_config.interval) {
-        while (sem_wait(&wakeup) != 0 && errno == EINTR)
-            ;
-        return;
-    }
-    while (sem_timedwait(&wakeup, next_periodic) != 0) {
-        if (errno == ETIMEDOUT) {
-            struct timespec now;
-            clock_gettime(CLOCK_REALTIME, &now);
+    for (;;) {
+        bool polling = libleak_watch_active();
+        if (!libleak_config.interval && !polling) {
+            while (sem_wait(&wakeup) != 0 && errno == EINTR)
+                ;
+            return;
+        }
+        struct timespec now, deadline;
+        clock_gettime(CLOCK_REALTIME, &now);
+        deadline = now;
+        if (polling) {
+            deadline.tv_nsec += LIBLEAK_WATCH_POLL_MS * 1000000L;
+            deadline.tv_sec += deadline.tv_nsec / 1000000000L;
+            deadline.tv_nsec %= 1000000000L;
+        }
+        if (libleak_config.interval && (!polling || before(next_periodic, &deadline)))
+            deadline = *next_periodic;
+        if (sem_timedwait(&wakeup, &deadline) == 0)
+            return;
+        if (errno != ETIMEDOUT)
+            continue;
+        clock_gettime(CLOCK_REALTIME, &now);
+        if (libleak_config.interval && !before(&now, next_periodic)) {
             /* The next one is an interval from now: a suspended process catches up once. */
             next_periodic->tv_sec = now.tv_sec + (time_t)libleak_config.interval;
             next_periodic->tv_nsec = now.tv_nsec;
             return;
         }
+        libleak_watch_poll();
     }
 }
 
@@ -98,7 +120,7 @@ static void *dumper_main(void *unused)
 static void start_dumper(void)
 {
     dumper_started = false;
-    if (!libleak_config.signal && !libleak_config.interval)
+    if (!libleak_config.signal && !libleak_config.interval && !libleak_watch_active())
         return;
     sem_init(&wakeup, 0, 0);
     sigset_t all, previous;
@@ -306,6 +328,8 @@ static int dump(const char *path, const char *special, const struct libleak_prof
     pthread_mutex_unlock(&dump_lock);
     if (result != 0)
         libleak_log("cannot write profile %s: %s", name, strerror(saved_errno));
+    else if (!special)
+        libleak_watch_snapshot_written(path ? NULL : name, sequence_text);
     libleak_leave();
     pthread_setcancelstate(cancel_state, NULL);
     errno = saved_errno;
@@ -321,6 +345,19 @@ int libleak_dump_special(const char *special, const struct libleak_profile_sourc
                          const char *const *comments)
 {
     return dump(NULL, special, source, comments);
+}
+
+void libleak_dump_with_lock(void (*work)(void *context), void *context)
+{
+    int cancel_state;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
+    libleak_enter();
+    pthread_mutex_lock(&dump_lock);
+    if (!exiting)
+        work(context);
+    pthread_mutex_unlock(&dump_lock);
+    libleak_leave();
+    pthread_setcancelstate(cancel_state, NULL);
 }
 
 void libleak_dump_at_exit(void)

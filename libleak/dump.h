@@ -21,6 +21,9 @@ struct libleak_profile_source;
 int libleak_dump_special(const char *special, const struct libleak_profile_source *source,
                          const char *const *comments);
 
+/* Runs work under the dump lock (the symbolizer is the dumpers' alone), unless exiting. */
+void libleak_dump_with_lock(void (*work)(void *context), void *context);
+
 void libleak_dump_at_exit(void);
 
 /* pthread_atfork handlers: no dump may be half done across fork. */

@@ -24,6 +24,7 @@
 #include "unwind.h"
 #include "thread.h"
 #include "track.h"
+#include "watch.h"
 
 static void stay_passive(void)
 {
@@ -56,6 +57,7 @@ __attribute__((constructor(101))) static void libleak_start(void)
     }
     if (libleak_config.rate == 1)
         libleak_live_filter_saturate();
+    libleak_watch_init();
     libleak_dump_init();
     pthread_atfork(libleak_dump_before_fork, libleak_dump_after_fork_in_parent,
                    libleak_dump_after_fork_in_child);
@@ -65,5 +67,6 @@ __attribute__((constructor(101))) static void libleak_start(void)
 
 __attribute__((destructor)) static void libleak_stop(void)
 {
+    libleak_watch_at_exit();
     libleak_dump_at_exit();
 }

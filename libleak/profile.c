@@ -33,6 +33,7 @@
 #include "proto/profile.pb-c.h"
 
 #include "config.h"
+#include "memory_limits.h"
 #include "live.h"
 #include "memory.h"
 #include "real.h"
@@ -71,6 +72,7 @@ struct builder {
     Function **functions;
     uint64_t function_count, function_capacity;
     bool symbolize;
+    bool cached_names_only; /* short of memory: names only for addresses symbolized before */
 };
 
 static void *arena_alloc(struct builder *builder, size_t bytes)
@@ -250,8 +252,11 @@ static uint64_t location_id(struct builder *builder, uintptr_t return_address)
 
     struct libleak_line lines[LIBLEAK_MAX_INLINE];
     int mapping_index = -1;
-    int line_count = libleak_symbols_lookup(location->address, builder->symbolize, lines, LIBLEAK_MAX_INLINE,
-                                            &mapping_index);
+    int line_count = builder->cached_names_only
+                             ? libleak_symbols_lookup_cached(location->address, lines, LIBLEAK_MAX_INLINE,
+                                                             &mapping_index)
+                             : libleak_symbols_lookup(location->address, builder->symbolize, lines,
+                                                      LIBLEAK_MAX_INLINE, &mapping_index);
     location->mapping_id = mapping_index >= 0 ? (uint64_t)mapping_index + 1 : 0;
     if (line_count > 0) {
         location->line = arena_alloc(builder, (size_t)line_count * sizeof *location->line);
@@ -439,27 +444,17 @@ static int64_t now_nanos(void)
 
 /*
  * libdw answers running out of memory by exiting the program (or by an assert), so symbolizing
- * must not start without room for it. Under an address-space limit (ulimit -v) we check the
- * headroom first and, where it is short, write addresses only: pprof can still symbolize them
- * from the binaries, since the mappings and build IDs are there.
+ * must not start without room for it. Under a memory limit (ulimit -v, ulimit -d, the cgroup's:
+ * memory_limits.c) we check the headroom first and, where it is short, name only the addresses
+ * symbolized before (the watch warms that cache while memory is plentiful) and write the rest as
+ * addresses: pprof can still symbolize them from the binaries, since the mappings and build IDs
+ * are there.
  */
 #define SYMBOLIZE_HEADROOM (256ULL << 20)
 
-static bool room_to_symbolize(uint64_t *headroom)
+static bool room_to_symbolize(uint64_t *headroom, char *limit_name, unsigned name_size)
 {
-    struct rlimit limit;
-    if (getrlimit(RLIMIT_AS, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
-        return true;
-    int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    char text[64] = "";
-    ssize_t length = read(fd, text, sizeof text - 1);
-    close(fd);
-    if (length <= 0)
-        return false;
-    uint64_t used = strtoull(text, NULL, 10) * (uint64_t)sysconf(_SC_PAGESIZE);
-    *headroom = limit.rlim_cur > used ? limit.rlim_cur - used : 0;
+    *headroom = libleak_limits_headroom(limit_name, name_size);
     return *headroom >= SYMBOLIZE_HEADROOM;
 }
 
@@ -583,9 +578,12 @@ static bool build(struct builder *builder, Profile *profile, const struct liblea
     builder->strings[builder->string_count++] = ""; /* string_table[0] must be "" */
 
     uint64_t headroom = 0;
-    bool short_of_memory = builder->symbolize && !room_to_symbolize(&headroom);
-    if (short_of_memory)
+    char limit_name[48] = "";
+    bool short_of_memory = builder->symbolize && !room_to_symbolize(&headroom, limit_name, sizeof limit_name);
+    if (short_of_memory) {
         builder->symbolize = false;
+        builder->cached_names_only = true;
+    }
     libleak_symbols_refresh();
 
     ValueType **sample_types = arena_alloc(builder, 4 * sizeof *sample_types);
@@ -634,8 +632,8 @@ static bool build(struct builder *builder, Profile *profile, const struct liblea
     if (comments && short_of_memory)
         add_comment(
                 builder, profile, comments,
-                "no names or lines: only %llu MiB of address space left under ulimit -v; pprof can symbolize from the binaries",
-                (unsigned long long)(headroom >> 20));
+                "names only where known before: %llu MiB left under %s; pprof can symbolize the rest from the binaries",
+                (unsigned long long)(headroom >> 20), limit_name);
     if (!comments)
         return false;
     profile->comment = comments;

@@ -999,6 +999,23 @@ int libleak_symbols_lookup(uint64_t pc, bool symbolize_pc, struct libleak_line *
     return n;
 }
 
+int libleak_symbols_lookup_cached(uint64_t pc, struct libleak_line *lines, int max, int *mapping_index)
+{
+    if (!symbols.ranges && libleak_symbols_refresh() != 0) {
+        *mapping_index = -1;
+        return 0;
+    }
+    *mapping_index = find_mapping(pc);
+    if (*mapping_index < 0 || max <= 0 || pc == 0 || !symbols.cache_capacity)
+        return 0;
+    struct symbolized *hit = cache_slot(symbols.cache, symbols.cache_capacity, pc);
+    if (hit->pc != pc)
+        return 0;
+    int n = hit->count < max ? hit->count : max;
+    memcpy(lines, hit->lines, (size_t)n * sizeof *lines);
+    return n;
+}
+
 void libleak_symbols_close_files(void)
 {
     end_dwfl();

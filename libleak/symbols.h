@@ -49,6 +49,10 @@ struct libleak_mapping *libleak_symbols_mapping(int index);
 int libleak_symbols_lookup(uint64_t pc, bool symbolize, struct libleak_line *lines, int max,
                            int *mapping_index);
 
+/* As libleak_symbols_lookup, but answers only from what earlier lookups cached (0 lines for a
+   pc never symbolized): needs no memory, for a dump close to a memory limit. */
+int libleak_symbols_lookup_cached(uint64_t pc, struct libleak_line *lines, int max, int *mapping_index);
+
 /* Closes the files libdw opened (the program may close or reuse descriptor numbers between
    dumps); the answers cached per pc stay. The next lookup of a new pc opens them again. */
 void libleak_symbols_close_files(void);

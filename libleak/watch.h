@@ -1,0 +1,31 @@
+/*
+ * watch — what the dumper thread watches between snapshots: growth of the in-use total
+ * (LIBLEAK_INUSE_INTERVAL), its peak (LIBLEAK_PEAK), the memory limits (LIBLEAK_NEAR_LIMIT),
+ * and how many snapshot files a process leaves (LIBLEAK_MAX_FILES).
+ */
+#ifndef LIBLEAK_WATCH_H
+#define LIBLEAK_WATCH_H
+#include <stdbool.h>
+
+/* How often the dumper polls when a watch feature is on. */
+#define LIBLEAK_WATCH_POLL_MS 50
+
+/* Reads the LIBLEAK_* variables of the watch and finds the memory limits. After
+   libleak_config_load, before libleak_dump_init. */
+void libleak_watch_init(void);
+
+/* True when the dumper must poll (some watch feature is on and has something to watch). */
+bool libleak_watch_active(void);
+
+/* The dumper's periodic call: sums the counters, records a peak, writes the snapshots that
+   are due. Runs in the dumper thread, inside libleak, holding no lock. */
+void libleak_watch_poll(void);
+
+/* dump.c's call after an ordinary snapshot was written (no dump lock held): name is the file
+   (NULL when libleak_dump was given its own path), number its sequence text ("0003"). */
+void libleak_watch_snapshot_written(const char *name, const char *number);
+
+/* At exit, before the exit profile: the last poll, and the peak profile. */
+void libleak_watch_at_exit(void);
+
+#endif
