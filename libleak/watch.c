@@ -307,6 +307,7 @@ void libleak_watch_snapshot_written(const char *name, const char *number)
     if (name && watch.max_files)
         remember_file(name);
     if (watch.peak == PEAK_WITH_SNAPSHOTS) {
+        libleak_peak_consider(inuse_total()); /* the snapshot's moment may be the peak */
         char special[48];
         snprintf(special, sizeof special, "peak.%s", number);
         libleak_peak_write(special);

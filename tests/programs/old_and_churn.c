@@ -1,6 +1,6 @@
 /*
  * old_and_churn: the shape of a service an hour in, in seconds: a leak made at start
- * (leak_at_start, 1000 blocks of 4 KiB kept), then requests whose blocks live ~0.1 s
+ * (leak_at_start, 16000 blocks of 4 KiB kept: 64 MB), then requests whose blocks live ~0.1 s
  * (serve_request: a ring of 16 blocks of 4 KiB, one replaced every 5 ms) for SECONDS
  * (argument, default 3.5 s), then a snapshot with libleak_dump("ages.pb.gz"). Prints
  *   truth leak_at_start OBJECTS BYTES
@@ -16,7 +16,7 @@
 #include "site.h"
 
 #define BLOCK  4096
-#define LEAKED 1000
+#define LEAKED 16000
 #define RING   16
 
 void *leaked[LEAKED]; /* global: the leak stays reachable */
