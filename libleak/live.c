@@ -172,6 +172,8 @@ bool libleak_live_remove(const void *address, struct libleak_live_block *block)
             if (key != (uintptr_t)address)
                 continue;
             uint64_t value = atomic_load_explicit(&entry->value, memory_order_acquire);
+            /* before the tombstone: after it, an insert may reuse the entry */
+            block->birth = atomic_load_explicit(&entry->birth, memory_order_relaxed);
             atomic_store_explicit(&entry->value, 0, memory_order_relaxed);
             atomic_store_explicit(&entry->key, KEY_TOMBSTONE, memory_order_release);
             atomic_fetch_sub_explicit(&generation->live, 1, memory_order_relaxed);
@@ -180,7 +182,6 @@ bool libleak_live_remove(const void *address, struct libleak_live_block *block)
                                           memory_order_relaxed);
             block->stack = (uint32_t)(value >> SIZE_BITS);
             block->size = value & SIZE_MASK;
-            block->birth = atomic_load_explicit(&entry->birth, memory_order_relaxed);
             return true;
         }
     }

@@ -38,10 +38,11 @@ check_profile() {
     real_id=$(readelf -n "$path" 2>/dev/null | sed -n 's/.*Build ID: *//p' | head -n 1)
     [ -z "$real_id" ] || assert_eq "$real_id" "$mapped_id" "$f: build ID of mapping $id ($path)"
   done < <(sed -n '/^Mappings/,$p' "$f-raw.txt" | grep '^[0-9]*: 0x')
-  # Every sample carries the numeric label bytes (the block size), as Go writes it.
+  # Every sample carries the numeric label bytes (the block size), as Go writes it (samples of
+  # live blocks also carry age, which -raw prints first).
   local samples labels
   samples=$(awk '/^Samples:/ { s = 1; getline; next } /^Locations/ { s = 0 } s && /^ *[0-9-].*: / && !/bytes:/ { n++ } END { print n + 0 }' "$f-raw.txt")
-  labels=$(awk '/^Samples:/ { s = 1; getline; next } /^Locations/ { s = 0 } s && /^ +bytes:\[[0-9]+\]/ { n++ } END { print n + 0 }' "$f-raw.txt")
+  labels=$(awk '/^Samples:/ { s = 1; getline; next } /^Locations/ { s = 0 } s && /^ +(age:\[[^]]*\] )?bytes:\[[0-9]+\]/ { n++ } END { print n + 0 }' "$f-raw.txt")
   assert_eq "$samples" "$labels" "$f: samples with a bytes label"
   # One location per distinct return address.
   local repeated
