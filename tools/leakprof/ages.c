@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+int64_t ages_older_than = -1;
+
 bool ages_parse_duration(const char *text, int64_t *seconds)
 {
     if (!isdigit((unsigned char)*text))

@@ -11,6 +11,10 @@
 
 #include "profile.h"
 
+/* Set by --older-than (-1: not given); profile_load then applies the filter to every file it
+   reads, so each command that accepts the option (OPT_OLDER_THAN) gets it, html included. */
+extern int64_t ages_older_than;
+
 /* Parses "90", "90s", "10m", "2h", "1d" into seconds. */
 bool ages_parse_duration(const char *text, int64_t *seconds);
 

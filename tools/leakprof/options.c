@@ -122,6 +122,7 @@ static bool apply(const char *command, unsigned flag, const char *value, struct 
     case OPT_OLDER_THAN:
         if (!ages_parse_duration(value, &options->older_than))
             return usage_error(command, "bad duration (want e.g. 30s, 10m, 2h)", value);
+        ages_older_than = options->older_than;
         break;
     case OPT_MAX_OBJECTS:
         if (!parse_count(value, &options->max_objects))

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "ages.h"
 #include "units.h"
 #include "util.h"
 
@@ -251,11 +250,6 @@ bool report_input_open(struct report_input *input, char *const *paths, size_t co
     char *base_arg[1] = {(char *)base_path};
     if (!input->profile || (base_path && !(input->base = profile_load_all(base_arg, 1, &input->frames))))
         return false;
-    if (options->older_than >= 0) {
-        ages_keep_older_than(input->profile, options->older_than);
-        if (input->base)
-            ages_keep_older_than(input->base, options->older_than);
-    }
     input->index = profile_sample_index(input->profile, options->sample_index);
     if (input->index < 0 || !filter_init(&input->filter, &input->frames, options->focus, options->ignore))
         return false;
