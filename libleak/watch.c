@@ -60,7 +60,8 @@ static unsigned steps_crossed;    /* how many of steps fired since usage was las
 static unsigned near_limit_files; /* near-limit profiles written */
 static uint64_t retry_after_poll; /* after a failed near-limit dump, wait before trying again */
 static uint64_t poll_count;
-static uint64_t warmed_stacks; /* stack count when the symbol cache was last warmed */
+static uint64_t warmed_stacks;  /* stack count when the symbol cache was last warmed */
+static uint64_t warmed_at_poll; /* poll_count then */
 
 /* LIBLEAK_MAX_FILES: the first snapshot and a ring of the newest, under files_lock (a snapshot
    may be written by any thread calling libleak_dump). */
@@ -145,7 +146,7 @@ static void after_fork_in_child(void)
     pthread_mutex_unlock(&files_lock);
     inuse_base = 0;
     steps_crossed = near_limit_files = 0;
-    warmed_stacks = 0;
+    warmed_stacks = warmed_at_poll = 0;
 }
 
 void libleak_watch_init(void)
@@ -235,9 +236,12 @@ static void watch_limits(void)
     if (percent < (double)watch.near_limit - REARM_POINTS)
         steps_crossed = 0;
     uint64_t stacks = libleak_stacks_count();
-    if (percent >= watch.near_limit / 2.0 && stacks != warmed_stacks && poll_count % 4 == 0 &&
+    /* At most once a second: each warming opens the binaries' debug information again. */
+    if (percent >= watch.near_limit / 2.0 && stacks != warmed_stacks &&
+        (warmed_at_poll == 0 || poll_count >= warmed_at_poll + 1000 / LIBLEAK_WATCH_POLL_MS) &&
         libleak_limits_headroom(NULL, 0) >= WARM_HEADROOM) {
         warmed_stacks = stacks;
+        warmed_at_poll = poll_count;
         libleak_dump_with_lock(warm_symbol_cache, NULL);
     }
     unsigned reached = 0;
@@ -260,9 +264,9 @@ void libleak_watch_poll(void)
         uint64_t total = inuse_total();
         if (watch.peak != PEAK_OFF)
             libleak_peak_consider(total);
-        if (total < inuse_base)
-            inuse_base = total; /* shrinking: growth counts from the lowest point since */
-        if (watch.inuse_interval && total - inuse_base >= watch.inuse_interval) {
+        /* From the total at the last such snapshot, as gperftools: a program whose use rises
+           and falls by less than the interval around a level writes nothing more. */
+        if (watch.inuse_interval && total >= inuse_base && total - inuse_base >= watch.inuse_interval) {
             inuse_base = total;
             libleak_dump_now(NULL);
         }
@@ -306,8 +310,8 @@ void libleak_watch_snapshot_written(const char *name, const char *number)
 {
     if (name && watch.max_files)
         remember_file(name);
-    if (watch.peak == PEAK_WITH_SNAPSHOTS) {
-        libleak_peak_consider(inuse_total()); /* the snapshot's moment may be the peak */
+    if (name && watch.peak == PEAK_WITH_SNAPSHOTS) { /* not beside a file the program named */
+        libleak_peak_consider(inuse_total());        /* the snapshot's moment may be the peak */
         char special[48];
         snprintf(special, sizeof special, "peak.%s", number);
         libleak_peak_write(special);
