@@ -11,9 +11,12 @@
  *
  * The in-use values come from the live blocks (each weighted as when it was sampled: the sum is
  * what the stack's counters say, up to blocks allocated or freed during the walk). The
- * allocation values are cumulative and have no age: each stack's alloc_objects/alloc_space sit
- * on one sample of their own, without the label and with zero in use, so they are counted once
- * and an age filter (leakprof --older-than, pprof -tagfocus) leaves only live blocks.
+ * allocation values are cumulative and have no age; to be counted once they ride on one sample
+ * of the stack: its oldest class (the others carry zero), or, for a stack with nothing live, a
+ * sample of their own without the label. Not doubling the samples keeps files and -traces as
+ * they were for stacks whose blocks are of one age. Under an age filter (leakprof --older-than,
+ * pprof -tagfocus) read the inuse_* values: the alloc_* left are those of stacks that still hold
+ * blocks that old.
  *
  * Runs in the dumper, inside libleak; its memory is an arena released before the dump ends.
  */
@@ -31,7 +34,7 @@
 #define AGE_CLASSES 33 /* class 32 holds everything older than 2^31 s */
 
 struct age_group {
-    uint64_t key; /* stack << 8 | class, plus one so that 0 means "empty" */
+    uint64_t key; /* the stack record's address | class (records are 64-byte aligned); 0: empty */
     uint64_t objects, bytes;
     uint32_t youngest_birth;
 };
@@ -106,7 +109,7 @@ static void add_block(uintptr_t address, struct libleak_live_block block, void *
     }
     /* A block born after `now` was read (during the walk) counts as age 0. */
     uint32_t age = table->now > block.birth ? table->now - block.birth : 0;
-    uint64_t key = (((uint64_t)block.stack << 8) | age_class(age)) + 1;
+    uint64_t key = (uint64_t)(uintptr_t)libleak_stacks_get(block.stack) | age_class(age);
     struct age_group *group = find(table->groups, table->mask, key);
     if (!group->key) {
         group->key = key;
@@ -121,26 +124,43 @@ static void add_block(uintptr_t address, struct libleak_live_block block, void *
 }
 
 struct emit_target {
+    struct age_table *table; /* NULL: the walk ran out of memory, one sample per stack as without ages */
     void (*emit)(const struct libleak_profile_sample *sample, void *emit_context);
     void *emit_context;
-    bool with_ages; /* false: the walk ran out of memory, each stack is one sample as without ages */
 };
 
-/* Each stack's allocation totals, on a sample without age (and its in-use values too when the
-   ages could not be had). */
-static void emit_allocations(struct libleak_stack *stack, void *context)
+/* A stack's samples: one per age class of its live blocks, oldest first, the oldest also
+   carrying the stack's allocation totals; a stack with no live block gets one sample of its
+   allocation totals, without age. */
+static void emit_stack(struct libleak_stack *stack, void *context)
 {
     struct emit_target *target = context;
+    struct age_table *table = target->table;
     struct libleak_stack_totals totals;
     libleak_stacks_totals(stack, &totals);
     if (totals.alloc_objects == 0)
         return;
-    if (target->with_ages) { /* in use: from the live blocks */
-        totals.free_objects = totals.alloc_objects;
-        totals.free_bytes = totals.alloc_bytes;
-    }
     struct libleak_profile_sample sample = {stack->frames, stack->depth, {0}, -1};
     libleak_profile_values(&totals, sample.values);
+    int64_t alloc_objects = sample.values[0], alloc_bytes = sample.values[1];
+    bool emitted = false;
+    for (int oldest_first = AGE_CLASSES - 1; table && oldest_first >= 0; oldest_first--) {
+        const struct age_group *group =
+                find(table->groups, table->mask, (uint64_t)(uintptr_t)stack | (unsigned)oldest_first);
+        if (!group->key)
+            continue;
+        struct libleak_stack_totals live = {group->objects, group->bytes, 0, 0};
+        libleak_profile_values(&live, sample.values);
+        sample.values[0] = emitted ? 0 : alloc_objects;
+        sample.values[1] = emitted ? 0 : alloc_bytes;
+        sample.age_seconds = table->now > group->youngest_birth ? table->now - group->youngest_birth : 0;
+        target->emit(&sample, target->emit_context);
+        emitted = true;
+    }
+    if (emitted)
+        return;
+    if (table) /* no live block (or one sampled during the walk): in use is what the walk saw */
+        sample.values[2] = sample.values[3] = 0;
     target->emit(&sample, target->emit_context);
 }
 
@@ -153,22 +173,8 @@ static void for_each_sample(void *context,
     bool walked = table_init(&table, libleak_live_count() / 4 + 64);
     if (walked)
         libleak_live_for_each(add_block, &table);
-    struct emit_target target = {emit, emit_context, walked && !table.out_of_memory};
-    libleak_stacks_for_each(emit_allocations, &target);
-    if (target.with_ages) {
-        for (uint64_t i = 0; i <= table.mask; i++) {
-            const struct age_group *group = &table.groups[i];
-            if (!group->key)
-                continue;
-            const struct libleak_stack *stack = libleak_stacks_get((uint32_t)((group->key - 1) >> 8));
-            struct libleak_stack_totals live = {group->objects, group->bytes, 0, 0};
-            struct libleak_profile_sample sample = {stack->frames, stack->depth, {0}, 0};
-            libleak_profile_values(&live, sample.values);
-            sample.values[0] = sample.values[1] = 0; /* counted on the allocation sample */
-            sample.age_seconds = table.now > group->youngest_birth ? table.now - group->youngest_birth : 0;
-            emit(&sample, emit_context);
-        }
-    }
+    struct emit_target target = {walked && !table.out_of_memory ? &table : NULL, emit, emit_context};
+    libleak_stacks_for_each(emit_stack, &target);
     libleak_arena_release(&table.arena);
 }
 

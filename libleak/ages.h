@@ -1,7 +1,7 @@
 /*
  * ages — the profile source of ordinary snapshots: each stack's live blocks split by age class,
- * each sample labelled with the age (seconds) of its youngest block; allocation totals on one
- * sample per stack without age.
+ * each sample labelled with the age (seconds) of its youngest block; a stack's allocation totals
+ * on its oldest sample (or on one without age when nothing of it is live).
  */
 #ifndef LIBLEAK_AGES_H
 #define LIBLEAK_AGES_H

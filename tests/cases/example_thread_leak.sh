@@ -28,6 +28,6 @@ assert_eq $((requests * 65536)) "$(flat inuse_space)" "connection_main inuse_spa
 assert_eq $requests "$(flat inuse_objects)" "connection_main inuse_objects"
 # traces: the stack holding the buffers, leaf first: connection_main, then start_thread.
 stack=$("$LEAKPROF" traces --focus connection_main "${profiles[-1]}" |
-  awk '/^-----/ { in_stack = 1; next } !in_stack || /bytes:/ { next }
+  awk '/^-----/ { in_stack = 1; next } !in_stack || /^ *[a-z_]+: / { next }
        { sub(/^ *[0-9.]+[kMG]?B +/, ""); sub(/^ +/, ""); print }' | head -n 2 | paste -sd' ')
 assert_eq "connection_main start_thread" "$stack" "the buffers' stack leads to the thread entry"

@@ -1,9 +1,8 @@
 /*
  * ages.c — the --older-than filter (ages.h).
  *
- * A sample without an age label is dropped: libleak puts each stack's allocation totals on such
- * a sample (they are not live blocks and have no age), and a profile from another writer says
- * nothing about age. The label's unit may be seconds (libleak's), or a finer or coarser unit of
+ * A sample without an age label is dropped: libleak writes one only for a stack with nothing
+ * live (its allocation totals), and a profile from another writer says nothing about age. The label's unit may be seconds (libleak's), or a finer or coarser unit of
  * time as pprof knows them.
  */
 #include "ages.h"
