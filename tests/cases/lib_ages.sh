@@ -2,7 +2,7 @@
 # The age of live blocks: old_and_churn leaks 64 MB at start (leak_at_start), then serves
 # requests whose blocks live ~0.1 s (serve_request) for 3.5 s, then writes a snapshot. Each
 # sample of live blocks carries the numeric label age (seconds); `leakprof top|traces|folded
-# --older-than 2s` keeps the leak and drops the churn — exactly in exact mode, within the
+# |html --older-than 2s` keeps the leak and drops the churn — exactly in exact mode, within the
 # sampling error at the default rate — and so does `go tool pprof -tagfocus=age=2s:` (the
 # syntax the README documents). The alloc_* values are counted once (exact mode).
 . "$LIBLEAK_ROOT/tests/lib.sh"
@@ -50,6 +50,12 @@ for rate in default 1; do
   "$LEAKPROF" top --older-than 2s ages.pb.gz | grep -q leak_at_start || fail "rate $rate: top --older-than 2s lost leak_at_start"
   "$LEAKPROF" top --older-than 2s ages.pb.gz | grep -q serve_request && fail "rate $rate: top --older-than 2s kept serve_request"
   "$LEAKPROF" traces --older-than 2s ages.pb.gz | grep -q serve_request && fail "rate $rate: traces --older-than 2s kept serve_request"
+  "$LEAKPROF" html -o old.html --older-than 2s ages.pb.gz 2>/dev/null || fail "rate $rate: html --older-than 2s failed"
+  grep -q leak_at_start old.html || fail "rate $rate: html --older-than 2s lost leak_at_start"
+  grep -q serve_request old.html && fail "rate $rate: html --older-than 2s kept serve_request"
+  if [ $rate != default ]; then
+    "$LEAKPROF" html -o all.html ages.pb.gz 2>/dev/null && grep -q serve_request all.html || fail "rate $rate: html without --older-than lost serve_request"
+  fi
   # go tool pprof: -tagfocus=age=2s: keeps the same (the unit is needed: age=2: matches nothing)
   got=$(gopprof -top -unit=B -nodefraction=0 -sample_index=inuse_space -symbolize=none -tagfocus=age=2s: ages.pb.gz 2>/dev/null \
         | awk '$6 == "leak_at_start" { sub(/B$/, "", $4); print $4 }')

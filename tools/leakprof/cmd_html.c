@@ -361,8 +361,8 @@ static void write_page(FILE *out, const struct html_data *data)
 int command_html(int argc, char **argv)
 {
     struct options options;
-    int begun = command_begin("html", OPT_SAMPLE_INDEX | OPT_BASE | OPT_OUTPUT, 1, 0, "one or more profiles",
-                              argc, argv, &options);
+    int begun = command_begin("html", OPT_SAMPLE_INDEX | OPT_BASE | OPT_OUTPUT | OPT_OLDER_THAN, 1, 0,
+                              "one or more profiles", argc, argv, &options);
     if (begun >= 0)
         return begun;
     size_t n = options.file_count;

@@ -97,7 +97,8 @@ static const struct command commands[] = {
          "number of samples, locations, functions, mappings and strings, the comments and\n"
          "the total of each sample type.\n"},
         {"html", command_html, "one self-contained HTML report: flame graph, timeline",
-         "usage: leakprof html [-o FILE] [--sample-index NAME|POS] [--base OLD] PROFILE...\n"
+         "usage: leakprof html [-o FILE] [--sample-index NAME|POS] [--base OLD]\n"
+         "                     [--older-than D] PROFILE...\n"
          "\n"
          "Writes one HTML file (default leakprof.html; '-o -' for stdout) that opens offline\n"
          "in any browser: it loads no script, style, font or image from anywhere.\n"
@@ -117,7 +118,8 @@ static const struct command commands[] = {
          "  -o, --output FILE     where to write (default leakprof.html)\n"
          "  -i, --sample-index X  sample type by name or position; default inuse_space when\n"
          "                        the files have it, else the first file's default\n"
-         "  --base OLD            show the difference from OLD\n"},
+         "  --base OLD            show the difference from OLD\n"
+         "  --older-than D        keep only live blocks at least D old (30s, 10m, 2h)\n"},
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
