@@ -3,7 +3,7 @@
 LIBLEAK_SRCS := $(wildcard libleak/*.c)
 LIBLEAK_OBJS := $(patsubst libleak/%.c,$(BUILD)/libleak/%.o,$(LIBLEAK_SRCS)) $(BUILD)/profile.pb-c.o
 # Unit tests link the pure parts without the interposing entry points.
-LIBLEAK_UNIT_OBJS := $(filter-out $(BUILD)/libleak/hooks.o $(BUILD)/libleak/lifecycle.o,$(LIBLEAK_OBJS))
+LIBLEAK_UNIT_OBJS := $(filter-out $(BUILD)/libleak/hooks.o $(BUILD)/libleak/lifecycle.o $(BUILD)/libleak/leakcheck.o,$(LIBLEAK_OBJS))
 LIBLEAK_LIBS := -lunwind -ldw -lelf -lprotobuf-c -lz -lpthread -ldl -lm
 
 # initial-exec TLS: general-dynamic TLS may call malloc from __tls_get_addr inside our hooks.

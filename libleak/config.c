@@ -24,6 +24,7 @@ struct libleak_config libleak_config = {
         .out = LIBLEAK_DEFAULT_OUT,
         .max_stacks = 256 * 1024,
         .max_memory = 2ULL << 30,
+        .exitcode = 23,
 };
 
 bool libleak_parse_size(const char *text, uint64_t *value)
@@ -222,6 +223,34 @@ static void load_unwinder(void)
         libleak_log("LIBLEAK_UNWIND=\"%s\" is not libunwind or fp; using libunwind", text);
 }
 
+/* The leak gate: exact tracking whatever LIBLEAK_RATE says (one line if it said otherwise), and
+   no ordinary exit profile unless asked for (it would symbolize every stack of the program). */
+static void load_check(void)
+{
+    load_bool("LIBLEAK_CHECK", &libleak_config.check);
+    if (!libleak_config.check)
+        return;
+    const char *rate = getenv("LIBLEAK_RATE");
+    if (rate && libleak_config.rate != 1)
+        libleak_log("LIBLEAK_RATE=\"%s\" is ignored with LIBLEAK_CHECK=1: the leak check tracks every allocation (rate 1)",
+                    rate);
+    libleak_config.rate = 1;
+    if (!getenv("LIBLEAK_AT_EXIT"))
+        libleak_config.at_exit = false;
+    load_size("LIBLEAK_CHECK_MAX", &libleak_config.check_max, 0, UINT64_MAX >> 1);
+    uint64_t exitcode = (uint64_t)libleak_config.exitcode;
+    load_size("LIBLEAK_EXITCODE", &exitcode, 0, 255);
+    libleak_config.exitcode = (int)exitcode;
+    load_bool("LIBLEAK_CHECK_POSSIBLE", &libleak_config.check_possible);
+    const char *suppressions = getenv("LIBLEAK_SUPPRESSIONS");
+    if (suppressions && *suppressions) {
+        if (strlen(suppressions) >= sizeof libleak_config.suppressions)
+            libleak_log("LIBLEAK_SUPPRESSIONS=\"%s\" is too long; no suppressions", suppressions);
+        else
+            strcpy(libleak_config.suppressions, suppressions);
+    }
+}
+
 void libleak_config_load(void)
 {
     load_unwinder();
@@ -236,4 +265,5 @@ void libleak_config_load(void)
     load_out();
     load_size("LIBLEAK_MAX_STACKS", &libleak_config.max_stacks, 1024, 1ULL << 24);
     load_size("LIBLEAK_MAX_MEMORY", &libleak_config.max_memory, 16ULL << 20, 1ULL << 40);
+    load_check();
 }

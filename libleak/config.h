@@ -25,6 +25,12 @@ struct libleak_config {
     uint64_t max_memory; /* bytes of internal memory (tables) at most */
     bool frame_pointers; /* unwind by walking frame pointers instead of with libunwind */
     uint64_t interval;   /* seconds between periodic snapshots; 0 = none */
+    /* The leak gate (leakcheck.c) */
+    bool check;                  /* LIBLEAK_CHECK: exact tracking and a reachability check at exit */
+    uint64_t check_max;          /* LIBLEAK_CHECK_MAX: lost bytes allowed */
+    int exitcode;                /* LIBLEAK_EXITCODE: the status of a program that leaked (0: keep) */
+    bool check_possible;         /* LIBLEAK_CHECK_POSSIBLE: possibly lost bytes count too */
+    char suppressions[PATH_MAX]; /* LIBLEAK_SUPPRESSIONS: file of leak:GLOB lines */
 };
 
 extern struct libleak_config libleak_config;

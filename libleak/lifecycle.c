@@ -13,10 +13,12 @@
 #include <stdatomic.h>
 #include <sys/auxv.h>
 #include <sys/resource.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "dump.h"
+#include "leakcheck.h"
 #include "live.h"
 #include "log.h"
 #include "real.h"
@@ -49,6 +51,7 @@ __attribute__((constructor(101))) static void libleak_start(void)
     libleak_config_load();
 
     libleak_unwind_init();
+    libleak_check_init();
 
     if (libleak_config.rate != 0 && !libleak_stacks_init(libleak_config.max_stacks)) {
         libleak_log("cannot reserve the stack table within LIBLEAK_MAX_MEMORY=%llu; tracking is off",
@@ -68,5 +71,11 @@ __attribute__((constructor(101))) static void libleak_start(void)
 __attribute__((destructor)) static void libleak_stop(void)
 {
     libleak_watch_at_exit();
+    /* The leak gate scans this thread's stack from here up: the frames below are libleak's.
+       getcontext puts the registers the program may still hold pointers in on that stack. */
+    ucontext_t registers;
+    getcontext(&registers);
+    libleak_check_scan((uintptr_t)&registers);
     libleak_dump_at_exit();
+    libleak_check_finish();
 }

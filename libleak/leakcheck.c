@@ -1,0 +1,467 @@
+/*
+ * leakcheck — the leak gate of LIBLEAK_CHECK=1 (leakcheck.h).
+ *
+ * The program's exit status: we wrap main (through __libc_start_main) and interpose exit(), so
+ * that at the check we know whether the program itself failed; a failed program keeps its
+ * status. An exit libc makes internally (error(3) with a status) reaches neither, and then the
+ * status is unknown and left alone.
+ *
+ * The check runs from libleak's ELF destructor: preloaded, libleak.so was initialised before the
+ * program and every library it loads that does not depend on libleak, so _dl_fini runs our
+ * destructor after theirs; and _dl_fini itself runs after every atexit handler and C++ static
+ * destructor, which were registered after it. Only libleak's own dependencies (libc, libdw, ...)
+ * are finalised after us. The process's exit status cannot be changed once exit() has started,
+ * so a failing check flushes stdio (what exit would do next) and ends the process with _exit.
+ *
+ * Only the stacks of reported blocks are symbolized: a program that leaks nothing pays for the
+ * scan and nothing else.
+ */
+#include "leakcheck.h"
+
+#include <dlfcn.h>
+#include <fnmatch.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "dump.h"
+#include "log.h"
+#include "profile.h"
+#include "reach.h"
+#include "stacks.h"
+#include "symbols.h"
+#include "thread.h"
+#include "track.h"
+
+#define EXPORT __attribute__((visibility("default")))
+
+/* ---- the program's exit status ---- */
+
+static _Atomic int program_status = -1; /* -1: unknown (main has not returned, exit() not called) */
+static int (*program_main)(int, char **, char **);
+static void (*real_exit)(int);
+
+typedef int (*start_main_function)(int (*)(int, char **, char **), int, char **, void (*)(void),
+                                   void (*)(void), void (*)(void), void *);
+
+static int main_wrapper(int argc, char **argv, char **envp)
+{
+    int status = program_main(argc, argv, envp);
+    atomic_store(&program_status, status & 0xff);
+    return status;
+}
+
+EXPORT int __libc_start_main(int (*main)(int, char **, char **), int argc, char **argv, void (*init)(void),
+                             void (*fini)(void), void (*rtld_fini)(void), void *stack_end)
+{
+    start_main_function real = (start_main_function)dlsym(RTLD_NEXT, "__libc_start_main");
+    program_main = main;
+    return real(main_wrapper, argc, argv, init, fini, rtld_fini, stack_end);
+}
+
+EXPORT void exit(int status)
+{
+    atomic_store(&program_status, status & 0xff);
+    if (!real_exit)
+        real_exit = (void (*)(int))dlsym(RTLD_NEXT, "exit");
+    real_exit(status);
+    _exit(status); /* not reached */
+}
+
+void libleak_check_init(void)
+{
+    real_exit = (void (*)(int))dlsym(RTLD_NEXT, "exit");
+    if (libleak_config.check)
+        libleak_reach_init();
+}
+
+/* ---- loss records ---- */
+
+enum loss_class { DEFINITELY, INDIRECTLY, POSSIBLY, REACHABLE, CLASSES };
+
+static const char *const class_words[CLASSES] = {"definitely lost", "indirectly lost", "possibly lost",
+                                                 "still reachable"};
+
+struct loss_record {
+    uint32_t stack;
+    uint8_t class;
+    bool suppressed;
+    uint64_t bytes, blocks;
+};
+
+struct totals {
+    uint64_t bytes, blocks;
+};
+
+static struct {
+    bool ran;
+    struct libleak_reach_result result;
+    struct loss_record *records;
+    size_t record_count;
+    bool prepared;
+    struct totals classes[CLASSES];
+    struct totals suppressed;
+    char comments[4][160];
+} gate;
+
+static enum loss_class class_of(uint8_t state)
+{
+    switch (state) {
+    case LIBLEAK_UNREACHED: return DEFINITELY;
+    case LIBLEAK_INDIRECT: return INDIRECTLY;
+    case LIBLEAK_POSSIBLE: return POSSIBLY;
+    default: return REACHABLE;
+    }
+}
+
+static int by_class_and_stack(const void *a, const void *b)
+{
+    const struct loss_record *x = a, *y = b;
+    if (x->class != y->class)
+        return x->class < y->class ? -1 : 1;
+    return x->stack < y->stack ? -1 : x->stack > y->stack;
+}
+
+static int largest_first(const void *a, const void *b)
+{
+    const struct loss_record *x = a, *y = b;
+    if (x->bytes != y->bytes)
+        return x->bytes > y->bytes ? -1 : 1;
+    if (x->blocks != y->blocks)
+        return x->blocks > y->blocks ? -1 : 1;
+    if (x->class != y->class)
+        return x->class < y->class ? -1 : 1;
+    return x->stack < y->stack ? -1 : x->stack > y->stack;
+}
+
+/* Groups the lost blocks (one record per class and allocation stack) and counts the rest. */
+static void build_records(void)
+{
+    const struct libleak_reach_result *r = &gate.result;
+    size_t lost = 0;
+    for (size_t i = 0; i < r->count; i++) {
+        enum loss_class class = class_of(r->blocks[i].state);
+        if (class == REACHABLE) {
+            gate.classes[REACHABLE].bytes += r->blocks[i].size;
+            gate.classes[REACHABLE].blocks++;
+        } else {
+            lost++;
+        }
+    }
+    if (!lost)
+        return;
+    struct loss_record *all = malloc(lost * sizeof *all);
+    if (!all)
+        return;
+    size_t n = 0;
+    for (size_t i = 0; i < r->count; i++) {
+        enum loss_class class = class_of(r->blocks[i].state);
+        if (class != REACHABLE)
+            all[n++] = (struct loss_record){r->blocks[i].stack, (uint8_t) class, false, r->blocks[i].size, 1};
+    }
+    qsort(all, n, sizeof *all, by_class_and_stack);
+    size_t groups = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (groups && all[groups - 1].class == all[i].class && all[groups - 1].stack == all[i].stack) {
+            all[groups - 1].bytes += all[i].bytes;
+            all[groups - 1].blocks++;
+        } else {
+            all[groups++] = all[i];
+        }
+    }
+    qsort(all, groups, sizeof *all, largest_first);
+    gate.records = all;
+    gate.record_count = groups;
+}
+
+/* ---- suppressions ---- */
+
+struct suppressions {
+    char **patterns;
+    size_t count;
+};
+
+static struct suppressions user_suppressions;
+
+static void load_suppressions(void)
+{
+    if (!libleak_config.suppressions[0])
+        return;
+    FILE *file = fopen(libleak_config.suppressions, "re");
+    if (!file) {
+        libleak_log("LIBLEAK_SUPPRESSIONS=\"%s\" cannot be opened; no suppressions",
+                    libleak_config.suppressions);
+        return;
+    }
+    char *line = NULL;
+    size_t size = 0;
+    unsigned long number = 0;
+    while (getline(&line, &size, file) >= 0) {
+        number++;
+        char *text = line;
+        while (*text == ' ' || *text == '\t')
+            text++;
+        size_t length = strlen(text);
+        while (length && (text[length - 1] == '\n' || text[length - 1] == ' ' || text[length - 1] == '\t' ||
+                          text[length - 1] == '\r'))
+            text[--length] = '\0';
+        if (!*text || *text == '#')
+            continue;
+        char *glob = text + 5;
+        while (*glob == ' ' || *glob == '\t')
+            glob++;
+        if (strncmp(text, "leak:", 5) != 0 || !*glob) {
+            libleak_log("%s:%lu: expected 'leak:PATTERN', got '%s'; line ignored",
+                        libleak_config.suppressions, number, text);
+            continue;
+        }
+        char **grown = realloc(user_suppressions.patterns, (user_suppressions.count + 1) * sizeof *grown);
+        char *copy = strdup(glob);
+        if (!grown || !copy) {
+            free(copy);
+            if (grown)
+                user_suppressions.patterns = grown;
+            break;
+        }
+        user_suppressions.patterns = grown;
+        user_suppressions.patterns[user_suppressions.count++] = copy;
+    }
+    free(line);
+    fclose(file);
+}
+
+static bool matches_any(const char *text)
+{
+    if (!text)
+        return false;
+    for (size_t p = 0; p < user_suppressions.count; p++)
+        if (fnmatch(user_suppressions.patterns[p], text, 0) == 0)
+            return true;
+    return false;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+/* The built-in list: what glibc keeps until exit on purpose, where our roots cannot see the
+   pointer. Blocks the dynamic loader allocates itself (a thread's DTV and dynamic TLS, kept in
+   glibc's cache of thread stacks after the thread exits; dlopen's bookkeeping): the
+   allocation's caller is in ld.so. */
+static bool builtin_suppressed(const struct libleak_stack *stack)
+{
+    if (stack->depth == 0)
+        return false;
+    struct libleak_line lines[LIBLEAK_MAX_INLINE];
+    int mapping = -1;
+    libleak_symbols_lookup(stack->frames[0] - 1, false, lines, LIBLEAK_MAX_INLINE, &mapping);
+    if (mapping < 0)
+        return false;
+    const char *name = base_name(libleak_symbols_mapping(mapping)->path);
+    return fnmatch("ld-linux*.so*", name, 0) == 0 || fnmatch("ld-*.so*", name, 0) == 0;
+}
+
+static bool user_suppressed(const struct libleak_stack *stack)
+{
+    if (!user_suppressions.count)
+        return false;
+    for (uint32_t f = 0; f < stack->depth; f++) {
+        struct libleak_line lines[LIBLEAK_MAX_INLINE];
+        int mapping = -1;
+        int count = libleak_symbols_lookup(stack->frames[f] - 1, true, lines, LIBLEAK_MAX_INLINE, &mapping);
+        for (int i = 0; i < count; i++)
+            if (matches_any(lines[i].function) || matches_any(lines[i].system_name))
+                return true;
+        if (mapping >= 0) {
+            const char *path = libleak_symbols_mapping(mapping)->path;
+            if (matches_any(path) || matches_any(base_name(path)))
+                return true;
+        }
+    }
+    return false;
+}
+
+static void format_count(char *out, size_t size, uint64_t value)
+{
+    char digits[32];
+    int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)value);
+    size_t used = 0;
+    for (int i = 0; i < n && used + 1 < size; i++) {
+        if (i > 0 && (n - i) % 3 == 0 && used + 2 < size)
+            out[used++] = ',';
+        out[used++] = digits[i];
+    }
+    out[used] = '\0';
+}
+
+/* Decides the suppressions (symbolizing only lost stacks) and the totals. Runs once: inside the
+   .leaks profile's sample walk (under the dump lock, so no snapshot symbolizes meanwhile) or,
+   when no profile is written, after the last dump. */
+static void prepare(void)
+{
+    if (gate.prepared)
+        return;
+    gate.prepared = true;
+    libleak_symbols_refresh();
+    load_suppressions();
+    for (size_t i = 0; i < gate.record_count; i++) {
+        struct loss_record *record = &gate.records[i];
+        const struct libleak_stack *stack = libleak_stacks_get(record->stack);
+        record->suppressed = stack && (builtin_suppressed(stack) || user_suppressed(stack));
+        struct totals *totals = record->suppressed ? &gate.suppressed : &gate.classes[record->class];
+        totals->bytes += record->bytes;
+        totals->blocks += record->blocks;
+    }
+    for (int c = 0; c < 4; c++) {
+        char bytes[32], blocks[32];
+        const struct totals *t = c < 3 ? &gate.classes[c] : &gate.suppressed;
+        format_count(bytes, sizeof bytes, t->bytes);
+        format_count(blocks, sizeof blocks, t->blocks);
+        snprintf(gate.comments[c], sizeof gate.comments[c], "leak check: %s: %s bytes in %s blocks",
+                 c < 3 ? class_words[c] : "suppressed", bytes, blocks);
+    }
+}
+
+static void for_each_leak(void *context, void (*emit)(const struct libleak_profile_sample *, void *),
+                          void *emit_context)
+{
+    (void)context;
+    prepare();
+    for (size_t i = 0; i < gate.record_count; i++) {
+        const struct loss_record *record = &gate.records[i];
+        const struct libleak_stack *stack = libleak_stacks_get(record->stack);
+        if (record->suppressed || !stack)
+            continue;
+        struct libleak_profile_sample sample = {stack->frames,
+                                                stack->depth,
+                                                {(int64_t)record->blocks, (int64_t)record->bytes,
+                                                 (int64_t)record->blocks, (int64_t)record->bytes},
+                                                -1};
+        emit(&sample, emit_context);
+    }
+}
+
+void libleak_check_scan(uintptr_t scan_from)
+{
+    if (!libleak_config.check || libleak_passive || libleak_config.rate != 1 || gate.ran)
+        return;
+    gate.ran = true;
+    libleak_enter();
+    if (!libleak_reach_check(&gate.result, scan_from)) {
+        libleak_leave();
+        return;
+    }
+    build_records();
+    if (gate.record_count) {
+        /* The comments are filled by prepare(), which the profile's sample walk calls before
+           the comments are written. */
+        static const struct libleak_profile_source source = {for_each_leak, NULL, 0};
+        const char *comments[] = {gate.comments[0], gate.comments[1], gate.comments[2], gate.comments[3],
+                                  NULL};
+        libleak_dump_special("leaks", &source, comments);
+    }
+    libleak_leave();
+}
+
+static void print_frames(const struct libleak_stack *stack)
+{
+    int number = 0;
+    for (uint32_t f = 0; f < stack->depth; f++) {
+        uintptr_t pc = stack->frames[f] - 1;
+        struct libleak_line lines[LIBLEAK_MAX_INLINE];
+        int mapping = -1;
+        int count = libleak_symbols_lookup(pc, libleak_config.symbolize, lines, LIBLEAK_MAX_INLINE, &mapping);
+        const struct libleak_mapping *m = mapping >= 0 ? libleak_symbols_mapping(mapping) : NULL;
+        if (count == 0) {
+            if (m)
+                libleak_log("   #%d 0x%lx in ?? (%s+0x%lx)", number++, (unsigned long)pc, m->path,
+                            (unsigned long)(pc - m->start + m->file_offset));
+            else
+                libleak_log("   #%d 0x%lx in ??", number++, (unsigned long)pc);
+            continue;
+        }
+        for (int i = 0; i < count; i++) {
+            const char *function = lines[i].function ? lines[i].function : "??";
+            if (lines[i].file)
+                libleak_log("   #%d 0x%lx in %s %s:%lld", number++, (unsigned long)pc, function,
+                            lines[i].file, (long long)lines[i].line);
+            else if (m)
+                libleak_log("   #%d 0x%lx in %s (%s+0x%lx)", number++, (unsigned long)pc, function, m->path,
+                            (unsigned long)(pc - m->start + m->file_offset));
+            else
+                libleak_log("   #%d 0x%lx in %s", number++, (unsigned long)pc, function);
+        }
+    }
+}
+
+static void print_totals(const char *label, const struct totals *t)
+{
+    char bytes[32], blocks[32];
+    format_count(bytes, sizeof bytes, t->bytes);
+    format_count(blocks, sizeof blocks, t->blocks);
+    libleak_log("   %15s: %s bytes in %s blocks", label, bytes, blocks);
+}
+
+void libleak_check_finish(void)
+{
+    if (!gate.ran || !gate.result.blocks)
+        return;
+    libleak_enter();
+    prepare();
+    size_t reported = 0;
+    for (size_t i = 0; i < gate.record_count; i++)
+        reported += !gate.records[i].suppressed;
+    size_t number = 0;
+    for (size_t i = 0; i < gate.record_count; i++) {
+        const struct loss_record *record = &gate.records[i];
+        if (record->suppressed)
+            continue;
+        char bytes[32], blocks[32];
+        format_count(bytes, sizeof bytes, record->bytes);
+        format_count(blocks, sizeof blocks, record->blocks);
+        libleak_log("%s bytes in %s blocks are %s in loss record %zu of %zu", bytes, blocks,
+                    class_words[record->class], ++number, reported);
+        const struct libleak_stack *stack = libleak_stacks_get(record->stack);
+        if (stack)
+            print_frames(stack);
+        libleak_log("%s", "");
+    }
+    libleak_symbols_close_files();
+    libleak_log("LEAK SUMMARY:");
+    for (int c = 0; c < CLASSES; c++)
+        print_totals(class_words[c], &gate.classes[c]);
+    print_totals("suppressed", &gate.suppressed);
+
+    uint64_t dropped =
+            atomic_load(&libleak_counters.dropped_live) + atomic_load(&libleak_counters.dropped_stacks);
+    if (dropped || gate.result.truncated)
+        libleak_log("leak check: %llu allocations were not tracked (tables full: raise LIBLEAK_MAX_MEMORY or "
+                    "LIBLEAK_MAX_STACKS); they were not checked",
+                    (unsigned long long)dropped);
+
+    uint64_t lost = gate.classes[DEFINITELY].bytes + gate.classes[INDIRECTLY].bytes +
+                    (libleak_config.check_possible ? gate.classes[POSSIBLY].bytes : 0);
+    int status = atomic_load(&program_status);
+    bool failed = lost > libleak_config.check_max;
+    libleak_leave();
+    if (!failed || libleak_config.exitcode == 0)
+        return;
+    char lost_text[32];
+    format_count(lost_text, sizeof lost_text, lost);
+    if (status != 0) {
+        libleak_log(
+                "leak check failed: %s bytes lost (LIBLEAK_CHECK_MAX=%llu); the program's own exit status %s",
+                lost_text, (unsigned long long)libleak_config.check_max,
+                status < 0 ? "is unknown and is kept" : "is not 0 and is kept");
+        return;
+    }
+    libleak_log("leak check failed: %s bytes lost (LIBLEAK_CHECK_MAX=%llu); exit status %d", lost_text,
+                (unsigned long long)libleak_config.check_max, libleak_config.exitcode);
+    fflush(NULL); /* what exit() would still do after the destructors */
+    _exit(libleak_config.exitcode);
+}
