@@ -1,10 +1,9 @@
 /*
  * leakcheck — the leak gate of LIBLEAK_CHECK=1 (leakcheck.h).
  *
- * The program's exit status: we wrap main (through __libc_start_main) and interpose exit(), so
- * that at the check we know whether the program itself failed; a failed program keeps its
- * status. An exit libc makes internally (error(3) with a status) reaches neither, and then the
- * status is unknown and left alone.
+ * The program's exit status: our __libc_start_main registers the loader's finalizer through
+ * on_exit(3), which is told the status, so at the check we know whether the program itself
+ * failed (a failed program keeps its status), however exit() was reached.
  *
  * The check runs from libleak's ELF destructor: preloaded, libleak.so was initialised before the
  * program and every library it loads that does not depend on libleak, so _dl_fini runs our
@@ -40,40 +39,38 @@
 
 /* ---- the program's exit status ---- */
 
-static _Atomic int program_status = -1; /* -1: unknown (main has not returned, exit() not called) */
-static int (*program_main)(int, char **, char **);
-static void (*real_exit)(int);
+static _Atomic int program_status = -1; /* -1: unknown (exit() has not started) */
+static void (*real_rtld_fini)(void);
 
 typedef int (*start_main_function)(int (*)(int, char **, char **), int, char **, void (*)(void),
                                    void (*)(void), void (*)(void), void *);
 
-static int main_wrapper(int argc, char **argv, char **envp)
+/* Runs where the loader's _dl_fini would have run (it is registered in its place), with the
+   status exit() was given: by the program, by main's return or by libc itself. */
+static void record_status_then_finalize(int status, void *unused)
 {
-    int status = program_main(argc, argv, envp);
+    (void)unused;
     atomic_store(&program_status, status & 0xff);
-    return status;
+    real_rtld_fini();
 }
 
 EXPORT int __libc_start_main(int (*main)(int, char **, char **), int argc, char **argv, void (*init)(void),
                              void (*fini)(void), void (*rtld_fini)(void), void *stack_end)
 {
     start_main_function real = (start_main_function)dlsym(RTLD_NEXT, "__libc_start_main");
-    program_main = main;
-    return real(main_wrapper, argc, argv, init, fini, rtld_fini, stack_end);
-}
-
-EXPORT void exit(int status)
-{
-    atomic_store(&program_status, status & 0xff);
-    if (!real_exit)
-        real_exit = (void (*)(int))dlsym(RTLD_NEXT, "exit");
-    real_exit(status);
-    _exit(status); /* not reached */
+    /* glibc registers rtld_fini (the loader's _dl_fini, which runs every ELF destructor, ours
+       included) with __cxa_atexit before the program's constructors run. We register it
+       ourselves at the same place in the exit sequence, through on_exit, which hands us the
+       status. No frame of ours stays between libc and main. */
+    if (libleak_config.check && rtld_fini && on_exit(record_status_then_finalize, NULL) == 0) {
+        real_rtld_fini = rtld_fini;
+        rtld_fini = NULL;
+    }
+    return real(main, argc, argv, init, fini, rtld_fini, stack_end);
 }
 
 void libleak_check_init(void)
 {
-    real_exit = (void (*)(int))dlsym(RTLD_NEXT, "exit");
     if (libleak_config.check)
         libleak_reach_init();
 }

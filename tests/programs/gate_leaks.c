@@ -11,12 +11,14 @@
  *   tls         a __thread pointer keeps 512 bytes (still reachable)
  *   thread      a thread still running at exit keeps 700 bytes only on its own stack
  *   spinning    the same from a thread that never enters a system call
+ *   sigwait     the same from a thread that blocks every signal and sleeps in sigwait
  *   fork        the child leaks 333 bytes and exits 0 through exit(); the parent leaks
  *               nothing and prints "child status N"
  *   many N      N blocks in a reachable array, every 10th lost (N/10 * 48 bytes lost)
  *   none        allocates and frees: nothing at all is left
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,6 +125,26 @@ SITE void *spinner(void *unused)
     return (void *)(counter + (uintptr_t)mine);
 }
 
+SITE void *signal_waiter(void *unused)
+{
+    (void)unused;
+    void *volatile mine = malloc(700);
+    memset(mine, 3, 700);
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
+    pthread_mutex_lock(&lock);
+    ready = 1;
+    pthread_cond_signal(&ready_cond);
+    pthread_mutex_unlock(&lock);
+    sigset_t wanted;
+    sigemptyset(&wanted);
+    sigaddset(&wanted, SIGUSR1);
+    int number;
+    sigwait(&wanted, &number);
+    return mine;
+}
+
 static void start_and_wait(void *(*function)(void *))
 {
     pthread_t thread;
@@ -168,6 +190,8 @@ int main(int argc, char **argv)
         start_and_wait(sleeper);
     } else if (!strcmp(what, "spinning")) {
         start_and_wait(spinner);
+    } else if (!strcmp(what, "sigwait")) {
+        start_and_wait(signal_waiter);
     } else if (!strcmp(what, "fork")) {
         pid_t child = fork();
         if (child == 0) {
