@@ -114,6 +114,8 @@ static void sort_blocks(struct libleak_reach_block *blocks, size_t count, struct
 struct classifier {
     struct libleak_reach_block *blocks;
     uintptr_t *starts; /* blocks[i].address, packed for the binary search */
+    uintptr_t *coarse; /* starts[i * COARSE] */
+    size_t coarse_count;
     size_t count;
     uintptr_t low, high; /* first start, one past the furthest end */
     uint32_t *stack;     /* the mark stack (indexes) */
@@ -121,12 +123,26 @@ struct classifier {
 };
 
 /* The block that address points into (start or interior), or -1. A zero-sized block is hit by
-   its start only. */
+   its start only. Two levels: every COARSE-th start in a small array that stays in cache, then
+   the COARSE starts between two of them. */
+#define COARSE 64
+
 static ptrdiff_t find_block(const struct classifier *c, uintptr_t address)
 {
     if (address < c->low || address >= c->high)
         return -1;
-    size_t lo = 0, hi = c->count; /* first start > address is at hi */
+    size_t lo = 0, hi = c->coarse_count; /* first coarse start > address is at hi */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->coarse[mid] <= address)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    /* coarse[lo - 1] = starts[(lo - 1) * COARSE] <= address: search the group that follows it */
+    size_t first = (lo - 1) * COARSE, last = first + COARSE < c->count ? first + COARSE : c->count;
+    lo = first + 1;
+    hi = last;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (c->starts[mid] <= address)
@@ -134,8 +150,6 @@ static ptrdiff_t find_block(const struct classifier *c, uintptr_t address)
         else
             hi = mid;
     }
-    if (lo == 0)
-        return -1;
     const struct libleak_reach_block *b = &c->blocks[lo - 1];
     if (address - b->address < b->size || address == b->address)
         return (ptrdiff_t)(lo - 1);
@@ -269,10 +283,12 @@ void libleak_reach_classify(struct libleak_reach_block *blocks, size_t count,
     size_t stack_bytes = round_pages(2 * count * sizeof(uint32_t) + 64);
     struct libleak_reach_block *scratch = map_zeroed(scratch_bytes);
     struct classifier c = {.blocks = blocks, .count = count};
+    size_t coarse_bytes = round_pages((count / COARSE + 1) * sizeof(uintptr_t));
     c.starts = map_zeroed(starts_bytes);
+    c.coarse = map_zeroed(coarse_bytes);
     c.stack = map_zeroed(stack_bytes);
     c.capacity = stack_bytes / sizeof(uint32_t);
-    if (!scratch || !c.starts || !c.stack) {
+    if (!scratch || !c.starts || !c.coarse || !c.stack) {
         /* No memory to classify: call everything reachable rather than fail a build on it. */
         for (size_t i = 0; i < count; i++)
             blocks[i].state = LIBLEAK_REACHABLE;
@@ -287,6 +303,8 @@ void libleak_reach_classify(struct libleak_reach_block *blocks, size_t count,
         if (end > c.high)
             c.high = end;
     }
+    for (size_t i = 0; i < count; i += COARSE)
+        c.coarse[c.coarse_count++] = blocks[i].address;
     for (size_t r = 0; r < root_count; r++) {
         if (roots[r].allocator_data)
             scan_allocator_words(&c, roots[r].start, roots[r].end);
@@ -308,6 +326,8 @@ out:
         munmap(scratch, scratch_bytes);
     if (c.starts)
         munmap(c.starts, starts_bytes);
+    if (c.coarse)
+        munmap(c.coarse, coarse_bytes);
     if (c.stack)
         munmap(c.stack, stack_bytes);
 }

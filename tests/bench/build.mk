@@ -36,3 +36,13 @@ bench-quick:
 	@$(DEPS) --install build bench
 	@$(MAKE) --no-print-directory $(BUILD)/libleak.so bench-programs
 	@python3 tests/bench/run.py --quick
+
+# The leak gate's classification alone on 10^6 live blocks (links the library's objects, like
+# the unit tests).
+.PHONY: bench-reach
+bench-reach: $(BENCH_DIR)/reach
+	@$(BENCH_DIR)/reach 1000000
+
+$(BENCH_DIR)/reach: tests/bench/reach.c $(LIBLEAK_UNIT_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_OURS) -Ilibleak -o $@ $< $(LIBLEAK_UNIT_OBJS) $(LIBLEAK_LIBS)
