@@ -18,11 +18,14 @@
 #include "leakcheck.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <fnmatch.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -69,10 +72,48 @@ EXPORT int __libc_start_main(int (*main)(int, char **, char **), int argc, char 
     return real(main, argc, argv, init, fini, rtld_fini, stack_end);
 }
 
+/* ---- where the report goes ---- */
+
+/* Many programs close stderr on their way out (coreutils' close_stdout, xz): the report would be
+   lost exactly when it matters. In gate mode we keep a close-on-exec copy of fd 2 at a high
+   number and write there when fd 2 itself is no longer the file it was at start. */
+static int saved_stderr = -1;
+static struct stat stderr_at_start;
+
+static bool is_stderr_at_start(int fd)
+{
+    struct stat now;
+    return fd >= 0 && fstat(fd, &now) == 0 && now.st_dev == stderr_at_start.st_dev &&
+           now.st_ino == stderr_at_start.st_ino;
+}
+
+static void report_line(const char *format, ...) __attribute__((format(printf, 1, 2)));
+static void report_line(const char *format, ...)
+{
+    int fd = is_stderr_at_start(2) ? 2 : is_stderr_at_start(saved_stderr) ? saved_stderr : -1;
+    if (fd < 0)
+        return;
+    char line[1024] = "libleak: ";
+    size_t used = 9;
+    va_list args;
+    va_start(args, format);
+    int n = vsnprintf(line + used, sizeof line - used - 1, format, args);
+    va_end(args);
+    if (n < 0)
+        return;
+    used += (size_t)n < sizeof line - used - 1 ? (size_t)n : sizeof line - used - 2;
+    line[used++] = '\n';
+    ssize_t ignored = write(fd, line, used);
+    (void)ignored;
+}
+
 void libleak_check_init(void)
 {
-    if (libleak_config.check)
-        libleak_reach_init();
+    if (!libleak_config.check)
+        return;
+    libleak_reach_init();
+    if (fstat(2, &stderr_at_start) == 0)
+        saved_stderr = fcntl(2, F_DUPFD_CLOEXEC, 1000);
 }
 
 /* ---- loss records ---- */
@@ -189,7 +230,7 @@ static void load_suppressions(void)
         return;
     FILE *file = fopen(libleak_config.suppressions, "re");
     if (!file) {
-        libleak_log("LIBLEAK_SUPPRESSIONS=\"%s\" cannot be opened; no suppressions",
+        report_line("LIBLEAK_SUPPRESSIONS=\"%s\" cannot be opened; no suppressions",
                     libleak_config.suppressions);
         return;
     }
@@ -211,7 +252,7 @@ static void load_suppressions(void)
         while (*glob == ' ' || *glob == '\t')
             glob++;
         if (strncmp(text, "leak:", 5) != 0 || !*glob) {
-            libleak_log("%s:%lu: expected 'leak:PATTERN', got '%s'; line ignored",
+            report_line("%s:%lu: expected 'leak:PATTERN', got '%s'; line ignored",
                         libleak_config.suppressions, number, text);
             continue;
         }
@@ -376,22 +417,22 @@ static void print_frames(const struct libleak_stack *stack)
         const struct libleak_mapping *m = mapping >= 0 ? libleak_symbols_mapping(mapping) : NULL;
         if (count == 0) {
             if (m)
-                libleak_log("   #%d 0x%lx in ?? (%s+0x%lx)", number++, (unsigned long)pc, m->path,
+                report_line("   #%d 0x%lx in ?? (%s+0x%lx)", number++, (unsigned long)pc, m->path,
                             (unsigned long)(pc - m->start + m->file_offset));
             else
-                libleak_log("   #%d 0x%lx in ??", number++, (unsigned long)pc);
+                report_line("   #%d 0x%lx in ??", number++, (unsigned long)pc);
             continue;
         }
         for (int i = 0; i < count; i++) {
             const char *function = lines[i].function ? lines[i].function : "??";
             if (lines[i].file)
-                libleak_log("   #%d 0x%lx in %s %s:%lld", number++, (unsigned long)pc, function,
+                report_line("   #%d 0x%lx in %s %s:%lld", number++, (unsigned long)pc, function,
                             lines[i].file, (long long)lines[i].line);
             else if (m)
-                libleak_log("   #%d 0x%lx in %s (%s+0x%lx)", number++, (unsigned long)pc, function, m->path,
+                report_line("   #%d 0x%lx in %s (%s+0x%lx)", number++, (unsigned long)pc, function, m->path,
                             (unsigned long)(pc - m->start + m->file_offset));
             else
-                libleak_log("   #%d 0x%lx in %s", number++, (unsigned long)pc, function);
+                report_line("   #%d 0x%lx in %s", number++, (unsigned long)pc, function);
         }
     }
 }
@@ -401,7 +442,7 @@ static void print_totals(const char *label, const struct totals *t)
     char bytes[32], blocks[32];
     format_count(bytes, sizeof bytes, t->bytes);
     format_count(blocks, sizeof blocks, t->blocks);
-    libleak_log("   %15s: %s bytes in %s blocks", label, bytes, blocks);
+    report_line("   %15s: %s bytes in %s blocks", label, bytes, blocks);
 }
 
 void libleak_check_finish(void)
@@ -421,15 +462,15 @@ void libleak_check_finish(void)
         char bytes[32], blocks[32];
         format_count(bytes, sizeof bytes, record->bytes);
         format_count(blocks, sizeof blocks, record->blocks);
-        libleak_log("%s bytes in %s blocks are %s in loss record %zu of %zu", bytes, blocks,
+        report_line("%s bytes in %s blocks are %s in loss record %zu of %zu", bytes, blocks,
                     class_words[record->class], ++number, reported);
         const struct libleak_stack *stack = libleak_stacks_get(record->stack);
         if (stack)
             print_frames(stack);
-        libleak_log("%s", "");
+        report_line("%s", "");
     }
     libleak_symbols_close_files();
-    libleak_log("LEAK SUMMARY:");
+    report_line("LEAK SUMMARY:");
     for (int c = 0; c < CLASSES; c++)
         print_totals(class_words[c], &gate.classes[c]);
     print_totals("suppressed", &gate.suppressed);
@@ -437,7 +478,7 @@ void libleak_check_finish(void)
     uint64_t dropped =
             atomic_load(&libleak_counters.dropped_live) + atomic_load(&libleak_counters.dropped_stacks);
     if (dropped || gate.result.truncated)
-        libleak_log("leak check: %llu allocations were not tracked (tables full: raise LIBLEAK_MAX_MEMORY or "
+        report_line("leak check: %llu allocations were not tracked (tables full: raise LIBLEAK_MAX_MEMORY or "
                     "LIBLEAK_MAX_STACKS); they were not checked",
                     (unsigned long long)dropped);
 
@@ -451,13 +492,13 @@ void libleak_check_finish(void)
     char lost_text[32];
     format_count(lost_text, sizeof lost_text, lost);
     if (status != 0) {
-        libleak_log(
+        report_line(
                 "leak check failed: %s bytes lost (LIBLEAK_CHECK_MAX=%llu); the program's own exit status %s",
                 lost_text, (unsigned long long)libleak_config.check_max,
                 status < 0 ? "is unknown and is kept" : "is not 0 and is kept");
         return;
     }
-    libleak_log("leak check failed: %s bytes lost (LIBLEAK_CHECK_MAX=%llu); exit status %d", lost_text,
+    report_line("leak check failed: %s bytes lost (LIBLEAK_CHECK_MAX=%llu); exit status %d", lost_text,
                 (unsigned long long)libleak_config.check_max, libleak_config.exitcode);
     fflush(NULL); /* what exit() would still do after the destructors */
     _exit(libleak_config.exitcode);

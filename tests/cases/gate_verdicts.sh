@@ -54,6 +54,11 @@ gate_run exit3 -- "$P" exit3
 assert_eq 3 "$gate_rc" "exit3: exit status"
 assert_summary exit3.err "4248 2" "0 0" "0 0" "exit3"
 
+# A program that closed its stderr on the way out still gets the report (on a copy of fd 2).
+gate_run closed -- "$P" closestderr
+assert_eq 23 "$gate_rc" "closestderr: exit status"
+assert_summary closed.err "4248 2" "0 0" "0 0" "closestderr"
+
 # LIBLEAK_CHECK_MAX: at the lost bytes passes, one byte below fails. LIBLEAK_EXITCODE.
 gate_run max_equal LIBLEAK_CHECK_MAX=4248 -- "$P" direct
 assert_eq 0 "$gate_rc" "LIBLEAK_CHECK_MAX=4248 with 4,248 bytes lost: exit status"

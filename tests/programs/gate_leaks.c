@@ -16,6 +16,7 @@
  *               nothing and prints "child status N"
  *   many N      N blocks in a reachable array, every 10th lost (N/10 * 48 bytes lost)
  *   none        allocates and frees: nothing at all is left
+ *   closestderr direct's leak, then fclose(stderr) (as coreutils' close_stdout does at exit)
  */
 #include <pthread.h>
 #include <signal.h>
@@ -175,7 +176,7 @@ SITE void **keep_many(long count)
 int main(int argc, char **argv)
 {
     const char *what = argc > 1 ? argv[1] : "none";
-    if (!strcmp(what, "direct") || !strcmp(what, "exit3")) {
+    if (!strcmp(what, "direct") || !strcmp(what, "exit3") || !strcmp(what, "closestderr")) {
         leak_direct_big();
         leak_direct_small();
     } else if (!strcmp(what, "global")) {
@@ -211,5 +212,7 @@ int main(int argc, char **argv)
     scrub_stack();
     if (!strcmp(what, "exit3"))
         exit(3);
+    if (!strcmp(what, "closestderr"))
+        fclose(stderr);
     return 0;
 }
