@@ -565,7 +565,40 @@ static bool blocks_stop_signal(pid_t tid)
     return (value >> (bit % 4)) & 1;
 }
 
-/* The stack pointer of a thread sleeping in a system call; 0 when it is running. */
+/* System calls a thread may sleep in for long: a thread that blocks the stop signal there is
+   scanned without being stopped. Not the short ones glibc's start_thread makes with every
+   signal blocked (rseq, set_robust_list, rt_sigprocmask): a thread caught there is signalled,
+   and stops as soon as it unblocks signals. */
+static bool is_sleeping_call(long number)
+{
+    static const long calls[] = {
+            SYS_futex,      SYS_rt_sigtimedwait, SYS_rt_sigsuspend, SYS_nanosleep,    SYS_clock_nanosleep,
+            SYS_ppoll,      SYS_pselect6,        SYS_epoll_pwait,   SYS_read,         SYS_readv,
+            SYS_pread64,    SYS_recvfrom,        SYS_recvmsg,       SYS_accept4,      SYS_wait4,
+            SYS_waitid,     SYS_msgrcv,          SYS_semtimedop,    SYS_io_getevents,
+#ifdef SYS_pause
+            SYS_pause,
+#endif
+#ifdef SYS_poll
+            SYS_poll,
+#endif
+#ifdef SYS_select
+            SYS_select,
+#endif
+#ifdef SYS_epoll_wait
+            SYS_epoll_wait,
+#endif
+#ifdef SYS_accept
+            SYS_accept,
+#endif
+    };
+    for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++)
+        if (calls[i] == number)
+            return true;
+    return false;
+}
+
+/* The stack pointer of a thread sleeping in one of those system calls; 0 otherwise. */
 static uintptr_t sleeping_stack_pointer(pid_t tid)
 {
     char path[64], text[512];
@@ -584,7 +617,12 @@ static uintptr_t sleeping_stack_pointer(pid_t tid)
         while (*p && *p != ' ' && *p != '\n')
             p++;
     }
-    if (count < 3)
+    if (count < 3 || fields[0][0] == '-')
+        return 0;
+    long number = 0;
+    for (const char *d = fields[0]; *d >= '0' && *d <= '9'; d++)
+        number = number * 10 + (*d - '0');
+    if (!is_sleeping_call(number))
         return 0;
     const char *sp = fields[count - 2];
     if (sp[0] != '0' || sp[1] != 'x')

@@ -2,14 +2,15 @@
 # Threads still running at exit are stopped for the scan and their stacks are roots: a block
 # whose only pointer is on such a thread's stack is still reachable — for a thread sleeping in
 # pause(), one spinning in user code (never in a system call) and one that blocks every signal
-# and sleeps in sigwait (scanned from the stack pointer the kernel reports; never signalled,
-# so its sigwait does not take our stop signal). The program's exit status stays 0.
+# and sleeps in sigwait, or waits on a condition variable (scanned from the stack pointer the
+# kernel reports; never signalled, so a sigwait does not take our stop signal). The program's
+# exit status stays 0.
 . "$LIBLEAK_ROOT/tests/lib.sh"
 . "$LIBLEAK_ROOT/tests/cases/lib_common.inc"
 . "$LIBLEAK_ROOT/tests/cases/gate_common.inc"
 require_lib; require_prog gate_leaks
 
-for scenario in thread spinning sigwait; do
+for scenario in thread spinning sigwait masked; do
   gate_run "$scenario" -- "$TESTBIN/gate_leaks" "$scenario"
   cat "$scenario.err" >&2
   assert_eq 0 "$gate_rc" "$scenario: exit status"

@@ -12,6 +12,7 @@
  *   thread      a thread still running at exit keeps 700 bytes only on its own stack
  *   spinning    the same from a thread that never enters a system call
  *   sigwait     the same from a thread that blocks every signal and sleeps in sigwait
+ *   masked      the same from a thread that blocks every signal and waits on a condition
  *   fork        the child leaks 333 bytes and exits 0 through exit(); the parent leaks
  *               nothing and prints "child status N"
  *   many N      N blocks in a reachable array, every 10th lost (N/10 * 48 bytes lost)
@@ -146,6 +147,25 @@ SITE void *signal_waiter(void *unused)
     return mine;
 }
 
+static pthread_cond_t never = PTHREAD_COND_INITIALIZER;
+
+SITE void *masked_waiter(void *unused)
+{
+    (void)unused;
+    void *volatile mine = malloc(700);
+    memset(mine, 3, 700);
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
+    pthread_mutex_lock(&lock);
+    ready = 1;
+    pthread_cond_signal(&ready_cond);
+    while (ready)
+        pthread_cond_wait(&never, &lock);
+    pthread_mutex_unlock(&lock);
+    return mine;
+}
+
 static void start_and_wait(void *(*function)(void *))
 {
     pthread_t thread;
@@ -191,6 +211,8 @@ int main(int argc, char **argv)
         start_and_wait(sleeper);
     } else if (!strcmp(what, "spinning")) {
         start_and_wait(spinner);
+    } else if (!strcmp(what, "masked")) {
+        start_and_wait(masked_waiter);
     } else if (!strcmp(what, "sigwait")) {
         start_and_wait(signal_waiter);
     } else if (!strcmp(what, "fork")) {
