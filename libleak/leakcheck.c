@@ -125,6 +125,7 @@ static const char *const class_words[CLASSES] = {"definitely lost", "indirectly 
 
 struct loss_record {
     uint32_t stack;
+    uint32_t shown_depth; /* frames up to main (memcheck's --show-below-main=no) */
     uint8_t class;
     bool suppressed;
     uint64_t bytes, blocks;
@@ -198,7 +199,10 @@ static void build_records(void)
     for (size_t i = 0; i < r->count; i++) {
         enum loss_class class = class_of(r->blocks[i].state);
         if (class != REACHABLE)
-            all[n++] = (struct loss_record){r->blocks[i].stack, (uint8_t) class, false, r->blocks[i].size, 1};
+            all[n++] = (struct loss_record){.stack = r->blocks[i].stack,
+                                            .class = (uint8_t) class,
+                                            .bytes = r->blocks[i].size,
+                                            .blocks = 1};
     }
     qsort(all, n, sizeof *all, by_class_and_stack);
     size_t groups = 0;
@@ -304,11 +308,11 @@ static bool builtin_suppressed(const struct libleak_stack *stack)
     return fnmatch("ld-linux*.so*", name, 0) == 0 || fnmatch("ld-*.so*", name, 0) == 0;
 }
 
-static bool user_suppressed(const struct libleak_stack *stack)
+static bool user_suppressed(const struct libleak_stack *stack, uint32_t depth)
 {
     if (!user_suppressions.count)
         return false;
-    for (uint32_t f = 0; f < stack->depth; f++) {
+    for (uint32_t f = 0; f < depth; f++) {
         struct libleak_line lines[LIBLEAK_MAX_INLINE];
         int mapping = -1;
         int count = libleak_symbols_lookup(stack->frames[f] - 1, true, lines, LIBLEAK_MAX_INLINE, &mapping);
@@ -337,6 +341,26 @@ static void format_count(char *out, size_t size, uint64_t value)
     out[used] = '\0';
 }
 
+/* The frames of a stack up to and including main: what is below main is libc's start-up code,
+   which memcheck does not show either (--show-below-main=no). Looking those frames up is what
+   costs: with libc's debug information installed, the first lookup in libc reads its DWARF
+   (about 0.1 s), so a report that stops at main never opens it for an ordinary leak. */
+static uint32_t depth_to_main(const struct libleak_stack *stack)
+{
+    if (!libleak_config.symbolize)
+        return stack->depth;
+    for (uint32_t f = 0; f < stack->depth; f++) {
+        struct libleak_line lines[LIBLEAK_MAX_INLINE];
+        int mapping = -1;
+        int count = libleak_symbols_lookup(stack->frames[f] - 1, true, lines, LIBLEAK_MAX_INLINE, &mapping);
+        for (int i = 0; i < count; i++)
+            if ((lines[i].function && strcmp(lines[i].function, "main") == 0) ||
+                (lines[i].system_name && strcmp(lines[i].system_name, "main") == 0))
+                return f + 1;
+    }
+    return stack->depth;
+}
+
 /* Decides the suppressions (symbolizing only lost stacks) and the totals. Runs once: inside the
    .leaks profile's sample walk (under the dump lock, so no snapshot symbolizes meanwhile) or,
    when no profile is written, after the last dump. */
@@ -350,7 +374,9 @@ static void prepare(void)
     for (size_t i = 0; i < gate.record_count; i++) {
         struct loss_record *record = &gate.records[i];
         const struct libleak_stack *stack = libleak_stacks_get(record->stack);
-        record->suppressed = stack && (builtin_suppressed(stack) || user_suppressed(stack));
+        record->shown_depth = stack ? depth_to_main(stack) : 0;
+        record->suppressed =
+                stack && (builtin_suppressed(stack) || user_suppressed(stack, record->shown_depth));
         struct totals *totals = record->suppressed ? &gate.suppressed : &gate.classes[record->class];
         totals->bytes += record->bytes;
         totals->blocks += record->blocks;
@@ -376,7 +402,7 @@ static void for_each_leak(void *context, void (*emit)(const struct libleak_profi
         if (record->suppressed || !stack)
             continue;
         struct libleak_profile_sample sample = {stack->frames,
-                                                stack->depth,
+                                                record->shown_depth,
                                                 {(int64_t)record->blocks, (int64_t)record->bytes,
                                                  (int64_t)record->blocks, (int64_t)record->bytes},
                                                 -1};
@@ -406,10 +432,10 @@ void libleak_check_scan(uintptr_t scan_from)
     libleak_leave();
 }
 
-static void print_frames(const struct libleak_stack *stack)
+static void print_frames(const struct libleak_stack *stack, uint32_t depth)
 {
     int number = 0;
-    for (uint32_t f = 0; f < stack->depth; f++) {
+    for (uint32_t f = 0; f < depth; f++) {
         uintptr_t pc = stack->frames[f] - 1;
         struct libleak_line lines[LIBLEAK_MAX_INLINE];
         int mapping = -1;
@@ -466,7 +492,7 @@ void libleak_check_finish(void)
                     class_words[record->class], ++number, reported);
         const struct libleak_stack *stack = libleak_stacks_get(record->stack);
         if (stack)
-            print_frames(stack);
+            print_frames(stack, record->shown_depth);
         report_line("%s", "");
     }
     libleak_symbols_close_files();
