@@ -125,7 +125,7 @@ static const char *const class_words[CLASSES] = {"definitely lost", "indirectly 
 
 struct loss_record {
     uint32_t stack;
-    uint32_t shown_depth; /* frames up to main (memcheck's --show-below-main=no) */
+    uint32_t shown_depth; /* frames without libc's start-up code (memcheck: --show-below-main=no) */
     uint8_t class;
     bool suppressed;
     uint64_t bytes, blocks;
@@ -341,24 +341,34 @@ static void format_count(char *out, size_t size, uint64_t value)
     out[used] = '\0';
 }
 
-/* The frames of a stack up to and including main: what is below main is libc's start-up code,
-   which memcheck does not show either (--show-below-main=no). Looking those frames up is what
-   costs: with libc's debug information installed, the first lookup in libc reads its DWARF
-   (about 0.1 s), so a report that stops at main never opens it for an ordinary leak. */
-static uint32_t depth_to_main(const struct libleak_stack *stack)
+/* The frames of a stack without libc's start-up code below main (or below a thread's start
+   function): memcheck does not show it either (--show-below-main=no). Decided from the
+   mappings alone, without symbolizing: looking up a pc in libc is what costs, because with
+   libc's debug information installed (libc6-dbg) libdwfl then reads and inflates its
+   compressed DWARF, about 0.1 s, and stripped programs have no "main" to stop at. A stack ends
+   [..., main, __libc_start_call_main, __libc_start_main_impl, _start] or
+   [..., thread function, start_thread, clone3]: drop a last frame in the program after libc
+   frames (_start), then every trailing frame in libc. */
+static bool in_libc(uintptr_t return_address)
 {
-    if (!libleak_config.symbolize)
-        return stack->depth;
-    for (uint32_t f = 0; f < stack->depth; f++) {
-        struct libleak_line lines[LIBLEAK_MAX_INLINE];
-        int mapping = -1;
-        int count = libleak_symbols_lookup(stack->frames[f] - 1, true, lines, LIBLEAK_MAX_INLINE, &mapping);
-        for (int i = 0; i < count; i++)
-            if ((lines[i].function && strcmp(lines[i].function, "main") == 0) ||
-                (lines[i].system_name && strcmp(lines[i].system_name, "main") == 0))
-                return f + 1;
-    }
-    return stack->depth;
+    struct libleak_line lines[1];
+    int mapping = -1;
+    libleak_symbols_lookup(return_address - 1, false, lines, 1, &mapping);
+    if (mapping < 0)
+        return false;
+    const char *path = libleak_symbols_mapping(mapping)->path;
+    const char *slash = strrchr(path, '/');
+    return strncmp(slash ? slash + 1 : path, "libc.so", 7) == 0;
+}
+
+static uint32_t depth_without_start_code(const struct libleak_stack *stack)
+{
+    uint32_t depth = stack->depth;
+    if (depth >= 3 && !in_libc(stack->frames[depth - 1]) && in_libc(stack->frames[depth - 2]))
+        depth--;
+    while (depth > 1 && in_libc(stack->frames[depth - 1]))
+        depth--;
+    return depth;
 }
 
 /* Decides the suppressions (symbolizing only lost stacks) and the totals. Runs once: inside the
@@ -374,7 +384,7 @@ static void prepare(void)
     for (size_t i = 0; i < gate.record_count; i++) {
         struct loss_record *record = &gate.records[i];
         const struct libleak_stack *stack = libleak_stacks_get(record->stack);
-        record->shown_depth = stack ? depth_to_main(stack) : 0;
+        record->shown_depth = stack ? depth_without_start_code(stack) : 0;
         record->suppressed =
                 stack && (builtin_suppressed(stack) || user_suppressed(stack, record->shown_depth));
         struct totals *totals = record->suppressed ? &gate.suppressed : &gate.classes[record->class];
