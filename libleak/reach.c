@@ -820,8 +820,20 @@ static void add_thread_roots(struct check_context *check, const struct module_wa
         add_root(&check->roots, tp + (uintptr_t)walk->tls[i].offset,
                  tp + (uintptr_t)walk->tls[i].offset + walk->tls[i].size);
     const struct mapping *tcb = mapping_of(&check->map, tp + DTV_OFFSET);
-    if (tcb && tcb->readable && check->roots.forced_count < check->roots.forced_capacity)
-        check->roots.forced[check->roots.forced_count++] = *(const uintptr_t *)(tp + DTV_OFFSET);
+    if (!tcb || !tcb->readable)
+        return;
+    uintptr_t dtv = *(const uintptr_t *)(tp + DTV_OFFSET);
+    if (check->roots.forced_count < check->roots.forced_capacity)
+        check->roots.forced[check->roots.forced_count++] = dtv;
+    /* The DTV itself as a root too: the main thread's first one comes from the loader's own
+       allocator, not from malloc, and holds the pointers to its dynamic TLS blocks. glibc's
+       entries are 16 bytes; the one before dtv holds the number of entries. */
+    const struct mapping *array = mapping_of(&check->map, dtv - 16);
+    if (array && array->readable && dtv - 16 >= array->start) {
+        uintptr_t entries = *(const uintptr_t *)(dtv - 16);
+        if (entries < 65536)
+            add_root(&check->roots, dtv - 16, dtv + 16 * (entries + 1));
+    }
 }
 
 static void classify_stopped_world(struct check_context *check)
