@@ -7,6 +7,63 @@
 
 static _Atomic uint64_t mapped_bytes;
 
+/* Every mapping of ours, for libleak_memory_is_own: a slot is claimed with a compare-and-swap
+   of its start, so neither mapping nor unmapping takes a lock. */
+#define OWN_SLOTS 4096
+static struct {
+    _Atomic uintptr_t start;
+    _Atomic uintptr_t end;
+} own[OWN_SLOTS];
+static _Atomic bool own_overflow;
+
+static void remember(void *address, size_t bytes)
+{
+    for (size_t i = 0; i < OWN_SLOTS; i++) {
+        uintptr_t expected = 0;
+        if (atomic_compare_exchange_strong(&own[i].start, &expected, (uintptr_t)address)) {
+            atomic_store(&own[i].end, (uintptr_t)address + bytes);
+            return;
+        }
+    }
+    atomic_store(&own_overflow, true);
+}
+
+static void forget(void *address)
+{
+    for (size_t i = 0; i < OWN_SLOTS; i++)
+        if (atomic_load(&own[i].start) == (uintptr_t)address) {
+            atomic_store(&own[i].end, 0);
+            atomic_store(&own[i].start, 0);
+            return;
+        }
+}
+
+bool libleak_memory_for_each_own(uintptr_t start, uintptr_t end,
+                                 void (*visit)(uintptr_t own_start, uintptr_t own_end, void *context),
+                                 void *context)
+{
+    if (atomic_load(&own_overflow))
+        return false;
+    for (size_t i = 0; i < OWN_SLOTS; i++) {
+        uintptr_t own_start = atomic_load(&own[i].start), own_end = atomic_load(&own[i].end);
+        if (own_start && own_start < end && start < own_end)
+            visit(own_start, own_end, context);
+    }
+    return true;
+}
+
+bool libleak_memory_is_own(uintptr_t start, uintptr_t end)
+{
+    if (atomic_load(&own_overflow))
+        return true;
+    for (size_t i = 0; i < OWN_SLOTS; i++) {
+        uintptr_t own_start = atomic_load(&own[i].start);
+        if (own_start && own_start < end && start < atomic_load(&own[i].end))
+            return true;
+    }
+    return false;
+}
+
 static size_t page_round(size_t bytes)
 {
     return (bytes + 4095) & ~(size_t)4095;
@@ -26,12 +83,14 @@ void *libleak_map(size_t bytes)
         atomic_fetch_sub(&mapped_bytes, bytes);
         return NULL;
     }
+    remember(address, bytes);
     return address;
 }
 
 void libleak_unmap(void *address, size_t bytes)
 {
     bytes = page_round(bytes);
+    forget(address);
     munmap(address, bytes);
     atomic_fetch_sub(&mapped_bytes, bytes);
 }
@@ -58,6 +117,7 @@ void *libleak_arena_alloc(struct libleak_arena *arena, size_t bytes)
         void *address = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (address == MAP_FAILED)
             return NULL;
+        remember(address, size);
         chunk = address;
         chunk->next = arena->chunks;
         chunk->size = size;
@@ -73,6 +133,7 @@ void libleak_arena_release(struct libleak_arena *arena)
 {
     while (arena->chunks) {
         struct libleak_arena_chunk *next = arena->chunks->next;
+        forget(arena->chunks);
         munmap(arena->chunks, arena->chunks->size);
         arena->chunks = next;
     }

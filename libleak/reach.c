@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "live.h"
+#include "memory.h"
 #include "log.h"
 
 #if defined(__x86_64__)
@@ -294,7 +295,11 @@ void libleak_reach_classify(struct libleak_reach_block *blocks, size_t count,
             blocks[i].state = LIBLEAK_REACHABLE;
         goto out;
     }
-    sort_blocks(blocks, count, scratch);
+    bool sorted = true;
+    for (size_t i = 1; i < count && sorted; i++)
+        sorted = blocks[i - 1].address < blocks[i].address;
+    if (!sorted)
+        sort_blocks(blocks, count, scratch);
     c.low = blocks[0].address;
     for (size_t i = 0; i < count; i++) {
         blocks[i].state = LIBLEAK_UNREACHED;
@@ -337,6 +342,8 @@ out:
 struct mapping {
     uintptr_t start, end;
     bool readable;
+    bool writable;
+    bool anonymous; /* no file and no kernel name ([heap], [stack], ...) but [anon:NAME] */
 };
 
 struct memory_map {
@@ -377,8 +384,17 @@ static bool read_memory_map(struct memory_map *map)
                 end = end * 16 + (uintptr_t)(*p <= '9' ? *p - '0' : (*p | 0x20) - 'a' + 10), p++;
             if (*p == ' ')
                 p++;
+            bool readable = p[0] == 'r', writable = p[0] && p[1] == 'w';
+            /* then offset, device, inode and the name, if any */
+            for (int field = 0; field < 4 && *p; field++) {
+                while (*p && *p != ' ')
+                    p++;
+                while (*p == ' ')
+                    p++;
+            }
+            bool anonymous = *p == '\0' || strncmp(p, "[anon:", 6) == 0;
             if (map->count < map->capacity)
-                map->mappings[map->count++] = (struct mapping){start, end, *p == 'r'};
+                map->mappings[map->count++] = (struct mapping){start, end, readable, writable, anonymous};
         }
     }
     close(fd);
@@ -462,6 +478,10 @@ static struct thread_slot *slots;
 static _Atomic size_t slot_count;
 static _Atomic int released; /* futex word: 0 while the world is stopped */
 static _Atomic bool stopping;
+/* libleak's own threads (not stopped): their stacks are no roots */
+#define MAX_OWN_THREADS 16
+static pid_t own_threads[MAX_OWN_THREADS];
+static size_t own_thread_count;
 
 static long futex(_Atomic int *word, int operation, int value)
 {
@@ -671,8 +691,16 @@ static int stop_new_threads(pid_t self)
             pid_t tid = 0;
             for (const char *d = entry->d_name; *d; d++)
                 tid = tid * 10 + (*d - '0');
-            if (tid == self || slot_of(tid) || is_own_thread(tid))
+            if (tid == self || slot_of(tid))
                 continue;
+            if (is_own_thread(tid)) {
+                bool known = false;
+                for (size_t k = 0; k < own_thread_count; k++)
+                    known |= own_threads[k] == tid;
+                if (!known && own_thread_count < MAX_OWN_THREADS)
+                    own_threads[own_thread_count++] = tid;
+                continue;
+            }
             size_t index = atomic_load(&slot_count);
             if (index >= MAX_THREADS)
                 continue;
@@ -728,8 +756,17 @@ struct check_context {
     uintptr_t own_code; /* an address inside libleak.so: its data is not a root */
     struct memory_map map;
     struct roots roots;
+    struct libleak_reach_region own[8]; /* what the check itself mapped */
+    size_t own_count;
     bool done;
 };
+
+static void note_own(struct check_context *check, const void *address, size_t bytes)
+{
+    if (address && check->own_count < 8)
+        check->own[check->own_count++] =
+                (struct libleak_reach_region){(uintptr_t)address, (uintptr_t)address + bytes, false};
+}
 
 struct tls_module {
     intptr_t offset; /* of the module's static TLS block from the thread pointer */
@@ -738,11 +775,15 @@ struct tls_module {
 
 #define MAX_TLS_MODULES 256
 
+#define MAX_MODULE_RANGES 4096
+
 struct module_walk {
     struct check_context *check;
     uintptr_t tp;
     struct tls_module tls[MAX_TLS_MODULES];
     size_t tls_count;
+    struct libleak_reach_region modules[MAX_MODULE_RANGES]; /* every PT_LOAD, page-rounded */
+    size_t module_count;
 };
 
 static bool module_contains(const struct dl_phdr_info *info, uintptr_t address)
@@ -786,6 +827,11 @@ static int visit_module(struct dl_phdr_info *info, size_t size, void *data)
     bool libc = base && strlen(base) >= 8 && memcmp(base, "/libc.so", 8) == 0;
     for (int i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type == PT_LOAD && walk->module_count < MAX_MODULE_RANGES) {
+            uintptr_t start = info->dlpi_addr + ph->p_vaddr;
+            walk->modules[walk->module_count++] = (struct libleak_reach_region){
+                    start & ~(uintptr_t)4095, (start + ph->p_memsz + 4095) & ~(uintptr_t)4095, false};
+        }
         if (ph->p_type == PT_LOAD && (ph->p_flags & PF_W) && !own) {
             uintptr_t start = info->dlpi_addr + ph->p_vaddr;
             add_root_of(&check->roots, start, start + ph->p_memsz, libc);
@@ -836,6 +882,122 @@ static void add_thread_roots(struct check_context *check, const struct module_wa
     }
 }
 
+/* Pieces of an anonymous mapping that are not the program's data, cut out before scanning. */
+#define MAX_CUTS 4096
+
+struct cuts {
+    struct libleak_reach_region ranges[MAX_CUTS];
+    size_t count;
+    bool overflow;
+};
+
+static void cut(struct cuts *cuts, uintptr_t start, uintptr_t end)
+{
+    if (cuts->count < MAX_CUTS)
+        cuts->ranges[cuts->count++] = (struct libleak_reach_region){start, end, false};
+    else
+        cuts->overflow = true;
+}
+
+static void cut_own(uintptr_t start, uintptr_t end, void *context)
+{
+    cut(context, start, end);
+}
+
+/* glibc's heap of a thread arena: 64 MiB aligned, starting with its heap_info (arena, previous
+   heap, size, mprotect size). */
+static bool is_arena_heap(const struct mapping *m, uintptr_t at, uintptr_t *size)
+{
+    if (at + 4 * sizeof(uintptr_t) > m->end)
+        return false;
+    const uintptr_t *info = (const uintptr_t *)at;
+    uintptr_t heap_max = 64u << 20;
+    if (!info[0] || (info[1] && info[1] % heap_max) || !info[2] || info[2] > heap_max || info[2] % 4096)
+        return false;
+    *size = info[2];
+    return true;
+}
+
+/* memcheck scans every mapping the program can write, not only modules and stacks: a pointer
+   kept in memory the program mapped itself (Python's object arenas, a custom pool) keeps its
+   block reachable. We do the same for anonymous mappings, with what is not the program's data
+   cut out (the kernel merges neighbouring anonymous mappings, so a mapping may hold several
+   kinds): malloc's own memory (the brk heap is named [heap]; a thread arena's heaps are
+   64 MiB aligned and start with their size; a large block is its own mapping), libleak's
+   memory, the modules' segments (scanned above, libc's with a rule of its own), and whole
+   stacks of running threads (scanned from their stack pointers above: below is stale) and of
+   libleak's threads. Cached stacks of exited threads are scanned whole, as memcheck does. */
+static void add_anonymous_roots(struct check_context *check, const struct module_walk *walk,
+                                const uintptr_t *stack_pointers, size_t stack_pointer_count)
+{
+    static struct cuts cuts;
+    const struct libleak_reach_result *result = check->result;
+    for (size_t i = 0; i < check->map.count; i++) {
+        const struct mapping *m = &check->map.mappings[i];
+        if (!m->readable || !m->writable || !m->anonymous)
+            continue;
+        bool stack = false;
+        for (size_t k = 0; k < stack_pointer_count; k++)
+            stack |= stack_pointers[k] >= m->start && stack_pointers[k] < m->end;
+        if (stack)
+            continue;
+        cuts.count = 0;
+        cuts.overflow = false;
+        for (size_t k = 0; k < walk->module_count; k++)
+            if (walk->modules[k].start < m->end && m->start < walk->modules[k].end)
+                cut(&cuts, walk->modules[k].start, walk->modules[k].end);
+        for (size_t k = 0; k < check->own_count; k++)
+            if (check->own[k].start < m->end && m->start < check->own[k].end)
+                cut(&cuts, check->own[k].start, check->own[k].end);
+        if (!libleak_memory_for_each_own(m->start, m->end, cut_own, &cuts))
+            continue;
+        uintptr_t heap_max = 64u << 20;
+        for (uintptr_t at = (m->start + heap_max - 1) & ~(heap_max - 1); at >= m->start && at < m->end;
+             at += heap_max) {
+            uintptr_t size;
+            if (is_arena_heap(m, at, &size))
+                cut(&cuts, at, at + size);
+        }
+        /* blocks in what is left: large blocks (mmapped chunks, 16 bytes of header) */
+        size_t lo = 0, hi = result->count;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (result->blocks[mid].address < m->start)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t b = lo; b < result->count && result->blocks[b].address < m->end; b++) {
+            uintptr_t address = result->blocks[b].address;
+            bool in_heap = false;
+            for (size_t k = 0; k < cuts.count && !in_heap; k++)
+                in_heap = address >= cuts.ranges[k].start && address < cuts.ranges[k].end;
+            if (!in_heap)
+                cut(&cuts, (address - 16) & ~(uintptr_t)4095,
+                    (address + result->blocks[b].size + 4095) & ~(uintptr_t)4095);
+        }
+        if (cuts.overflow)
+            continue; /* too many pieces to tell: not scanned, as LeakSanitizer never does */
+        /* sort the cuts (few), then scan the gaps */
+        for (size_t a = 1; a < cuts.count; a++)
+            for (size_t b = a; b > 0 && cuts.ranges[b - 1].start > cuts.ranges[b].start; b--) {
+                struct libleak_reach_region swap = cuts.ranges[b];
+                cuts.ranges[b] = cuts.ranges[b - 1];
+                cuts.ranges[b - 1] = swap;
+            }
+        uintptr_t position = m->start;
+        for (size_t k = 0; k <= cuts.count; k++) {
+            uintptr_t gap_end = k < cuts.count ? cuts.ranges[k].start : m->end;
+            if (gap_end > m->end)
+                gap_end = m->end;
+            if (gap_end > position)
+                add_root(&check->roots, position, gap_end);
+            if (k < cuts.count && cuts.ranges[k].end > position)
+                position = cuts.ranges[k].end;
+        }
+    }
+}
+
 static void classify_stopped_world(struct check_context *check)
 {
     struct libleak_reach_result *result = check->result;
@@ -844,9 +1006,20 @@ static void classify_stopped_world(struct check_context *check)
     result->blocks = map_zeroed(bytes);
     if (!result->blocks)
         return;
+    note_own(check, result->blocks, bytes);
     libleak_live_for_each(collect_block, result);
     if (!read_memory_map(&check->map))
         return;
+    note_own(check, check->map.mappings, check->map.bytes);
+    note_own(check, slots, round_pages(MAX_THREADS * sizeof *slots));
+    /* sorted now for the anonymous roots (blocks inside a mapping); the classification then
+       finds them sorted */
+    size_t scratch_bytes = round_pages(result->count * sizeof *result->blocks + 1);
+    struct libleak_reach_block *scratch = map_zeroed(scratch_bytes);
+    if (!scratch)
+        return;
+    sort_blocks(result->blocks, result->count, scratch);
+    munmap(scratch, scratch_bytes);
     struct roots *roots = &check->roots;
     roots->map = &check->map;
     roots->capacity = 1 << 16;
@@ -855,6 +1028,8 @@ static void classify_stopped_world(struct check_context *check)
     roots->forced_capacity = MAX_THREADS + 1;
     roots->forced_bytes = round_pages(roots->forced_capacity * sizeof(uintptr_t));
     roots->forced = map_zeroed(roots->forced_bytes);
+    note_own(check, roots->regions, roots->bytes);
+    note_own(check, roots->forced, roots->forced_bytes);
     static struct module_walk walk; /* large: not on the (maybe small) stack */
     memset(&walk, 0, sizeof walk);
     walk.check = check;
@@ -864,16 +1039,21 @@ static void classify_stopped_world(struct check_context *check)
     dl_iterate_phdr(visit_module, &walk); /* the loader lock is recursive: we already hold it */
 
     add_thread_roots(check, &walk, check->scan_from, walk.tp);
+    static uintptr_t stack_pointers[MAX_THREADS + MAX_OWN_THREADS + 1];
+    size_t stack_pointer_count = 0;
+    stack_pointers[stack_pointer_count++] = check->scan_from;
     size_t count = atomic_load(&slot_count);
     for (size_t i = 0; i < count; i++) {
         struct thread_slot *slot = &slots[i];
         switch (atomic_load(&slot->state)) {
         case SLOT_STOPPED:
             add_thread_roots(check, &walk, slot->sp, slot->tp);
+            stack_pointers[stack_pointer_count++] = slot->sp;
             result->threads_stopped++;
             break;
         case SLOT_SLEEPING:
             add_thread_roots(check, &walk, slot->sp, 0);
+            stack_pointers[stack_pointer_count++] = slot->sp;
             result->threads_sleeping++;
             break;
         case SLOT_SIGNALLED: {
@@ -881,6 +1061,7 @@ static void classify_stopped_world(struct check_context *check)
             uintptr_t sp = sleeping_stack_pointer(slot->tid);
             if (sp) {
                 add_thread_roots(check, &walk, sp, 0);
+                stack_pointers[stack_pointer_count++] = sp;
                 result->threads_sleeping++;
             } else {
                 result->threads_unscanned++;
@@ -891,6 +1072,18 @@ static void classify_stopped_world(struct check_context *check)
         default: break;
         }
     }
+    bool own_stacks_known = true;
+    for (size_t k = 0; k < own_thread_count; k++) {
+        uintptr_t sp = sleeping_stack_pointer(own_threads[k]);
+        if (sp)
+            stack_pointers[stack_pointer_count++] = sp;
+        else
+            own_stacks_known = false;
+    }
+    /* A libleak thread caught running has a stack we cannot tell from the program's memory:
+       then no anonymous mapping is scanned (as LeakSanitizer never does). */
+    if (own_stacks_known)
+        add_anonymous_roots(check, &walk, stack_pointers, stack_pointer_count);
     result->root_bytes = roots->total;
     libleak_reach_classify(result->blocks, result->count, roots->regions, roots->count, roots->forced,
                            roots->forced_count);
@@ -911,6 +1104,7 @@ static int stop_and_check(struct dl_phdr_info *info, size_t size, void *data)
         return 1;
     atomic_store(&slot_count, 0);
     atomic_store(&released, 0);
+    own_thread_count = 0;
     struct sigaction action, previous;
     memset(&action, 0, sizeof action);
     action.sa_sigaction = on_stop_signal;

@@ -36,6 +36,12 @@ gate_run tls -- "$P" tls
 assert_eq 0 "$gate_rc" "tls: exit status"
 assert_eq "512 1" "$(summary_of tls.err "still reachable")" "tls: still reachable"
 
+# Kept only from memory the program mapped itself: still reachable (memcheck scans it too).
+gate_run mmapped -- "$P" mmapped
+assert_eq 0 "$gate_rc" "mmapped: exit status"
+assert_summary mmapped.err "0 0" "0 0" "0 0" "mmapped"
+assert_eq "600 1" "$(summary_of mmapped.err "still reachable")" "mmapped: still reachable"
+
 # Only an interior pointer: possibly lost; fails only with LIBLEAK_CHECK_POSSIBLE=1.
 gate_run interior -- "$P" interior
 assert_eq 0 "$gate_rc" "interior: exit status"
@@ -88,7 +94,7 @@ grep -q 'LIBLEAK_RATE' rate1.err && fail "LIBLEAK_RATE=1 with the gate: a line a
 
 # The same numbers as memcheck.
 if command -v valgrind >/dev/null 2>&1; then
-  for scenario in direct list interior; do
+  for scenario in direct list interior mmapped; do
     valgrind_summary "$scenario" "$P" "$scenario"
     for class in "definitely lost" "indirectly lost" "possibly lost"; do
       assert_eq "$(summary_of "$scenario.vg" "$class")" "$(summary_of "$scenario.err" "$class")" "$scenario: $class, memcheck vs libleak"

@@ -17,6 +17,8 @@
  *               nothing and prints "child status N"
  *   many N      N blocks in a reachable array, every 10th lost (N/10 * 48 bytes lost)
  *   none        allocates and frees: nothing at all is left
+ *   mmapped     600 bytes kept only from a region the program mapped itself (mmap): still
+ *               reachable, as memcheck says (it scans every writable mapping)
  *   closestderr direct's leak, then fclose(stderr) (as coreutils' close_stdout does at exit)
  */
 #include <pthread.h>
@@ -25,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -85,6 +88,12 @@ SITE void leak_list(void)
     for (int i = 0; i < 11; i++)
         head = make_node(head);
     head = NULL;
+}
+
+SITE void keep_in_mapping(void)
+{
+    void **region = mmap(NULL, 1 << 16, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    region[100] = malloc(600);
 }
 
 SITE void keep_tls(void)
@@ -205,6 +214,8 @@ int main(int argc, char **argv)
         keep_interior();
     } else if (!strcmp(what, "list")) {
         leak_list();
+    } else if (!strcmp(what, "mmapped")) {
+        keep_in_mapping();
     } else if (!strcmp(what, "tls")) {
         keep_tls();
     } else if (!strcmp(what, "thread")) {
