@@ -618,8 +618,9 @@ static bool is_sleeping_call(long number)
     return false;
 }
 
-/* The stack pointer of a thread sleeping in one of those system calls; 0 otherwise. */
-static uintptr_t sleeping_stack_pointer(pid_t tid)
+/* The stack pointer /proc reports for a thread in a system call (any call when any_call,
+   else only one it sleeps in); 0 when it is running or in another call. */
+static uintptr_t syscall_stack_pointer(pid_t tid, bool any_call)
 {
     char path[64], text[512];
     task_path(path, sizeof path, tid, "syscall");
@@ -637,12 +638,12 @@ static uintptr_t sleeping_stack_pointer(pid_t tid)
         while (*p && *p != ' ' && *p != '\n')
             p++;
     }
-    if (count < 3 || fields[0][0] == '-')
+    if (count < 3 || (fields[0][0] == '-' && !any_call))
         return 0;
     long number = 0;
     for (const char *d = fields[0]; *d >= '0' && *d <= '9'; d++)
         number = number * 10 + (*d - '0');
-    if (!is_sleeping_call(number))
+    if (!any_call && !is_sleeping_call(number))
         return 0;
     const char *sp = fields[count - 2];
     if (sp[0] != '0' || sp[1] != 'x')
@@ -651,6 +652,25 @@ static uintptr_t sleeping_stack_pointer(pid_t tid)
     for (sp += 2; (*sp >= '0' && *sp <= '9') || (*sp >= 'a' && *sp <= 'f'); sp++)
         value = value * 16 + (uintptr_t)(*sp <= '9' ? *sp - '0' : *sp - 'a' + 10);
     return value;
+}
+
+static uintptr_t sleeping_stack_pointer(pid_t tid)
+{
+    return syscall_stack_pointer(tid, false);
+}
+
+/* Where a libleak thread's stack is: it sleeps nearly all the time (the dumper in sem_wait),
+   so wait a little for it to enter a system call if it is running. */
+static uintptr_t own_thread_stack_pointer(pid_t tid)
+{
+    for (int round = 0; round < 500; round++) {
+        uintptr_t sp = syscall_stack_pointer(tid, true);
+        if (sp)
+            return sp;
+        struct timespec pause = {0, 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    return 0;
 }
 
 static bool task_exists(pid_t tid)
@@ -1074,7 +1094,7 @@ static void classify_stopped_world(struct check_context *check)
     }
     bool own_stacks_known = true;
     for (size_t k = 0; k < own_thread_count; k++) {
-        uintptr_t sp = sleeping_stack_pointer(own_threads[k]);
+        uintptr_t sp = own_thread_stack_pointer(own_threads[k]);
         if (sp)
             stack_pointers[stack_pointer_count++] = sp;
         else
