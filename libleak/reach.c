@@ -36,6 +36,7 @@
 
 #include "live.h"
 #include "memory.h"
+#include "real.h"
 #include "log.h"
 
 #if defined(__x86_64__)
@@ -57,8 +58,18 @@ static uintptr_t thread_pointer(void)
 
 static uint32_t thread_descriptor_size = 2304; /* glibc 2.36 x86_64; replaced by libc's own answer */
 
+/* Anonymous memory is scanned only over glibc's malloc: we know its heaps and large blocks
+   and cut them out, whereas another allocator's metadata (jemalloc's extents, tcmalloc's spans)
+   points at the first block of every slab and would make lost blocks look reachable. */
+static bool allocator_is_glibc;
+
 void libleak_reach_init(void)
 {
+    Dl_info where;
+    if (libleak_real.malloc && dladdr((void *)libleak_real.malloc, &where) && where.dli_fname) {
+        const char *slash = strrchr(where.dli_fname, '/');
+        allocator_is_glibc = strncmp(slash ? slash + 1 : where.dli_fname, "libc.so", 7) == 0;
+    }
     const uint32_t *size = dlsym(RTLD_DEFAULT, "_thread_db_sizeof_pthread");
     if (size && *size >= 256 && *size <= 65536)
         thread_descriptor_size = *size;
@@ -1102,7 +1113,7 @@ static void classify_stopped_world(struct check_context *check)
     }
     /* A libleak thread caught running has a stack we cannot tell from the program's memory:
        then no anonymous mapping is scanned (as LeakSanitizer never does). */
-    if (own_stacks_known)
+    if (own_stacks_known && allocator_is_glibc)
         add_anonymous_roots(check, &walk, stack_pointers, stack_pointer_count);
     result->root_bytes = roots->total;
     libleak_reach_classify(result->blocks, result->count, roots->regions, roots->count, roots->forced,
