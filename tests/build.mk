@@ -17,3 +17,11 @@ $(BUILD)/tests/%: tests/programs/%.c tests/programs/site.h include/libleak.h
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIBLEAK_UNIT_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_OURS) -Ilibleak -o $@ $< $(LIBLEAK_UNIT_OBJS) $(LIBLEAK_LIBS)
+
+# Shared libraries the test programs dlopen (tests/libraries/NAME.c -> build/tests/libNAME.so).
+TEST_LIBRARY_SRCS := $(wildcard tests/libraries/*.c)
+TEST_LIBRARIES    := $(patsubst tests/libraries/%.c,$(BUILD)/tests/lib%.so,$(TEST_LIBRARY_SRCS))
+test-programs: $(TEST_LIBRARIES)
+$(BUILD)/tests/lib%.so: tests/libraries/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O1 -g -fPIC -shared -D_GNU_SOURCE $(WARN) -o $@ $<
