@@ -33,6 +33,7 @@
 #include "proto/profile.pb-c.h"
 
 #include "config.h"
+#include "descriptors.h"
 #include "memory_limits.h"
 #include "live.h"
 #include "memory.h"
