@@ -25,6 +25,7 @@ struct libleak_config libleak_config = {
         .max_stacks = 256 * 1024,
         .max_memory = 2ULL << 30,
         .exitcode = 23,
+        .file_mode = 0600,
 };
 
 bool libleak_parse_size(const char *text, uint64_t *value)
@@ -149,6 +150,20 @@ static void load_bool(const char *name, bool *target)
     libleak_log("%s=\"%s\" is not 0 or 1; using %d", name, text, *target);
 }
 
+/* A signal we may take for snapshots: catchable, not one whose default use the program or the
+   kernel depends on (SIGSEGV & co.), and not one of the real-time signals glibc keeps for
+   itself (32 for thread cancellation, 33 for setxid: below SIGRTMIN, and sigaction refuses
+   them, so 32 would kill the program when sent and 33 would do nothing). */
+static bool signal_is_usable(long number)
+{
+    if (number <= 0 || number >= NSIG)
+        return false;
+    if (number >= 32 && number < SIGRTMIN)
+        return false;
+    return number != SIGKILL && number != SIGSTOP && number != SIGSEGV && number != SIGBUS &&
+           number != SIGFPE && number != SIGILL;
+}
+
 static void load_signal(void)
 {
     const char *text = getenv("LIBLEAK_SIGNAL");
@@ -170,15 +185,31 @@ static void load_signal(void)
     char *end;
     errno = 0;
     long number = strtol(text, &end, 10);
-    bool catchable = number > 0 && number < NSIG && number != SIGKILL && number != SIGSTOP &&
-                     number != SIGSEGV && number != SIGBUS && number != SIGFPE && number != SIGILL;
-    if (*text && *end == '\0' && !errno && catchable) {
+    if (*text && *end == '\0' && !errno && signal_is_usable(number)) {
         libleak_config.signal = (int)number;
         return;
     }
-    libleak_log("LIBLEAK_SIGNAL=\"%s\" is not USR1, USR2, none or a catchable signal number; using USR2",
-                text);
+    libleak_log(
+            "LIBLEAK_SIGNAL=\"%s\" is not USR1, USR2, none or a catchable signal number that glibc leaves to "
+            "programs (1-31 but KILL, STOP, SEGV, BUS, FPE, ILL; %d-%d); using USR2",
+            text, SIGRTMIN, SIGRTMAX);
     libleak_config.signal = SIGUSR2;
+}
+
+/* LIBLEAK_MODE: octal permissions for profiles, 0 to 0777 (open's mode: the umask applies). */
+static void load_file_mode(void)
+{
+    const char *text = getenv("LIBLEAK_MODE");
+    if (!text)
+        return;
+    char *end;
+    errno = 0;
+    unsigned long mode = strtoul(text, &end, 8);
+    if (*text >= '0' && *text <= '7' && *end == '\0' && !errno && mode <= 0777) {
+        libleak_config.file_mode = (unsigned)mode;
+        return;
+    }
+    libleak_log("LIBLEAK_MODE=\"%s\" is not an octal file mode from 0 to 0777 (like 0640); using 0600", text);
 }
 
 /* A template may use %p (pid), %n (sequence), %e (program name), %t (Unix time), %%. */
@@ -260,6 +291,7 @@ void libleak_config_load(void)
     load_size("LIBLEAK_DEPTH", &depth, 1, LIBLEAK_MAX_DEPTH);
     libleak_config.depth = (int)depth;
     load_signal();
+    load_file_mode();
     load_bool("LIBLEAK_AT_EXIT", &libleak_config.at_exit);
     load_bool("LIBLEAK_SYMBOLIZE", &libleak_config.symbolize);
     load_out();
