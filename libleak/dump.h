@@ -6,7 +6,9 @@
 #define LIBLEAK_DUMP_H
 #include <stdbool.h>
 
-/* Records the starting directory and program name, starts the dumper, installs the handler. */
+/* Records the starting directory and program name, starts the dumper, installs the handler.
+   The dumper also calls libleak_watch_poll() (watch.c, weak here) every
+   libleak_watch_poll_millis() when watch.c is linked in and that period is not 0. */
 void libleak_dump_init(void);
 
 /* Writes a profile to path, or to the next name from LIBLEAK_OUT when path is NULL.
@@ -26,10 +28,18 @@ void libleak_dump_with_lock(void (*work)(void *context), void *context);
 
 void libleak_dump_at_exit(void);
 
-/* pthread_atfork handlers: no dump may be half done across fork. */
-void libleak_dump_before_fork(void);
-void libleak_dump_after_fork_in_parent(void);
+/* pthread_atfork child handler: fork never waits for a dump; the child makes its own state
+   anew (dump lock, dumper thread) and drops what a dump in progress had half updated. */
 void libleak_dump_after_fork_in_child(void);
+
+/* Around the calls that need a single-threaded process (namespaces.c: unshare, setns): pause
+   ends the dumper thread and waits until the kernel no longer counts it; resume starts a new
+   one. They nest (a count); errno is kept. */
+void libleak_dump_pause_dumper(void);
+void libleak_dump_resume_dumper(void);
+
+/* namespaces.c: resolves the next unshare and setns (from the constructor). */
+void libleak_namespaces_init(void);
 
 /* Set when the library must stay passive (setuid programs, failed start): nothing is written. */
 extern bool libleak_passive;

@@ -61,9 +61,9 @@ __attribute__((constructor(101))) static void libleak_start(void)
     if (libleak_config.rate == 1)
         libleak_live_filter_saturate();
     libleak_watch_init();
+    libleak_namespaces_init();
     libleak_dump_init();
-    pthread_atfork(libleak_dump_before_fork, libleak_dump_after_fork_in_parent,
-                   libleak_dump_after_fork_in_child);
+    pthread_atfork(NULL, NULL, libleak_dump_after_fork_in_child);
     atomic_store_explicit(&libleak_ready, true, memory_order_release);
     libleak_leave();
 }

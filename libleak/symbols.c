@@ -34,8 +34,10 @@
 #include <elf.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h> /* program_invocation_name */
+#include <fcntl.h>
 #include <limits.h>
 #include <link.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +45,10 @@
 #include <sys/auxv.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "descriptors.h"
+
+typedef char *(*demangler_function)(const char *, char *, size_t *, int *);
 
 /* One loaded object, as dl_iterate_phdr reports it. Its executable segments become mappings. */
 struct object {
@@ -93,7 +99,7 @@ static struct {
     char **strings; /* interned strings, open addressing */
     size_t strings_capacity, strings_used;
 
-    char *(*demangle)(const char *, char *, size_t *, int *);
+    demangler_function demangle;
 } symbols;
 
 /* ---- owned strings ---------------------------------------------------------------------- */
@@ -410,6 +416,16 @@ static bool build_index(void)
     return true;
 }
 
+/* dlsym takes the loader's lock: called by the dumper before it takes the dump lock, so that no
+   lock of ours is held while it waits for the loader (dump.c). */
+static _Atomic(demangler_function) demangler;
+
+void libleak_symbols_find_demangler(void)
+{
+    demangler_function found = (demangler_function)dlsym(RTLD_DEFAULT, "__cxa_demangle");
+    atomic_store_explicit(&demangler, found, memory_order_relaxed);
+}
+
 int libleak_symbols_refresh(void)
 {
     unsigned long long counters[2] = {0, 0};
@@ -429,8 +445,7 @@ int libleak_symbols_refresh(void)
     symbols.current = c.have_counters;
     symbols.adds = c.counters[0];
     symbols.subs = c.counters[1];
-    symbols.demangle =
-            (char *(*)(const char *, char *, size_t *, int *))dlsym(RTLD_DEFAULT, "__cxa_demangle");
+    symbols.demangle = atomic_load_explicit(&demangler, memory_order_relaxed);
     return 0;
 }
 
@@ -488,8 +503,8 @@ static int find_debuginfo(Dwfl_Module *module, void **userdata, const char *name
                           const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
                           char **debuginfo_file_name)
 {
-    return dwfl_build_id_find_debuginfo(module, userdata, name, base, file_name, debuglink_file,
-                                        debuglink_crc, debuginfo_file_name);
+    return libleak_fd_high(dwfl_build_id_find_debuginfo(module, userdata, name, base, file_name,
+                                                        debuglink_file, debuglink_crc, debuginfo_file_name));
 }
 
 static char *debuginfo_path; /* NULL: libdwfl's default search path */
@@ -718,8 +733,13 @@ static void report_objects(void)
             dwfl_module_info(object->module, NULL, &low, &high, NULL, NULL, NULL, NULL);
             object->module = dwfl_report_module(symbols.dwfl, object->path, low, high);
         } else if (!object->is_vdso && first_segment[i] >= 0) {
-            object->module =
-                    dwfl_report_elf(symbols.dwfl, object->path, object->file, -1, object->bias, false);
+            /* Opened by us, on a number >= 3 (descriptors.h); libdwfl keeps it on success. */
+            int fd = libleak_open_high(object->file, O_RDONLY, 0);
+            object->module = fd < 0 ? NULL
+                                    : dwfl_report_elf(symbols.dwfl, object->path, object->file, fd,
+                                                      object->bias, false);
+            if (fd >= 0 && !object->module)
+                close(fd);
         }
     }
     dwfl_report_end(symbols.dwfl, forget_module, NULL);
@@ -1030,4 +1050,9 @@ void libleak_symbols_reset(void)
     end_dwfl();
     symbols.current = false;
     symbols.demangle = NULL;
+}
+
+void libleak_symbols_abandon(void)
+{
+    memset(&symbols, 0, sizeof symbols);
 }

@@ -57,6 +57,14 @@ int libleak_symbols_lookup_cached(uint64_t pc, struct libleak_line *lines, int m
    dumps); the answers cached per pc stay. The next lookup of a new pc opens them again. */
 void libleak_symbols_close_files(void);
 
+/* Looks up libstdc++'s demangler (dlsym, which takes the loader's lock): call it with no lock
+   of ours held, before a refresh; the refresh uses what it found. */
+void libleak_symbols_find_demangler(void);
+
+/* In a fork child whose parent was in the middle of a dump: the state may be half updated, so
+   it is dropped without being freed or closed (a child's small leak, never a crash). */
+void libleak_symbols_abandon(void);
+
 /* Forgets everything (after fork the child keeps the parent's modules, so this is only for
    tests and for the loader's counters changing). */
 void libleak_symbols_reset(void);
