@@ -1,12 +1,15 @@
 /*
  * unshare_user: a single-threaded program enters a new user namespace, as unshare(1), bwrap
- * or a sandboxing zygote do; the kernel allows it only while the process has one thread.
- * Then it asks for a snapshot by signal (the dumper must be back) and by libleak_dump.
- *   unshare_user SNAPSHOT   SNAPSHOT: the file the SIGUSR2 snapshot is expected at
- * Prints "unshare 0" (or the error), "signal snapshot 1" when SNAPSHOT appeared within 20 s,
- * "dump 0".
+ * or a sandboxing zygote do (the kernel allows it only while the process has one thread), then
+ * a mount namespace with setns (which needs a single thread too). Then it asks for a snapshot
+ * by signal (the dumper must be back) and by libleak_dump.
+ *   unshare_user SNAPSHOT   SNAPSHOT: the file the SIGUSR2 snapshot is expected at (absolute:
+ *                           setns into a mount namespace moves the working directory to /)
+ * Prints "unshare 0" (or the error), "setns 0", "signal snapshot 1" when SNAPSHOT appeared
+ * within 20 s, "dump 0".
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <libleak.h>
 #include <sched.h>
 #include <signal.h>
@@ -26,6 +29,13 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("unshare 0\n");
+    /* setns into a mount namespace also needs a single thread (an unshared fs). Our own new
+       one: as root of the new user namespace we may enter it, type given and type 0. */
+    int namespace = unshare(CLONE_NEWNS) == 0 ? open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC) : -1;
+    printf("setns %s\n", namespace < 0                        ? strerror(errno)
+                         : setns(namespace, CLONE_NEWNS) != 0 ? strerror(errno)
+                         : setns(namespace, 0) != 0           ? strerror(errno)
+                                                              : "0");
     fflush(stdout);
     kill(getpid(), SIGUSR2);
     int seen = 0;
