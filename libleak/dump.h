@@ -7,8 +7,8 @@
 #include <stdbool.h>
 
 /* Records the starting directory and program name, starts the dumper, installs the handler.
-   The dumper also calls libleak_watch_poll() (watch.c, weak here) every
-   libleak_watch_poll_millis() when watch.c is linked in and that period is not 0. */
+   The dumper also calls libleak_watch_poll() (watch.c) every LIBLEAK_WATCH_POLL_MS
+   while libleak_watch_active() says a watch feature is on. */
 void libleak_dump_init(void);
 
 /* Writes a profile to path, or to the next name from LIBLEAK_OUT when path is NULL.

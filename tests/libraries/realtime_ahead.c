@@ -4,7 +4,6 @@
  * reading and a wait. A deadline computed from CLOCK_REALTIME then lies an hour away for any
  * wait on the kernel's clock; one on CLOCK_MONOTONIC is untouched. Other clocks pass through.
  */
-
 #include <dlfcn.h>
 #include <time.h>
 
