@@ -3,8 +3,9 @@
  * or a sandboxing zygote do (the kernel allows it only while the process has one thread), then
  * a mount namespace with setns (which needs a single thread too). Then it asks for a snapshot
  * by signal (the dumper must be back) and by libleak_dump.
- *   unshare_user SNAPSHOT   SNAPSHOT: the file the SIGUSR2 snapshot is expected at (absolute:
- *                           setns into a mount namespace moves the working directory to /)
+ *   unshare_user SNAPSHOT [syscall]   SNAPSHOT: the file the SIGUSR2 snapshot is expected at
+ *                           (absolute: setns into a mount namespace moves the working
+ *                           directory to /); "syscall": unshare with syscall(SYS_unshare)
  * Prints "unshare 0" (or the error), "setns 0", "signal snapshot 1" when SNAPSHOT appeared
  * within 20 s, "dump 0".
  */
@@ -13,18 +14,22 @@
 #include <libleak.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 int main(int argc, char **argv)
 {
-    if (argc != 2)
+    if (argc != 2 && argc != 3)
         return 2;
     void *kept = malloc(4096);
-    if (unshare(CLONE_NEWUSER) != 0) {
+    /* "syscall": through syscall(2), as programs do where libc had no wrapper. */
+    bool raw = argc == 3 && strcmp(argv[2], "syscall") == 0;
+    if ((raw ? syscall(SYS_unshare, CLONE_NEWUSER) : unshare(CLONE_NEWUSER)) != 0) {
         printf("unshare %s\n", strerror(errno));
         return 1;
     }
