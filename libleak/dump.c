@@ -44,7 +44,6 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -78,6 +77,7 @@ static bool dumper_wanted, dumper_running;
 static int paused;
 static pthread_t dumper_thread;
 static pid_t dumper_tid;
+static pid_t dumper_process; /* the process whose dumper this is (a fork child: its own) */
 static atomic_bool dumper_stop;
 static int64_t next_periodic; /* CLOCK_MONOTONIC nanoseconds; kept across a pause */
 static int64_t next_poll;
@@ -151,7 +151,7 @@ static void *dumper_main(void *unused)
 {
     (void)unused;
     libleak_enter(); /* for good: everything this thread allocates is ours, untracked */
-    dumper_tid = (pid_t)syscall(SYS_gettid);
+    dumper_tid = gettid();
     for (;;) {
         int posts = wait_for_work();
         if (atomic_load(&dumper_stop)) {
@@ -219,20 +219,25 @@ static void stop_dumper(void)
     pthread_join(dumper_thread, NULL);
     dumper_running = false;
     pid_t pid = getpid();
-    for (int i = 0; i < 10000 && syscall(SYS_tgkill, pid, dumper_tid, 0) == 0; i++) {
+    for (int i = 0; i < 10000 && tgkill(pid, dumper_tid, 0) == 0; i++) {
         struct timespec pause = {0, 100 * 1000};
         nanosleep(&pause, NULL);
     }
 }
 
-void libleak_dump_pause_dumper(void)
+bool libleak_dump_pause_dumper(void)
 {
+    /* A child of vfork (or clone(CLONE_VM)) shares our memory but is a process of its own,
+       single-threaded already: the dumper it would stop is its parent's. */
+    if (getpid() != dumper_process)
+        return false;
     int saved_errno = errno;
     pthread_mutex_lock(&dumper_control);
     if (paused++ == 0 && dumper_running)
         stop_dumper();
     pthread_mutex_unlock(&dumper_control);
     errno = saved_errno;
+    return true;
 }
 
 void libleak_dump_resume_dumper(void)
@@ -288,6 +293,7 @@ void libleak_dump_init(void)
         start_directory[0] = '\0';
     read_program_name();
     sem_init(&wakeup, 0, 0);
+    dumper_process = getpid();
     int64_t now = monotonic_nanos();
     next_periodic = now + (int64_t)libleak_config.interval * 1000000000;
     next_poll = now;
@@ -553,6 +559,7 @@ void libleak_dump_after_fork_in_child(void)
     start_nanos = now_nanos();
     /* Requests made to the parent are the parent's; the child has no dumper thread yet. */
     sem_init(&wakeup, 0, 0);
+    dumper_process = getpid();
     paused = 0;
     dumper_running = false;
     if (dumper_wanted)

@@ -34,8 +34,9 @@ void libleak_dump_after_fork_in_child(void);
 
 /* Around the calls that need a single-threaded process (namespaces.c: unshare, setns): pause
    ends the dumper thread and waits until the kernel no longer counts it; resume starts a new
-   one. They nest (a count); errno is kept. */
-void libleak_dump_pause_dumper(void);
+   one. They nest (a count); errno is kept. pause returns false, and does nothing, in a child
+   of vfork or clone(CLONE_VM) that shares our memory: call resume only after a true. */
+bool libleak_dump_pause_dumper(void);
 void libleak_dump_resume_dumper(void);
 
 /* namespaces.c: resolves the next unshare and setns (from the constructor). */
