@@ -3,7 +3,7 @@
  *
  * A signal handler may only do async-signal-safe things: ours posts a semaphore (no file
  * descriptor that the program could close or reuse) and returns; the dumper thread, started
- * with every other signal blocked so the program's signals never land on it, does the work.
+ * with every signal blocked so the program's signals never land on it, does the work.
  * The same thread writes the periodic snapshots of LIBLEAK_INTERVAL (deadlines on
  * CLOCK_MONOTONIC: setting the wall clock neither delays nor hurries them) and calls the
  * watch poll (libleak_watch_poll, below). Dumps are serialised by one mutex, taken only by
@@ -183,15 +183,14 @@ static void *dumper_main(void *unused)
 }
 
 /* Starts the dumper thread; dumper_control held (or the process single-threaded). Every
-   signal is blocked in it but the snapshot signal: one sent to the thread itself (tgkill)
-   then reaches it without interrupting any thread of the program. */
+   signal is blocked in it: left unblocked, the snapshot signal would make it a thread the
+   kernel may hand the process's signal to, and a program that blocks that signal and waits
+   for it (sigwait on a thread of its own) would lose it to our handler (lib_signal_effects). */
 static void start_dumper(void)
 {
     atomic_store(&dumper_stop, false);
     sigset_t all, previous;
     sigfillset(&all);
-    if (libleak_config.signal)
-        sigdelset(&all, libleak_config.signal);
     pthread_sigmask(SIG_SETMASK, &all, &previous);
     pthread_attr_t attributes;
     pthread_attr_init(&attributes);

@@ -1,8 +1,9 @@
 #!/bin/bash
 # A single-threaded program can enter a user namespace under the library (the kernel refuses
 # unshare(CLONE_NEWUSER) to a process with more than one thread): `unshare -U -r id`, and a C
-# program that calls unshare(CLONE_NEWUSER) (through the libc wrapper, and through syscall(2)), then setns into a mount namespace (also refused
-# to a multi-threaded process), and then still gets its snapshots by signal and by libleak_dump.
+# program that calls unshare(CLONE_NEWUSER) (through the libc wrapper, and through
+# syscall(2)), then setns into a mount namespace (also refused to a multi-threaded process),
+# and then still gets its snapshots by signal and by libleak_dump.
 . "$LIBLEAK_ROOT/tests/lib.sh"
 . "$LIBLEAK_ROOT/tests/cases/lib_common.inc"
 require_lib; require_prog unshare_user; require_go
