@@ -468,7 +468,7 @@ static bool room_to_symbolize(uint64_t *headroom, char *limit_name, unsigned nam
  */
 static uint64_t resident_bytes(void)
 {
-    int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    int fd = libleak_open_high("/proc/self/statm", O_RDONLY, 0);
     if (fd < 0)
         return 0;
     char text[128] = "";
