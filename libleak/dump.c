@@ -61,7 +61,8 @@
 bool libleak_passive;
 
 static pthread_mutex_t dump_lock = PTHREAD_MUTEX_INITIALIZER;
-static atomic_bool dump_in_progress; /* set while dump_lock is held: tells a fork child */
+static atomic_bool dump_in_progress;    /* set while dump_lock is held: tells a fork child */
+static struct libleak_plugs dump_plugs; /* under dump_lock: the standard numbers a dump holds */
 static sem_t wakeup;
 static unsigned sequence; /* under dump_lock */
 static bool exiting;      /* under dump_lock: the exit profile is written, no more dumps */
@@ -454,11 +455,13 @@ static int dump(const char *path, const char *special, const struct libleak_prof
         libleak_symbols_find_demangler(); /* the loader's lock, before ours */
     pthread_mutex_lock(&dump_lock);
     atomic_store(&dump_in_progress, true);
+    libleak_plug_standard(&dump_plugs); /* descriptors.c: libdw's and glibc's opens in the dump */
     char name[PATH_MAX] = "";
     int result = -1;
     if (exiting) {
         /* A snapshot requested while the program exits: exit_group could end it half
            written. The exit profile (if any) already has everything. */
+        libleak_unplug_standard(&dump_plugs);
         atomic_store(&dump_in_progress, false);
         pthread_mutex_unlock(&dump_lock);
         libleak_leave();
@@ -489,6 +492,7 @@ static int dump(const char *path, const char *special, const struct libleak_prof
         result = write_file(name, &request);
     }
     int saved_errno = errno;
+    libleak_unplug_standard(&dump_plugs);
     atomic_store(&dump_in_progress, false);
     pthread_mutex_unlock(&dump_lock);
     if (result != 0)
@@ -552,6 +556,7 @@ void libleak_dump_after_fork_in_child(void)
     pthread_mutex_init(&dumper_control, NULL);
     if (atomic_load(&dump_in_progress)) {
         libleak_symbols_abandon();
+        libleak_unplug_standard(&dump_plugs); /* the child's standard numbers are its own */
         atomic_store(&dump_in_progress, false);
     }
     sequence = 0;
