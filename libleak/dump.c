@@ -527,8 +527,10 @@ void libleak_dump_with_lock(void (*work)(void *context), void *context)
         libleak_symbols_find_demangler();
     pthread_mutex_lock(&dump_lock);
     atomic_store(&dump_in_progress, true);
+    libleak_plug_standard(&dump_plugs); /* libdw opens files here too */
     if (!exiting)
         work(context);
+    libleak_unplug_standard(&dump_plugs);
     atomic_store(&dump_in_progress, false);
     pthread_mutex_unlock(&dump_lock);
     libleak_leave();
