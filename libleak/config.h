@@ -31,7 +31,7 @@ struct libleak_config {
     int exitcode;                /* LIBLEAK_EXITCODE: the status of a program that leaked (0: keep) */
     bool check_possible;         /* LIBLEAK_CHECK_POSSIBLE: possibly lost bytes count too */
     char suppressions[PATH_MAX]; /* LIBLEAK_SUPPRESSIONS: file of leak:GLOB lines */
-    unsigned file_mode;  /* permissions profiles are created with (LIBLEAK_MODE), before umask */
+    unsigned file_mode;          /* permissions profiles are created with (LIBLEAK_MODE), before umask */
 };
 
 extern struct libleak_config libleak_config;

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "descriptors.h"
 #include "dump.h"
 #include "log.h"
 #include "profile.h"
@@ -232,8 +233,11 @@ static void load_suppressions(void)
 {
     if (!libleak_config.suppressions[0])
         return;
-    FILE *file = fopen(libleak_config.suppressions, "re");
+    int fd = libleak_open_high(libleak_config.suppressions, O_RDONLY, 0); /* never 0-2 */
+    FILE *file = fd >= 0 ? fdopen(fd, "r") : NULL;
     if (!file) {
+        if (fd >= 0)
+            close(fd);
         report_line("LIBLEAK_SUPPRESSIONS=\"%s\" cannot be opened; no suppressions",
                     libleak_config.suppressions);
         return;

@@ -34,6 +34,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "descriptors.h"
 #include "live.h"
 #include "memory.h"
 #include "real.h"
@@ -370,7 +371,7 @@ static bool read_memory_map(struct memory_map *map)
     map->mappings = map_zeroed(map->bytes);
     if (!map->mappings)
         return false;
-    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    int fd = libleak_open_high("/proc/self/maps", O_RDONLY, 0);
     if (fd < 0)
         return false;
     char buffer[8192], line[1024];
@@ -533,7 +534,7 @@ static void on_stop_signal(int signal_number, siginfo_t *info, void *context)
 /* Reads a small /proc file into buffer (NUL-terminated); false when it cannot. */
 static bool read_small(const char *path, char *buffer, size_t size)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = libleak_open_high(path, O_RDONLY, 0);
     if (fd < 0)
         return false;
     ssize_t n = read(fd, buffer, size - 1);
@@ -707,7 +708,7 @@ static struct thread_slot *slot_of(pid_t tid)
 /* Signals every thread not yet seen; returns how many new ones were found. */
 static int stop_new_threads(pid_t self)
 {
-    int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int fd = libleak_open_high("/proc/self/task", O_RDONLY | O_DIRECTORY, 0);
     if (fd < 0)
         return 0;
     int found = 0;
