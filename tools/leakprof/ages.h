@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "profile.h"
+#include "profile_model.h"
 
 /* Set by --older-than (-1: not given); profile_load then applies the filter to every file it
    reads, so each command that accepts the option (OPT_OLDER_THAN) gets it, html included. */

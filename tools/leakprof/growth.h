@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "frames.h"
-#include "profile.h"
+#include "profile_model.h"
 #include "stackset.h"
 
 struct growth_suspect {

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "profile.h"
+#include "profile_model.h"
 
 struct process_memory {
     bool has_resident;

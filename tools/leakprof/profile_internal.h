@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "proto/profile.pb-c.h"
-#include "profile.h"
+#include "profile_model.h"
 
 struct decode_budget {
     size_t used, limit;

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "profile.h"
+#include "profile_model.h"
 #include "util.h"
 
 static bool same_types(const struct profile *a, const struct profile *b)

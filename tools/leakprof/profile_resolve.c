@@ -1,6 +1,6 @@
 /*
  * profile_resolve.c — checks a decoded profile.proto message and builds the model of
- * profile.h from it.
+ * profile_model.h from it.
  *
  * Nothing in the message is trusted: every string index must fall inside the string table,
  * every id must be nonzero and unique within its kind, every reference (a sample's location

@@ -12,7 +12,7 @@
 
 #include "graph.h"
 #include "options.h"
-#include "profile.h"
+#include "profile_model.h"
 #include "stackset.h"
 
 /* pprof's --focus and --ignore: POSIX extended regexes on function and file names. */

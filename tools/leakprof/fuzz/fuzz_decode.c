@@ -18,7 +18,7 @@
 
 #include "commands.h"
 #include "graph.h"
-#include "profile.h"
+#include "profile_model.h"
 #include "report.h"
 #include "units.h"
 

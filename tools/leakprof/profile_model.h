@@ -1,5 +1,5 @@
 /*
- * profile.h — the model leakprof's commands read: one decoded, checked pprof profile.
+ * profile_model.h — the model leakprof's commands read: one decoded, checked pprof profile.
  *
  * profile_read.c turns a file (gzipped or plain profile.proto) into a `struct profile`;
  * every string index, id and count in the file has been checked by then, so the commands
@@ -11,8 +11,8 @@
  * A stack is leaf first, like pprof's Sample.location_id, with a location's inlined lines
  * expanded innermost first — exactly the order `go tool pprof -traces` prints.
  */
-#ifndef LEAKPROF_PROFILE_H
-#define LEAKPROF_PROFILE_H
+#ifndef LEAKPROF_PROFILE_MODEL_H
+#define LEAKPROF_PROFILE_MODEL_H
 
 #include <stdbool.h>
 #include <stddef.h>
