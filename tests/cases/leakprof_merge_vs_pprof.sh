@@ -35,7 +35,7 @@ assert_contains "$(cat "$TEST_TMP/err")" "leakprof: go_heap_1.pb.gz and go_cpu.p
 status=0; "$LEAKPROF" top 'nothing-*.pb.gz' >/dev/null 2>"$TEST_TMP/err" || status=$?
 assert_eq 2 "$status" "exit status for a glob matching nothing"
 assert_eq "leakprof: nothing-*.pb.gz: no file matches this pattern" "$(cat "$TEST_TMP/err")" "empty glob message"
-# check: each argument is gated on its own; a quoted glob is gated as one sum.
+# check: a quoted glob is gated as one sum (leakprof_check.sh: several arguments too).
 one=$("$LEAKPROF" check --max-bytes 2MB go_heap_4.pb.gz) || fail "one heap is within 2MB: $one"
 status=0; sum=$("$LEAKPROF" check --max-bytes 2MB 'go_heap_[34].pb.gz') || status=$?
 assert_eq 1 "$status" "the sum of two heaps is over 2MB"

@@ -1,8 +1,12 @@
 /*
  * cmd_check.c — `leakprof check`: the CI gate on heap profiles.
  *
- * For each profile: the in-use bytes (inuse_space) and objects (inuse_objects) of every
- * stack no suppression matches, summed and compared with --max-bytes / --max-objects.
+ * The profiles named are merged as `go tool pprof A B C` merges them (profile_load_all),
+ * so the workers of a pre-forking server are gated as one process: the in-use bytes
+ * (inuse_space) and objects (inuse_objects) of every stack no suppression matches, summed
+ * and compared with --max-bytes / --max-objects. With --each, every argument (a quoted
+ * glob being the merge of its files) gets its own verdict instead: a per-process limit
+ * for a CI run of several programs. The exit status is then the worst verdict.
  * Within the limits: one "ok" line, exit 0. Over: a short report naming the largest
  * unsuppressed stacks, exit 1 — a failing gate has to say where to look. A file that cannot
  * be read, or that has no in-use sample types, is exit 2 (bad input), never "ok".
@@ -117,10 +121,43 @@ static int check_profile(const struct profile *profile, const struct frame_table
     return over_bytes || over_objects;
 }
 
+/* --each: every argument a profile of its own, each with its own verdict line. */
+static int check_each(const struct options *options, const struct suppressions *suppressions)
+{
+    struct frame_table frames;
+    frame_table_init(&frames);
+    struct profile **profiles = xcalloc(options->file_count, sizeof *profiles);
+    int status = 2;
+    if (load_profiles(options->files, options->file_count, &frames, profiles)) {
+        status = 0;
+        for (size_t i = 0; i < options->file_count && status != 2; i++) {
+            int result = check_profile(profiles[i], &frames, suppressions, options);
+            if (result > status)
+                status = result;
+        }
+        free_profiles(profiles, options->file_count);
+    }
+    free(profiles);
+    frame_table_free(&frames);
+    return status;
+}
+
+/* The default: all arguments merged into one profile, one verdict. */
+static int check_merged(const struct options *options, const struct suppressions *suppressions)
+{
+    struct frame_table frames;
+    frame_table_init(&frames);
+    struct profile *profile = profile_load_all(options->files, options->file_count, &frames);
+    int status = profile ? check_profile(profile, &frames, suppressions, options) : 2;
+    profile_free(profile);
+    frame_table_free(&frames);
+    return status;
+}
+
 int command_check(int argc, char **argv)
 {
     struct options options;
-    unsigned accepted = OPT_MAX_BYTES | OPT_MAX_OBJECTS | OPT_SUPPRESSIONS;
+    unsigned accepted = OPT_MAX_BYTES | OPT_MAX_OBJECTS | OPT_SUPPRESSIONS | OPT_EACH;
     int begun = command_begin("check", accepted, 1, 0, "one or more profiles", argc, argv, &options);
     if (begun >= 0)
         return begun;
@@ -129,21 +166,7 @@ int command_check(int argc, char **argv)
         free(options.files);
         return 2;
     }
-    struct frame_table frames;
-    frame_table_init(&frames);
-    struct profile **profiles = xcalloc(options.file_count, sizeof *profiles);
-    int status = 2;
-    if (load_profiles(options.files, options.file_count, &frames, profiles)) {
-        status = 0;
-        for (size_t i = 0; i < options.file_count && status != 2; i++) {
-            int result = check_profile(profiles[i], &frames, &suppressions, &options);
-            if (result > status)
-                status = result;
-        }
-        free_profiles(profiles, options.file_count);
-    }
-    free(profiles);
-    frame_table_free(&frames);
+    int status = options.each ? check_each(&options, &suppressions) : check_merged(&options, &suppressions);
     suppressions_free(&suppressions);
     free(options.files);
     return status;

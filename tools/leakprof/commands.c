@@ -70,13 +70,16 @@ static const struct command commands[] = {
          "zero value are left out; lines are sorted.\n"},
         {"check", command_check, "fail (exit 1) when in-use memory exceeds limits",
          "usage: leakprof check [--max-bytes N] [--max-objects N] [--suppressions FILE]\n"
-         "                      PROFILE...\n"
+         "                      [--each] PROFILE...\n"
          "\n"
-         "The CI gate: sums in-use bytes (inuse_space) and objects (inuse_objects) of each\n"
-         "profile, leaving out stacks that a suppression matches, and exits 0 when within\n"
-         "the limits, 1 with a report of the largest stacks when not, 2 when a file cannot\n"
-         "be read. --max-bytes takes 1048576, 512k, 10MB, 1GiB (powers of 1024). Without\n"
+         "The CI gate: sums in-use bytes (inuse_space) and objects (inuse_objects) of the\n"
+         "profiles, merged as go tool pprof merges them, leaving out stacks that a\n"
+         "suppression matches, and exits 0 when within the limits, 1 with a report of the\n"
+         "largest stacks when not, 2 when a file cannot be read or the files cannot be\n"
+         "merged. --max-bytes takes 1048576, 512k, 10MB, 1GiB (powers of 1024). Without\n"
          "limits, any in-use byte fails the check.\n"
+         "  --each    gate every PROFILE on its own (a quoted glob is the merge of its\n"
+         "            files): one verdict line each, exit 1 when any is over a limit\n"
          "A suppressions file holds one 'leak:GLOB' per line; a stack is suppressed when\n"
          "GLOB (fnmatch: * ? [..]) matches the name of one of its functions. Lines starting\n"
          "with '#' and empty lines are ignored.\n"},
@@ -131,8 +134,8 @@ void commands_print_usage(FILE *out)
                  "Go's runtime/pprof or any other writer.\n\nCommands:\n");
     for (size_t i = 0; i < COMMAND_COUNT; i++)
         fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\nSeveral profiles given to top, traces, folded, list or info are merged as\n"
-                 "'go tool pprof A B C' merges them; any PROFILE may be a quoted glob\n"
+    fprintf(out, "\nSeveral profiles given to top, traces, folded, list, info or check are merged\n"
+                 "as 'go tool pprof A B C' merges them; any PROFILE may be a quoted glob\n"
                  "('worker-*.pb.gz') standing for the merge of the files it matches.\n"
                  "\n'leakprof COMMAND --help' describes a command; man leakprof has the rest.\n"
                  "Exit status: 0 done, 1 check failed, 2 bad input or usage.\n");

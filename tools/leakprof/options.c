@@ -33,6 +33,7 @@ static const struct option_spec specs[] = {
         {"--max-objects", NULL, OPT_MAX_OBJECTS, true},
         {"--suppressions", NULL, OPT_SUPPRESSIONS, true},
         {"--source-path", NULL, OPT_SOURCE_PATH, true},
+        {"--each", NULL, OPT_EACH, false},
         {"--output", "-o", OPT_OUTPUT, true},
         {"--older-than", NULL, OPT_OLDER_THAN, true},
 };
@@ -96,6 +97,7 @@ static bool apply(const char *command, unsigned flag, const char *value, struct 
     case OPT_SAMPLE_INDEX: options->sample_index = value; break;
     case OPT_BASE: options->base = value; break;
     case OPT_CUM: options->cum = true; break;
+    case OPT_EACH: options->each = true; break;
     case OPT_FOCUS: options->focus = value; break;
     case OPT_IGNORE: options->ignore = value; break;
     case OPT_SUPPRESSIONS: options->suppressions = value; break;

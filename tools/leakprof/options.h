@@ -24,6 +24,7 @@ enum {
     OPT_MAX_OBJECTS = 1 << 8,
     OPT_SUPPRESSIONS = 1 << 9,
     OPT_SOURCE_PATH = 1 << 10,
+    OPT_EACH = 1 << 13,   /* check --each: one verdict per argument instead of one for the merge */
     OPT_OUTPUT = 1 << 15, /* html's -o FILE; a high bit, away from the other commands' */
     OPT_OLDER_THAN = 1 << 11,
 };
@@ -39,6 +40,7 @@ struct options {
     bool node_fraction_set;
     int64_t max_bytes, max_objects; /* -1: no limit */
     const char *suppressions;
+    bool each;               /* check: gate every argument on its own */
     const char *source_path; /* list: where to look for source files, ':'-separated */
     const char *output;      /* -o FILE; NULL: the command's default */
     int64_t older_than; /* seconds; -1: every sample */
