@@ -11,7 +11,7 @@ for target in "$@"; do
   case "$target" in
     build) want="$want make gcc pkg-config libunwind-dev zlib1g-dev libprotobuf-c-dev protobuf-c-compiler libdw-dev libelf-dev" ;;
     demo)  want="$want procps" ;;
-    test)  want="$want golang-go valgrind procps libjemalloc2 libtcmalloc-minimal4 liblsan0" ;;
+    test)  want="$want golang-go valgrind procps libjemalloc2 libtcmalloc-minimal4 liblsan0 libasan8 libtsan2 libubsan1" ;;
     bench) want="$want valgrind procps time perl python3 libjemalloc2 libgoogle-perftools4 libtcmalloc-minimal4 heaptrack" ;;
     fuzz)  want="$want clang libclang-rt-14-dev" ;;
     # The browser test (tests/cases/html_browser.sh) drives Debian's chromium; best effort:

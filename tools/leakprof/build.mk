@@ -5,6 +5,8 @@
 #                              libFuzzer + AddressSanitizer + UBSan); run it with
 #                              tools/leakprof/fuzz/run.sh
 #   make leakprof-fixtures     the generator of the hand-built test profiles
+#   make leakprof-sanitize     build/sanitize/leakprof, under ASan, LSan and UBSan (gcc;
+#                              SANITIZE_CC=clang), for tests/cases/sanitize_leakprof.sh
 LEAKPROF_SRCS := $(wildcard tools/leakprof/*.c)
 LEAKPROF_OBJS := $(patsubst tools/leakprof/%.c,$(BUILD)/leakprof-obj/%.o,$(LEAKPROF_SRCS))
 LEAKPROF_LIBS := -lprotobuf-c -lz -lm
@@ -50,3 +52,27 @@ $(BUILD)/fuzz/leakprof_fuzz: $(FUZZ_SRCS) $(wildcard tools/leakprof/*.h) $(GEN)/
 	@$(DEPS) --install fuzz
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(FUZZ_SRCS) $(GEN)/proto/profile.pb-c.c $(LEAKPROF_LIBS)
+
+# leakprof under AddressSanitizer (leaks included) and UndefinedBehaviorSanitizer, apart
+# from the normal build: tests/cases/sanitize_leakprof.sh builds it and runs every command
+# over every fixture. gcc by default (libasan8, libubsan1); SANITIZE_CC=clang works too.
+# float-cast-overflow is not part of gcc's "undefined" group: named so that a double too
+# large for an int64 (the fuzzer's first find) is caught by either compiler.
+SANITIZE_CC    ?= gcc
+SANITIZE_FLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer \
+                  -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all
+SANITIZE_OBJS  := $(patsubst tools/leakprof/%.c,$(BUILD)/sanitize/leakprof-obj/%.o,$(LEAKPROF_SRCS)) \
+                  $(BUILD)/sanitize/leakprof-obj/html_assets.o $(BUILD)/sanitize/leakprof-obj/profile.pb-c.o
+.PHONY: leakprof-sanitize
+leakprof-sanitize: $(BUILD)/sanitize/leakprof
+$(BUILD)/sanitize/leakprof-obj/%.o: tools/leakprof/%.c $(wildcard tools/leakprof/*.h) $(GEN)/proto/profile.pb-c.h
+	@mkdir -p $(dir $@)
+	$(SANITIZE_CC) $(SANITIZE_FLAGS) -D_GNU_SOURCE -Iinclude -I$(GEN) -c -o $@ $<
+$(BUILD)/sanitize/leakprof-obj/html_assets.o: $(GEN)/leakprof_html_assets.c
+	@mkdir -p $(dir $@)
+	$(SANITIZE_CC) $(SANITIZE_FLAGS) -c -o $@ $<
+$(BUILD)/sanitize/leakprof-obj/profile.pb-c.o: $(GEN)/proto/profile.pb-c.c $(GEN)/proto/profile.pb-c.h
+	@mkdir -p $(dir $@)
+	$(SANITIZE_CC) $(SANITIZE_FLAGS) -I$(GEN) -c -o $@ $<
+$(BUILD)/sanitize/leakprof: $(SANITIZE_OBJS)
+	$(SANITIZE_CC) -fsanitize=address,undefined,float-cast-overflow -o $@ $^ $(LEAKPROF_LIBS)
