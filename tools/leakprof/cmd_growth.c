@@ -179,6 +179,7 @@ int command_growth(int argc, char **argv)
         long index = profile_sample_index(profiles[p], type);
         if (index < 0) {
             stack_set_free(&set);
+            free(memory);
             goto done_profiles;
         }
         int64_t total = 0;
