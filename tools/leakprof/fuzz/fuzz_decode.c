@@ -73,6 +73,8 @@ static void run_commands(const uint8_t *data, size_t size)
                 {"leakprof", "folded", path},
                 {"leakprof", "info", path},
                 {"leakprof", "check", path},
+                {"leakprof", "check", path, path},
+                {"leakprof", "check", "--each", "--max-bytes", "1k", path, path},
                 {"leakprof", "diff", path, path},
                 {"leakprof", "growth", path, path},
                 {"leakprof", "list", ".", path},
