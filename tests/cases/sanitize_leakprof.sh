@@ -76,7 +76,8 @@ for set in "$heaps" "$demo" "$edges" "'go_heap_*.pb.gz'" "'libleak_demo_*.pb.gz'
   runs+=("top $set" "top -i 0 --cum $set" "traces $set" "folded -i 2 $set" "info $set" "check $set"
     "check --each --max-bytes 2MB $set" "list --source-path $LIBLEAK_ROOT . $set" "html -o /dev/null $set"
     "top --base 'go_heap_[12].pb.gz' $set" "traces --base go_heap_1.pb.gz $set"
-    "html -o /dev/null --base 'go_heap_[12].pb.gz' $set" "growth $set")
+    "html -o /dev/null --base 'go_heap_[12].pb.gz' $set" "growth $set" "top --older-than 1s $set"
+    "traces --older-than 10m $set" "folded --older-than 0s $set" "html -o /dev/null --older-than 2h $set")
 done
 runs+=("diff 'go_heap_[12].pb.gz' 'go_heap_[34].pb.gz'" "growth 'go_heap_[12].pb.gz' 'go_heap_[34].pb.gz'"
   "html -o /dev/null 'go_heap_[12].pb.gz' 'go_heap_[34].pb.gz'")
