@@ -47,6 +47,7 @@ include libleak/build.mk
 include tools/leakprof/build.mk
 include examples/build.mk
 include tests/build.mk
+include tests/leaks/build.mk
 include tests/bench/build.mk
 
 demo:
