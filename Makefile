@@ -45,6 +45,7 @@ $(BUILD)/profile.pb-c.o: $(GEN)/proto/profile.pb-c.c $(GEN)/proto/profile.pb-c.h
 
 include libleak/build.mk
 include tools/leakprof/build.mk
+include tools/libleak/build.mk
 include examples/build.mk
 include tests/build.mk
 include tests/leaks/build.mk
