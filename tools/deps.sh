@@ -20,6 +20,10 @@ for target in "$@"; do
     *) echo "deps.sh: unknown target '$target'" >&2; exit 2 ;;
   esac
 done
+# The leak gate's proof: the leak corpus (C++ too) and its real programs
+# (tests/gate_real_programs.sh) for test; LeakSanitizer preloaded, its peer, for bench.
+case " $* " in *" test "*) want="$want g++ perl python3 sqlite3 xz-utils git" ;; esac
+case " $* " in *" bench "*) want="$want liblsan0" ;; esac
 
 missing=""
 for pkg in $want; do

@@ -5,7 +5,7 @@
 LEAK_CORPUS_SRCS := $(wildcard tests/leaks/*.c tests/leaks/*.cc)
 LEAK_CORPUS      := $(sort $(patsubst tests/leaks/%,$(BUILD)/tests/leaks/%,$(basename $(LEAK_CORPUS_SRCS))))
 LEAK_CORPUS_FLAGS := -O0 -g -fno-omit-frame-pointer -D_GNU_SOURCE $(WARN)
-CXX ?= c++
+
 
 .PHONY: leak-corpus
 leak-corpus: $(LEAK_CORPUS)
