@@ -28,7 +28,7 @@
 # exactly those, and says which it got.
 #
 # Without the gate in libleak.so (no LEAK SUMMARY from a leaking program), part 1 still runs
-# and the test then skips. About 25 programs under memcheck, two at a time: ~15-25 s.
+# and the test then skips. 23 programs under memcheck, two at a time: 15-35 s on 2 cores.
 . "$LIBLEAK_ROOT/tests/lib.sh"
 . "$LIBLEAK_ROOT/tests/cases/lib_common.inc"
 require_lib
@@ -71,10 +71,10 @@ verdict() {
     if [ "$1" != 0 ]; then echo "$1"; elif [ $lost -gt 0 ]; then echo 23; else echo 0; fi
 }
 
-# run_one NAME: runs NAME under memcheck and under the gate in NAME/, leaving there
-# result lines "memcheck|gate main|child D DB I IB P PB STATUS".
+# run_one NAME: runs NAME under memcheck in NAME/mc (its logs mc.PID, out, err, status) and,
+# when the library has the gate, under the gate in NAME/gate (out, err, status).
 run_one() {
-    local name=$1 dir=$TEST_TMP/$1 envs=() rc pid child_pid file
+    local name=$1 dir=$TEST_TMP/$1 envs=()
     mkdir -p "$dir/mc" "$dir/gate"
     while read -r assignment; do envs+=("$assignment"); done < <(sed -n 's|^//@ env: *||p' "$(ls "$corpus_src/$name".c* | head -n 1)")
     (cd "$dir/mc" && timeout 120 env "${envs[@]}" valgrind --leak-check=full --suppressions="$supp" \
