@@ -5,7 +5,10 @@
 #      `//@` lines: that checks the corpus itself (and our reading of memcheck), gate or not;
 #   2. the gate (LIBLEAK_CHECK=1 LD_PRELOAD=libleak.so) must give memcheck's bytes and blocks
 #      in the three classes the issue names, definitely, indirectly and possibly lost, and the
-#      same verdict (exit status).
+#      same verdict (exit status); and the same loss records (blocks grouped by allocation
+#      stack: "N bytes in M blocks are definitely lost", compared as sorted lists; memcheck
+#      shows the indirectly lost ones with --show-leak-kinds, and writes a definitely lost
+#      record as "320 (32 direct, 288 indirect) bytes", of which the direct part is compared).
 # "still reachable" and "suppressed" are not compared: memcheck runs glibc's and libstdc++'s
 # freeres hooks at exit (freeing buffers the gate sees as reachable) and has its own
 # suppression list; neither says anything about the program's leaks.
@@ -64,6 +67,21 @@ summary_numbers() {
         END { print seen ? d " " i " " p : "none" }' "$1"
 }
 
+# loss_records FILE PREFIX [WHICH]: the "N bytes in M blocks are KIND lost" lines of the last
+# report in FILE (the first with WHICH=first; a report ends with its LEAK SUMMARY), sorted,
+# joined by ';'.
+loss_records() {
+    awk -v prefix="$2" -v which="${3:-last}" '
+        { sub("^" prefix, "") }
+        match($0, /^[0-9,]+ (\([0-9,]+ direct, [0-9,]+ indirect\) )?bytes in [0-9,]+ blocks are (definitely|indirectly|possibly) lost/) {
+            line = substr($0, RSTART, RLENGTH)
+            if (line ~ /direct, /) { sub(/^[0-9,]+ \(/, "", line); sub(/ direct, [0-9,]+ indirect\)/, "", line) }
+            current = current line "\n"
+        }
+        /^ *LEAK SUMMARY:/ { reports++; text[reports] = current; current = ""; if (which == "first") exit }
+        END { printf "%s", reports ? text[reports] : current }' "$1" | sort | paste -sd ';' -
+}
+
 # verdict STATUS D_BYTES I_BYTES P_BYTES POSSIBLE: the gate's exit status by the issue's rule.
 verdict() {
     local lost=$(($2 + $3))
@@ -78,6 +96,7 @@ run_one() {
     mkdir -p "$dir/mc" "$dir/gate"
     while read -r assignment; do envs+=("$assignment"); done < <(sed -n 's|^//@ env: *||p' "$(ls "$corpus_src/$name".c* | head -n 1)")
     (cd "$dir/mc" && timeout 120 env "${envs[@]}" valgrind --leak-check=full --suppressions="$supp" \
+        --show-leak-kinds=definite,indirect,possible \
         --log-file=mc.%p "$corpus_bin/$name" >out 2>err)
     echo "$?" >"$dir/mc/status"
     if [ "$gate_ready" = 1 ]; then
@@ -149,6 +168,10 @@ for name in "${programs[@]}"; do
         fi
         check "$name ($role) gate vs memcheck [D DB I IB P PB status]" "$mc" "$numbers $gate_status"
         [ "$numbers $gate_status" = "$mc" ] || sed 's/^/    gate stderr: /' "$gate_file" | head -n 30
+        which=last
+        [ $role = child ] && which=first
+        check "$name ($role) gate's loss records vs memcheck's" "$(loss_records "$file" '==[0-9]+== ')" \
+            "$(loss_records "$gate_file" 'libleak: ' $which)"
     done
 done
 
