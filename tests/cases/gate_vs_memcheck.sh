@@ -24,11 +24,7 @@
 # child at its own exit, into its own log (--log-file=...%p). fork_child prints the child's
 # pid and the status the child exited with; under the gate both processes report on the same
 # stderr, the child's summary first (the parent waits for the child before it exits).
-#
-# A `//@ gate-differs:` line names the one other answer the gate may give, where the issue's
-# root set (module data, stacks, TLS, registers: LeakSanitizer's) and memcheck's (every
-# writable mapping of the program) disagree; the test then accepts memcheck's numbers or
-# exactly those, and says which it got.
+
 #
 # Without the gate in libleak.so (no LEAK SUMMARY from a leaking program), part 1 still runs
 # and the test then skips. 23 programs under memcheck, two at a time: 15-35 s on 2 cores.
@@ -161,11 +157,6 @@ for name in "${programs[@]}"; do
         fi
         # A program with nothing lost may get no report at all from the gate.
         [ "$numbers" = none ] && numbers="0 0 0 0 0 0"
-        differs=$(sed -n "s|^//@ gate-differs: *||p" "$src" | sed -E 's/definitely=([0-9]+)\/([0-9]+) indirectly=([0-9]+)\/([0-9]+) possibly=([0-9]+)\/([0-9]+) status=([0-9]+)/\1 \2 \3 \4 \5 \6 \7/')
-        if [ -n "$differs" ] && [ "$numbers $gate_status" = "$differs" ] && [ "$differs" != "$mc" ]; then
-            echo "KNOWN DIFFERENCE: $name ($role): gate '$differs' where memcheck says '$mc' (see $name's //@ lines)"
-            continue
-        fi
         check "$name ($role) gate vs memcheck [D DB I IB P PB status]" "$mc" "$numbers $gate_status"
         [ "$numbers $gate_status" = "$mc" ] || sed 's/^/    gate stderr: /' "$gate_file" | head -n 30
         which=last
