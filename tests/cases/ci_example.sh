@@ -27,6 +27,7 @@ cat all.out
 assert_contains "$(cat all.out)" "PASS  test_clean" "the clean test ran first and passed"
 assert_contains "$(cat all.out)" "LEAK  test_leak (exit 23)" "the leaking test is named"
 assert_contains "$(cat all.out)" "definitely lost: 20 bytes in 1 blocks" "the gate's summary is shown"
+assert_contains "$(cat all.out)" "in count_words" "the loss record's stack is shown"
 assert_contains "$(cat all.out)" "leak gate: 1 passed, stopped at test_leak, which leaks" "verdict line"
 # A failing test (not a leak) is told apart from a leak.
 printf 'int main(void){return 4;}\n' >fails.c
