@@ -18,6 +18,7 @@
 #include "leakcheck.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <stdarg.h>
@@ -27,6 +28,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
 
 #include "config.h"
 #include "descriptors.h"
@@ -424,12 +428,50 @@ static void for_each_leak(void *context, void (*emit)(const struct libleak_profi
     }
 }
 
+/*
+ * Where the program's part of the exiting thread's stack begins. The check runs deep inside
+ * exit(): below the frame that called exit() lie the exit machinery's frames (libc's, the
+ * loader's, ours) over memory that earlier, deeper calls used, our own sampling frames among
+ * them. Stale words there point at blocks whose only real pointer has died, and memcheck,
+ * which scans only defined memory, calls such blocks lost. So the scan starts at the stack
+ * pointer of exit()'s caller: the frame that called exit() explicitly (its locals are live),
+ * or libc's start-up code when main returned (main's locals are dead). We unwind to it with
+ * libunwind through libc's unwind tables; if that fails, the whole stack from here is scanned.
+ */
+static uintptr_t exit_caller_stack_pointer(uintptr_t fallback)
+{
+    void *exit_function = dlsym(RTLD_NEXT, "exit");
+    Dl_info info;
+    const ElfW(Sym) *symbol = NULL;
+    if (!exit_function || !dladdr1(exit_function, &info, (void **)&symbol, RTLD_DL_SYMENT) || !symbol ||
+        !symbol->st_size)
+        return fallback;
+    uintptr_t exit_start = (uintptr_t)exit_function, exit_end = exit_start + symbol->st_size;
+    unw_context_t context;
+    unw_cursor_t cursor;
+    if (unw_getcontext(&context) != 0 || unw_init_local(&cursor, &context) != 0)
+        return fallback;
+    for (int depth = 0; depth < 64 && unw_step(&cursor) > 0; depth++) {
+        unw_word_t ip = 0;
+        unw_get_reg(&cursor, UNW_REG_IP, &ip);
+        /* A return address inside exit(): the frame above is exit()'s caller. */
+        if (ip - 1 >= exit_start && ip - 1 < exit_end) {
+            unw_word_t sp = 0;
+            if (unw_step(&cursor) <= 0 || unw_get_reg(&cursor, UNW_REG_SP, &sp) != 0 || sp < fallback)
+                return fallback;
+            return (uintptr_t)sp;
+        }
+    }
+    return fallback;
+}
+
 void libleak_check_scan(uintptr_t scan_from)
 {
     if (!libleak_config.check || libleak_passive || libleak_config.rate != 1 || gate.ran)
         return;
     gate.ran = true;
     libleak_enter();
+    scan_from = exit_caller_stack_pointer(scan_from);
     if (!libleak_reach_check(&gate.result, scan_from)) {
         libleak_leave();
         return;
