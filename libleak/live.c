@@ -246,13 +246,16 @@ static bool switch_generation(struct shard *shard, struct generation *seen)
 static bool start_generation(struct shard *shard, struct generation *seen, bool urgent)
 {
     bool expected_switching = false;
-    while (!atomic_compare_exchange_weak(&shard->switching, &expected_switching, true)) {
+    for (int waits = 0; !atomic_compare_exchange_weak(&shard->switching, &expected_switching, true);
+         waits++) {
         if (atomic_load(&shard->newest) != seen)
             return true;
-        if (seen && !urgent)
+        /* A first generation, or a full one: wait a little for the thread making it (bounded:
+           that thread may be this one, interrupted by a signal handler that allocates). */
+        if ((seen && !urgent) || waits >= 1000)
             return false;
         expected_switching = false;
-        sched_yield(); /* a first generation, or a full one: wait for the thread making it */
+        sched_yield();
     }
     bool started = switch_generation(shard, seen);
     atomic_store(&shard->switching, false);
