@@ -58,6 +58,7 @@ enum { ACTIVE, RETIRING, IDLE, CLAIMED };
 
 struct generation {
     uint64_t mask;
+    uint32_t index;        /* its slot in the shard, for good */
     _Atomic uint64_t live; /* entries, plus inserters between their reservation and their entry */
     /* Slots taken since (re)start, entries plus tombstones. Counted without a bus lock (a lost
        count only delays the next generation; MAX_PROBES still bounds every probe run). */
@@ -67,9 +68,10 @@ struct generation {
 };
 
 struct shard {
-    _Atomic(struct generation *) newest; /* takes the new blocks */
-    _Atomic bool switching;              /* a thread is starting the next generation */
-    _Atomic uint32_t active;             /* bit i: slots[i] is ACTIVE */
+    _Atomic(struct generation *) newest;       /* takes the new blocks */
+    _Atomic(struct generation *) previous;     /* the newest before it: most other blocks are there */
+    _Atomic(struct libleak_thread *) switcher; /* the thread starting the next generation */
+    _Atomic uint32_t active;                   /* bit i: slots[i] is ACTIVE */
     /* Once set, a slot keeps its generation for good (it is reused in place), so a lookup
        that read a slot long ago still reads mapped memory. */
     _Atomic(struct generation *) slots[GENERATION_SLOTS];
@@ -185,6 +187,7 @@ static int claim_generation(struct shard *shard, uint64_t slots)
         struct generation *fresh = libleak_map(generation_bytes(slots));
         if (fresh) {
             fresh->mask = slots - 1;
+            fresh->index = (uint32_t)free_slot;
             atomic_store_explicit(&fresh->state, CLAIMED, memory_order_relaxed);
             struct generation *expected = NULL;
             if (atomic_compare_exchange_strong(&shard->slots[free_slot], &expected, fresh))
@@ -234,6 +237,7 @@ static bool switch_generation(struct shard *shard, struct generation *seen)
     atomic_store(&fresh->state, ACTIVE);
     /* In the walk before it is the newest: no block can go in before lookups can find it. */
     atomic_fetch_or(&shard->active, 1u << index);
+    atomic_store(&shard->previous, seen);
     struct generation *expected = seen;
     if (!atomic_compare_exchange_strong(&shard->newest, &expected, fresh))
         try_retire(shard, (uint32_t)index, fresh); /* lost the race: back to idle when empty */
@@ -245,20 +249,20 @@ static bool switch_generation(struct shard *shard, struct generation *seen)
    take blocks (`seen` not NULL and `urgent` false): the caller goes on with it. */
 static bool start_generation(struct shard *shard, struct generation *seen, bool urgent)
 {
-    bool expected_switching = false;
-    for (int waits = 0; !atomic_compare_exchange_weak(&shard->switching, &expected_switching, true);
-         waits++) {
+    struct libleak_thread *self = &libleak_thread;
+    struct libleak_thread *expected_switcher = NULL;
+    while (!atomic_compare_exchange_weak(&shard->switcher, &expected_switcher, self)) {
         if (atomic_load(&shard->newest) != seen)
             return true;
-        /* A first generation, or a full one: wait a little for the thread making it (bounded:
-           that thread may be this one, interrupted by a signal handler that allocates). */
-        if ((seen && !urgent) || waits >= 1000)
+        /* A first generation, or a full one: wait for the thread making it, unless that is
+           this very thread (interrupted by a signal handler that allocates). */
+        if ((seen && !urgent) || expected_switcher == self)
             return false;
-        expected_switching = false;
+        expected_switcher = NULL;
         sched_yield();
     }
     bool started = switch_generation(shard, seen);
-    atomic_store(&shard->switching, false);
+    atomic_store(&shard->switcher, NULL);
     return started;
 }
 
@@ -368,11 +372,23 @@ __attribute__((always_inline)) static inline int64_t walk(const void *address,
         cost += probes;
     }
     uint32_t active = atomic_load(&shard->active);
+    /* Then the previous newest (where the blocks that are not in the newest mostly are), then
+       the rest. The previous is only a hint: it is looked up only while its bit is set. */
+    struct generation *previous = atomic_load_explicit(&shard->previous, memory_order_acquire);
+    if (previous && previous != newest && (active & (1u << previous->index))) {
+        int64_t probes = look_up(previous, hash, address, block, remove);
+        if (probes < 0) {
+            *found = previous;
+            *found_index = previous->index;
+            return probes - cost;
+        }
+        cost += probes;
+    }
     while (active) {
         uint32_t index = (uint32_t)__builtin_ctz(active);
         active &= active - 1;
         struct generation *generation = atomic_load_explicit(&shard->slots[index], memory_order_acquire);
-        if (generation == newest)
+        if (generation == newest || generation == previous)
             continue;
         int64_t probes = look_up(generation, hash, address, block, remove);
         if (probes < 0) {
