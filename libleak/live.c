@@ -3,6 +3,7 @@
  */
 #include "live.h"
 
+#include <pthread.h>
 #include <sched.h>
 #include <time.h>
 
@@ -53,8 +54,16 @@ struct entry {
 };
 
 /* A generation's life: ACTIVE (in the lookups' walk) -> RETIRING (checking that it is empty)
-   -> IDLE (out of the walk, waiting) -> CLAIMED (being wiped for reuse) -> ACTIVE. */
-enum { ACTIVE, RETIRING, IDLE, CLAIMED };
+   -> IDLE (out of the walk, waiting) -> CLAIMED (being wiped for reuse) -> ACTIVE. An ACTIVE
+   generation that is not the newest may be SWEEPING for a while (its needless tombstones
+   cleared, no insert meanwhile) and then ACTIVE again, to take new blocks once more. */
+enum { ACTIVE, RETIRING, IDLE, CLAIMED, SWEEPING };
+
+/* `live` also counts the inserters at work in the generation, in its high bits: a sweep waits
+   for them to be done (one read-modify-write at the start of an insert, one at its end). */
+#define IN_FLIGHT_SHIFT 40
+#define IN_FLIGHT_ONE   (1ULL << IN_FLIGHT_SHIFT)
+#define LIVE_MASK       (IN_FLIGHT_ONE - 1)
 
 struct generation {
     uint64_t mask;
@@ -88,11 +97,20 @@ static int64_t coarse_seconds(void)
     return (int64_t)now.tv_sec;
 }
 
-/* Early, so that ages count from the library's start (a constructor of live.c's own: no
-   allocation, no lock). */
+/* A fork child has only the forking thread: a generation switch another thread of the parent
+   was making will never finish, so no thread of the child may wait for it. */
+static void forget_switchers(void)
+{
+    for (uint32_t s = 0; s < SHARDS; s++)
+        atomic_store(&shards[s].switcher, NULL);
+}
+
+/* Early, so that ages count from the library's start (a constructor of live.c's own: no lock
+   of ours; pthread_atfork's allocation is served like any other before the hooks are set up). */
 __attribute__((constructor(101))) static void remember_start(void)
 {
     start_seconds = coarse_seconds();
+    pthread_atfork(NULL, NULL, forget_switchers);
 }
 
 uint32_t libleak_live_now_seconds(void)
@@ -162,6 +180,60 @@ static void wipe(struct generation *generation)
     atomic_store_explicit(&generation->filled, 0, memory_order_relaxed);
 }
 
+/* Clears the tombstones of a generation that is not the newest where no live entry's probe
+   run crosses them, so that it can take new blocks again with its remaining (long-lived)
+   entries in place. No insert runs meanwhile (state SWEEPING, and the inserters already at work
+   are waited for); removes and lookups go on: a remove only turns an entry into a tombstone,
+   which can only make us clear less. Within a run of non-empty slots, scanning backwards, a
+   tombstone at offset o is needed while some live entry after it has its home at or before o.
+   Returns false when it could not sweep now. */
+static bool sweep(struct generation *generation)
+{
+    int expected = ACTIVE;
+    if (!atomic_compare_exchange_strong(&generation->state, &expected, SWEEPING))
+        return false;
+    /* Bounded: the inserter at work may be this very thread, under a signal handler. */
+    for (int waits = 0; atomic_load(&generation->live) >> IN_FLIGHT_SHIFT; waits++) {
+        if (waits >= 1000) {
+            atomic_store(&generation->state, ACTIVE);
+            return false;
+        }
+        sched_yield();
+    }
+    uint64_t mask = generation->mask, size = mask + 1, start = 0, filled = 0;
+    struct entry *entries = generation->entries;
+    while (start < size && atomic_load_explicit(&entries[start].key, memory_order_acquire) != KEY_EMPTY)
+        start++;
+    for (uint64_t offset = 1; start < size && offset < size;) {
+        if (atomic_load_explicit(&entries[(start + offset) & mask].key, memory_order_acquire) == KEY_EMPTY) {
+            offset++;
+            continue;
+        }
+        uint64_t first = offset;
+        while (offset < size &&
+               atomic_load_explicit(&entries[(start + offset) & mask].key, memory_order_acquire) != KEY_EMPTY)
+            offset++;
+        uint64_t earliest_home = UINT64_MAX; /* offsets from start, which is empty */
+        for (uint64_t o = offset; o-- > first;) {
+            _Atomic uintptr_t *key = &entries[(start + o) & mask].key;
+            uintptr_t seen = atomic_load_explicit(key, memory_order_acquire);
+            if (seen > KEY_TOMBSTONE) {
+                uint64_t home = (address_hash((const void *)seen) - start) & mask;
+                if (home < earliest_home)
+                    earliest_home = home;
+                filled++;
+            } else if (seen == KEY_TOMBSTONE) {
+                if (earliest_home <= o || !atomic_compare_exchange_strong(key, &seen, KEY_EMPTY))
+                    filled++;
+            }
+        }
+    }
+    if (start < size)
+        atomic_store_explicit(&generation->filled, filled, memory_order_relaxed);
+    atomic_store_explicit(&generation->state, ACTIVE, memory_order_release);
+    return start < size;
+}
+
 /* A generation to become the newest: an idle one of at least `slots` (the smallest such),
    else a new one in a free slot, else the largest idle one. Returns its slot index, or -1. */
 static int claim_generation(struct shard *shard, uint64_t slots)
@@ -218,7 +290,7 @@ static bool switch_generation(struct shard *shard, struct generation *seen)
         struct generation *generation = atomic_load(&shard->slots[i]);
         try_retire(shard, i, generation);
         if (atomic_load(&generation->state) == ACTIVE) {
-            live += atomic_load_explicit(&generation->live, memory_order_relaxed);
+            live += atomic_load_explicit(&generation->live, memory_order_relaxed) & LIVE_MASK;
             count++;
         }
     }
@@ -226,21 +298,40 @@ static bool switch_generation(struct shard *shard, struct generation *seen)
     uint64_t slots = FIRST_GENERATION_SLOTS;
     while (slots < 2 * live)
         slots <<= 1;
-    if (seen && count > MANY_GENERATIONS && slots <= seen->mask + 1 && seen->mask + 1 < GROWTH_LIMIT * slots)
-        slots = 2 * (seen->mask + 1);
-    int index = -1;
-    for (int attempt = 0; attempt < 4 && index < 0; attempt++)
-        index = claim_generation(shard, slots);
-    if (index < 0)
-        return false;
-    struct generation *fresh = atomic_load(&shard->slots[index]);
-    atomic_store(&fresh->state, ACTIVE);
-    /* In the walk before it is the newest: no block can go in before lookups can find it. */
-    atomic_fetch_or(&shard->active, 1u << index);
+    /* An older generation kept alive by a few long-lived blocks takes new blocks again once its
+       needless tombstones are cleared: long-lived blocks do not pin a generation each. */
+    struct generation *fresh = NULL;
+    for (uint32_t i = 0; i < GENERATION_SLOTS && !fresh; i++) {
+        if (!(active & (1u << i)))
+            continue;
+        struct generation *generation = atomic_load(&shard->slots[i]);
+        uint64_t size = generation->mask + 1;
+        if (generation == seen || atomic_load(&generation->state) != ACTIVE || size < slots ||
+            (atomic_load_explicit(&generation->live, memory_order_relaxed) & LIVE_MASK) > size / 4)
+            continue;
+        if (atomic_load_explicit(&generation->filled, memory_order_relaxed) > size / 4 && !sweep(generation))
+            continue;
+        if (atomic_load_explicit(&generation->filled, memory_order_relaxed) <= size / 2)
+            fresh = generation;
+    }
+    if (!fresh) {
+        if (seen && count > MANY_GENERATIONS && slots <= seen->mask + 1 &&
+            seen->mask + 1 < GROWTH_LIMIT * slots)
+            slots = 2 * (seen->mask + 1);
+        int index = -1;
+        for (int attempt = 0; attempt < 4 && index < 0; attempt++)
+            index = claim_generation(shard, slots);
+        if (index < 0)
+            return false;
+        fresh = atomic_load(&shard->slots[index]);
+        atomic_store(&fresh->state, ACTIVE);
+        /* In the walk before it is the newest: no block can go in before lookups can find it. */
+        atomic_fetch_or(&shard->active, 1u << index);
+    }
     atomic_store(&shard->previous, seen);
     struct generation *expected = seen;
     if (!atomic_compare_exchange_strong(&shard->newest, &expected, fresh))
-        try_retire(shard, (uint32_t)index, fresh); /* lost the race: back to idle when empty */
+        try_retire(shard, fresh->index, fresh); /* lost the race: back to idle when empty */
     return true;
 }
 
@@ -312,11 +403,14 @@ bool libleak_live_insert(const void *address, struct libleak_live_block block)
                 break;
             /* None to be had: this one still takes blocks while probe runs allow. */
         }
-        atomic_fetch_add(&newest->live, 1); /* the reservation try_retire looks for */
+        /* The reservation try_retire and sweep look for: one more entry, one inserter at work. */
+        atomic_fetch_add(&newest->live, IN_FLIGHT_ONE + 1);
         if (atomic_load(&newest->state) == ACTIVE &&
-            insert_into(newest, hash, (uintptr_t)address, value, extra))
+            insert_into(newest, hash, (uintptr_t)address, value, extra)) {
+            atomic_fetch_sub(&newest->live, IN_FLIGHT_ONE);
             return true;
-        atomic_fetch_sub(&newest->live, 1);
+        }
+        atomic_fetch_sub(&newest->live, IN_FLIGHT_ONE + 1);
         if (atomic_load(&newest->state) == ACTIVE && !start_generation(shard, newest, true))
             break; /* probe run too long and no generation to be had */
     }
@@ -407,7 +501,7 @@ bool libleak_live_remove(const void *address, struct libleak_live_block *block)
     struct generation *generation;
     if (walk(address, block, true, &index, &generation) >= 0)
         return false;
-    if (atomic_fetch_sub(&generation->live, 1) == 1 && index < GENERATION_SLOTS) {
+    if ((atomic_fetch_sub(&generation->live, 1) & LIVE_MASK) == 1 && index < GENERATION_SLOTS) {
         uint64_t hash = address_hash(address);
         try_retire(&shards[hash >> (64 - SHARD_BITS)], index, generation);
     }
@@ -460,7 +554,8 @@ uint64_t libleak_live_count(void)
         uint32_t active = atomic_load(&shards[s].active);
         for (uint32_t i = 0; i < GENERATION_SLOTS; i++)
             if (active & (1u << i))
-                total += atomic_load_explicit(&atomic_load(&shards[s].slots[i])->live, memory_order_relaxed);
+                total += atomic_load_explicit(&atomic_load(&shards[s].slots[i])->live, memory_order_relaxed) &
+                         LIVE_MASK;
     }
     return total;
 }

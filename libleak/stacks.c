@@ -37,6 +37,7 @@ static uint64_t stack_capacity;
    shared stripe. */
 #define STRIPE_CHUNK_BITS 8
 #define STRIPE_CHUNK      (1u << STRIPE_CHUNK_BITS)
+#define STRIPE_AFTER      256 /* charges a thread makes on the shared stripe before its own */
 
 struct counters {
     _Atomic uint64_t alloc_objects, alloc_bytes, free_objects, free_bytes;
@@ -149,8 +150,10 @@ __attribute__((noinline)) static void charge_slow(uint32_t ordinal, struct lible
                                                   bool allocation)
 {
     struct libleak_stripe *stripe = libleak_thread.stripe;
+    /* A thread gets a stripe of its own (12 KiB and more) only once it has charged a few
+       hundred times: the many short-lived threads of some programs share one, with atomics. */
     if (!stripe)
-        stripe = adopt_stripe();
+        stripe = ++libleak_thread.shared_charges < STRIPE_AFTER ? shared_stripe : adopt_stripe();
     struct counters *counters = stripe ? stripe_counters(stripe, ordinal) : NULL;
     if (!counters && stripe != shared_stripe && shared_stripe)
         counters = stripe_counters(stripe = shared_stripe, ordinal);

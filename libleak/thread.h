@@ -34,6 +34,7 @@ struct libleak_thread {
     uintptr_t stack_high;
     struct libleak_stripe *stripe; /* this thread's stack counters (stacks.c), NULL until needed */
     bool stripe_released;          /* handed back at thread exit: charge the shared stripe now */
+    uint32_t shared_charges;       /* charges made to the shared stripe before having one */
     uint32_t clock_seconds;        /* libleak_live_now_seconds() as last read... */
     uint64_t clock_read_at;        /* ...at this time-stamp counter value */
 };
