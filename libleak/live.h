@@ -11,11 +11,13 @@
  *   - an exact lock-free open-addressing table of (address, stack, size, birth), sharded by
  *     address hash, linear probing with tombstones and a bounded probe count. New blocks go to
  *     a shard's newest generation; once 3/4 of its slots have been used (live or tombstone) a
- *     fresh generation sized for the live blocks takes over. Older generations only drain, and
- *     one that has emptied is retired and later reused, tombstones wiped. Lookups walk the
- *     newest generation, then the others still holding blocks. Nothing is ever moved and a
- *     generation holding a block is never retired, so no lookup misses a live entry; and probe
- *     runs stay short however long the program runs (a generation never fills with tombstones).
+ *     fresh generation sized for the live blocks takes over. Older generations only drain: one
+ *     that has emptied is retired and later reused, tombstones wiped; one that a few long-lived
+ *     blocks keep alive has the tombstones no entry's probe run crosses cleared (no insert runs
+ *     meanwhile) and takes new blocks again. Lookups walk the newest generation, the previous
+ *     one, then the others still holding blocks. Nothing is ever moved and a generation holding
+ *     a block is never retired, so no lookup misses a live entry; and probe runs stay short
+ *     however long the program runs (a generation never fills with tombstones).
  */
 #ifndef LIBLEAK_LIVE_H
 #define LIBLEAK_LIVE_H

@@ -10,6 +10,8 @@
  * is shared between threads on the allocation or free path, and a profile sums the stripes.
  * A stripe outlives its thread: at thread exit it is handed back and the next new thread
  * continues adding to it, so nothing is lost and threads that come and go cost no memory.
+ * A thread's first 256 charges go to a shared stripe (atomic adds), so that programs with many
+ * short-lived threads do not map a stripe for each.
  */
 #ifndef LIBLEAK_STACKS_H
 #define LIBLEAK_STACKS_H
