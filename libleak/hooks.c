@@ -46,7 +46,7 @@ static void *bootstrap_alloc(size_t size, size_t alignment)
 
 /* Until dlsym has answered (it allocates while answering), requests are served from the
    bootstrap buffer. */
-static bool real_allocator_known(void)
+static inline bool real_allocator_known(void)
 {
     /* Acquire: real.c publishes malloc last, with release, so the whole table is seen. */
     return __atomic_load_n(&libleak_real.malloc, __ATOMIC_ACQUIRE) || libleak_real_resolve();

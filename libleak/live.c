@@ -113,22 +113,11 @@ __attribute__((constructor(101))) static void remember_start(void)
     pthread_atfork(NULL, NULL, forget_switchers);
 }
 
-uint32_t libleak_live_now_seconds(void)
+uint32_t libleak_live_read_clock(struct libleak_thread *self)
 {
-#if defined(__x86_64__)
-    /* Exact mode asks on every allocation: within about a millisecond of the last answer (by the
-       time-stamp counter, one instruction) this thread's last answer is still right. */
-    struct libleak_thread *self = &libleak_thread;
-    uint64_t now = __builtin_ia32_rdtsc();
-    if (now - self->clock_read_at < (1u << 22))
-        return self->clock_seconds;
-    self->clock_read_at = now;
-#endif
     int64_t seconds = coarse_seconds() - start_seconds;
     uint32_t result = seconds < 0 ? 0 : seconds > UINT32_MAX ? UINT32_MAX : (uint32_t)seconds;
-#if defined(__x86_64__)
     self->clock_seconds = result;
-#endif
     return result;
 }
 
