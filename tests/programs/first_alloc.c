@@ -3,8 +3,9 @@
  * tests/cases/lib_first_allocation.sh.
  *   main     the main thread's first allocation is 256 MiB (never touched, so it costs no RAM)
  *   threads  100 threads each allocate one 4 MiB block as their first allocation
- *   huge     a malloc of 2^63 + 2^62 bytes (it fails), then 1000 blocks of 1 MiB: the failed
- *            request must not push the countdown out of reach (it used to overflow it)
+ *   huge     mallocs of 2^63 + 2^62 and of 2^63 bytes (they fail), then 1000 blocks of 1 MiB: the
+ *            failed requests must neither overflow the countdown (undefined behaviour) nor push
+ *            it out of reach
  * Prints the bytes it keeps.
  */
 #include <pthread.h>
@@ -53,6 +54,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(mode, "huge") == 0) {
         volatile size_t huge = ((size_t)1 << 63) | ((size_t)1 << 62);
+        if (malloc(huge) != NULL)
+            return 1;
+        huge = (size_t)1 << 63; /* as int64_t, INT64_MIN: countdown - it overflowed (UB) */
         if (malloc(huge) != NULL)
             return 1;
         int kept_blocks = 0;
