@@ -356,11 +356,3 @@ uint64_t libleak_stacks_capacity(void)
 {
     return stack_capacity;
 }
-
-void libleak_stacks_totals(const struct libleak_stack *stack, struct libleak_stack_totals *totals)
-{
-    totals->alloc_objects = atomic_load_explicit(&stack->alloc_objects, memory_order_relaxed);
-    totals->alloc_bytes = atomic_load_explicit(&stack->alloc_bytes, memory_order_relaxed);
-    totals->free_objects = atomic_load_explicit(&stack->free_objects, memory_order_relaxed);
-    totals->free_bytes = atomic_load_explicit(&stack->free_bytes, memory_order_relaxed);
-}

@@ -52,12 +52,6 @@ void libleak_stacks_totals(const struct libleak_stack *stack, struct libleak_sta
 /* The samples taken so far by every thread (striped like the stacks' counters). */
 uint64_t libleak_stacks_samples(void);
 
-/* A stack's four counters, summed (fixed point exactly as the counters of struct libleak_stack). */
-struct libleak_stack_totals {
-    uint64_t alloc_objects, alloc_bytes, free_objects, free_bytes;
-};
-void libleak_stacks_totals(const struct libleak_stack *stack, struct libleak_stack_totals *totals);
-
 /* Calls visit for every stack interned so far (any thread, concurrently with interning). */
 void libleak_stacks_for_each(void (*visit)(struct libleak_stack *stack, void *context), void *context);
 
