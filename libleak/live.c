@@ -30,10 +30,14 @@ void libleak_live_filter_pin(const void *address)
 #define KEY_EMPTY     0
 #define KEY_TOMBSTONE 1
 
-/* `value` holds the stack index and the low 40 bits of the size; `extra` the birth and the
-   size's high 24 bits, so that any size is kept exactly. */
+/* `value` holds the stack index and the size in 40 bits. A size of 2^40 - 1 or more is kept
+   whole in a small table of its own (huge_blocks): every such block takes a terabyte of address
+   space, so no process has more than a few hundred at once. The births are an array of their
+   own after the entries: 20 bytes a slot rather than 24. */
 #define SIZE_LOW_BITS 40
 #define SIZE_LOW_MASK ((1ULL << SIZE_LOW_BITS) - 1)
+#define SIZE_HUGE     SIZE_LOW_MASK
+#define HUGE_BLOCKS   256
 
 #define SHARD_BITS             4
 #define SHARDS                 (1u << SHARD_BITS)
@@ -50,8 +54,40 @@ void libleak_live_filter_pin(const void *address)
 struct entry {
     _Atomic uintptr_t key;
     _Atomic uint64_t value; /* 0 until the inserting thread has written it */
-    _Atomic uint64_t extra;
 };
+
+static struct {
+    _Atomic uintptr_t address; /* 0: free */
+    _Atomic uint64_t size;
+} huge_blocks[HUGE_BLOCKS];
+
+/* Keeps a huge block's size; false when the table is full (the size is then cut). */
+static bool remember_huge(uintptr_t address, uint64_t size)
+{
+    for (int i = 0; i < HUGE_BLOCKS; i++) {
+        uintptr_t expected = 0;
+        if (atomic_load_explicit(&huge_blocks[i].address, memory_order_relaxed) == 0 &&
+            atomic_compare_exchange_strong(&huge_blocks[i].address, &expected, address)) {
+            atomic_store(&huge_blocks[i].size, size);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A huge block's size (and forgets it when `forget`); SIZE_HUGE when it is not in the table. */
+static uint64_t recall_huge(uintptr_t address, bool forget)
+{
+    for (int i = 0; i < HUGE_BLOCKS; i++) {
+        if (atomic_load(&huge_blocks[i].address) != address)
+            continue;
+        uint64_t size = atomic_load(&huge_blocks[i].size);
+        if (forget)
+            atomic_store(&huge_blocks[i].address, 0);
+        return size;
+    }
+    return SIZE_HUGE;
+}
 
 /* A generation's life: ACTIVE (in the lookups' walk) -> RETIRING (checking that it is empty)
    -> IDLE (out of the walk, waiting) -> CLAIMED (being wiped for reuse) -> ACTIVE. An ACTIVE
@@ -133,7 +169,13 @@ static uint64_t address_hash(const void *address)
 
 static size_t generation_bytes(uint64_t slots)
 {
-    return sizeof(struct generation) + slots * sizeof(struct entry);
+    return sizeof(struct generation) + slots * (sizeof(struct entry) + sizeof(_Atomic uint32_t));
+}
+
+static _Atomic uint32_t *birth_of(struct generation *generation, const struct entry *entry)
+{
+    _Atomic uint32_t *births = (_Atomic uint32_t *)&generation->entries[generation->mask + 1];
+    return &births[entry - generation->entries];
 }
 
 /* Takes `generation` out of the walk if it holds nothing and is not the newest. Inserters
@@ -164,7 +206,6 @@ static void wipe(struct generation *generation)
         struct entry *entry = &generation->entries[i];
         atomic_store_explicit(&entry->key, KEY_EMPTY, memory_order_relaxed);
         atomic_store_explicit(&entry->value, 0, memory_order_relaxed);
-        atomic_store_explicit(&entry->extra, 0, memory_order_relaxed);
     }
     atomic_store_explicit(&generation->filled, 0, memory_order_relaxed);
 }
@@ -347,7 +388,7 @@ static bool start_generation(struct shard *shard, struct generation *seen, bool 
 }
 
 static bool insert_into(struct generation *generation, uint64_t hash, uintptr_t key, uint64_t value,
-                        uint64_t extra)
+                        uint32_t birth)
 {
     uint64_t position = hash & generation->mask;
     for (int probe = 0; probe < MAX_PROBES; probe++, position = (position + 1) & generation->mask) {
@@ -360,7 +401,7 @@ static bool insert_into(struct generation *generation, uint64_t hash, uintptr_t 
                     atomic_store_explicit(&generation->filled,
                                           atomic_load_explicit(&generation->filled, memory_order_relaxed) + 1,
                                           memory_order_relaxed);
-                atomic_store_explicit(&entry->extra, extra, memory_order_relaxed);
+                atomic_store_explicit(birth_of(generation, entry), birth, memory_order_relaxed);
                 atomic_store_explicit(&entry->value, value, memory_order_release);
                 return true;
             }
@@ -373,8 +414,9 @@ bool libleak_live_insert(const void *address, struct libleak_live_block block)
 {
     uint64_t hash = address_hash(address);
     struct shard *shard = &shards[hash >> (64 - SHARD_BITS)];
-    uint64_t value = ((uint64_t)block.stack << SIZE_LOW_BITS) | (block.size & SIZE_LOW_MASK);
-    uint64_t extra = ((uint64_t)block.birth << 32) | (block.size >> SIZE_LOW_BITS);
+    uint64_t size =
+            block.size < SIZE_HUGE || !remember_huge((uintptr_t)address, block.size) ? block.size : SIZE_HUGE;
+    uint64_t value = ((uint64_t)block.stack << SIZE_LOW_BITS) | (size < SIZE_HUGE ? size : SIZE_HUGE);
     uint64_t bucket = libleak_live_filter_bucket(address);
 
     /* Raise the filter first: the address is not handed to the program before we return, so
@@ -395,7 +437,7 @@ bool libleak_live_insert(const void *address, struct libleak_live_block block)
         /* The reservation try_retire and sweep look for: one more entry, one inserter at work. */
         atomic_fetch_add(&newest->live, IN_FLIGHT_ONE + 1);
         if (atomic_load(&newest->state) == ACTIVE &&
-            insert_into(newest, hash, (uintptr_t)address, value, extra)) {
+            insert_into(newest, hash, (uintptr_t)address, value, block.birth)) {
             atomic_fetch_sub(&newest->live, IN_FLIGHT_ONE);
             return true;
         }
@@ -403,6 +445,8 @@ bool libleak_live_insert(const void *address, struct libleak_live_block block)
         if (atomic_load(&newest->state) == ACTIVE && !start_generation(shard, newest, true))
             break; /* probe run too long and no generation to be had */
     }
+    if (block.size >= SIZE_HUGE)
+        recall_huge((uintptr_t)address, true);
     if (!filter_saturated)
         atomic_fetch_sub_explicit(&libleak_live_filter[bucket], 1, memory_order_relaxed);
     return false;
@@ -425,12 +469,14 @@ __attribute__((always_inline)) static inline int64_t look_up(struct generation *
         if (!remove)
             return -(probe + 1);
         uint64_t value = atomic_load_explicit(&entry->value, memory_order_acquire);
-        uint64_t extra = atomic_load_explicit(&entry->extra, memory_order_relaxed);
+        /* Before the tombstone: after it, an insert may reuse the slot. */
+        block->birth = atomic_load_explicit(birth_of(generation, entry), memory_order_relaxed);
         atomic_store_explicit(&entry->value, 0, memory_order_relaxed);
         atomic_store_explicit(&entry->key, KEY_TOMBSTONE, memory_order_release);
         block->stack = (uint32_t)(value >> SIZE_LOW_BITS);
-        block->birth = (uint32_t)(extra >> 32);
-        block->size = (value & SIZE_LOW_MASK) | ((extra & 0xFFFFFFFFu) << SIZE_LOW_BITS);
+        block->size = value & SIZE_LOW_MASK;
+        if (block->size == SIZE_HUGE)
+            block->size = recall_huge((uintptr_t)address, true);
         return -(probe + 1);
     }
     return MAX_PROBES;
@@ -522,14 +568,15 @@ void libleak_live_for_each(void (*visit)(uintptr_t address, struct libleak_live_
                 struct entry *entry = &generation->entries[i];
                 uintptr_t key = atomic_load_explicit(&entry->key, memory_order_acquire);
                 uint64_t value = atomic_load_explicit(&entry->value, memory_order_acquire);
-                uint64_t extra = atomic_load_explicit(&entry->extra, memory_order_relaxed);
                 if (key <= KEY_TOMBSTONE || value == 0)
                     continue;
                 struct libleak_live_block block = {
                         .stack = (uint32_t)(value >> SIZE_LOW_BITS),
-                        .birth = (uint32_t)(extra >> 32),
-                        .size = (value & SIZE_LOW_MASK) | ((extra & 0xFFFFFFFFu) << SIZE_LOW_BITS),
+                        .size = value & SIZE_LOW_MASK,
+                        .birth = atomic_load_explicit(birth_of(generation, entry), memory_order_relaxed),
                 };
+                if (block.size == SIZE_HUGE)
+                    block.size = recall_huge(key, false);
                 visit(key, block, context);
             }
         }

@@ -8,7 +8,8 @@
  *   - a counting filter: one 32-bit counter per bucket of addresses, raised before a sampled
  *     block is published and lowered after it is removed. A zero counter is a sure "no" after a
  *     single read of memory that only the (rare) sampling path writes.
- *   - an exact lock-free open-addressing table of (address, stack, size, birth), sharded by
+ *   - an exact lock-free open-addressing table of (address, stack, size, birth), 20 bytes a
+ *     slot (sizes of a terabyte and more are kept whole in a small table of their own), sharded by
  *     address hash, linear probing with tombstones and a bounded probe count. New blocks go to
  *     a shard's newest generation; once 3/4 of its slots have been used (live or tombstone) a
  *     fresh generation sized for the live blocks takes over. Older generations only drain: one
