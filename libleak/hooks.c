@@ -2,13 +2,13 @@
  * hooks — the malloc family as the program sees it. Nothing else lives here.
  *
  * Fast path of every allocating entry point: subtract the size from this thread's countdown
- * and, while it stays non-negative, tail-call the real allocator. No lock, no atomic
- * read-modify-write, no system call, not even a frame. Only when the countdown goes negative do
- * we call the real function ourselves and take the slow path (track.c) with its result.
+ * and, while it stays above zero, tail-call the real allocator. No lock, no atomic
+ * read-modify-write, no system call, not even a frame. Only when the size reaches the countdown
+ * do we call the real function ourselves and take the slow path (track.c) with its result.
  *
- * That needs one invariant (thread.h): a countdown is non-negative only after the real
- * allocator is known. Every thread starts at -1; the slow path resolves the real functions
- * before it sets a countdown, and "inside libleak" is only entered after that.
+ * That needs one invariant (thread.h): a countdown is non-zero only after the real allocator is
+ * known. Every thread starts at 0; the slow path resolves the real functions before it sets a
+ * countdown, and "inside libleak" is only entered after that.
  *
  * free asks the live filter (one relaxed load) whether the block may have been sampled, and
  * only then looks it up; bootstrap blocks are recognised there too (they pin their filter
@@ -46,18 +46,30 @@ static void *bootstrap_alloc(size_t size, size_t alignment)
 
 /* Until dlsym has answered (it allocates while answering), requests are served from the
    bootstrap buffer. */
-static bool real_allocator_known(void)
+static inline bool real_allocator_known(void)
 {
-    return libleak_real.malloc || libleak_real_resolve();
+    /* Acquire: real.c publishes malloc last, with release, so the whole table is seen. */
+    return __atomic_load_n(&libleak_real.malloc, __ATOMIC_ACQUIRE) || libleak_real_resolve();
+}
+
+/* A successful allocation leaves errno as the program set it. glibc's malloc does not promise
+   that: when brk cannot grow (our own tables may be mapped right after the heap) it falls back
+   to mmap and succeeds with errno left at ENOMEM. On the slow paths we put it back. */
+static inline void *keep_errno(void *block, int saved_errno)
+{
+    if (block)
+        errno = saved_errno;
+    return block;
 }
 
 SLOW static void *malloc_slow(size_t size)
 {
     if (!real_allocator_known())
         return bootstrap_alloc(size, 16);
+    int saved_errno = errno;
     void *block = libleak_real.malloc(size);
     libleak_countdown_expired(block, size);
-    return block;
+    return keep_errno(block, saved_errno);
 }
 
 EXPORT void *malloc(size_t size)
@@ -86,9 +98,10 @@ SLOW static void *calloc_slow(size_t count, size_t size, size_t total)
 {
     if (!real_allocator_known())
         return bootstrap_alloc(total, 16); /* static memory: already zero */
+    int saved_errno = errno;
     void *block = libleak_real.calloc(count, size);
     libleak_countdown_expired(block, total);
-    return block;
+    return keep_errno(block, saved_errno);
 }
 
 EXPORT void *calloc(size_t count, size_t size)
@@ -115,6 +128,7 @@ SLOW static void *realloc_tracked(void *old, size_t size)
     }
     struct libleak_live_block detached;
     bool was_tracked = libleak_live_remove(old, &detached);
+    int saved_errno = errno;
     void *block = libleak_real.realloc(old, size);
     if (unlikely(!block && size != 0)) {
         /* Failed: the old block lives on, tracked as before. */
@@ -127,14 +141,15 @@ SLOW static void *realloc_tracked(void *old, size_t size)
     /* realloc(p, 0) returning NULL freed p (glibc); a non-NULL result is a new block. */
     if (block && countdown_expires(size))
         libleak_countdown_expired(block, size);
-    return block;
+    return keep_errno(block, saved_errno);
 }
 
 SLOW static void *realloc_slow(void *old, size_t size)
 {
+    int saved_errno = errno;
     void *block = libleak_real.realloc(old, size);
     libleak_countdown_expired(block, size);
-    return block;
+    return keep_errno(block, saved_errno);
 }
 
 EXPORT void *realloc(void *old, size_t size)
@@ -168,7 +183,7 @@ static int allocate_aligned(enum aligned_kind kind, void **result, size_t alignm
         *result = bootstrap_alloc(size, alignment);
         return *result ? 0 : ENOMEM;
     }
-    int error = 0;
+    int saved_errno = errno, error = 0;
     void *block = NULL;
     switch (kind) {
     case POSIX_MEMALIGN: error = libleak_real.posix_memalign(&block, alignment, size); break;
@@ -202,6 +217,7 @@ static int allocate_aligned(enum aligned_kind kind, void **result, size_t alignm
     /* pvalloc's block is the whole rounded size (the caller passes it rounded) */
     if (countdown_expires(size))
         libleak_countdown_expired(block, size);
+    errno = saved_errno;
     return 0;
 }
 

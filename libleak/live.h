@@ -8,10 +8,17 @@
  *   - a counting filter: one 32-bit counter per bucket of addresses, raised before a sampled
  *     block is published and lowered after it is removed. A zero counter is a sure "no" after a
  *     single read of memory that only the (rare) sampling path writes.
- *   - an exact lock-free open-addressing table of (address, stack, size), sharded by address
- *     hash, linear probing with tombstones and a bounded probe count. A shard grows by adding a
- *     generation twice as large; lookups walk generations newest first. Nothing is ever moved,
- *     so no lookup can miss an entry that a concurrent insert or remove did not touch.
+ *   - an exact lock-free open-addressing table of (address, stack, size, birth), 20 bytes a
+ *     slot (sizes of a terabyte and more are kept whole in a small table of their own), sharded by
+ *     address hash, linear probing with tombstones and a bounded probe count. New blocks go to
+ *     a shard's newest generation; once 3/4 of its slots have been used (live or tombstone) a
+ *     fresh generation sized for the live blocks takes over. Older generations only drain: one
+ *     that has emptied is retired and later reused, tombstones wiped; one that a few long-lived
+ *     blocks keep alive has the tombstones no entry's probe run crosses cleared (no insert runs
+ *     meanwhile) and takes new blocks again. Lookups walk the newest generation, the previous
+ *     one, then the others still holding blocks. Nothing is ever moved and a generation holding
+ *     a block is never retired, so no lookup misses a live entry; and probe runs stay short
+ *     however long the program runs (a generation never fills with tombstones).
  */
 #ifndef LIBLEAK_LIVE_H
 #define LIBLEAK_LIVE_H
@@ -19,6 +26,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "thread.h"
 
 #define LIBLEAK_LIVE_FILTER_BITS 16
 
@@ -50,13 +59,27 @@ void libleak_live_filter_pin(const void *address);
 
 struct libleak_live_block {
     uint32_t stack; /* index in the stack table */
-    uint64_t size;  /* bytes asked for */
-    uint32_t birth; /* libleak_live_now_seconds() when the sample was taken */
+    uint64_t size;  /* bytes asked for, exactly */
+    uint32_t birth; /* when it was sampled: libleak_live_now_seconds() */
 };
 
-/* Whole seconds on CLOCK_MONOTONIC since libleak started: the clock of `birth`, so that a
-   profile can tell the age of each live block (a leak is memory that stays). */
-uint32_t libleak_live_now_seconds(void);
+/* Reads the clock for libleak_live_now_seconds and remembers the answer in `self`. */
+uint32_t libleak_live_read_clock(struct libleak_thread *self);
+
+/* Whole seconds on CLOCK_MONOTONIC (its coarse, vDSO-only variant) since libleak started. */
+static inline uint32_t libleak_live_now_seconds(void)
+{
+    struct libleak_thread *self = &libleak_thread;
+#if defined(__x86_64__)
+    /* Exact mode asks on every allocation: within about a millisecond of the last answer (by the
+       time-stamp counter, one instruction) this thread's last answer is still right. */
+    uint64_t now = __builtin_ia32_rdtsc();
+    if (now - self->clock_read_at < (1u << 22))
+        return self->clock_seconds;
+    self->clock_read_at = now;
+#endif
+    return libleak_live_read_clock(self);
+}
 
 /* Adds a block; false when the table is full or out of memory (the sample is dropped). */
 bool libleak_live_insert(const void *address, struct libleak_live_block block);
@@ -70,5 +93,10 @@ void libleak_live_for_each(void (*visit)(uintptr_t address, struct libleak_live_
                            void *context);
 
 uint64_t libleak_live_count(void);
+
+/* For tests and benchmarks: the slots a lookup of `address` examines now, and the generations
+   currently holding blocks (or taking them) over all shards. */
+uint64_t libleak_live_probe_cost(const void *address);
+uint32_t libleak_live_generations(void);
 
 #endif

@@ -304,12 +304,13 @@ void libleak_profile_values(const struct libleak_stack_totals *totals, int64_t v
     values[3] = (int64_t)inuse_bytes;
 }
 
-/* The four values of one stack, rounded from fixed point. */
-static void stack_values(const struct libleak_stack *stack, int64_t values[4])
+/* The four values of one stack, rounded from fixed point; false when it never allocated. */
+static bool stack_values(const struct libleak_stack *stack, int64_t values[4])
 {
     struct libleak_stack_totals totals;
     libleak_stacks_totals(stack, &totals);
     libleak_profile_values(&totals, values);
+    return totals.alloc_objects != 0;
 }
 
 struct stack_visit {
@@ -321,10 +322,9 @@ struct stack_visit {
 static void emit_stack(struct libleak_stack *stack, void *context)
 {
     struct stack_visit *visit = context;
-    if (atomic_load_explicit(&stack->alloc_objects, memory_order_relaxed) == 0)
-        return;
     struct libleak_profile_sample sample = {stack->frames, stack->depth, {0}, -1};
-    stack_values(stack, sample.values);
+    if (!stack_values(stack, sample.values))
+        return; /* interned, but nothing charged yet */
     visit->emit(&sample, visit->emit_context);
 }
 
@@ -642,7 +642,7 @@ static bool build(struct builder *builder, Profile *profile, const struct liblea
                 (unsigned long long)libleak_config.rate, libleak_config.rate == 1 ? " (exact)" : "");
     add_comment(builder, profile, comments,
                 "samples taken: %llu; dropped: %llu (stack table full), %llu (live table full)",
-                (unsigned long long)atomic_load(&libleak_counters.samples),
+                (unsigned long long)libleak_stacks_samples(),
                 (unsigned long long)atomic_load(&libleak_counters.dropped_stacks),
                 (unsigned long long)atomic_load(&libleak_counters.dropped_live));
     add_comment(builder, profile, comments, "stacks: %llu of at most %llu; live sampled blocks: %llu",

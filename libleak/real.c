@@ -95,8 +95,12 @@ bool libleak_real_resolve(void)
     found.malloc_usable_size = next_symbol("malloc_usable_size");
     if (!found.malloc || !found.free || !found.calloc || !found.realloc || !found.posix_memalign)
         die("libleak: no allocator found after libleak.so (dlsym RTLD_NEXT failed)\n");
-    /* The rest have fallbacks in hooks.c when an allocator lacks them. */
+    /* The rest have fallbacks in hooks.c when an allocator lacks them. malloc goes last, with
+       release: a thread that sees it (acquire, hooks.c) sees the whole table. */
+    void *(*real_malloc)(size_t) = found.malloc;
+    found.malloc = NULL;
     libleak_real = found;
+    __atomic_store_n(&libleak_real.malloc, real_malloc, __ATOMIC_RELEASE);
     atomic_store_explicit(&resolve_state, 2, memory_order_release);
     return true;
 }

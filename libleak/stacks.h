@@ -2,8 +2,16 @@
  * stacks — the table of call stacks and their counters.
  *
  * A stack (captured by unwind.c) is hashed once and interned in a lock-free open-addressing
- * table whose slots hold indexes of records in an mmap'ed arena. Each record carries its counters on its own cache lines; they are updated with
- * relaxed atomic adds, so no lock is ever taken on the allocation or free path.
+ * table whose slots hold indexes of records in an mmap'ed arena. Each record also gets a dense
+ * ordinal, which numbers its counters.
+ *
+ * The counters are striped per thread, as jemalloc keeps a prof_tctx_t per thread and
+ * backtrace: a thread charges its own stripe with plain (single-writer) adds, so no cache line
+ * is shared between threads on the allocation or free path, and a profile sums the stripes.
+ * A stripe outlives its thread: at thread exit it is handed back and the next new thread
+ * continues adding to it, so nothing is lost and threads that come and go cost no memory.
+ * A thread's first 256 charges go to a shared stripe (atomic adds), so that programs with many
+ * short-lived threads do not map a stripe for each.
  */
 #ifndef LIBLEAK_STACKS_H
 #define LIBLEAK_STACKS_H
@@ -15,14 +23,15 @@
 #include "sampler.h"
 
 struct libleak_stack {
-    _Atomic uint64_t alloc_objects; /* fixed point, LIBLEAK_OBJECT_ONE per object */
-    _Atomic uint64_t alloc_bytes;
-    _Atomic uint64_t free_objects;
-    _Atomic uint64_t free_bytes;
     uint64_t hash;
     uint32_t depth;
-    uint32_t reserved;
+    uint32_t ordinal;   /* 0, 1, 2...: where the stack's counters are in every stripe */
     uintptr_t frames[]; /* return addresses, the allocation's caller first */
+};
+
+/* A stack's counters summed over every stripe: fixed point, LIBLEAK_OBJECT_ONE per object. */
+struct libleak_stack_totals {
+    uint64_t alloc_objects, alloc_bytes, free_objects, free_bytes;
 };
 
 /* Reserves the table for at most max_stacks stacks (their records are mapped as needed). */
@@ -33,20 +42,15 @@ uint32_t libleak_stacks_intern(const uintptr_t *frames, int depth);
 
 struct libleak_stack *libleak_stacks_get(uint32_t index);
 
-static inline void libleak_stacks_charge(struct libleak_stack *stack, struct libleak_weight weight,
-                                         bool allocation)
-{
-    atomic_fetch_add_explicit(allocation ? &stack->alloc_objects : &stack->free_objects, weight.objects,
-                              memory_order_relaxed);
-    atomic_fetch_add_explicit(allocation ? &stack->alloc_bytes : &stack->free_bytes, weight.bytes,
-                              memory_order_relaxed);
-}
+/* Adds a sampled allocation (or its free) to the stack's counters in this thread's stripe; an
+   allocation also counts as a sample taken. */
+void libleak_stacks_charge(const struct libleak_stack *stack, struct libleak_weight weight, bool allocation);
 
-/* A stack's four counters, summed (fixed point exactly as the counters of struct libleak_stack). */
-struct libleak_stack_totals {
-    uint64_t alloc_objects, alloc_bytes, free_objects, free_bytes;
-};
+/* Sums the stack's counters over every stripe (exact when no thread is charging it meanwhile). */
 void libleak_stacks_totals(const struct libleak_stack *stack, struct libleak_stack_totals *totals);
+
+/* The samples taken so far by every thread (striped like the stacks' counters). */
+uint64_t libleak_stacks_samples(void);
 
 /* Calls visit for every stack interned so far (any thread, concurrently with interning). */
 void libleak_stacks_for_each(void (*visit)(struct libleak_stack *stack, void *context), void *context);

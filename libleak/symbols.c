@@ -997,7 +997,8 @@ int libleak_symbols_lookup(uint64_t pc, bool symbolize_pc, struct libleak_line *
         struct symbolized *hit = cache_slot(symbols.cache, symbols.cache_capacity, pc);
         if (hit->pc == pc) {
             int n = hit->count < max ? hit->count : max;
-            memcpy(lines, hit->lines, (size_t)n * sizeof *lines);
+            if (n > 0) /* a cached "no lines" has no array: memcpy from NULL is undefined */
+                memcpy(lines, hit->lines, (size_t)n * sizeof *lines);
             return n;
         }
     }

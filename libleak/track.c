@@ -8,6 +8,7 @@
  */
 #include "track.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 
@@ -17,9 +18,8 @@
 #include "thread.h"
 #include "unwind.h"
 
-__thread struct libleak_thread libleak_thread __attribute__((tls_model("initial-exec"))) = {
-        .countdown = -1, /* the first allocation of every thread comes here to set the thread up */
-};
+/* All zero: a countdown of 0 sends the first allocation of every thread here to set it up. */
+__thread struct libleak_thread libleak_thread __attribute__((tls_model("initial-exec")));
 
 _Atomic bool libleak_ready;
 struct libleak_counters libleak_counters;
@@ -34,14 +34,21 @@ static void take_sample(void *block, size_t size)
         atomic_fetch_add_explicit(&libleak_counters.dropped_stacks, 1, memory_order_relaxed);
         return;
     }
-    struct libleak_live_block live = {stack_index, size, libleak_live_now_seconds()};
+    struct libleak_live_block live = {
+            .stack = stack_index, .size = size, .birth = libleak_live_now_seconds()};
     if (!libleak_live_insert(block, live)) {
         atomic_fetch_add_explicit(&libleak_counters.dropped_live, 1, memory_order_relaxed);
         return;
     }
     libleak_stacks_charge(libleak_stacks_get(stack_index), libleak_sampler_weight(size, libleak_config.rate),
                           true);
-    atomic_fetch_add_explicit(&libleak_counters.samples, 1, memory_order_relaxed);
+}
+
+/* Bytes to the next sampling point, as a countdown: an allocation of at least that many
+   bytes crosses it (thread.h). */
+static uint64_t draw_countdown(struct libleak_thread *self, uint64_t rate)
+{
+    return (uint64_t)libleak_sampler_next(&self->random_state, rate) + 1;
 }
 
 /* pthread_getattr_np allocates under the thread's own lock: safe here only because we are
@@ -64,30 +71,48 @@ static void set_up_thread(struct libleak_thread *self)
 void libleak_countdown_expired(void *block, size_t size)
 {
     struct libleak_thread *self = &libleak_thread;
-    if (self->inside)
+    if (self->inside) {
+        self->countdown = LIBLEAK_PARKED_COUNTDOWN; /* a huge size got here: park it again */
         return;
+    }
     if (!atomic_load_explicit(&libleak_ready, memory_order_acquire)) {
-        self->countdown = -1; /* not configured yet: ask again next time */
+        self->countdown = 0; /* not configured yet: ask again next time */
         return;
     }
     uint64_t rate = libleak_config.rate;
     if (rate == 0) {
-        self->countdown = INT64_MAX;
+        self->countdown = UINT64_MAX;
         return;
     }
-    bool first_on_thread = self->random_state == 0;
+    int saved_errno = errno; /* unwinding, pthread_getattr_np and mmap may all set it */
     libleak_enter();
-    if (first_on_thread)
+    bool crossed = true;
+    uint64_t next = 0; /* exact mode: every allocation comes back here */
+    if (self->random_state == 0) {
         set_up_thread(self);
-    /* A thread's first allocation only starts its countdown, except in exact mode where every
-	   allocation is a sample; a zero-byte block cannot cross a sampling point. */
-    if (block && (rate == 1 || (!first_on_thread && size > 0)))
-        take_sample(block, size);
-    int64_t next = rate == 1 ? -1 : libleak_sampler_next(&self->random_state, rate);
+        /* The thread's first sampling point is drawn now, and this first allocation is measured
+           against it like any other (Go draws it when a thread's cache is made): it is sampled
+           with the same probability, and weighed the same, as every later one. */
+        if (rate != 1) {
+            next = draw_countdown(self, rate);
+            crossed = size >= next;
+            next -= crossed ? 0 : size;
+        }
+    }
+    if (crossed) {
+        /* Past its sampling point a block has size >= countdown >= 1, except in exact mode,
+           where zero-byte blocks count too. */
+        if (block && (rate == 1 || size > 0))
+            take_sample(block, size);
+        if (rate != 1)
+            next = draw_countdown(self, rate);
+    }
     libleak_leave();
     self->countdown = next;
+    errno = saved_errno;
 }
 
+/* The free path. It may map a stripe, but libleak_map keeps errno as it was. */
 void libleak_charge_detached(struct libleak_live_block detached)
 {
     libleak_stacks_charge(libleak_stacks_get(detached.stack),
@@ -96,11 +121,13 @@ void libleak_charge_detached(struct libleak_live_block detached)
 
 void libleak_reattach(void *block, struct libleak_live_block detached)
 {
+    int saved_errno = errno;
     if (!libleak_live_insert(block, detached)) {
         /* No room to put it back: count it freed rather than leave a phantom leak. */
         libleak_charge_detached(detached);
         atomic_fetch_add_explicit(&libleak_counters.dropped_live, 1, memory_order_relaxed);
     }
+    errno = saved_errno;
 }
 
 void libleak_forget(void *block)

@@ -10,9 +10,9 @@
 
 #include "live.h"
 
-/* The countdown of this thread ran below zero while allocating `block` of `size` bytes (block
-   may be NULL when the allocation failed). Samples it, or sets the thread up, and draws the next
-   countdown. */
+/* This thread's allocation of `block` (`size` bytes; block may be NULL when the allocation
+   failed) reached its countdown. Sets the thread up on its first call, samples the block when it
+   crosses the sampling point, and draws the next countdown. Leaves errno as it found it. */
 void libleak_countdown_expired(void *block, size_t size);
 
 /* `block` may have been sampled (the filter said so): forget it and charge its stack. */
@@ -27,8 +27,8 @@ void libleak_reattach(void *block, struct libleak_live_block detached);
 /* True once the constructor has configured the tables. */
 extern _Atomic bool libleak_ready;
 
+/* Samples taken are counted per thread: libleak_stacks_samples(). These two are rare. */
 struct libleak_counters {
-    _Atomic uint64_t samples;        /* samples taken */
     _Atomic uint64_t dropped_stacks; /* samples lost: stack table full */
     _Atomic uint64_t dropped_live;   /* samples lost: live table full */
 };

@@ -286,6 +286,36 @@ def callgrind_pairs(configs, names, pairs, tmp, log):
 
 
 # ---------------------------------------------------------------------------------------------
+# Long runs: exact mode late in a run against early
+
+def longrun_bench(configs, pairs, reps, tmp, log, problems):
+    """{config: (early ns, late ns)}: medians of `longrun PAIRS` (ns per malloc+free pair of
+    the second and of the last million pairs, after 100 000 resident blocks), exact modes."""
+    prog = os.path.join(BENCH, "longrun")
+    res = {}
+    if not os.path.exists(prog):
+        return res
+    for n in [n for n in ("libleak exact fp", "libleak exact") if n in configs]:
+        prefix, env = configs[n]
+        early, late = [], []
+        for _ in range(reps):
+            outf = os.path.join(tmp, "longrun.out")
+            with open(outf, "w") as out:
+                r = run_once(prefix + [prog, str(pairs)], env, tmp, stdout=out)
+            with open(outf) as f:
+                m = re.search(r"early ([0-9.]+) late ([0-9.]+)", f.read())
+            if r.status != 0 or not m:
+                problems.append("longrun / %s: exit status %d" % (n, r.status))
+                continue
+            early.append(float(m.group(1)))
+            late.append(float(m.group(2)))
+        res[n] = (statistics.median(early), statistics.median(late)) if early else None
+        log("  longrun %-18s %s" % (n, "early %.1f ns, late %.1f ns per pair" % res[n]
+                                    if res[n] else "FAILED"))
+    return res
+
+
+# ---------------------------------------------------------------------------------------------
 # Dump benchmark and memory per live block
 
 def dump_bench(counts, symbolize_values, reps, tmp, log, problems):
@@ -463,7 +493,7 @@ def main():
             cg = callgrind_pairs(configs, cg_names, pairs, tmp, log)
 
         dump, per_block = {}, None
-        hold_cells = None
+        hold_cells, longrun = None, {}
         if have_lib:
             log("dump ...")
             dump = dump_bench([1000, 10000, 100000], ["0", "1"] if have_symbolize else [None],
@@ -471,13 +501,16 @@ def main():
             log("live blocks ...")
             per_block, hold_cells = live_block_cost(configs, 1_000_000, 1 if quick else 3, tmp,
                                                     log, problems)
+            log("long run ...")
+            longrun = longrun_bench(configs, 10_000_000 if quick else 100_000_000, 1, tmp, log,
+                                    problems)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
     elapsed = time.time() - start
     loads = (load_start, loadavg())
     report = render(quick, reps, results, cg, dump, per_block, hold_cells, notes, problems,
-                    have_lib, have_gate, have_symbolize, elapsed, loads)
+                    have_lib, have_gate, have_symbolize, elapsed, loads, longrun)
     print(report)
     if not args.no_write and (not quick or args.write):
         write_doc(report)
@@ -489,7 +522,7 @@ BASE_OF = {"jemalloc prof": "jemalloc", "tcmalloc heapprof": "tcmalloc", "jemall
 
 
 def render(quick, reps, results, cg, dump, per_block, hold_cells, notes, problems, have_lib,
-           have_gate, have_symbolize, elapsed, loads):
+           have_gate, have_symbolize, elapsed, loads, longrun=None):
     L = []
     cmd = "make bench-quick" if quick else "make bench"
     L.append("Made by `%s` (`python3 tests/bench/run.py --%s`) on %s UTC in %.0f s." %
@@ -582,6 +615,23 @@ def render(quick, reps, results, cg, dump, per_block, hold_cells, notes, problem
         L.append("Of these, the birth of each block (for the `age` label) is 4 bytes per slot of the "
                  "live table, kept at most half full: 8.5 bytes per live block measured when it came "
                  "(35.8 → 44.3).")
+        L.append("")
+
+    if longrun:
+        pairs = "10^7" if quick else "10^8"
+        L.append("### Exact mode in a long run")
+        L.append("")
+        L.append("`build/bench/longrun %s`: 100 000 resident blocks, then %s malloc+free pairs "
+                 "over a window of 10 000; ns per pair of the second and of the last million "
+                 "pairs (one run: a trend, not a precise figure)." % (
+                     "10000000" if quick else "100000000", pairs))
+        L.append("")
+        L.append("| configuration | early ns/pair | late ns/pair | late / early |")
+        L.append("|---|---:|---:|---:|")
+        for n, v in longrun.items():
+            L.append("| %s | %s | %s | %s |" % (
+                n, "—" if not v else "%.1f" % v[0], "—" if not v else "%.1f" % v[1],
+                "—" if not v or not v[0] else "%.2f" % (v[1] / v[0])))
         L.append("")
 
     L.append("### Targets (issues 4 and 7)")
