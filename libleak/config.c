@@ -246,12 +246,15 @@ static void load_unwinder(void)
     const char *text = getenv("LIBLEAK_UNWIND");
     if (!text)
         return;
-    if (strcasecmp(text, "fp") == 0)
+    if (strcasecmp(text, "fp") == 0) {
+        libleak_config.unwinder = LIBLEAK_UNWIND_FP;
         libleak_config.frame_pointers = true;
-    else if (strcasecmp(text, "libunwind") == 0)
+    } else if (strcasecmp(text, "libunwind") == 0) {
+        libleak_config.unwinder = LIBLEAK_UNWIND_LIBUNWIND;
         libleak_config.frame_pointers = false;
-    else
-        libleak_log("LIBLEAK_UNWIND=\"%s\" is not libunwind or fp; using libunwind", text);
+    } else if (strcasecmp(text, "auto") != 0) {
+        libleak_log("LIBLEAK_UNWIND=\"%s\" is not auto, fp or libunwind; using auto", text);
+    }
 }
 
 /* The leak gate: exact tracking whatever LIBLEAK_RATE says (one line if it said otherwise), and

@@ -24,6 +24,7 @@ struct libleak_config {
     uint64_t max_stacks; /* distinct stacks kept */
     uint64_t max_memory; /* bytes of internal memory (tables) at most */
     bool frame_pointers; /* unwind by walking frame pointers instead of with libunwind */
+    int unwinder;        /* LIBLEAK_UNWIND: one of enum libleak_unwinder */
     uint64_t interval;   /* seconds between periodic snapshots; 0 = none */
     /* The leak gate (leakcheck.c) */
     bool check;                  /* LIBLEAK_CHECK: exact tracking and a reachability check at exit */
@@ -33,6 +34,10 @@ struct libleak_config {
     char suppressions[PATH_MAX]; /* LIBLEAK_SUPPRESSIONS: file of leak:GLOB lines */
     unsigned file_mode;          /* permissions profiles are created with (LIBLEAK_MODE), before umask */
 };
+
+/* LIBLEAK_UNWIND. auto: frame pointers (validated, libunwind where they cannot be trusted) in
+   exact mode, libunwind at sampling rates; unwind.c decides and sets frame_pointers. */
+enum libleak_unwinder { LIBLEAK_UNWIND_AUTO, LIBLEAK_UNWIND_FP, LIBLEAK_UNWIND_LIBUNWIND };
 
 extern struct libleak_config libleak_config;
 

@@ -42,6 +42,7 @@
 #include "stacks.h"
 #include "symbols.h"
 #include "track.h"
+#include "unwind.h"
 
 typedef Perftools__Profiles__Profile Profile;
 typedef Perftools__Profiles__Sample Sample;
@@ -627,7 +628,7 @@ static bool build(struct builder *builder, Profile *profile, const struct liblea
     profile->function = builder->functions;
     profile->n_function = builder->function_count;
 
-    enum { OWN_COMMENTS = 7 }; /* the lines added below */
+    enum { OWN_COMMENTS = 8 }; /* the lines added below */
     int64_t *comments =
             arena_alloc(builder, (OWN_COMMENTS + LIBLEAK_PROFILE_EXTRA_COMMENTS) * sizeof *comments);
     if (comments && short_of_memory)
@@ -652,6 +653,9 @@ static bool build(struct builder *builder, Profile *profile, const struct liblea
                 "internal memory: %llu bytes mapped of at most %llu (LIBLEAK_MAX_MEMORY)",
                 (unsigned long long)libleak_memory_mapped(), (unsigned long long)libleak_config.max_memory);
     add_memory_comments(builder, profile, comments);
+    char unwinding[256];
+    libleak_unwind_describe(unwinding, sizeof unwinding);
+    add_comment(builder, profile, comments, "%s", unwinding);
     for (int i = 0; i < LIBLEAK_PROFILE_EXTRA_COMMENTS; i++)
         if (request->extra_comments[i])
             add_comment(builder, profile, comments, "%s", request->extra_comments[i]);

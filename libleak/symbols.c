@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include "descriptors.h"
+#include "modules.h"
 
 typedef char *(*demangler_function)(const char *, char *, size_t *, int *);
 
@@ -429,13 +430,13 @@ void libleak_symbols_find_demangler(void)
 int libleak_symbols_refresh(void)
 {
     unsigned long long counters[2] = {0, 0};
-    bool have_counters = dl_iterate_phdr(read_counters, counters) == 1;
+    bool have_counters = libleak_modules_iterate(read_counters, counters) == 1;
     if (symbols.current && have_counters && counters[0] == symbols.adds && counters[1] == symbols.subs)
         return 0;
 
     forget_answers();
     struct collect c = {0};
-    dl_iterate_phdr(collect_object, &c);
+    libleak_modules_iterate(collect_object, &c);
     if (c.failed || symbols.segment_count == 0 || !build_index()) {
         forget_answers();
         symbols.current = false;

@@ -30,7 +30,7 @@ struct libleak_thread {
     uint64_t parked_countdown; /* countdown saved while inside libleak */
     uint64_t random_state;     /* xorshift state for the exponential draws; 0 = not seeded */
     uint32_t inside;           /* nesting depth of libleak's own code on this thread */
-    uintptr_t stack_low;       /* this thread's stack, for the frame-pointer walk's bounds */
+    uintptr_t stack_low;       /* this thread's stack (unwind.c finds it), 0 = not yet known */
     uintptr_t stack_high;
     struct libleak_stripe *stripe; /* this thread's stack counters (stacks.c), NULL until needed */
     bool stripe_released;          /* handed back at thread exit: charge the shared stripe now */

@@ -9,7 +9,6 @@
 #include "track.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdatomic.h>
 
 #include "config.h"
@@ -51,21 +50,11 @@ static uint64_t draw_countdown(struct libleak_thread *self, uint64_t rate)
     return (uint64_t)libleak_sampler_next(&self->random_state, rate) + 1;
 }
 
-/* pthread_getattr_np allocates under the thread's own lock: safe here only because we are
-   inside libleak, so the allocation cannot come back to this function. */
+/* The thread's stack bounds are found by unwind.c when it first needs them: pthread_getattr_np
+   here took the thread's own lock, and a program calling it deadlocked on its first malloc. */
 static void set_up_thread(struct libleak_thread *self)
 {
     self->random_state = libleak_sampler_seed(self);
-    pthread_attr_t attributes;
-    if (libleak_config.frame_pointers && pthread_getattr_np(pthread_self(), &attributes) == 0) {
-        void *low;
-        size_t size;
-        if (pthread_attr_getstack(&attributes, &low, &size) == 0) {
-            self->stack_low = (uintptr_t)low;
-            self->stack_high = (uintptr_t)low + size;
-        }
-        pthread_attr_destroy(&attributes);
-    }
 }
 
 void libleak_countdown_expired(void *block, size_t size)
@@ -84,7 +73,7 @@ void libleak_countdown_expired(void *block, size_t size)
         self->countdown = UINT64_MAX;
         return;
     }
-    int saved_errno = errno; /* unwinding, pthread_getattr_np and mmap may all set it */
+    int saved_errno = errno; /* unwinding (it reads /proc/self/maps) and mmap may set it */
     libleak_enter();
     bool crossed = true;
     uint64_t next = 0; /* exact mode: every allocation comes back here */
