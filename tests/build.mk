@@ -14,6 +14,12 @@ $(BUILD)/tests/%: tests/programs/%.c tests/programs/site.h include/libleak.h
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O1 -g -fno-omit-frame-pointer -fno-inline -D_GNU_SOURCE $(WARN) -Wno-error=unused-result -Iinclude -o $@ $< -lpthread -ldl -lm
 
+# Programs named nofp_*: built as distributions build most code, optimised and without frame
+# pointers, to test that stacks through such code stay right.
+$(BUILD)/tests/nofp_%: tests/programs/nofp_%.c tests/programs/site.h include/libleak.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -g -fomit-frame-pointer -D_GNU_SOURCE $(WARN) -Iinclude -o $@ $< -lpthread -ldl -lm
+
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIBLEAK_UNIT_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_OURS) -Ilibleak -o $@ $< $(LIBLEAK_UNIT_OBJS) $(LIBLEAK_LIBS)
