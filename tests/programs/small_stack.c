@@ -1,0 +1,79 @@
+/*
+ * small_stack: a thread with a 16 KiB stack (PTHREAD_STACK_MIN on x86-64) that has already used
+ * 4 KiB of it allocates: directly, through libc (strdup, fopen) and from code without frame
+ * pointers or unwind tables. Stack capture must not need kilobytes of the thread's stack.
+ *   small_stack   prints "ok" when the thread finished.
+ */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "site.h"
+
+/* void *call_with_rbp(uintptr_t rbp, size_t size): malloc(size) with %rbp = rbp, no CFI. */
+__asm__(".text\n"
+        ".globl call_with_rbp\n"
+        ".type call_with_rbp, @function\n"
+        "call_with_rbp:\n"
+        "    push %rbp\n"
+        "    push %rbx\n"
+        "    sub $8, %rsp\n"
+        "    mov %rdi, %rbp\n"
+        "    mov %rsi, %rdi\n"
+        "    call malloc@PLT\n"
+        "    add $8, %rsp\n"
+        "    pop %rbx\n"
+        "    pop %rbp\n"
+        "    ret\n"
+        ".size call_with_rbp, .-call_with_rbp\n");
+void *call_with_rbp(uintptr_t rbp, size_t size);
+
+SITE void allocate_everything(void)
+{
+    for (int i = 0; i < 20; i++) {
+        free(malloc(32 + (size_t)i));
+        free(calloc(4, 100));
+        free(strdup("a string from libc"));
+        FILE *file = fopen("/proc/self/stat", "r");
+        if (file)
+            fclose(file);
+        uintptr_t here = (uintptr_t)&here;
+        free(call_with_rbp(here + 64, 48));
+        free(call_with_rbp((uintptr_t)-16, 48));
+    }
+}
+
+/* 4 KiB of the stack in use, then the allocations. */
+SITE void use_stack(int depth)
+{
+    volatile char used[1024];
+    memset((char *)used, depth, sizeof used);
+    if (depth > 1)
+        use_stack(depth - 1);
+    else
+        allocate_everything();
+    used[0]++;
+}
+
+static void *thread_main(void *unused)
+{
+    (void)unused;
+    use_stack(4);
+    return NULL;
+}
+
+int main(void)
+{
+    pthread_attr_t attributes;
+    pthread_attr_init(&attributes);
+    if (pthread_attr_setstacksize(&attributes, 16384) != 0)
+        return 2;
+    pthread_t thread;
+    if (pthread_create(&thread, &attributes, thread_main, NULL) != 0)
+        return 2;
+    pthread_join(thread, NULL);
+    puts("ok");
+    return 0;
+}
