@@ -26,11 +26,15 @@
 #include "modules.h"
 
 #include <elf.h>
+#include <errno.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/single_threaded.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
 #include <pthread.h>
 
 enum { MAX_SEGMENTS = 4, PERMANENT_CODE = 256, CACHED_MODULES = 64 };
@@ -230,20 +234,39 @@ static bool function_keeps_frame_pointer(const uint8_t *header, uintptr_t addres
     return cfa_register == RBP;
 }
 
+static void note_segment(uintptr_t bias, const ElfW(Phdr) * segment, struct module_facts *facts)
+{
+    if (segment->p_type == PT_GNU_EH_FRAME)
+        for (int i = 0; i < MAX_SEGMENTS; i++)
+            facts->code[i].eh_frame_header = (const uint8_t *)(bias + segment->p_vaddr);
+    if (segment->p_type == PT_LOAD && (segment->p_flags & PF_X) && facts->code_count < MAX_SEGMENTS) {
+        facts->code[facts->code_count].start = bias + segment->p_vaddr;
+        facts->code[facts->code_count].end = bias + segment->p_vaddr + segment->p_memsz;
+        facts->code_count++;
+    }
+}
+
 static void read_facts(uintptr_t bias, const ElfW(Phdr) * headers, int count, struct module_facts *facts)
 {
-    const uint8_t *eh_frame_header = NULL;
-    facts->code_count = 0;
-    for (int i = 0; i < count; i++) {
-        const ElfW(Phdr) *segment = &headers[i];
-        if (segment->p_type == PT_GNU_EH_FRAME)
-            eh_frame_header = (const uint8_t *)(bias + segment->p_vaddr);
-        if (segment->p_type == PT_LOAD && (segment->p_flags & PF_X) && facts->code_count < MAX_SEGMENTS)
-            facts->code[facts->code_count++] = (struct code_range){
-                    bias + segment->p_vaddr, bias + segment->p_vaddr + segment->p_memsz, NULL};
+    memset(facts, 0, sizeof *facts);
+    for (int i = 0; i < count; i++)
+        note_segment(bias, &headers[i], facts);
+}
+
+/* Copies memory that may have been unmapped (a library dlclose'd while we look, or half
+   unloaded when a fork child was made): process_vm_readv fails cleanly where a load would
+   fault. Where the kernel refuses the call itself (a seccomp filter), a plain copy. */
+static bool copy_memory(void *to, uintptr_t from, size_t size)
+{
+    struct iovec local = {to, size}, remote = {(void *)from, size};
+    long copied = syscall(SYS_process_vm_readv, getpid(), &local, 1UL, &remote, 1UL, 0UL);
+    if (copied == (long)size)
+        return true;
+    if (copied < 0 && (errno == ENOSYS || errno == EPERM)) {
+        memcpy(to, (const void *)from, size);
+        return true;
     }
-    for (int i = 0; i < facts->code_count; i++)
-        facts->code[i].eh_frame_header = eh_frame_header;
+    return false;
 }
 
 static int add_permanent(struct dl_phdr_info *info, size_t size, void *unused)
@@ -263,19 +286,16 @@ static int add_permanent(struct dl_phdr_info *info, size_t size, void *unused)
     return 0;
 }
 
-/* The program headers of a module loaded at map_start (its ELF header, in the page the loader
-   mapped first); NULL when that page does not hold a usable ELF header. */
-static const ElfW(Phdr) * headers_at(uintptr_t map_start, uintptr_t map_end, int *count)
+/* Where the program headers of a module loaded at map_start are (its ELF header is in the page
+   the loader mapped first), and how many; 0 when that page holds no usable ELF header. */
+static int find_headers(uintptr_t map_start, uintptr_t map_end, uintptr_t *headers)
 {
-    const ElfW(Ehdr) *elf = (const ElfW(Ehdr) *)map_start;
-    if (map_end - map_start < sizeof *elf || memcmp(elf->e_ident, ELFMAG, SELFMAG) != 0 ||
-        elf->e_phentsize != sizeof(ElfW(Phdr)))
-        return NULL;
-    /* Within the first page: mapped whenever the header is. */
-    if (elf->e_phoff > 4096 || elf->e_phnum > (4096 - elf->e_phoff) / sizeof(ElfW(Phdr)))
-        return NULL;
-    *count = elf->e_phnum;
-    return (const ElfW(Phdr) *)(map_start + elf->e_phoff);
+    ElfW(Ehdr) elf;
+    if (map_end - map_start < sizeof elf || !copy_memory(&elf, map_start, sizeof elf) ||
+        memcmp(elf.e_ident, ELFMAG, SELFMAG) != 0 || elf.e_phentsize != sizeof(ElfW(Phdr)))
+        return 0;
+    *headers = map_start + elf.e_phoff;
+    return elf.e_phnum;
 }
 
 static const struct module_facts *loaded_module(uintptr_t address, struct module_facts *scratch)
@@ -294,11 +314,17 @@ static const struct module_facts *loaded_module(uintptr_t address, struct module
             module->eh_frame == found.dlfo_eh_frame)
             return &module->facts;
     }
-    int headers_count;
-    const ElfW(Phdr) *headers = headers_at(map_start, (uintptr_t)found.dlfo_map_end, &headers_count);
-    if (!headers)
+    uintptr_t headers;
+    int headers_count = find_headers(map_start, (uintptr_t)found.dlfo_map_end, &headers);
+    if (!headers_count)
         return NULL;
-    read_facts(found.dlfo_link_map->l_addr, headers, headers_count, scratch);
+    memset(scratch, 0, sizeof *scratch);
+    for (int i = 0; i < headers_count; i++) { /* one at a time: the program's stack may be small */
+        ElfW(Phdr) segment;
+        if (!copy_memory(&segment, headers + (uintptr_t)i * sizeof segment, sizeof segment))
+            return NULL;
+        note_segment(found.dlfo_link_map->l_addr, &segment, scratch);
+    }
     int slot = atomic_fetch_add_explicit(&cached_count, 1, memory_order_relaxed);
     if (slot >= CACHED_MODULES)
         return scratch; /* table full: answered, not remembered */
@@ -380,32 +406,55 @@ void libleak_modules_init(void)
     pthread_atfork(before_fork, NULL, in_child);
 }
 
+/* Program headers copied for the callback, and whether the module's segments are all still
+   mapped (one being unloaded at fork is left half unmapped in the child). */
+static ElfW(Phdr) copied_headers[64];
+
+static int copy_module_headers(uintptr_t bias, uintptr_t headers, int count)
+{
+    if (count <= 0 || count > (int)(sizeof copied_headers / sizeof copied_headers[0]) ||
+        !copy_memory(copied_headers, headers, (size_t)count * sizeof copied_headers[0]))
+        return 0;
+    for (int i = 0; i < count; i++) {
+        const ElfW(Phdr) *segment = &copied_headers[i];
+        char byte;
+        if (segment->p_type == PT_LOAD && segment->p_memsz > 0 &&
+            (!copy_memory(&byte, bias + segment->p_vaddr, 1) ||
+             !copy_memory(&byte, bias + segment->p_vaddr + segment->p_memsz - 1, 1)))
+            return 0;
+    }
+    return count;
+}
+
 /* The walk of r_debug's list in a child whose loader lock may be held: nothing else runs in the
-   child, so the list is as the fork left it. Program headers come from the auxiliary vector for
-   the program and the vDSO, and from the ELF header _dl_find_object points at for the others. */
+   child, so the list is as the fork left it, and a module in the middle of being loaded or
+   unloaded is left out. Program headers come from the auxiliary vector for the program, and
+   from the ELF header that _dl_find_object (or the auxiliary vector, for the vDSO) points at
+   for the others. */
 static int iterate_without_lock(int (*callback)(struct dl_phdr_info *, size_t, void *), void *data)
 {
     uintptr_t vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR);
     int result = 0;
     for (struct link_map *map = _r_debug.r_map; map && result == 0; map = map->l_next) {
+        uintptr_t headers = 0;
+        int count = 0;
+        struct dl_find_object found;
+        if (map == _r_debug.r_map) {
+            headers = (uintptr_t)getauxval(AT_PHDR);
+            count = (int)getauxval(AT_PHNUM);
+        } else if (vdso && (uintptr_t)map->l_ld >= vdso && (uintptr_t)map->l_ld - vdso < 65536) {
+            count = find_headers(vdso, vdso + 65536, &headers);
+        } else if (map->l_ld && _dl_find_object(map->l_ld, &found) == 0) {
+            count = find_headers((uintptr_t)found.dlfo_map_start, (uintptr_t)found.dlfo_map_end, &headers);
+        }
+        count = copy_module_headers(map->l_addr, headers, count);
+        if (!count)
+            continue;
         struct dl_phdr_info info;
         memset(&info, 0, sizeof info);
         info.dlpi_addr = map->l_addr;
         info.dlpi_name = map->l_name ? map->l_name : "";
-        int count = 0;
-        const ElfW(Phdr) *headers = NULL;
-        struct dl_find_object found;
-        if (map == _r_debug.r_map) {
-            headers = (const ElfW(Phdr) *)getauxval(AT_PHDR);
-            count = (int)getauxval(AT_PHNUM);
-        } else if (vdso && (uintptr_t)map->l_ld >= vdso && (uintptr_t)map->l_ld - vdso < 65536) {
-            headers = headers_at(vdso, vdso + 65536, &count);
-        } else if (map->l_ld && _dl_find_object(map->l_ld, &found) == 0) {
-            headers = headers_at((uintptr_t)found.dlfo_map_start, (uintptr_t)found.dlfo_map_end, &count);
-        }
-        if (!headers)
-            continue;
-        info.dlpi_phdr = headers;
+        info.dlpi_phdr = copied_headers;
         info.dlpi_phnum = (ElfW(Half))count;
         result = callback(&info, offsetof(struct dl_phdr_info, dlpi_adds), data);
     }
