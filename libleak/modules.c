@@ -67,7 +67,7 @@ static struct cached_module cached[CACHED_MODULES];
 static _Atomic int cached_count;
 
 static bool parent_had_threads;
-static bool loader_locked;
+bool libleak_loader_locked;
 
 static uint64_t read_uleb(const uint8_t **cursor, const uint8_t *end)
 {
@@ -344,21 +344,20 @@ static _Atomic uint64_t verdicts[VERDICTS];
 #define VERDICT_KNOWN         (1ULL << 63)
 #define VERDICT_FRAME_POINTER (1ULL << 62)
 
-static bool frame_pointer_at(uintptr_t address, const struct code_range *range)
+static inline uint64_t verdict_slot(uintptr_t address)
 {
-    uint64_t slot = ((uint64_t)address * 0x9e3779b97f4a7c15ULL) >> 52;
-    uint64_t verdict = atomic_load_explicit(&verdicts[slot], memory_order_relaxed);
-    if ((verdict & ~(VERDICT_KNOWN | VERDICT_FRAME_POINTER)) == address && (verdict & VERDICT_KNOWN))
-        return verdict & VERDICT_FRAME_POINTER;
-    bool keeps = function_keeps_frame_pointer(range->eh_frame_header, address);
-    if (address < (1ULL << 62))
-        atomic_store_explicit(&verdicts[slot], address | VERDICT_KNOWN | (keeps ? VERDICT_FRAME_POINTER : 0),
-                              memory_order_relaxed);
-    return keeps;
+    return ((uint64_t)address * 0x9e3779b97f4a7c15ULL) >> 52;
 }
 
 bool libleak_modules_code(uintptr_t address, bool *frame_pointers)
 {
+    /* Return addresses repeat: most answers come from the verdicts, which only ever hold
+       addresses of modules that stay loaded. */
+    uint64_t verdict = atomic_load_explicit(&verdicts[verdict_slot(address)], memory_order_relaxed);
+    if ((verdict & ~(VERDICT_KNOWN | VERDICT_FRAME_POINTER)) == address && (verdict & VERDICT_KNOWN)) {
+        *frame_pointers = verdict & VERDICT_FRAME_POINTER;
+        return true;
+    }
     int low = 0, high = permanent_count;
     while (low < high) {
         int middle = (low + high) / 2;
@@ -368,7 +367,12 @@ bool libleak_modules_code(uintptr_t address, bool *frame_pointers)
             high = middle;
     }
     if (low > 0 && address < permanent[low - 1].end) {
-        *frame_pointers = frame_pointer_at(address, &permanent[low - 1]);
+        bool keeps = function_keeps_frame_pointer(permanent[low - 1].eh_frame_header, address);
+        if (address < (1ULL << 62))
+            atomic_store_explicit(&verdicts[verdict_slot(address)],
+                                  address | VERDICT_KNOWN | (keeps ? VERDICT_FRAME_POINTER : 0),
+                                  memory_order_relaxed);
+        *frame_pointers = keeps;
         return true;
     }
     struct module_facts scratch;
@@ -384,11 +388,6 @@ bool libleak_modules_code(uintptr_t address, bool *frame_pointers)
     return false;
 }
 
-bool libleak_modules_loader_locked(void)
-{
-    return loader_locked;
-}
-
 /* Another thread may hold the loader's lock at the moment of fork: say so to the child. */
 static void before_fork(void)
 {
@@ -397,7 +396,7 @@ static void before_fork(void)
 
 static void in_child(void)
 {
-    loader_locked = loader_locked || parent_had_threads;
+    libleak_loader_locked = libleak_loader_locked || parent_had_threads;
 }
 
 void libleak_modules_init(void)
@@ -463,7 +462,7 @@ static int iterate_without_lock(int (*callback)(struct dl_phdr_info *, size_t, v
 
 int libleak_modules_iterate(int (*callback)(struct dl_phdr_info *, size_t, void *), void *data)
 {
-    if (loader_locked)
+    if (libleak_loader_locked)
         return iterate_without_lock(callback, data);
     return dl_iterate_phdr(callback, data);
 }

@@ -21,7 +21,11 @@ bool libleak_modules_code(uintptr_t address, bool *frame_pointers);
 /* True in a fork child of a parent that had other threads: one of them may have held the
    loader's lock at fork, and glibc does not reset it (dl_iterate_phdr, libunwind's lookups
    and dlopen would wait for it forever). */
-bool libleak_modules_loader_locked(void);
+extern bool libleak_loader_locked;
+static inline bool libleak_modules_loader_locked(void)
+{
+    return libleak_loader_locked;
+}
 
 /* dl_iterate_phdr, or where libleak_modules_loader_locked(), a walk of the loader's r_debug
    list without its lock (dlpi_adds and dlpi_subs are then not reported: size says so). */

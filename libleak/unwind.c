@@ -32,6 +32,7 @@
 #include <link.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -46,15 +47,17 @@
 #include "memory.h"
 #include "modules.h"
 #include "thread.h"
+#include "track.h"
 
 static uintptr_t own_code_start, own_code_end;
 
-/* How stacks were captured, for the profile's comments. */
+/* How stacks were captured, for the profile's comments. Only the exceptions are counted (an
+   atomic on a shared line for every allocation would cost exact mode more than the walk): the
+   stacks walked by frame pointers to the end are the others. */
 static struct {
-    _Atomic uint64_t frame_pointers; /* walked by frame pointers to the end */
-    _Atomic uint64_t fell_back;      /* handed to libunwind by the default unwinder */
-    _Atomic uint64_t cut;            /* left short: fp mode, or no libunwind in a fork child */
-    _Atomic uint64_t libunwind;      /* walked by libunwind from the start */
+    _Atomic uint64_t fell_back; /* handed to libunwind by the default unwinder */
+    _Atomic uint64_t cut;       /* left short: fp mode, or no libunwind in a fork child */
+    _Atomic uint64_t walked;    /* by frame pointers where libunwind was asked for (fork child) */
 } counts;
 
 static bool in_own_code(uintptr_t address)
@@ -196,7 +199,6 @@ static enum walk_end walk_frame_pointers(uintptr_t *frames, int depth, int *kept
     struct libleak_thread *self = &libleak_thread;
     uintptr_t frame = (uintptr_t)__builtin_frame_address(0);
     int kept = 0;
-    bool leading = true;
     *bottom_at = -1;
     *kept_out = 0;
     if (!know_stack(self))
@@ -204,16 +206,17 @@ static enum walk_end walk_frame_pointers(uintptr_t *frames, int depth, int *kept
     uintptr_t low = self->stack_low, high = self->stack_high;
     if (!frame_fits(frame, low, high))
         return WALK_UNSURE; /* on a signal stack or a coroutine's: not ours to bound */
+    /* Our own frames, cut: a record whose return address is in our code was pushed by our code
+       for our code, which keeps frame pointers, so its saved %rbp is our caller's frame. */
+    while (in_own_code(((const uintptr_t *)frame)[1]))
+        frame = ((const uintptr_t *)frame)[0];
     while (kept < depth) {
         uintptr_t next = ((const uintptr_t *)frame)[0];
         uintptr_t return_address = ((const uintptr_t *)frame)[1];
         bool frame_pointers;
         if (!libleak_modules_code(return_address, &frame_pointers))
             break;
-        if (!(leading && in_own_code(return_address))) {
-            leading = false;
-            frames[kept++] = return_address;
-        }
+        frames[kept++] = return_address;
         bool next_fits = next > frame && frame_fits(next, low, high);
         if (frame_pointers && next_fits) {
             frame = next;
@@ -225,9 +228,9 @@ static enum walk_end walk_frame_pointers(uintptr_t *frames, int depth, int *kept
         if (!frame_pointers && !next_fits) {
             const struct bottom *bottom = find_bottom(return_address);
             if (bottom) {
-                for (int i = 0; i < bottom->tail_count && kept < depth; i++)
-                    frames[kept++] = bottom->tail[i];
-                *kept_out = kept;
+                int tail = bottom->tail_count < depth - kept ? bottom->tail_count : depth - kept;
+                memcpy(frames + kept, bottom->tail, (size_t)tail * sizeof *frames);
+                *kept_out = kept + tail;
                 return WALK_COMPLETE;
             }
             *bottom_at = kept - 1;
@@ -393,7 +396,6 @@ int libleak_unwind_capture(uintptr_t *frames, int depth)
 {
     bool loader_locked = libleak_modules_loader_locked();
     if (!libleak_config.frame_pointers && !loader_locked) {
-        atomic_fetch_add_explicit(&counts.libunwind, 1, memory_order_relaxed);
         know_stack(&libleak_thread); /* for access_memory's bounds */
         return capture_with_libunwind(frames, depth);
     }
@@ -402,7 +404,8 @@ int libleak_unwind_capture(uintptr_t *frames, int depth)
     bool alone = libleak_config.unwinder == LIBLEAK_UNWIND_FP || loader_locked;
     /* Walking frame pointers alone, a bottom is where stacks end, as for any such walker. */
     if (end == WALK_COMPLETE || (alone && end == WALK_AT_BOTTOM)) {
-        atomic_fetch_add_explicit(&counts.frame_pointers, 1, memory_order_relaxed);
+        if (!libleak_config.frame_pointers)
+            atomic_fetch_add_explicit(&counts.walked, 1, memory_order_relaxed);
         return kept;
     }
     if (alone) {
@@ -422,16 +425,25 @@ int libleak_unwind_capture(uintptr_t *frames, int depth)
 
 void libleak_unwind_describe(char *text, size_t size)
 {
+    /* Every capture ends as a sample or a dropped one. */
+    uint64_t captured = atomic_load(&libleak_counters.samples) +
+                        atomic_load(&libleak_counters.dropped_stacks) +
+                        atomic_load(&libleak_counters.dropped_live);
+    uint64_t fell_back = atomic_load(&counts.fell_back), cut = atomic_load(&counts.cut),
+             walked = atomic_load(&counts.walked);
+    uint64_t by_libunwind = 0;
+    if (libleak_config.frame_pointers)
+        walked = captured > fell_back + cut ? captured - fell_back - cut : 0;
+    else
+        by_libunwind = captured > walked + cut ? captured - walked - cut : 0;
     snprintf(text, size,
              "unwinding (%s): %llu stacks by frame pointers, %llu fell back to libunwind, %llu by libunwind, "
              "%llu left short",
              libleak_config.unwinder == LIBLEAK_UNWIND_FP          ? "fp"
              : libleak_config.unwinder == LIBLEAK_UNWIND_LIBUNWIND ? "libunwind"
                                                                    : "auto",
-             (unsigned long long)atomic_load(&counts.frame_pointers),
-             (unsigned long long)atomic_load(&counts.fell_back),
-             (unsigned long long)atomic_load(&counts.libunwind),
-             (unsigned long long)atomic_load(&counts.cut));
+             (unsigned long long)walked, (unsigned long long)fell_back, (unsigned long long)by_libunwind,
+             (unsigned long long)cut);
 }
 
 static int find_own_code(struct dl_phdr_info *info, size_t size, void *context)
