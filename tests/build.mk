@@ -5,8 +5,15 @@ TEST_PROGRAMS     := $(patsubst tests/programs/%.c,$(BUILD)/tests/%,$(TEST_PROGR
 UNIT_SRCS         := $(wildcard tests/unit/*.c)
 UNIT_TESTS        := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 
+TEST_PLUGINS      := $(BUILD)/tests/libtwin_first.so $(BUILD)/tests/libtwin_second.so
+
 .PHONY: test-programs
-test-programs: $(TEST_PROGRAMS) $(UNIT_TESTS)
+test-programs: $(TEST_PROGRAMS) $(UNIT_TESTS) $(TEST_PLUGINS)
+
+# Libraries the test programs load: one source built under two names.
+$(BUILD)/tests/libtwin_%.so: tests/programs/plugins/twin.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O1 -g -fno-omit-frame-pointer -fPIC -shared -DTWIN=twin_$* $(WARN) -o $@ $<
 
 # Programs run under the library: built with -g and frame pointers, -O1 so that call sites
 # stay where the source puts them.
