@@ -61,6 +61,8 @@ struct cached_module {
     uintptr_t map_end;
     void *link_map;
     void *eh_frame;
+    uint64_t name_hash; /* of the path it was loaded from: a library loaded where another was,
+                           with the same layout, may even get the same link map */
     struct module_facts facts;
 };
 static struct cached_module cached[CACHED_MODULES];
@@ -298,6 +300,14 @@ static int find_headers(uintptr_t map_start, uintptr_t map_end, uintptr_t *heade
     return elf.e_phnum;
 }
 
+static uint64_t hash_name(const char *name)
+{
+    uint64_t hash = 1469598103934665603ull; /* FNV-1a */
+    for (; name && *name; name++)
+        hash = (hash ^ (unsigned char)*name) * 1099511628211ull;
+    return hash;
+}
+
 static const struct module_facts *loaded_module(uintptr_t address, struct module_facts *scratch)
 {
     struct dl_find_object found;
@@ -332,6 +342,7 @@ static const struct module_facts *loaded_module(uintptr_t address, struct module
     module->map_end = (uintptr_t)found.dlfo_map_end;
     module->link_map = found.dlfo_link_map;
     module->eh_frame = found.dlfo_eh_frame;
+    module->name_hash = hash_name(found.dlfo_link_map->l_name);
     module->facts = *scratch;
     atomic_store_explicit(&module->published, map_start, memory_order_release);
     return &module->facts;
@@ -349,6 +360,51 @@ static inline uint64_t verdict_slot(uintptr_t address)
     return ((uint64_t)address * 0x9e3779b97f4a7c15ULL) >> 52;
 }
 
+static bool permanent_code(uintptr_t address, int *index)
+{
+    int low = 0, high = permanent_count;
+    while (low < high) {
+        int middle = (low + high) / 2;
+        if (permanent[middle].start <= address)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    *index = low - 1;
+    return low > 0 && address < permanent[low - 1].end;
+}
+
+void libleak_modules_note(uintptr_t address)
+{
+    int index;
+    struct module_facts scratch;
+    if (!permanent_code(address, &index))
+        loaded_module(address, &scratch);
+}
+
+int libleak_modules_retired(uintptr_t *starts, uintptr_t *ends, int max)
+{
+    int count = atomic_load_explicit(&cached_count, memory_order_acquire), retired = 0;
+    if (count > CACHED_MODULES)
+        count = CACHED_MODULES;
+    for (int i = 0; i < count && retired < max; i++) {
+        const struct cached_module *module = &cached[i];
+        uintptr_t start = atomic_load_explicit(&module->published, memory_order_acquire);
+        if (!start)
+            continue;
+        struct dl_find_object found;
+        if (_dl_find_object((void *)start, &found) == 0 && (uintptr_t)found.dlfo_map_start == start &&
+            (uintptr_t)found.dlfo_map_end == module->map_end && found.dlfo_link_map == module->link_map &&
+            found.dlfo_eh_frame == module->eh_frame &&
+            hash_name(found.dlfo_link_map->l_name) == module->name_hash)
+            continue; /* still the module the stacks saw */
+        starts[retired] = start;
+        ends[retired] = module->map_end;
+        retired++;
+    }
+    return retired;
+}
+
 bool libleak_modules_code(uintptr_t address, bool *frame_pointers)
 {
     /* Return addresses repeat: most answers come from the verdicts, which only ever hold
@@ -358,16 +414,9 @@ bool libleak_modules_code(uintptr_t address, bool *frame_pointers)
         *frame_pointers = verdict & VERDICT_FRAME_POINTER;
         return true;
     }
-    int low = 0, high = permanent_count;
-    while (low < high) {
-        int middle = (low + high) / 2;
-        if (permanent[middle].start <= address)
-            low = middle + 1;
-        else
-            high = middle;
-    }
-    if (low > 0 && address < permanent[low - 1].end) {
-        bool keeps = function_keeps_frame_pointer(permanent[low - 1].eh_frame_header, address);
+    int index;
+    if (permanent_code(address, &index)) {
+        bool keeps = function_keeps_frame_pointer(permanent[index].eh_frame_header, address);
         if (address < (1ULL << 62))
             atomic_store_explicit(&verdicts[verdict_slot(address)],
                                   address | VERDICT_KNOWN | (keeps ? VERDICT_FRAME_POINTER : 0),

@@ -90,6 +90,10 @@ static struct {
     int segment_count;
     struct range *ranges; /* sorted by start */
     int last_range;       /* stacks repeat modules: try the last hit first */
+    /* Where stacks saw a module that has been unloaded or replaced since: frames there are
+       left unnamed rather than named after whatever is mapped there now. */
+    uintptr_t retired_starts[64], retired_ends[64];
+    int retired_count;
 
     Dwfl *dwfl;
     bool dwfl_current; /* objects have been reported since the last change */
@@ -442,6 +446,7 @@ int libleak_symbols_refresh(void)
         symbols.current = false;
         return -1;
     }
+    symbols.retired_count = libleak_modules_retired(symbols.retired_starts, symbols.retired_ends, 64);
     /* Without the counters (a very old loader) every refresh re-reads: correct, only slower. */
     symbols.current = c.have_counters;
     symbols.adds = c.counters[0];
@@ -482,6 +487,9 @@ static int entries_up_to(const void *entries, int count, size_t size, size_t key
 
 static int find_mapping(uint64_t pc)
 {
+    for (int i = 0; i < symbols.retired_count; i++)
+        if (pc >= symbols.retired_starts[i] && pc < symbols.retired_ends[i])
+            return -1;
     const struct range *r = &symbols.ranges[symbols.last_range];
     if (pc >= r->start && pc < r->limit)
         return r->mapping;

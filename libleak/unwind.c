@@ -328,8 +328,10 @@ static int capture_with_libunwind(uintptr_t *frames, int depth)
     while (first < request.got && in_own_code((uintptr_t)request.raw[first]))
         first++;
     int kept = request.got - first < depth ? request.got - first : depth;
-    for (int i = 0; i < kept; i++)
+    for (int i = 0; i < kept; i++) {
         frames[i] = (uintptr_t)request.raw[first + i];
+        libleak_modules_note(frames[i]); /* so that a library unloaded later is known */
+    }
     if (slot >= 0)
         atomic_store_explicit(&alternate_stacks[slot].busy, false, memory_order_release);
     return kept;
