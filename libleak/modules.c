@@ -376,13 +376,8 @@ static bool permanent_code(uintptr_t address, int *index)
 
 void libleak_modules_note(uintptr_t address)
 {
-    uint64_t verdict = atomic_load_explicit(&verdicts[verdict_slot(address)], memory_order_relaxed);
-    if ((verdict & ~(VERDICT_KNOWN | VERDICT_FRAME_POINTER)) == address && (verdict & VERDICT_KNOWN))
-        return; /* a module that stays loaded */
-    int index;
-    struct module_facts scratch;
-    if (!permanent_code(address, &index))
-        loaded_module(address, &scratch);
+    bool frame_pointers;
+    libleak_modules_code(address, &frame_pointers); /* remembers what it looks up */
 }
 
 int libleak_modules_retired(uintptr_t *starts, uintptr_t *ends, int max)

@@ -313,8 +313,12 @@ static void run_libunwind(void *argument)
 /* libunwind's frames, ours cut from the top. */
 static int capture_with_libunwind(uintptr_t *frames, int depth)
 {
-    enum { EXTRA = LIBLEAK_OWN_FRAMES + 4 };
-    int slot = take_alternate_stack();
+    enum { EXTRA = LIBLEAK_OWN_FRAMES + 4, ROOMY = 128 * 1024 };
+    /* A thread with room to spare below this frame (most) unwinds where it is. */
+    const struct libleak_thread *self = &libleak_thread;
+    uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+    bool roomy = here > self->stack_low && here < self->stack_high && here - self->stack_low > ROOMY;
+    int slot = roomy ? -1 : take_alternate_stack();
     void *on_our_stack[slot < 0 ? LIBLEAK_MAX_DEPTH + EXTRA : 1];
     struct libunwind_request request = {on_our_stack, depth + EXTRA, 0};
     if (slot >= 0) {
