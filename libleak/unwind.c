@@ -44,6 +44,7 @@
 #include <libunwind.h>
 
 #include "config.h"
+#include "descriptors.h"
 #include "memory.h"
 #include "modules.h"
 #include "thread.h"
@@ -72,7 +73,7 @@ static bool in_own_code(uintptr_t address)
    under it, so a program calling it would deadlock with us on its first allocation). */
 static bool find_mapping(uintptr_t address, uintptr_t *start, uintptr_t *end)
 {
-    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    int fd = libleak_open_high("/proc/self/maps", O_RDONLY, 0); /* never on 0-2: see descriptors.h */
     if (fd < 0)
         return false;
     char buffer[512];
