@@ -47,6 +47,7 @@
 #include "descriptors.h"
 #include "memory.h"
 #include "modules.h"
+#include "stacks.h"
 #include "thread.h"
 #include "track.h"
 
@@ -433,8 +434,7 @@ int libleak_unwind_capture(uintptr_t *frames, int depth)
 void libleak_unwind_describe(char *text, size_t size)
 {
     /* Every capture ends as a sample or a dropped one. */
-    uint64_t captured = atomic_load(&libleak_counters.samples) +
-                        atomic_load(&libleak_counters.dropped_stacks) +
+    uint64_t captured = libleak_stacks_samples() + atomic_load(&libleak_counters.dropped_stacks) +
                         atomic_load(&libleak_counters.dropped_live);
     uint64_t fell_back = atomic_load(&counts.fell_back), cut = atomic_load(&counts.cut),
              walked = atomic_load(&counts.walked);
