@@ -499,6 +499,8 @@ static int dump(const char *path, const char *special, const struct libleak_prof
         libleak_log("cannot write profile %s: %s", name, strerror(saved_errno));
     else if (!special)
         libleak_watch_snapshot_written(path ? NULL : name, sequence_text);
+    else
+        libleak_watch_special_written(name, special);
     libleak_leave();
     pthread_setcancelstate(cancel_state, NULL);
     errno = saved_errno;

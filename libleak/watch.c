@@ -64,10 +64,17 @@ static uint64_t warmed_stacks;  /* stack count when the symbol cache was last wa
 static uint64_t warmed_at_poll; /* poll_count then */
 
 /* LIBLEAK_MAX_FILES: the first snapshot and a ring of the newest, under files_lock (a snapshot
-   may be written by any thread calling libleak_dump). */
+   may be written by any thread calling libleak_dump). With LIBLEAK_PEAK=all each snapshot has a
+   peak.NNNN beside it, which goes when the snapshot goes: otherwise those alone would fill the
+   disk of a service that never exits. */
+struct kept_file {
+    char *name;
+    char *peak;      /* its peak.NNNN, or NULL */
+    char number[16]; /* its sequence text, "0003" */
+};
 static pthread_mutex_t files_lock = PTHREAD_MUTEX_INITIALIZER;
-static char *first_file;
-static char **ring;
+static struct kept_file first_file;
+static struct kept_file *ring;
 static uint64_t ring_start, ring_count;
 
 static void load_percent(void)
@@ -140,7 +147,8 @@ static void after_fork_in_child(void)
 {
     libleak_peak_after_fork();
     libleak_peak_reset();
-    first_file = NULL; /* the parent's names, not freed: the child may not own them */
+    first_file = (struct kept_file){NULL, NULL, ""}; /* the parent's names, not freed: the child may
+                                                        not own them */
     ring = NULL;
     ring_start = ring_count = 0;
     pthread_mutex_unlock(&files_lock);
@@ -275,14 +283,21 @@ void libleak_watch_poll(void)
         watch_limits();
 }
 
-static void remember_file(const char *name)
+static void remove_file(const char *name)
 {
-    char *copy = strdup(name);
-    if (!copy)
+    if (name && unlink(name) != 0 && errno != ENOENT)
+        libleak_log("LIBLEAK_MAX_FILES: cannot remove %s: %s", name, strerror(errno));
+}
+
+static void remember_file(const char *name, const char *number)
+{
+    struct kept_file kept = {strdup(name), NULL, ""};
+    if (!kept.name)
         return;
+    snprintf(kept.number, sizeof kept.number, "%s", number);
     pthread_mutex_lock(&files_lock);
-    if (!first_file) {
-        first_file = copy;
+    if (!first_file.name) {
+        first_file = kept;
         pthread_mutex_unlock(&files_lock);
         return;
     }
@@ -291,25 +306,55 @@ static void remember_file(const char *name)
         ring = calloc(keep, sizeof *ring);
     if (!ring) {
         pthread_mutex_unlock(&files_lock);
-        free(copy);
+        free(kept.name);
         return;
     }
     if (ring_count == keep) {
-        char *oldest = ring[ring_start];
+        struct kept_file *oldest = &ring[ring_start];
         ring_start = (ring_start + 1) % keep;
         ring_count--;
-        if (unlink(oldest) != 0 && errno != ENOENT)
-            libleak_log("LIBLEAK_MAX_FILES: cannot remove %s: %s", oldest, strerror(errno));
-        free(oldest);
+        remove_file(oldest->name);
+        remove_file(oldest->peak);
+        free(oldest->name);
+        free(oldest->peak);
     }
-    ring[(ring_start + ring_count++) % keep] = copy;
+    ring[(ring_start + ring_count++) % keep] = kept;
     pthread_mutex_unlock(&files_lock);
+}
+
+/* The peak.NNNN of a snapshot remembered above: it is removed with that snapshot. */
+static void remember_peak_file(const char *name, const char *number)
+{
+    char *copy = strdup(name);
+    if (!copy)
+        return;
+    pthread_mutex_lock(&files_lock);
+    struct kept_file *owner = NULL;
+    if (first_file.name && strcmp(first_file.number, number) == 0)
+        owner = &first_file;
+    for (uint64_t i = 0; !owner && ring && i < ring_count; i++) {
+        struct kept_file *kept = &ring[(ring_start + i) % (watch.max_files - 1)];
+        if (strcmp(kept->number, number) == 0)
+            owner = kept;
+    }
+    if (owner && !owner->peak) {
+        owner->peak = copy;
+        copy = NULL;
+    }
+    pthread_mutex_unlock(&files_lock);
+    free(copy);
+}
+
+void libleak_watch_special_written(const char *name, const char *special)
+{
+    if (watch.max_files && strncmp(special, "peak.", 5) == 0)
+        remember_peak_file(name, special + 5);
 }
 
 void libleak_watch_snapshot_written(const char *name, const char *number)
 {
     if (name && watch.max_files)
-        remember_file(name);
+        remember_file(name, number);
     if (name && watch.peak == PEAK_WITH_SNAPSHOTS) { /* not beside a file the program named */
         libleak_peak_consider(inuse_total());        /* the snapshot's moment may be the peak */
         char special[48];

@@ -25,6 +25,10 @@ void libleak_watch_poll(void);
    (NULL when libleak_dump was given its own path), number its sequence text ("0003"). */
 void libleak_watch_snapshot_written(const char *name, const char *number);
 
+/* dump.c's call after a special profile (special: "peak", "peak.0003", "nearlimit", ...) was
+   written to the file name (no dump lock held). */
+void libleak_watch_special_written(const char *name, const char *special);
+
 /* At exit, before the exit profile: the last poll, and the peak profile. */
 void libleak_watch_at_exit(void);
 

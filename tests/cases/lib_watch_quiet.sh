@@ -21,7 +21,7 @@ for peak in 1 all; do
 done
 
 # A peak that cannot be written says why, and only that.
-timeout 60 env LIBLEAK_PEAK=1 LIBLEAK_OUT="$PWD/missing/%n.pb.gz" LD_PRELOAD="$LIBLEAK_SO" \
+timeout 60 env LIBLEAK_PEAK=1 LIBLEAK_RATE=1 LIBLEAK_OUT="$PWD/missing/%n.pb.gz" LD_PRELOAD="$LIBLEAK_SO" \
   "$TESTBIN/hello_alloc" >out.txt 2>err.txt || fail "hello_alloc failed: $(cat err.txt)"
 grep -q 'peak.pb.gz: No such file or directory' err.txt || fail "no line for the peak that was not written: $(cat err.txt)"
 grep 'nothing was in use' err.txt && fail "a missing directory reported as an empty peak"
