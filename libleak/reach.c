@@ -482,6 +482,8 @@ struct thread_slot {
     _Atomic int state;
     uintptr_t sp;
     uintptr_t tp;
+    int64_t blocked_since; /* wait_for_stops only: when it was first seen blocking the signal */
+    bool given_up;         /* wait_for_stops only: it keeps the signal blocked; not waited for */
 };
 
 #define MAX_THREADS 32768
@@ -760,19 +762,43 @@ static void sleep_a_little(void)
     nanosleep(&pause, NULL);
 }
 
-/* Waits until every signalled thread has stopped (or gone); gives up on one after ~5 s. */
+static int64_t monotonic_nanos(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+}
+
+/* A thread that has kept the stop signal blocked this long while running is not waited for:
+   glibc blocks signals only for a few instructions (thread start and exit), while a thread
+   that blocks them to compute may never take the signal before the program ends. */
+#define BLOCKED_GIVE_UP_NANOS (200 * 1000 * 1000)
+
+/* Waits until every signalled thread has stopped (or gone); gives up on one after ~5 s, or
+   after BLOCKED_GIVE_UP_NANOS for one that keeps the signal blocked. */
 static void wait_for_stops(void)
 {
     for (int round = 0; round < 25000; round++) {
         bool waiting = false;
         size_t count = atomic_load(&slot_count);
         for (size_t i = 0; i < count; i++) {
-            if (atomic_load(&slots[i].state) != SLOT_SIGNALLED)
+            struct thread_slot *slot = &slots[i];
+            if (atomic_load(&slot->state) != SLOT_SIGNALLED || slot->given_up)
                 continue;
-            if (round % 64 == 63 && !task_exists(slots[i].tid)) {
-                int expected = SLOT_SIGNALLED;
-                atomic_compare_exchange_strong(&slots[i].state, &expected, SLOT_GONE);
-                continue;
+            if (round % 64 == 63) {
+                if (!task_exists(slot->tid)) {
+                    int expected = SLOT_SIGNALLED;
+                    atomic_compare_exchange_strong(&slot->state, &expected, SLOT_GONE);
+                    continue;
+                }
+                if (!blocks_stop_signal(slot->tid)) {
+                    slot->blocked_since = 0;
+                } else if (!slot->blocked_since) {
+                    slot->blocked_since = monotonic_nanos();
+                } else if (monotonic_nanos() - slot->blocked_since >= BLOCKED_GIVE_UP_NANOS) {
+                    slot->given_up = true;
+                    continue;
+                }
             }
             waiting = true;
         }
@@ -1074,6 +1100,17 @@ static void classify_stopped_world(struct check_context *check)
     static uintptr_t stack_pointers[MAX_THREADS + MAX_OWN_THREADS + 1];
     size_t stack_pointer_count = 0;
     stack_pointers[stack_pointer_count++] = check->scan_from;
+    bool own_stacks_known = true;
+    for (size_t k = 0; k < own_thread_count; k++) {
+        uintptr_t sp = own_thread_stack_pointer(own_threads[k]);
+        if (sp)
+            stack_pointers[stack_pointer_count++] = sp;
+        else
+            own_stacks_known = false;
+    }
+    /* A libleak thread caught running has a stack we cannot tell from the program's memory:
+       then no anonymous mapping is scanned (as LeakSanitizer never does). */
+    bool scan_anonymous = own_stacks_known && allocator_is_glibc;
     size_t count = atomic_load(&slot_count);
     for (size_t i = 0; i < count; i++) {
         struct thread_slot *slot = &slots[i];
@@ -1095,26 +1132,23 @@ static void classify_stopped_world(struct check_context *check)
                 add_thread_roots(check, &walk, sp, 0);
                 stack_pointers[stack_pointer_count++] = sp;
                 result->threads_sleeping++;
+            } else if (scan_anonymous && slot->tid != getpid()) {
+                /* Its stack is an anonymous mapping with no known stack pointer in it: the
+                   anonymous roots below take it whole (stale frames too). */
+                libleak_log("leak check: thread %d did not stop%s; its stack is scanned whole, its registers "
+                            "are not",
+                            (int)slot->tid, slot->given_up ? " (it blocks signals)" : "");
             } else {
                 result->threads_unscanned++;
-                libleak_log("leak check: thread %d did not stop; its stack is not scanned", (int)slot->tid);
+                libleak_log("leak check: thread %d did not stop%s; its stack is not scanned", (int)slot->tid,
+                            slot->given_up ? " (it blocks signals)" : "");
             }
             break;
         }
         default: break;
         }
     }
-    bool own_stacks_known = true;
-    for (size_t k = 0; k < own_thread_count; k++) {
-        uintptr_t sp = own_thread_stack_pointer(own_threads[k]);
-        if (sp)
-            stack_pointers[stack_pointer_count++] = sp;
-        else
-            own_stacks_known = false;
-    }
-    /* A libleak thread caught running has a stack we cannot tell from the program's memory:
-       then no anonymous mapping is scanned (as LeakSanitizer never does). */
-    if (own_stacks_known && allocator_is_glibc)
+    if (scan_anonymous)
         add_anonymous_roots(check, &walk, stack_pointers, stack_pointer_count);
     result->root_bytes = roots->total;
     libleak_reach_classify(result->blocks, result->count, roots->regions, roots->count, roots->forced,
