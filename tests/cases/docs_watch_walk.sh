@@ -36,7 +36,10 @@ count=$(wc -l <<<"$files")
 [ "$count" -ge 3 ] || fail "expected a series of 3 or more snapshots, got $count"
 "$LEAKPROF" growth $files >growth.txt || fail "leakprof growth failed"
 cat growth.txt
+# Every step but the last may grow: the exit profile can come right after the last snapshot
+# of LIBLEAK_INUSE_INTERVAL, with nothing grown in between.
 steps=$((count - 1))
-grep -E "  $steps/$steps .*remember_request" growth.txt >/dev/null \
-  || fail "remember_request does not grow in $steps/$steps steps"
-echo "ok: the README's walk: $count snapshots, remember_request grows at every step"
+first=$(grep -A1 '^ *growth  steps' growth.txt | tail -n 1)
+grep -Eq " ($((steps - 1))|$steps)/$steps .*remember_request" <<<"$first" \
+  || fail "the first suspect is not remember_request growing in $((steps - 1)) or $steps of $steps steps: $first"
+echo "ok: the README's walk: $count snapshots, remember_request first, growing at every step but maybe the last"
