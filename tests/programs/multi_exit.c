@@ -18,11 +18,13 @@ static void *exit_now(void *unused)
     exit(0);
 }
 
+static char *volatile sink; /* volatile: gcc would drop a malloc whose result nobody reads */
+
 SITE static void leak(void)
 {
-    char *lost = malloc(4321);
-    memset(lost, 1, 4321);
-    lost = NULL;
+    sink = malloc(4321);
+    memset(sink, 1, 4321);
+    sink = NULL;
 }
 
 int main(void)
