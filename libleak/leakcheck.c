@@ -83,33 +83,17 @@ EXPORT int __libc_start_main(int (*main)(int, char **, char **), int argc, char 
    lost exactly when it matters. In gate mode we keep a close-on-exec copy of fd 2 at a high
    number and write there when fd 2 itself is no longer the file it was at start. */
 static int saved_stderr = -1;
-static struct stat stderr_at_start;
-
-static bool is_stderr_at_start(int fd)
-{
-    struct stat now;
-    return fd >= 0 && fstat(fd, &now) == 0 && now.st_dev == stderr_at_start.st_dev &&
-           now.st_ino == stderr_at_start.st_ino;
-}
 
 static void report_line(const char *format, ...) __attribute__((format(printf, 1, 2)));
 static void report_line(const char *format, ...)
 {
-    int fd = is_stderr_at_start(2) ? 2 : is_stderr_at_start(saved_stderr) ? saved_stderr : -1;
+    int fd = libleak_log_is_stderr(2) ? 2 : libleak_log_is_stderr(saved_stderr) ? saved_stderr : -1;
     if (fd < 0)
         return;
-    char line[1024] = "libleak: ";
-    size_t used = 9;
     va_list args;
     va_start(args, format);
-    int n = vsnprintf(line + used, sizeof line - used - 1, format, args);
+    libleak_log_to(fd, format, args);
     va_end(args);
-    if (n < 0)
-        return;
-    used += (size_t)n < sizeof line - used - 1 ? (size_t)n : sizeof line - used - 2;
-    line[used++] = '\n';
-    ssize_t ignored = write(fd, line, used);
-    (void)ignored;
 }
 
 void libleak_check_init(void)
@@ -117,7 +101,7 @@ void libleak_check_init(void)
     if (!libleak_config.check)
         return;
     libleak_reach_init();
-    if (fstat(2, &stderr_at_start) == 0)
+    if (libleak_log_is_stderr(2))
         saved_stderr = fcntl(2, F_DUPFD_CLOEXEC, 1000);
 }
 

@@ -14,27 +14,32 @@ void libleak_log_init(void)
     stderr_was_open = fstat(2, &stderr_at_start) == 0;
 }
 
-static bool stderr_is_unchanged(void)
+bool libleak_log_is_stderr(int fd)
 {
     struct stat now;
-    return stderr_was_open && fstat(2, &now) == 0 && now.st_dev == stderr_at_start.st_dev &&
+    return stderr_was_open && fd >= 0 && fstat(fd, &now) == 0 && now.st_dev == stderr_at_start.st_dev &&
            now.st_ino == stderr_at_start.st_ino;
 }
 
-void libleak_log(const char *format, ...)
+void libleak_log_to(int fd, const char *format, va_list args)
 {
-    if (!stderr_is_unchanged())
-        return;
     char line[1024] = "libleak: ";
     size_t used = 9;
-    va_list args;
-    va_start(args, format);
     int n = vsnprintf(line + used, sizeof line - used - 1, format, args);
-    va_end(args);
     if (n < 0)
         return;
     used += (size_t)n < sizeof line - used - 1 ? (size_t)n : sizeof line - used - 2;
     line[used++] = '\n';
-    ssize_t ignored = write(2, line, used);
+    ssize_t ignored = write(fd, line, used);
     (void)ignored;
+}
+
+void libleak_log(const char *format, ...)
+{
+    if (!libleak_log_is_stderr(2))
+        return;
+    va_list args;
+    va_start(args, format);
+    libleak_log_to(2, format, args);
+    va_end(args);
 }
