@@ -11,23 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* void *call_with_rbp(uintptr_t rbp, size_t size): malloc(size) with %rbp = rbp. */
-__asm__(".text\n"
-        ".globl call_with_rbp\n"
-        ".type call_with_rbp, @function\n"
-        "call_with_rbp:\n"
-        "    push %rbp\n"
-        "    push %rbx\n"
-        "    sub $8, %rsp\n"
-        "    mov %rdi, %rbp\n"
-        "    mov %rsi, %rdi\n"
-        "    call malloc@PLT\n"
-        "    add $8, %rsp\n"
-        "    pop %rbx\n"
-        "    pop %rbp\n"
-        "    ret\n"
-        ".size call_with_rbp, .-call_with_rbp\n");
-void *call_with_rbp(uintptr_t rbp, size_t size);
+#include "call_with_rbp.h"
 
 int main(void)
 {
