@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "hash.h"
 #include "live.h"
 #include "memory.h"
 #include "profile.h"
@@ -53,14 +54,6 @@ static unsigned age_class(uint32_t age)
     return age == 0 ? 0 : 32u - (unsigned)__builtin_clz(age);
 }
 
-static uint64_t mix(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xFF51AFD7ED558CCDULL;
-    x ^= x >> 33;
-    return x;
-}
-
 static bool table_init(struct age_table *table, uint64_t expected)
 {
     uint64_t slots = 1024;
@@ -74,7 +67,7 @@ static bool table_init(struct age_table *table, uint64_t expected)
 
 static struct age_group *find(struct age_group *groups, uint64_t mask, uint64_t key)
 {
-    uint64_t position = mix(key) & mask;
+    uint64_t position = libleak_hash_mix(key) & mask;
     while (groups[position].key && groups[position].key != key)
         position = (position + 1) & mask;
     return &groups[position];

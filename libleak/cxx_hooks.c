@@ -23,11 +23,10 @@
 #include <stddef.h>
 #include <stdlib.h>
 
+#include "export.h"
 #include "real.h"
 #include "thread.h"
 #include "track.h"
-
-#define EXPORT __attribute__((visibility("default")))
 
 /* Every operator new and delete we define, in the order of the names below. */
 enum cxx_function {

@@ -48,15 +48,15 @@
 #include <unistd.h>
 
 #include "ages.h"
+#include "clock.h"
 #include "config.h"
 #include "descriptors.h"
+#include "export.h"
 #include "log.h"
 #include "profile.h"
 #include "symbols.h"
 #include "thread.h"
 #include "watch.h"
-
-#define EXPORT __attribute__((visibility("default")))
 
 bool libleak_passive;
 
@@ -89,13 +89,6 @@ static int64_t next_poll;
 static unsigned watch_period_millis(void)
 {
     return libleak_watch_active() ? LIBLEAK_WATCH_POLL_MS : 0;
-}
-
-static int64_t now_nanos(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
 }
 
 static int64_t monotonic_nanos(void)
@@ -288,7 +281,7 @@ static void install_signal_handler(void)
 
 void libleak_dump_init(void)
 {
-    start_nanos = now_nanos();
+    start_nanos = libleak_wall_nanos();
     if (!getcwd(start_directory, sizeof start_directory))
         start_directory[0] = '\0';
     read_program_name();
@@ -564,7 +557,7 @@ void libleak_dump_after_fork_in_child(void)
         atomic_store(&dump_in_progress, false);
     }
     sequence = 0;
-    start_nanos = now_nanos();
+    start_nanos = libleak_wall_nanos();
     /* Requests made to the parent are the parent's; the child has no dumper thread yet. */
     sem_init(&wakeup, 0, 0);
     dumper_process = getpid();

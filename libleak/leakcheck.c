@@ -35,6 +35,7 @@
 #include "config.h"
 #include "descriptors.h"
 #include "dump.h"
+#include "export.h"
 #include "log.h"
 #include "profile.h"
 #include "reach.h"
@@ -42,8 +43,6 @@
 #include "symbols.h"
 #include "thread.h"
 #include "track.h"
-
-#define EXPORT __attribute__((visibility("default")))
 
 /* ---- the program's exit status ---- */
 

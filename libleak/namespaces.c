@@ -21,8 +21,7 @@
 #include <unistd.h>
 
 #include "dump.h"
-
-#define EXPORT __attribute__((visibility("default")))
+#include "export.h"
 
 /* Flags whose namespace the kernel lets only a single-threaded process enter. */
 #define UNSHARE_NEEDS_ONE_THREAD (CLONE_NEWUSER | CLONE_THREAD | CLONE_SIGHAND | CLONE_VM)
