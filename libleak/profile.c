@@ -1,42 +1,38 @@
 /*
- * profile — the pprof heap profile, as Go writes one.
+ * profile — the pprof heap profile, as Go writes one (runtime/pprof's protomem.go).
  *
  * Four sample types: alloc_objects/count, alloc_space/bytes, inuse_objects/count,
  * inuse_space/bytes (the default); period_type space/bytes with period = the rate. Values are
  * final (pprof never rescales a proto profile): each stack's counters already hold the sum of
  * its samples' unbiased weights (sampler.h). Each sample carries a numeric label "bytes" with
- * the stack's average block size, like Go's.
+ * the stack's average block size, like Go's, and "age" where the source knows it. The samples
+ * come from a source: the stack table's counters by default, the leak gate's, the peak's or
+ * the age classes' otherwise. Comments say how the profile was taken and what the process
+ * and its allocator hold beside it.
  *
- * Every distinct return address becomes one location. Its address is the return address minus
- * one, so that it and its line name the call, not the instruction after it. Symbolization
- * (symbols.c) fills names, files and lines and tells which mappings have them, so that pprof
- * does not try to symbolize those again; mappings keep their path and build ID either way.
- *
- * All the message's memory comes from one arena, released when the file is written; the packed
- * message streams through zlib straight to the file, never held whole in memory.
+ * How the message is encoded (strings, locations, functions, mappings) is pprof_builder.c's
+ * job; gzip_writer.c streams it to the file. All the memory comes from the builder's arena,
+ * released when the file is written.
  */
 #include "profile.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <sys/resource.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "proto/profile.pb-c.h"
-
+#include "clock.h"
 #include "config.h"
 #include "descriptors.h"
 #include "gzip_writer.h"
-#include "memory_limits.h"
 #include "live.h"
 #include "memory.h"
+#include "memory_limits.h"
+#include "pprof_builder.h"
 #include "real.h"
 #include "sampler.h"
 #include "stacks.h"
@@ -46,237 +42,7 @@
 
 typedef Perftools__Profiles__Profile Profile;
 typedef Perftools__Profiles__Sample Sample;
-typedef Perftools__Profiles__Location Location;
-typedef Perftools__Profiles__Function Function;
-typedef Perftools__Profiles__Mapping Mapping;
-typedef Perftools__Profiles__Line Line;
-typedef Perftools__Profiles__Label Label;
 typedef Perftools__Profiles__ValueType ValueType;
-
-/* A growable open-addressing map from a 64-bit key (or a string's hash) to a 1-based id. */
-struct id_map {
-    uint64_t *keys;
-    uint32_t *ids;
-    uint64_t mask;
-    uint64_t used;
-};
-
-struct builder {
-    struct libleak_arena arena;
-    bool out_of_memory;
-    struct id_map string_ids;
-    char **strings;
-    uint64_t string_count, string_capacity;
-    struct id_map location_ids;
-    Location **locations;
-    uint64_t location_count, location_capacity;
-    struct id_map function_ids;
-    Function **functions;
-    uint64_t function_count, function_capacity;
-    bool symbolize;
-    bool cached_names_only; /* short of memory: names only for addresses symbolized before */
-};
-
-static void *arena_alloc(struct builder *builder, size_t bytes)
-{
-    void *memory = libleak_arena_alloc(&builder->arena, bytes);
-    if (!memory)
-        builder->out_of_memory = true;
-    return memory;
-}
-
-/* Grows an array of pointers by doubling; the old copy stays in the arena until the end. */
-static bool reserve(struct builder *builder, void ***array, uint64_t *capacity, uint64_t needed)
-{
-    if (needed <= *capacity)
-        return true;
-    uint64_t grown = *capacity ? *capacity * 2 : 256;
-    while (grown < needed)
-        grown *= 2;
-    void **fresh = arena_alloc(builder, grown * sizeof *fresh);
-    if (!fresh)
-        return false;
-    if (*capacity)
-        memcpy(fresh, *array, *capacity * sizeof *fresh);
-    *array = fresh;
-    *capacity = grown;
-    return true;
-}
-
-static bool id_map_init(struct builder *builder, struct id_map *map, uint64_t expected)
-{
-    uint64_t slots = 1024;
-    while (slots < expected * 2)
-        slots <<= 1;
-    map->keys = arena_alloc(builder, slots * sizeof *map->keys);
-    map->ids = arena_alloc(builder, slots * sizeof *map->ids);
-    map->mask = slots - 1;
-    map->used = 0;
-    return map->keys && map->ids;
-}
-
-static uint64_t mix(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xFF51AFD7ED558CCDULL;
-    x ^= x >> 33;
-    return x;
-}
-
-/* Finds the slot for key; `same(id)` confirms a candidate with an equal key. */
-static uint64_t id_map_slot(struct id_map *map, uint64_t key,
-                            bool (*same)(struct builder *, uint32_t, const void *), struct builder *builder,
-                            const void *what)
-{
-    uint64_t position = mix(key) & map->mask;
-    while (map->ids[position] &&
-           (map->keys[position] != key || (same && !same(builder, map->ids[position], what))))
-        position = (position + 1) & map->mask;
-    return position;
-}
-
-/* Records key -> id in the slot id_map_slot found empty. */
-static void id_map_set(struct id_map *map, uint64_t slot, uint64_t key, uint32_t id)
-{
-    map->keys[slot] = key;
-    map->ids[slot] = id;
-    map->used++;
-}
-
-static bool id_map_grow_if_needed(struct builder *builder, struct id_map *map)
-{
-    if (map->used * 2 < map->mask)
-        return true;
-    struct id_map grown;
-    if (!id_map_init(builder, &grown, (map->mask + 1)))
-        return false;
-    for (uint64_t i = 0; i <= map->mask; i++) {
-        if (!map->ids[i])
-            continue;
-        uint64_t position = mix(map->keys[i]) & grown.mask;
-        while (grown.ids[position])
-            position = (position + 1) & grown.mask;
-        grown.keys[position] = map->keys[i];
-        grown.ids[position] = map->ids[i];
-    }
-    grown.used = map->used;
-    *map = grown;
-    return true;
-}
-
-static uint64_t hash_string(const char *text)
-{
-    uint64_t hash = 0xCBF29CE484222325ULL;
-    for (; *text; text++)
-        hash = (hash ^ (unsigned char)*text) * 0x100000001B3ULL;
-    return hash;
-}
-
-static bool same_string(struct builder *builder, uint32_t id, const void *text)
-{
-    return strcmp(builder->strings[id - 1], text) == 0;
-}
-
-/* The string's index in string_table (0 is ""). */
-static int64_t string_index(struct builder *builder, const char *text)
-{
-    if (!text || !*text)
-        return 0;
-    if (!id_map_grow_if_needed(builder, &builder->string_ids))
-        return 0;
-    uint64_t hash = hash_string(text);
-    uint64_t slot = id_map_slot(&builder->string_ids, hash, same_string, builder, text);
-    if (builder->string_ids.ids[slot])
-        return builder->string_ids.ids[slot] - 1;
-    if (!reserve(builder, (void ***)&builder->strings, &builder->string_capacity, builder->string_count + 1))
-        return 0;
-    size_t length = strlen(text);
-    char *copy = arena_alloc(builder, length + 1);
-    if (!copy)
-        return 0;
-    memcpy(copy, text, length + 1);
-    builder->strings[builder->string_count++] = copy;
-    id_map_set(&builder->string_ids, slot, hash, (uint32_t)builder->string_count);
-    return (int64_t)builder->string_count - 1;
-}
-
-struct function_key {
-    int64_t name, system_name, file;
-};
-
-static bool same_function(struct builder *builder, uint32_t id, const void *what)
-{
-    const struct function_key *key = what;
-    const Function *function = builder->functions[id - 1];
-    return function->name == key->name && function->system_name == key->system_name &&
-           function->filename == key->file;
-}
-
-static uint64_t function_id(struct builder *builder, const struct libleak_line *line)
-{
-    struct function_key key = {string_index(builder, line->function),
-                               string_index(builder, line->system_name), string_index(builder, line->file)};
-    if (!id_map_grow_if_needed(builder, &builder->function_ids))
-        return 0;
-    uint64_t hash = mix((uint64_t)key.name * 31 + (uint64_t)key.system_name) ^ (uint64_t)key.file;
-    uint64_t slot = id_map_slot(&builder->function_ids, hash, same_function, builder, &key);
-    if (builder->function_ids.ids[slot])
-        return builder->function_ids.ids[slot];
-    Function *function = arena_alloc(builder, sizeof *function);
-    if (!function || !reserve(builder, (void ***)&builder->functions, &builder->function_capacity,
-                              builder->function_count + 1))
-        return 0;
-    perftools__profiles__function__init(function);
-    function->id = builder->function_count + 1;
-    function->name = key.name;
-    function->system_name = key.system_name;
-    function->filename = key.file;
-    builder->functions[builder->function_count++] = function;
-    id_map_set(&builder->function_ids, slot, hash, (uint32_t)function->id);
-    return function->id;
-}
-
-static uint64_t location_id(struct builder *builder, uintptr_t return_address)
-{
-    if (!id_map_grow_if_needed(builder, &builder->location_ids))
-        return 0;
-    uint64_t slot = id_map_slot(&builder->location_ids, return_address, NULL, builder, NULL);
-    if (builder->location_ids.ids[slot])
-        return builder->location_ids.ids[slot];
-
-    Location *location = arena_alloc(builder, sizeof *location);
-    if (!location || !reserve(builder, (void ***)&builder->locations, &builder->location_capacity,
-                              builder->location_count + 1))
-        return 0;
-    perftools__profiles__location__init(location);
-    location->id = builder->location_count + 1;
-    location->address = return_address - 1; /* the call instruction, not the one after it */
-
-    struct libleak_line lines[LIBLEAK_MAX_INLINE];
-    int mapping_index = -1;
-    int line_count = builder->cached_names_only
-                             ? libleak_symbols_lookup_cached(location->address, lines, LIBLEAK_MAX_INLINE,
-                                                             &mapping_index)
-                             : libleak_symbols_lookup(location->address, builder->symbolize, lines,
-                                                      LIBLEAK_MAX_INLINE, &mapping_index);
-    location->mapping_id = mapping_index >= 0 ? (uint64_t)mapping_index + 1 : 0;
-    if (line_count > 0) {
-        location->line = arena_alloc(builder, (size_t)line_count * sizeof *location->line);
-        Line *storage = arena_alloc(builder, (size_t)line_count * sizeof *storage);
-        if (!location->line || !storage)
-            return 0;
-        for (int i = 0; i < line_count; i++) {
-            perftools__profiles__line__init(&storage[i]);
-            storage[i].function_id = function_id(builder, &lines[i]);
-            storage[i].line = lines[i].line;
-            location->line[i] = &storage[i];
-        }
-        location->n_line = (size_t)line_count;
-    }
-    builder->locations[builder->location_count++] = location;
-    id_map_set(&builder->location_ids, slot, return_address, (uint32_t)location->id);
-    return location->id;
-}
 
 /*
  * Frames that only pass an allocation on: pprof (and leakprof) drop them and every frame they
@@ -340,24 +106,10 @@ static void for_each_stack_sample(void *context,
 }
 
 struct sample_list {
-    struct builder *builder;
-    Profile *profile;
-    uint64_t capacity;
+    struct libleak_pprof_builder *builder;
     int64_t bytes_key, age_key, seconds_unit;
     bool failed;
 };
-
-static Label *numeric_label(struct builder *builder, int64_t key, int64_t value, int64_t unit)
-{
-    Label *label = arena_alloc(builder, sizeof *label);
-    if (label) {
-        perftools__profiles__label__init(label);
-        label->key = key;
-        label->num = value;
-        label->num_unit = unit;
-    }
-    return label;
-}
 
 /* The "bytes" label: the average block size, of the allocations or (for a sample of live
    blocks only, as the age classes give) of the blocks in use. */
@@ -371,77 +123,16 @@ static int64_t average_size(const int64_t values[4])
 static void add_sample(const struct libleak_profile_sample *source, void *context)
 {
     struct sample_list *list = context;
-    struct builder *builder = list->builder;
-    Profile *profile = list->profile;
+    struct libleak_pprof_builder *builder = list->builder;
     if (list->failed)
         return;
-    if (profile->n_sample == list->capacity) {
-        /* More samples than announced (stacks interned during the dump): grow, never drop. */
-        uint64_t capacity = list->capacity * 2 + 64;
-        Sample **grown = arena_alloc(builder, capacity * sizeof *grown);
-        if (!grown) {
-            list->failed = true;
-            return;
-        }
-        memcpy(grown, profile->sample, profile->n_sample * sizeof *grown);
-        profile->sample = grown;
-        list->capacity = capacity;
-    }
-    Sample *sample = arena_alloc(builder, sizeof *sample);
-    int64_t *values = arena_alloc(builder, 4 * sizeof *values);
-    uint64_t *location_ids = arena_alloc(builder, (source->depth + 1) * sizeof *location_ids);
-    Label **labels = arena_alloc(builder, 2 * sizeof *labels);
-    if (!sample || !values || !location_ids || !labels) {
+    Sample *sample = libleak_pprof_add_sample(builder, source->frames, source->depth, source->values, 4, 2);
+    if (!sample ||
+        !libleak_pprof_add_label(builder, sample, list->bytes_key, average_size(source->values), 0))
         list->failed = true;
-        return;
-    }
-    perftools__profiles__sample__init(sample);
-    memcpy(values, source->values, 4 * sizeof *values);
-    sample->value = values;
-    sample->n_value = 4;
-    for (uint32_t i = 0; i < source->depth; i++)
-        if ((location_ids[sample->n_location_id] = location_id(builder, source->frames[i])))
-            sample->n_location_id++;
-    sample->location_id = location_ids;
-    sample->label = labels;
-    if (!(labels[sample->n_label++] = numeric_label(builder, list->bytes_key, average_size(values), 0)))
+    else if (source->age_seconds >= 0 && !libleak_pprof_add_label(builder, sample, list->age_key,
+                                                                  source->age_seconds, list->seconds_unit))
         list->failed = true;
-    if (source->age_seconds >= 0 &&
-        !(labels[sample->n_label++] =
-                  numeric_label(builder, list->age_key, source->age_seconds, list->seconds_unit)))
-        list->failed = true;
-    profile->sample[profile->n_sample++] = sample;
-}
-
-static ValueType *value_type(struct builder *builder, const char *type, const char *unit)
-{
-    ValueType *result = arena_alloc(builder, sizeof *result);
-    if (result) {
-        perftools__profiles__value_type__init(result);
-        result->type = string_index(builder, type);
-        result->unit = string_index(builder, unit);
-    }
-    return result;
-}
-
-static void add_comment(struct builder *builder, Profile *profile, int64_t *comments, const char *format, ...)
-        __attribute__((format(printf, 4, 5)));
-
-static void add_comment(struct builder *builder, Profile *profile, int64_t *comments, const char *format, ...)
-{
-    char text[256];
-    va_list args;
-    va_start(args, format);
-    vsnprintf(text, sizeof text, format, args);
-    va_end(args);
-    comments[profile->n_comment++] = string_index(builder, text);
-}
-
-static int64_t now_nanos(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
 }
 
 /*
@@ -506,12 +197,12 @@ static bool allocator_is_glibc(void)
     return false;
 }
 
-static void add_memory_comments(struct builder *builder, Profile *profile, int64_t *comments)
+static void add_memory_comments(struct libleak_pprof_builder *builder)
 {
     uint64_t resident = resident_bytes();
     if (resident)
-        add_comment(builder, profile, comments, "resident memory: %llu bytes (/proc/self/statm)",
-                    (unsigned long long)resident);
+        libleak_pprof_add_comment(builder, "resident memory: %llu bytes (/proc/self/statm)",
+                                  (unsigned long long)resident);
     /*
      * mallinfo2 walks every free chunk of every arena, each under that arena's lock: the
      * program's mallocs wait meanwhile (measured: 0.2 s for a million free chunks). One slow
@@ -520,9 +211,10 @@ static void add_memory_comments(struct builder *builder, Profile *profile, int64
     static _Atomic uint64_t slow_mallinfo_ms;
     uint64_t slow_ms = atomic_load(&slow_mallinfo_ms);
     if (mallinfo2 && allocator_is_glibc() && slow_ms) {
-        add_comment(builder, profile, comments,
-                    "allocator (glibc mallinfo2): not asked again, it took %llu ms under glibc's arena locks",
-                    (unsigned long long)slow_ms);
+        libleak_pprof_add_comment(
+                builder,
+                "allocator (glibc mallinfo2): not asked again, it took %llu ms under glibc's arena locks",
+                (unsigned long long)slow_ms);
     } else if (mallinfo2 && allocator_is_glibc()) {
         struct timespec before, after;
         clock_gettime(CLOCK_MONOTONIC, &before);
@@ -532,52 +224,24 @@ static void add_memory_comments(struct builder *builder, Profile *profile, int64
                                  (after.tv_nsec - before.tv_nsec) / 1000000);
         if (ms >= MALLINFO_SLOW_MS)
             atomic_store(&slow_mallinfo_ms, ms);
-        add_comment(builder, profile, comments,
-                    "allocator (glibc mallinfo2): %llu bytes in use, %llu bytes free in arenas, "
-                    "%llu bytes in mmapped blocks, %llu bytes of arenas",
-                    (unsigned long long)info.uordblks, (unsigned long long)info.fordblks,
-                    (unsigned long long)info.hblkhd, (unsigned long long)info.arena);
+        libleak_pprof_add_comment(
+                builder,
+                "allocator (glibc mallinfo2): %llu bytes in use, %llu bytes free in arenas, "
+                "%llu bytes in mmapped blocks, %llu bytes of arenas",
+                (unsigned long long)info.uordblks, (unsigned long long)info.fordblks,
+                (unsigned long long)info.hblkhd, (unsigned long long)info.arena);
     }
 }
 
-static bool build_mappings(struct builder *builder, Profile *profile)
+static bool build(struct libleak_pprof_builder *builder, const struct libleak_profile_request *request)
 {
-    int count = libleak_symbols_mapping_count();
-    profile->mapping = arena_alloc(builder, (size_t)(count + 1) * sizeof *profile->mapping);
-    if (!profile->mapping)
-        return false;
-    for (int i = 0; i < count; i++) {
-        const struct libleak_mapping *source = libleak_symbols_mapping(i);
-        Mapping *mapping = arena_alloc(builder, sizeof *mapping);
-        if (!mapping)
-            return false;
-        perftools__profiles__mapping__init(mapping);
-        mapping->id = (uint64_t)i + 1;
-        mapping->memory_start = source->start;
-        mapping->memory_limit = source->limit;
-        mapping->file_offset = source->file_offset;
-        mapping->filename = string_index(builder, source->path);
-        mapping->build_id = string_index(builder, source->build_id);
-        mapping->has_functions = source->has_functions;
-        mapping->has_filenames = source->has_filenames;
-        mapping->has_line_numbers = source->has_line_numbers;
-        mapping->has_inline_frames = source->has_inline_frames;
-        profile->mapping[profile->n_mapping++] = mapping;
-    }
-    return true;
-}
-
-static bool build(struct builder *builder, Profile *profile, const struct libleak_profile_request *request)
-{
-    perftools__profiles__profile__init(profile);
+    static const struct libleak_profile_source stack_table = {for_each_stack_sample, NULL, 0};
+    const struct libleak_profile_source *source = request->source ? request->source : &stack_table;
     uint64_t expected_stacks = libleak_stacks_count() + 64;
-    if (!id_map_init(builder, &builder->string_ids, 1024) ||
-        !id_map_init(builder, &builder->location_ids, expected_stacks * 4) ||
-        !id_map_init(builder, &builder->function_ids, 1024))
+    if (!libleak_pprof_begin(builder, expected_stacks * 4,
+                             source->expected_samples ? source->expected_samples : expected_stacks))
         return false;
-    if (!reserve(builder, (void ***)&builder->strings, &builder->string_capacity, 1))
-        return false;
-    builder->strings[builder->string_count++] = ""; /* string_table[0] must be "" */
+    Profile *profile = &builder->profile;
 
     uint64_t headroom = 0;
     char limit_name[48] = "";
@@ -588,90 +252,70 @@ static bool build(struct builder *builder, Profile *profile, const struct liblea
     }
     libleak_symbols_refresh();
 
-    ValueType **sample_types = arena_alloc(builder, 4 * sizeof *sample_types);
+    ValueType **sample_types = libleak_pprof_alloc(builder, 4 * sizeof *sample_types);
     if (!sample_types)
         return false;
-    sample_types[0] = value_type(builder, "alloc_objects", "count");
-    sample_types[1] = value_type(builder, "alloc_space", "bytes");
-    sample_types[2] = value_type(builder, "inuse_objects", "count");
-    sample_types[3] = value_type(builder, "inuse_space", "bytes");
+    sample_types[0] = libleak_pprof_value_type(builder, "alloc_objects", "count");
+    sample_types[1] = libleak_pprof_value_type(builder, "alloc_space", "bytes");
+    sample_types[2] = libleak_pprof_value_type(builder, "inuse_objects", "count");
+    sample_types[3] = libleak_pprof_value_type(builder, "inuse_space", "bytes");
     profile->sample_type = sample_types;
     profile->n_sample_type = 4;
-    profile->period_type = value_type(builder, "space", "bytes");
+    profile->period_type = libleak_pprof_value_type(builder, "space", "bytes");
     profile->period = (int64_t)libleak_config.rate;
-    profile->default_sample_type = string_index(builder, "inuse_space");
-    profile->drop_frames = string_index(builder, ALLOCATOR_WRAPPERS);
-    int64_t now = now_nanos();
+    profile->default_sample_type = libleak_pprof_string(builder, "inuse_space");
+    profile->drop_frames = libleak_pprof_string(builder, ALLOCATOR_WRAPPERS);
+    int64_t now = libleak_wall_nanos();
     profile->time_nanos = now;
     profile->duration_nanos = now > request->start_nanos ? now - request->start_nanos : 0;
 
-    static const struct libleak_profile_source stack_table = {for_each_stack_sample, NULL, 0};
-    const struct libleak_profile_source *source = request->source ? request->source : &stack_table;
-    struct sample_list list = {.builder = builder,
-                               .profile = profile,
-                               .capacity =
-                                       source->expected_samples ? source->expected_samples : expected_stacks};
-    list.bytes_key = string_index(builder, "bytes");
-    list.age_key = string_index(builder, "age");
-    list.seconds_unit = string_index(builder, "seconds");
-    profile->sample = arena_alloc(builder, (list.capacity + 1) * sizeof *profile->sample);
-    if (!profile->sample)
-        return false;
+    struct sample_list list = {.builder = builder};
+    list.bytes_key = libleak_pprof_string(builder, "bytes");
+    list.age_key = libleak_pprof_string(builder, "age");
+    list.seconds_unit = libleak_pprof_string(builder, "seconds");
     source->for_each(source->context, add_sample, &list);
     if (list.failed)
         return false;
-    /* Mappings last: the lookups above set their has_functions flags. */
-    if (!build_mappings(builder, profile))
+    if (!libleak_pprof_add_mappings(builder))
         return false;
-    profile->location = builder->locations;
-    profile->n_location = builder->location_count;
-    profile->function = builder->functions;
-    profile->n_function = builder->function_count;
 
-    enum { OWN_COMMENTS = 8 }; /* the lines added below */
-    int64_t *comments =
-            arena_alloc(builder, (OWN_COMMENTS + LIBLEAK_PROFILE_EXTRA_COMMENTS) * sizeof *comments);
-    if (comments && short_of_memory)
-        add_comment(
-                builder, profile, comments,
+    if (short_of_memory)
+        libleak_pprof_add_comment(
+                builder,
                 "names only where known before: %llu MiB left under %s; pprof can symbolize the rest from the binaries",
                 (unsigned long long)(headroom >> 20), limit_name);
-    if (!comments)
-        return false;
-    profile->comment = comments;
-    add_comment(builder, profile, comments, "libleak heap profile, sampling every %llu bytes on average%s",
-                (unsigned long long)libleak_config.rate, libleak_config.rate == 1 ? " (exact)" : "");
-    add_comment(builder, profile, comments,
-                "samples taken: %llu; dropped: %llu (stack table full), %llu (live table full)",
-                (unsigned long long)libleak_stacks_samples(),
-                (unsigned long long)atomic_load(&libleak_counters.dropped_stacks),
-                (unsigned long long)atomic_load(&libleak_counters.dropped_live));
-    add_comment(builder, profile, comments, "stacks: %llu of at most %llu; live sampled blocks: %llu",
-                (unsigned long long)libleak_stacks_count(), (unsigned long long)libleak_stacks_capacity(),
-                (unsigned long long)libleak_live_count());
-    add_comment(builder, profile, comments,
-                "internal memory: %llu bytes mapped of at most %llu (LIBLEAK_MAX_MEMORY)",
-                (unsigned long long)libleak_memory_mapped(), (unsigned long long)libleak_config.max_memory);
-    add_memory_comments(builder, profile, comments);
+    libleak_pprof_add_comment(builder, "libleak heap profile, sampling every %llu bytes on average%s",
+                              (unsigned long long)libleak_config.rate,
+                              libleak_config.rate == 1 ? " (exact)" : "");
+    libleak_pprof_add_comment(builder,
+                              "samples taken: %llu; dropped: %llu (stack table full), %llu (live table full)",
+                              (unsigned long long)libleak_stacks_samples(),
+                              (unsigned long long)atomic_load(&libleak_counters.dropped_stacks),
+                              (unsigned long long)atomic_load(&libleak_counters.dropped_live));
+    libleak_pprof_add_comment(builder, "stacks: %llu of at most %llu; live sampled blocks: %llu",
+                              (unsigned long long)libleak_stacks_count(),
+                              (unsigned long long)libleak_stacks_capacity(),
+                              (unsigned long long)libleak_live_count());
+    libleak_pprof_add_comment(
+            builder, "internal memory: %llu bytes mapped of at most %llu (LIBLEAK_MAX_MEMORY)",
+            (unsigned long long)libleak_memory_mapped(), (unsigned long long)libleak_config.max_memory);
+    add_memory_comments(builder);
     char unwinding[256];
     libleak_unwind_describe(unwinding, sizeof unwinding);
-    add_comment(builder, profile, comments, "%s", unwinding);
+    libleak_pprof_add_comment(builder, "%s", unwinding);
     for (int i = 0; i < LIBLEAK_PROFILE_EXTRA_COMMENTS; i++)
         if (request->extra_comments[i])
-            add_comment(builder, profile, comments, "%s", request->extra_comments[i]);
-    profile->string_table = builder->strings;
-    profile->n_string_table = builder->string_count;
+            libleak_pprof_add_comment(builder, "%s", request->extra_comments[i]);
     libleak_symbols_close_files(); /* hold no descriptor of the program's between dumps */
-    return !builder->out_of_memory;
+    return libleak_pprof_finish(builder);
 }
 
 int libleak_profile_write(int fd, const struct libleak_profile_request *request)
 {
-    struct builder builder = {.symbolize = request->symbolize};
-    Profile profile;
+    struct libleak_pprof_builder builder = {.symbolize = request->symbolize};
     int result = -1;
-    if (build(&builder, &profile, request))
-        result = libleak_gzip_write_message(fd, &profile.base, &builder.arena);
+    if (build(&builder, request))
+        result = libleak_gzip_write_message(fd, &builder.profile.base, &builder.arena);
     else
         errno = ENOMEM;
     libleak_arena_release(&builder.arena);
