@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "hash.h"
+#include "id_map.h"
 #include "live.h"
 #include "memory.h"
 #include "profile.h"
@@ -35,15 +35,16 @@
 #define AGE_CLASSES 33 /* class 32 holds everything older than 2^31 s */
 
 struct age_group {
-    uint64_t key; /* the stack record's address | class (records are 64-byte aligned); 0: empty */
+    uint64_t key; /* the stack record's address | class (records are 64-byte aligned) */
     uint64_t objects, bytes;
     uint32_t youngest_birth;
 };
 
 struct age_table {
     struct libleak_arena arena;
+    struct libleak_id_map ids; /* key -> index + 1 in groups */
     struct age_group *groups;
-    uint64_t mask, used;
+    uint64_t count, capacity;
     uint32_t now;
     bool out_of_memory;
 };
@@ -56,38 +57,41 @@ static unsigned age_class(uint32_t age)
 
 static bool table_init(struct age_table *table, uint64_t expected)
 {
-    uint64_t slots = 1024;
-    while (slots < expected * 2)
-        slots <<= 1;
-    table->groups = libleak_arena_alloc(&table->arena, slots * sizeof *table->groups);
-    table->mask = slots - 1;
-    table->used = 0;
-    return table->groups != NULL;
+    table->capacity = expected;
+    table->groups = libleak_arena_alloc(&table->arena, expected * sizeof *table->groups);
+    return table->groups && libleak_id_map_init(&table->ids, &table->arena, expected);
 }
 
-static struct age_group *find(struct age_group *groups, uint64_t mask, uint64_t key)
+/* The group of key, NULL when there is none. */
+static struct age_group *find(const struct age_table *table, uint64_t key)
 {
-    uint64_t position = libleak_hash_mix(key) & mask;
-    while (groups[position].key && groups[position].key != key)
-        position = (position + 1) & mask;
-    return &groups[position];
+    uint32_t id = table->ids.ids[libleak_id_map_slot(&table->ids, key, NULL, NULL, NULL)];
+    return id ? &table->groups[id - 1] : NULL;
 }
 
-/* Doubles the table when half full (blocks sampled during the walk may outnumber the count). */
-static bool grow_if_needed(struct age_table *table)
+/* The group of key, added when new; NULL when out of memory. Blocks sampled during the walk
+   may outnumber the count the table was sized for: it grows. */
+static struct age_group *find_or_add(struct age_table *table, uint64_t key, uint32_t birth)
 {
-    if (table->used * 2 < table->mask)
-        return true;
-    struct age_table grown = {table->arena, NULL, 0, 0, table->now, false};
-    if (!table_init(&grown, table->mask + 1))
-        return false;
-    for (uint64_t i = 0; i <= table->mask; i++)
-        if (table->groups[i].key)
-            *find(grown.groups, grown.mask, table->groups[i].key) = table->groups[i];
-    table->arena = grown.arena; /* the old array stays in the arena until the end */
-    table->groups = grown.groups;
-    table->mask = grown.mask;
-    return true;
+    if (!libleak_id_map_reserve(&table->ids))
+        return NULL;
+    uint64_t slot = libleak_id_map_slot(&table->ids, key, NULL, NULL, NULL);
+    if (table->ids.ids[slot])
+        return &table->groups[table->ids.ids[slot] - 1];
+    if (table->count == table->capacity) {
+        uint64_t capacity = table->capacity * 2;
+        struct age_group *grown = libleak_arena_alloc(&table->arena, capacity * sizeof *grown);
+        if (!grown)
+            return NULL;
+        memcpy(grown, table->groups, table->count * sizeof *grown); /* the old array stays in the arena */
+        table->groups = grown;
+        table->capacity = capacity;
+    }
+    struct age_group *group = &table->groups[table->count++];
+    group->key = key;
+    group->youngest_birth = birth;
+    libleak_id_map_set(&table->ids, slot, key, (uint32_t)table->count);
+    return group;
 }
 
 static void add_block(uintptr_t address, struct libleak_live_block block, void *context)
@@ -96,18 +100,13 @@ static void add_block(uintptr_t address, struct libleak_live_block block, void *
     struct age_table *table = context;
     if (table->out_of_memory)
         return;
-    if (!grow_if_needed(table)) {
-        table->out_of_memory = true;
-        return;
-    }
     /* A block born after `now` was read (during the walk) counts as age 0. */
     uint32_t age = table->now > block.birth ? table->now - block.birth : 0;
     uint64_t key = (uint64_t)(uintptr_t)libleak_stacks_get(block.stack) | age_class(age);
-    struct age_group *group = find(table->groups, table->mask, key);
-    if (!group->key) {
-        group->key = key;
-        group->youngest_birth = block.birth;
-        table->used++;
+    struct age_group *group = find_or_add(table, key, block.birth);
+    if (!group) {
+        table->out_of_memory = true;
+        return;
     }
     struct libleak_weight weight = libleak_sampler_weight(block.size, libleak_config.rate);
     group->objects += weight.objects;
@@ -138,9 +137,8 @@ static void emit_stack(struct libleak_stack *stack, void *context)
     int64_t alloc_objects = sample.values[0], alloc_bytes = sample.values[1];
     bool emitted = false;
     for (int oldest_first = AGE_CLASSES - 1; table && oldest_first >= 0; oldest_first--) {
-        const struct age_group *group =
-                find(table->groups, table->mask, (uint64_t)(uintptr_t)stack | (unsigned)oldest_first);
-        if (!group->key)
+        const struct age_group *group = find(table, (uint64_t)(uintptr_t)stack | (unsigned)oldest_first);
+        if (!group)
             continue;
         struct libleak_stack_totals live = {group->objects, group->bytes, 0, 0};
         libleak_profile_values(&live, sample.values);

@@ -2,10 +2,9 @@
  * pprof_builder — the tables of a pprof Profile message: strings, functions, locations and
  * mappings, each entered once and referred to by index or id, as the format wants.
  *
- * Deduplication goes through one kind of table, an id map: open addressing over 64-bit keys
- * (a string's hash, a function's three string indices mixed, a return address) to 1-based ids,
- * doubled at half full; a callback confirms a candidate when two keys hash alike. Every
- * location is a return address minus one, so that it and its line name the call, not the
+ * Each is deduplicated through an id map (id_map.h) keyed by a string's hash, a function's
+ * three string indices mixed, or a return address; a callback confirms a candidate when two
+ * keys hash alike. Every location is a return address minus one, so that it and its line name the call, not the
  * instruction after it. Symbolization (symbols.c) fills names, files and lines and tells which
  * mappings have them, so that pprof does not try to symbolize those again; mappings keep their
  * path and build ID either way.
@@ -19,6 +18,7 @@
 #include <string.h>
 
 #include "hash.h"
+#include "id_map.h"
 #include "symbols.h"
 
 typedef Perftools__Profiles__Profile Profile;
@@ -56,62 +56,18 @@ static bool reserve(struct libleak_pprof_builder *builder, void ***array, uint64
     return true;
 }
 
-static bool id_map_init(struct libleak_pprof_builder *builder, struct libleak_pprof_id_map *map,
-                        uint64_t expected)
+/* Room for one more entry in one of the builder's maps. */
+static bool reserve_id(struct libleak_pprof_builder *builder, struct libleak_id_map *map)
 {
-    uint64_t slots = 1024;
-    while (slots < expected * 2)
-        slots <<= 1;
-    map->keys = libleak_pprof_alloc(builder, slots * sizeof *map->keys);
-    map->ids = libleak_pprof_alloc(builder, slots * sizeof *map->ids);
-    map->mask = slots - 1;
-    map->used = 0;
-    return map->keys && map->ids;
-}
-
-/* Finds the slot for key; `same(id)` confirms a candidate with an equal key. */
-static uint64_t id_map_slot(struct libleak_pprof_id_map *map, uint64_t key,
-                            bool (*same)(struct libleak_pprof_builder *, uint32_t, const void *),
-                            struct libleak_pprof_builder *builder, const void *what)
-{
-    uint64_t position = libleak_hash_mix(key) & map->mask;
-    while (map->ids[position] &&
-           (map->keys[position] != key || (same && !same(builder, map->ids[position], what))))
-        position = (position + 1) & map->mask;
-    return position;
-}
-
-/* Records key -> id in the slot id_map_slot found empty. */
-static void id_map_set(struct libleak_pprof_id_map *map, uint64_t slot, uint64_t key, uint32_t id)
-{
-    map->keys[slot] = key;
-    map->ids[slot] = id;
-    map->used++;
-}
-
-static bool id_map_grow_if_needed(struct libleak_pprof_builder *builder, struct libleak_pprof_id_map *map)
-{
-    if (map->used * 2 < map->mask)
+    if (libleak_id_map_reserve(map))
         return true;
-    struct libleak_pprof_id_map grown;
-    if (!id_map_init(builder, &grown, (map->mask + 1)))
-        return false;
-    for (uint64_t i = 0; i <= map->mask; i++) {
-        if (!map->ids[i])
-            continue;
-        uint64_t position = libleak_hash_mix(map->keys[i]) & grown.mask;
-        while (grown.ids[position])
-            position = (position + 1) & grown.mask;
-        grown.keys[position] = map->keys[i];
-        grown.ids[position] = map->ids[i];
-    }
-    grown.used = map->used;
-    *map = grown;
-    return true;
+    builder->out_of_memory = true;
+    return false;
 }
 
-static bool same_string(struct libleak_pprof_builder *builder, uint32_t id, const void *text)
+static bool same_string(const void *owner, uint32_t id, const void *text)
 {
+    const struct libleak_pprof_builder *builder = owner;
     return strcmp(builder->strings[id - 1], text) == 0;
 }
 
@@ -120,10 +76,10 @@ int64_t libleak_pprof_string(struct libleak_pprof_builder *builder, const char *
 {
     if (!text || !*text)
         return 0;
-    if (!id_map_grow_if_needed(builder, &builder->string_ids))
+    if (!reserve_id(builder, &builder->string_ids))
         return 0;
     uint64_t hash = libleak_hash_string(text);
-    uint64_t slot = id_map_slot(&builder->string_ids, hash, same_string, builder, text);
+    uint64_t slot = libleak_id_map_slot(&builder->string_ids, hash, same_string, builder, text);
     if (builder->string_ids.ids[slot])
         return builder->string_ids.ids[slot] - 1;
     if (!reserve(builder, (void ***)&builder->strings, &builder->string_capacity, builder->string_count + 1))
@@ -134,7 +90,7 @@ int64_t libleak_pprof_string(struct libleak_pprof_builder *builder, const char *
         return 0;
     memcpy(copy, text, length + 1);
     builder->strings[builder->string_count++] = copy;
-    id_map_set(&builder->string_ids, slot, hash, (uint32_t)builder->string_count);
+    libleak_id_map_set(&builder->string_ids, slot, hash, (uint32_t)builder->string_count);
     return (int64_t)builder->string_count - 1;
 }
 
@@ -142,8 +98,9 @@ struct function_key {
     int64_t name, system_name, file;
 };
 
-static bool same_function(struct libleak_pprof_builder *builder, uint32_t id, const void *what)
+static bool same_function(const void *owner, uint32_t id, const void *what)
 {
+    const struct libleak_pprof_builder *builder = owner;
     const struct function_key *key = what;
     const Function *function = builder->functions[id - 1];
     return function->name == key->name && function->system_name == key->system_name &&
@@ -155,11 +112,11 @@ static uint64_t function_id(struct libleak_pprof_builder *builder, const struct 
     struct function_key key = {libleak_pprof_string(builder, line->function),
                                libleak_pprof_string(builder, line->system_name),
                                libleak_pprof_string(builder, line->file)};
-    if (!id_map_grow_if_needed(builder, &builder->function_ids))
+    if (!reserve_id(builder, &builder->function_ids))
         return 0;
     uint64_t hash =
             libleak_hash_mix((uint64_t)key.name * 31 + (uint64_t)key.system_name) ^ (uint64_t)key.file;
-    uint64_t slot = id_map_slot(&builder->function_ids, hash, same_function, builder, &key);
+    uint64_t slot = libleak_id_map_slot(&builder->function_ids, hash, same_function, builder, &key);
     if (builder->function_ids.ids[slot])
         return builder->function_ids.ids[slot];
     Function *function = libleak_pprof_alloc(builder, sizeof *function);
@@ -172,15 +129,15 @@ static uint64_t function_id(struct libleak_pprof_builder *builder, const struct 
     function->system_name = key.system_name;
     function->filename = key.file;
     builder->functions[builder->function_count++] = function;
-    id_map_set(&builder->function_ids, slot, hash, (uint32_t)function->id);
+    libleak_id_map_set(&builder->function_ids, slot, hash, (uint32_t)function->id);
     return function->id;
 }
 
 static uint64_t location_id(struct libleak_pprof_builder *builder, uintptr_t return_address)
 {
-    if (!id_map_grow_if_needed(builder, &builder->location_ids))
+    if (!reserve_id(builder, &builder->location_ids))
         return 0;
-    uint64_t slot = id_map_slot(&builder->location_ids, return_address, NULL, builder, NULL);
+    uint64_t slot = libleak_id_map_slot(&builder->location_ids, return_address, NULL, builder, NULL);
     if (builder->location_ids.ids[slot])
         return builder->location_ids.ids[slot];
 
@@ -214,7 +171,7 @@ static uint64_t location_id(struct libleak_pprof_builder *builder, uintptr_t ret
         location->n_line = (size_t)line_count;
     }
     builder->locations[builder->location_count++] = location;
-    id_map_set(&builder->location_ids, slot, return_address, (uint32_t)location->id);
+    libleak_id_map_set(&builder->location_ids, slot, return_address, (uint32_t)location->id);
     return location->id;
 }
 
@@ -338,9 +295,9 @@ bool libleak_pprof_begin(struct libleak_pprof_builder *builder, uint64_t expecte
 {
     Profile *profile = &builder->profile;
     perftools__profiles__profile__init(profile);
-    if (!id_map_init(builder, &builder->string_ids, 1024) ||
-        !id_map_init(builder, &builder->location_ids, expected_locations) ||
-        !id_map_init(builder, &builder->function_ids, 1024))
+    if (!libleak_id_map_init(&builder->string_ids, &builder->arena, 1024) ||
+        !libleak_id_map_init(&builder->location_ids, &builder->arena, expected_locations) ||
+        !libleak_id_map_init(&builder->function_ids, &builder->arena, 1024))
         return false;
     if (!reserve(builder, (void ***)&builder->strings, &builder->string_capacity, 1))
         return false;

@@ -15,15 +15,8 @@
 
 #include "proto/profile.pb-c.h"
 
+#include "id_map.h"
 #include "memory.h"
-
-/* A growable open-addressing map from a 64-bit key (or a string's hash) to a 1-based id. */
-struct libleak_pprof_id_map {
-    uint64_t *keys;
-    uint32_t *ids;
-    uint64_t mask;
-    uint64_t used;
-};
 
 struct libleak_pprof_builder {
     Perftools__Profiles__Profile profile;
@@ -31,13 +24,13 @@ struct libleak_pprof_builder {
     bool out_of_memory;
     bool symbolize;         /* names and lines, or mappings only */
     bool cached_names_only; /* short of memory: names only for addresses symbolized before */
-    struct libleak_pprof_id_map string_ids;
+    struct libleak_id_map string_ids;
     char **strings;
     uint64_t string_count, string_capacity;
-    struct libleak_pprof_id_map location_ids;
+    struct libleak_id_map location_ids;
     Perftools__Profiles__Location **locations;
     uint64_t location_count, location_capacity;
-    struct libleak_pprof_id_map function_ids;
+    struct libleak_id_map function_ids;
     Perftools__Profiles__Function **functions;
     uint64_t function_count, function_capacity;
     uint64_t sample_capacity, comment_capacity;
