@@ -23,11 +23,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "export.h"
 #include "real.h"
 #include "thread.h"
 #include "track.h"
 
-#define EXPORT      __attribute__((visibility("default")))
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define SLOW        __attribute__((noinline, cold))
 

@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <time.h>
 
+#include "hash.h"
 #include "memory.h"
 #include "thread.h"
 
@@ -160,11 +161,7 @@ uint32_t libleak_live_read_clock(struct libleak_thread *self)
 /* Spreads addresses (mostly alignment zeros at the bottom) over shards and slots. */
 static uint64_t address_hash(const void *address)
 {
-    uint64_t x = (uint64_t)(uintptr_t)address;
-    x ^= x >> 33;
-    x *= 0xFF51AFD7ED558CCDULL;
-    x ^= x >> 29;
-    return x;
+    return libleak_hash_mix((uint64_t)(uintptr_t)address);
 }
 
 static size_t generation_bytes(uint64_t slots)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "hash.h"
 #include "memory.h"
 #include "thread.h"
 
@@ -259,10 +260,10 @@ static char *chunk_for(uint32_t index)
 
 static uint64_t hash_frames(const uintptr_t *frames, int depth)
 {
-    uint64_t hash = 0x84222325CBF29CE4ULL ^ (uint64_t)depth;
+    uint64_t hash = LIBLEAK_FNV_OFFSET_BASIS ^ (uint64_t)depth;
     for (int i = 0; i < depth; i++) {
         hash ^= frames[i];
-        hash *= 0x100000001B3ULL;
+        hash *= LIBLEAK_FNV_PRIME;
         hash ^= hash >> 29;
     }
     return hash ? hash : 1;
