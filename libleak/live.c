@@ -1,5 +1,8 @@
 /*
  * live — the live-block filter and table; see live.h for the design and its guarantees.
+ *
+ * Its table is not id_map.h's: every thread's malloc and free write it at once, lock-free,
+ * with tombstones and generations (live.h); id_map is the dumper's single-threaded table.
  */
 #include "live.h"
 

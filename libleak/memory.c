@@ -1,3 +1,9 @@
+/*
+ * memory — libleak's own memory: anonymous mappings counted against LIBLEAK_MAX_MEMORY, a
+ * lock-free record of them (the leak gate must not scan our tables as the program's roots),
+ * and the dumper's bump arena. Never the program's heap: the allocator we sit on could be
+ * the one being profiled, or be in the middle of the call that brought us here.
+ */
 #include "memory.h"
 
 #include <errno.h>

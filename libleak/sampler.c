@@ -1,3 +1,9 @@
+/*
+ * sampler — a thread's seed, the exponential draw of its next countdown and the weight of a
+ * sample; why those are the right statistics is in sampler.h. The draw and the weight depend
+ * only on their arguments, so test_sampler checks their distribution without the library
+ * loaded.
+ */
 #include "sampler.h"
 
 #include <math.h>

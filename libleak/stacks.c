@@ -1,6 +1,10 @@
 /*
  * stacks — the stack table (lock-free interning into an arena of records) and the per-thread
  * stripes of counters; see stacks.h.
+ *
+ * Its table is not id_map.h's: the allocation path of every thread interns into it at once,
+ * so slots are claimed with compare-and-swap and records never move; id_map is the dumper's
+ * single-threaded table.
  */
 #include "stacks.h"
 
