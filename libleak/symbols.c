@@ -1054,14 +1054,6 @@ void libleak_symbols_close_files(void)
     symbols.dwfl_current = false;
 }
 
-void libleak_symbols_reset(void)
-{
-    forget_answers();
-    end_dwfl();
-    symbols.current = false;
-    symbols.demangle = NULL;
-}
-
 void libleak_symbols_abandon(void)
 {
     memset(&symbols, 0, sizeof symbols);

@@ -65,8 +65,4 @@ void libleak_symbols_find_demangler(void);
    it is dropped without being freed or closed (a child's small leak, never a crash). */
 void libleak_symbols_abandon(void);
 
-/* Forgets everything (after fork the child keeps the parent's modules, so this is only for
-   tests and for the loader's counters changing). */
-void libleak_symbols_reset(void);
-
 #endif

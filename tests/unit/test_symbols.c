@@ -428,19 +428,6 @@ static void test_concurrent_dlopen(void)
     CHECK(wrong == 0, "%d of %d rounds answered wrong", wrong, rounds);
 }
 
-static void test_reset(void)
-{
-    libleak_symbols_reset();
-    CHECK(libleak_symbols_mapping_count() == 0, "%d mappings after reset", libleak_symbols_mapping_count());
-    CHECK(libleak_symbols_refresh() == 0 && libleak_symbols_mapping_count() > 1, "refresh after reset");
-    struct libleak_line lines[LIBLEAK_MAX_INLINE];
-    int mapping = -2;
-    int n = libleak_symbols_lookup(known_function(2), true, lines, LIBLEAK_MAX_INLINE, &mapping);
-    CHECK(mapping == 0 && n == 1 && strcmp(lines[0].function, "known_function") == 0,
-          "lookup after reset: mapping %d, %d lines", mapping, n);
-    libleak_symbols_reset();
-}
-
 int main(void)
 {
     CHECK(libleak_symbols_refresh() == 0, "first refresh");
@@ -453,6 +440,5 @@ int main(void)
     test_speed();
     test_dlopen();
     test_concurrent_dlopen();
-    test_reset();
     return check_result("test_symbols");
 }
