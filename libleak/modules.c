@@ -37,6 +37,8 @@
 #include <unistd.h>
 #include <pthread.h>
 
+#include "hash.h"
+
 enum { MAX_SEGMENTS = 4, PERMANENT_CODE = 256, CACHED_MODULES = 64 };
 
 struct code_range {
@@ -302,10 +304,7 @@ static int find_headers(uintptr_t map_start, uintptr_t map_end, uintptr_t *heade
 
 static uint64_t hash_name(const char *name)
 {
-    uint64_t hash = 1469598103934665603ull; /* FNV-1a */
-    for (; name && *name; name++)
-        hash = (hash ^ (unsigned char)*name) * 1099511628211ull;
-    return hash;
+    return libleak_hash_string(name ? name : "");
 }
 
 static const struct module_facts *loaded_module(uintptr_t address, struct module_facts *scratch)
