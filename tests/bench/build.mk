@@ -5,7 +5,7 @@
 # The workloads are built -O2 like a real program, with frame pointers so that an unwinder that
 # walks them is measured on the same terms as one that reads .eh_frame.
 BENCH_DIR   := $(BUILD)/bench
-BENCH_PROGS := $(addprefix $(BENCH_DIR)/,churn threads realloc hold stacks longrun)
+BENCH_PROGS := $(addprefix $(BENCH_DIR)/,churn threads realloc hold stacks longrun redump)
 BENCH_CFLAGS := -std=gnu11 -O2 -g -fno-omit-frame-pointer -D_GNU_SOURCE $(WARN) -Iinclude
 
 .PHONY: bench bench-quick bench-programs
@@ -17,6 +17,11 @@ $(BENCH_DIR)/%: tests/bench/%.c tests/bench/bench.h include/libleak.h
 
 # stacks: every frame must stay a frame (see stacks.c), so no inlining and no sibling calls.
 $(BENCH_DIR)/stacks: tests/bench/stacks.c tests/bench/bench.h include/libleak.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -O1 -fno-inline -fno-optimize-sibling-calls -o $@ $<
+
+# redump: the same, so that new call sites are new return addresses.
+$(BENCH_DIR)/redump: tests/bench/redump.c tests/bench/bench.h include/libleak.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -O1 -fno-inline -fno-optimize-sibling-calls -o $@ $<
 
