@@ -306,7 +306,6 @@ static bool build(struct libleak_pprof_builder *builder, const struct libleak_pr
     for (int i = 0; i < LIBLEAK_PROFILE_EXTRA_COMMENTS; i++)
         if (request->extra_comments[i])
             libleak_pprof_add_comment(builder, "%s", request->extra_comments[i]);
-    libleak_symbols_close_files(); /* hold no descriptor of the program's between dumps */
     return libleak_pprof_finish(builder);
 }
 
@@ -314,7 +313,9 @@ int libleak_profile_write(int fd, const struct libleak_profile_request *request)
 {
     struct libleak_pprof_builder builder = {.symbolize = request->symbolize};
     int result = -1;
-    if (build(&builder, request))
+    bool built = build(&builder, request);
+    libleak_symbols_close_files(); /* hold no descriptor of the program's between dumps */
+    if (built)
         result = libleak_gzip_write_message(fd, &builder.profile.base, &builder.arena);
     else
         errno = ENOMEM;
