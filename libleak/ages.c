@@ -28,7 +28,7 @@
 #include "id_map.h"
 #include "live.h"
 #include "memory.h"
-#include "profile.h"
+#include "profile_writer.h"
 #include "sampler.h"
 #include "stacks.h"
 

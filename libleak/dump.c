@@ -53,7 +53,7 @@
 #include "descriptors.h"
 #include "export.h"
 #include "log.h"
-#include "profile.h"
+#include "profile_writer.h"
 #include "symbols.h"
 #include "thread.h"
 #include "watch.h"

@@ -1,6 +1,6 @@
 /*
  * gzip_writer — a protobuf message packed, gzipped and streamed to a file descriptor, never
- * held whole in memory. The profile writer's last step (profile.c).
+ * held whole in memory. The profile writer's last step (profile_writer.c).
  */
 #ifndef LIBLEAK_GZIP_WRITER_H
 #define LIBLEAK_GZIP_WRITER_H

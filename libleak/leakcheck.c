@@ -37,7 +37,7 @@
 #include "dump.h"
 #include "export.h"
 #include "log.h"
-#include "profile.h"
+#include "profile_writer.h"
 #include "reach.h"
 #include "stacks.h"
 #include "symbols.h"

@@ -28,7 +28,7 @@
 #include "dump.h"
 #include "live.h"
 #include "memory.h"
-#include "profile.h"
+#include "profile_writer.h"
 #include "stacks.h"
 #include "watch.h"
 

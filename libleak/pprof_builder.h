@@ -5,8 +5,8 @@
  * return address, symbolized through symbols.c) and mappings, each deduplicated through an id
  * map, and appends samples and comments. All of it lives in the builder's arena, released by
  * the caller once the message is written. What goes into the profile (sample types, values,
- * labels, comments) is the heap profile's business (profile.c): this file is Go's
- * runtime/pprof proto.go to profile.c's protomem.go.
+ * labels, comments) is the heap profile's business (profile_writer.c): this file is Go's
+ * runtime/pprof proto.go to profile_writer.c's protomem.go.
  */
 #ifndef LIBLEAK_PPROF_BUILDER_H
 #define LIBLEAK_PPROF_BUILDER_H

@@ -1,6 +1,6 @@
 /*
  * process_memory.c — parses libleak's memory comments (process_memory.h). The wording is
- * libleak/profile.c's; a comment that does not parse is ignored, never an error: comments
+ * libleak/profile_writer.c's; a comment that does not parse is ignored, never an error: comments
  * are free text to every other reader.
  */
 #include "process_memory.h"

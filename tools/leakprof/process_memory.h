@@ -1,7 +1,7 @@
 /*
  * process_memory.h — what a profile says about its process's memory beside the samples:
  * resident memory and the allocator's own view, which libleak writes as comments
- * (libleak/profile.c, add_memory_comments). growth, info and html show them next to the
+ * (libleak/profile_writer.c, add_memory_comments). growth, info and html show them next to the
  * in-use estimate, so that memory held by the allocator (fragmentation) is not mistaken
  * for a leak, nor a leak for fragmentation.
  */

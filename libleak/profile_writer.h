@@ -1,10 +1,11 @@
 /*
- * profile — turning the stack table into a pprof heap profile, gzipped, written to a file
- * descriptor. Runs in the dumper (inside libleak): it allocates from an arena and calls the
- * symbolizer.
+ * profile_writer — the writing side of a profile: the stack table (or another source of
+ * samples) turned into a pprof heap profile, gzipped, written to a file descriptor. The reading
+ * side is leakprof's (tools/leakprof/profile_model.h). Runs in the dumper (inside libleak): it
+ * allocates from an arena and calls the symbolizer.
  */
-#ifndef LIBLEAK_PROFILE_H
-#define LIBLEAK_PROFILE_H
+#ifndef LIBLEAK_PROFILE_WRITER_H
+#define LIBLEAK_PROFILE_WRITER_H
 #include <stdbool.h>
 #include <stdint.h>
 

@@ -1,5 +1,5 @@
 /*
- * profile — the pprof heap profile, as Go writes one (runtime/pprof's protomem.go).
+ * profile_writer — the pprof heap profile, as Go writes one (runtime/pprof's protomem.go).
  *
  * Four sample types: alloc_objects/count, alloc_space/bytes, inuse_objects/count,
  * inuse_space/bytes (the default); period_type space/bytes with period = the rate. Values are
@@ -14,7 +14,7 @@
  * job; gzip_writer.c streams it to the file. All the memory comes from the builder's arena,
  * released when the file is written.
  */
-#include "profile.h"
+#include "profile_writer.h"
 
 #include <errno.h>
 #include <fcntl.h>
