@@ -101,7 +101,7 @@ static int compare_symbols(const void *a, const void *b)
     if (x->start != y->start)
         return x->start < y->start ? -1 : 1;
     /* At one address (__getpid global, getpid weak) the one kept sorts last: global over
-	   weak over local, as dwfl_module_addrinfo chooses. */
+       weak over local, as dwfl_module_addrinfo chooses. */
     return x->binding_rank - y->binding_rank;
 }
 
@@ -332,8 +332,8 @@ static void name_from_die(Dwarf_Die *die, struct libleak_line *line)
         linkage = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attribute));
     const char *name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &attribute));
     /* C++ DW_AT_name is unqualified ("push_back"): the demangled linkage name says more. A C
-	   linkage name is an asm label (glibc's "__GI__IO_doallocbuf"): the source name is the
-	   one a reader knows. */
+       linkage name is an asm label (glibc's "__GI__IO_doallocbuf"): the source name is the
+       one a reader knows. */
     bool mangled = linkage && linkage[0] == '_' && linkage[1] == 'Z';
     line->function = mangled || !name ? display_name(linkage) : libleak_intern(name);
     line->system_name = libleak_intern(linkage ? linkage : name);
@@ -435,7 +435,7 @@ static int libdw_scopes(Dwarf_Die *unit, Dwarf_Addr address, Dwarf_Die **scopes)
     if (!inlined)
         return count;
     /* dwarf_getscopes follows an inlined instance into its abstract origin's scopes; the
-	   chain of callers comes from the DIE's physical parents instead. */
+       chain of callers comes from the DIE's physical parents instead. */
     Dwarf_Die innermost = (*scopes)[0];
     free(*scopes);
     *scopes = NULL;

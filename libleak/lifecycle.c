@@ -38,8 +38,8 @@ static void stay_passive(void)
 __attribute__((constructor(101))) static void libleak_start(void)
 {
     /* Resolve before entering: a parked countdown sends allocations straight to the real
-	   functions (hooks.c), so they must be known first; dlsym's own calloc still finds this
-	   thread's countdown negative and is served from the bootstrap buffer. */
+       functions (hooks.c), so they must be known first; dlsym's own calloc still finds this
+       thread's countdown negative and is served from the bootstrap buffer. */
     libleak_real_resolve();
     libleak_enter();
     libleak_log_init();

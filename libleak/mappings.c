@@ -213,7 +213,7 @@ static int collect_object(struct dl_phdr_info *info, size_t size, void *data)
                     sizeof *mappings.segments))
             goto fail;
         /* Rounded like the kernel maps it, so that pc - start + file_offset is the file
-		   offset, as pprof computes it from /proc/self/maps-style mappings. */
+           offset, as pprof computes it from /proc/self/maps-style mappings. */
         uint64_t address = info->dlpi_addr + p->p_vaddr;
         uint64_t start = address & ~(page - 1);
         uint64_t limit = (address + p->p_memsz + page - 1) & ~(page - 1);
