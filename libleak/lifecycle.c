@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "dump.h"
+#include "export.h"
 #include "leakcheck.h"
 #include "live.h"
 #include "log.h"
@@ -79,7 +80,7 @@ __attribute__((constructor(101))) static void libleak_start(void)
  */
 static _Atomic uint64_t exiting_thread; /* pid << 32 | tid of the first caller, or 0 */
 
-__attribute__((visibility("default"), noreturn)) void exit(int status)
+EXPORT __attribute__((noreturn)) void exit(int status)
 {
     static void (*next_exit)(int);
     uint64_t self = (uint64_t)(uint32_t)getpid() << 32 | (uint32_t)gettid();

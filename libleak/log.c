@@ -1,8 +1,8 @@
 /*
  * log — libleak's one line to stderr (a bad LIBLEAK_* value, a profile that could not be
- * written). The line is built whole and written with one write(2), so it never interleaves
- * with the program's own output mid-line, and only while fd 2 is the file it was at start
- * (log.h says why).
+ * written, the leak gate's report). The line is built whole and written with one write(2), so
+ * it never interleaves with the program's own output mid-line, and only to a descriptor that is
+ * still the file fd 2 was at start (log.h says why).
  */
 #include "log.h"
 
