@@ -33,10 +33,14 @@
 #include "stacks.h"
 
 #define AGE_CLASSES 33 /* class 32 holds everything older than 2^31 s */
+/* The group under (stack | CLASSES_KEY) holds no blocks: its `classes` says which classes the
+   stack has, so that a dump looks up only those (not all 33 for each of 100 000 stacks). */
+#define CLASSES_KEY 63
 
 struct age_group {
     uint64_t key; /* the stack record's address | class (records are 64-byte aligned) */
     uint64_t objects, bytes;
+    uint64_t classes; /* in the CLASSES_KEY group: bit c set when class c has blocks */
     uint32_t youngest_birth;
 };
 
@@ -71,13 +75,15 @@ static struct age_group *find(const struct age_table *table, uint64_t key)
 
 /* The group of key, added when new; NULL when out of memory. Blocks sampled during the walk
    may outnumber the count the table was sized for: it grows. */
-static struct age_group *find_or_add(struct age_table *table, uint64_t key, uint32_t birth)
+static struct age_group *find_or_add(struct age_table *table, uint64_t key, uint32_t birth, bool *created)
 {
+    *created = false;
     if (!libleak_id_map_reserve(&table->ids))
         return NULL;
     uint64_t slot = libleak_id_map_slot(&table->ids, key, NULL, NULL, NULL);
     if (table->ids.ids[slot])
         return &table->groups[table->ids.ids[slot] - 1];
+    *created = true;
     if (table->count == table->capacity) {
         uint64_t capacity = table->capacity * 2;
         struct age_group *grown = libleak_arena_alloc(&table->arena, capacity * sizeof *grown);
@@ -88,8 +94,7 @@ static struct age_group *find_or_add(struct age_table *table, uint64_t key, uint
         table->capacity = capacity;
     }
     struct age_group *group = &table->groups[table->count++];
-    group->key = key;
-    group->youngest_birth = birth;
+    *group = (struct age_group){.key = key, .youngest_birth = birth};
     libleak_id_map_set(&table->ids, slot, key, (uint32_t)table->count);
     return group;
 }
@@ -102,12 +107,17 @@ static void add_block(uintptr_t address, struct libleak_live_block block, void *
         return;
     /* A block born after `now` was read (during the walk) counts as age 0. */
     uint32_t age = table->now > block.birth ? table->now - block.birth : 0;
-    uint64_t key = (uint64_t)(uintptr_t)libleak_stacks_get(block.stack) | age_class(age);
-    struct age_group *group = find_or_add(table, key, block.birth);
-    if (!group) {
+    uint64_t stack = (uint64_t)(uintptr_t)libleak_stacks_get(block.stack);
+    unsigned class = age_class(age);
+    bool created, unused;
+    struct age_group *group = find_or_add(table, stack | class, block.birth, &created);
+    struct age_group *classes = group && created ? find_or_add(table, stack | CLASSES_KEY, 0, &unused) : NULL;
+    if (!group || (created && !classes)) {
         table->out_of_memory = true;
         return;
     }
+    if (classes)
+        classes->classes |= 1ULL << class;
     struct libleak_weight weight = libleak_sampler_weight(block.size, libleak_config.rate);
     group->objects += weight.objects;
     group->bytes += weight.bytes;
@@ -136,8 +146,12 @@ static void emit_stack(struct libleak_stack *stack, void *context)
     libleak_profile_values(&totals, sample.values);
     int64_t alloc_objects = sample.values[0], alloc_bytes = sample.values[1];
     bool emitted = false;
-    for (int oldest_first = AGE_CLASSES - 1; table && oldest_first >= 0; oldest_first--) {
-        const struct age_group *group = find(table, (uint64_t)(uintptr_t)stack | (unsigned)oldest_first);
+    const struct age_group *present = table ? find(table, (uint64_t)(uintptr_t)stack | CLASSES_KEY) : NULL;
+    uint64_t classes = present ? present->classes : 0;
+    while (classes) { /* oldest class first */
+        unsigned oldest = 63u - (unsigned)__builtin_clzll(classes);
+        classes &= ~(1ULL << oldest);
+        const struct age_group *group = find(table, (uint64_t)(uintptr_t)stack | oldest);
         if (!group)
             continue;
         struct libleak_stack_totals live = {group->objects, group->bytes, 0, 0};
