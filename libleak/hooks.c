@@ -66,10 +66,14 @@ SLOW static void *malloc_slow(size_t size)
 {
     if (!real_allocator_known())
         return bootstrap_alloc(size, 16);
-    int saved_errno = errno;
+    int *error = &errno, saved_errno = *error;
     void *block = libleak_real.malloc(size);
-    libleak_countdown_expired(block, size);
-    return keep_errno(block, saved_errno);
+    /* A failed malloc's errno is the program's to see; a successful one leaves it as it was. */
+    if (!block)
+        saved_errno = *error;
+    libleak_countdown_expired_errno_clobbered(block, size);
+    *error = saved_errno;
+    return block;
 }
 
 EXPORT void *malloc(size_t size)
