@@ -46,7 +46,9 @@ static void *bootstrap_alloc(size_t size, size_t alignment)
 
 /* Until dlsym has answered (it allocates while answering), requests are served from the
    bootstrap buffer. */
-static inline bool real_allocator_known(void)
+/* Always inline: the slow paths are cold (optimized for size), yet exact mode runs them on every
+   allocation. */
+__attribute__((always_inline)) static inline bool real_allocator_known(void)
 {
     /* Acquire: real.c publishes malloc last, with release, so the whole table is seen. */
     return __atomic_load_n(&libleak_real.malloc, __ATOMIC_ACQUIRE) || libleak_real_resolve();
