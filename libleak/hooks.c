@@ -46,7 +46,9 @@ static void *bootstrap_alloc(size_t size, size_t alignment)
 
 /* Until dlsym has answered (it allocates while answering), requests are served from the
    bootstrap buffer. */
-static inline bool real_allocator_known(void)
+/* Always inline: the slow paths are cold (optimized for size), yet exact mode runs them on every
+   allocation. */
+__attribute__((always_inline)) static inline bool real_allocator_known(void)
 {
     /* Acquire: real.c publishes malloc last, with release, so the whole table is seen. */
     return __atomic_load_n(&libleak_real.malloc, __ATOMIC_ACQUIRE) || libleak_real_resolve();
@@ -66,10 +68,14 @@ SLOW static void *malloc_slow(size_t size)
 {
     if (!real_allocator_known())
         return bootstrap_alloc(size, 16);
-    int saved_errno = errno;
+    int *error = &errno, saved_errno = *error;
     void *block = libleak_real.malloc(size);
-    libleak_countdown_expired(block, size);
-    return keep_errno(block, saved_errno);
+    /* A failed malloc's errno is the program's to see; a successful one leaves it as it was. */
+    if (!block)
+        saved_errno = *error;
+    libleak_countdown_expired_errno_clobbered(block, size);
+    *error = saved_errno;
+    return block;
 }
 
 EXPORT void *malloc(size_t size)

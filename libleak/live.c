@@ -107,8 +107,10 @@ enum { ACTIVE, RETIRING, IDLE, CLAIMED, SWEEPING };
 
 struct generation {
     uint64_t mask;
-    uint32_t index;        /* its slot in the shard, for good */
-    _Atomic uint64_t live; /* entries, plus inserters between their reservation and their entry */
+    uint64_t full;            /* filled beyond this: the next generation takes over */
+    _Atomic uint32_t *births; /* after the entries: the birth of entries[i] is births[i] */
+    uint32_t index;           /* its slot in the shard, for good */
+    _Atomic uint64_t live;    /* entries, plus inserters between their reservation and their entry */
     /* Slots taken since (re)start, entries plus tombstones. Counted without a bus lock (a lost
        count only delays the next generation; MAX_PROBES still bounds every probe run). */
     _Atomic uint64_t filled;
@@ -172,10 +174,9 @@ static size_t generation_bytes(uint64_t slots)
     return sizeof(struct generation) + slots * (sizeof(struct entry) + sizeof(_Atomic uint32_t));
 }
 
-static _Atomic uint32_t *birth_of(struct generation *generation, const struct entry *entry)
+static _Atomic uint32_t *birth_of(struct generation *generation, uint64_t position)
 {
-    _Atomic uint32_t *births = (_Atomic uint32_t *)&generation->entries[generation->mask + 1];
-    return &births[entry - generation->entries];
+    return &generation->births[position];
 }
 
 /* Takes `generation` out of the walk if it holds nothing and is not the newest. Inserters
@@ -289,6 +290,8 @@ static int claim_generation(struct shard *shard, uint64_t slots)
         struct generation *fresh = libleak_map(generation_bytes(slots));
         if (fresh) {
             fresh->mask = slots - 1;
+            fresh->full = fresh->mask / 4 * 3; /* three quarters of its slots (live or tombstone) */
+            fresh->births = (_Atomic uint32_t *)&fresh->entries[slots];
             fresh->index = (uint32_t)free_slot;
             atomic_store_explicit(&fresh->state, CLAIMED, memory_order_relaxed);
             struct generation *expected = NULL;
@@ -324,9 +327,18 @@ static bool switch_generation(struct shard *shard, struct generation *seen)
             count++;
         }
     }
-    /* Room for twice the live blocks: the newest then starts at most half full. */
-    uint64_t slots = FIRST_GENERATION_SLOTS;
-    while (slots < 2 * live)
+    /* While blocks are only added (the full generation still holds nearly every block it
+       took), slots for half the live blocks: each generation is then about as large as the
+       others together, and the table holds at most 2.3 slots per live block (about 47 bytes).
+       Sized for twice the live blocks, as under churn, each generation was four times the last
+       and the table held up to 5.3 slots per live block (106 bytes) right after a switch:
+       address space a program under `ulimit -v` needs (lib_errno_rlimit) and resident memory
+       (bench/hold). Under churn, twice the live blocks: the newest then lasts long enough for
+       the older ones to drain and retire (test_tables' long churn). */
+    bool growing = seen && (atomic_load_explicit(&seen->live, memory_order_relaxed) & LIVE_MASK) >=
+                                   atomic_load_explicit(&seen->filled, memory_order_relaxed) / 8 * 7;
+    uint64_t wanted = growing ? live / 2 : 2 * live, slots = FIRST_GENERATION_SLOTS;
+    while (slots < wanted)
         slots <<= 1;
     /* An older generation kept alive by a few long-lived blocks takes new blocks again once its
        needless tombstones are cleared: long-lived blocks do not pin a generation each. */
@@ -401,7 +413,7 @@ static bool insert_into(struct generation *generation, uint64_t hash, uintptr_t 
                     atomic_store_explicit(&generation->filled,
                                           atomic_load_explicit(&generation->filled, memory_order_relaxed) + 1,
                                           memory_order_relaxed);
-                atomic_store_explicit(birth_of(generation, entry), birth, memory_order_relaxed);
+                atomic_store_explicit(birth_of(generation, position), birth, memory_order_relaxed);
                 atomic_store_explicit(&entry->value, value, memory_order_release);
                 return true;
             }
@@ -425,7 +437,7 @@ bool libleak_live_insert(const void *address, struct libleak_live_block block)
         atomic_fetch_add_explicit(&libleak_live_filter[bucket], 1, memory_order_relaxed);
     for (int attempt = 0; attempt < 16; attempt++) {
         struct generation *newest = atomic_load_explicit(&shard->newest, memory_order_acquire);
-        if (!newest || atomic_load_explicit(&newest->filled, memory_order_relaxed) > newest->mask / 4 * 3) {
+        if (!newest || atomic_load_explicit(&newest->filled, memory_order_relaxed) > newest->full) {
             /* Three quarters of its slots used (live or tombstone): a fresh generation takes new
                blocks, so that tombstones never fill a generation. */
             if (start_generation(shard, newest, false))
@@ -470,7 +482,7 @@ __attribute__((always_inline)) static inline int64_t look_up(struct generation *
             return -(probe + 1);
         uint64_t value = atomic_load_explicit(&entry->value, memory_order_acquire);
         /* Before the tombstone: after it, an insert may reuse the slot. */
-        block->birth = atomic_load_explicit(birth_of(generation, entry), memory_order_relaxed);
+        block->birth = atomic_load_explicit(birth_of(generation, position), memory_order_relaxed);
         atomic_store_explicit(&entry->value, 0, memory_order_relaxed);
         atomic_store_explicit(&entry->key, KEY_TOMBSTONE, memory_order_release);
         block->stack = (uint32_t)(value >> SIZE_LOW_BITS);
@@ -573,7 +585,7 @@ void libleak_live_for_each(void (*visit)(uintptr_t address, struct libleak_live_
                 struct libleak_live_block block = {
                         .stack = (uint32_t)(value >> SIZE_LOW_BITS),
                         .size = value & SIZE_LOW_MASK,
-                        .birth = atomic_load_explicit(birth_of(generation, entry), memory_order_relaxed),
+                        .birth = atomic_load_explicit(birth_of(generation, i), memory_order_relaxed),
                 };
                 if (block.size == SIZE_HUGE)
                     block.size = recall_huge(key, false);

@@ -279,6 +279,11 @@ struct libleak_stack *libleak_stacks_get(uint32_t index)
     return (struct libleak_stack *)(chunk + (size_t)(index & CHUNK_MASK) * RECORD_ALIGN);
 }
 
+void libleak_stacks_charge_index(uint32_t index, struct libleak_weight weight, bool allocation)
+{
+    libleak_stacks_charge(libleak_stacks_get(index), weight, allocation);
+}
+
 static uint32_t new_record(const uintptr_t *frames, int depth, uint64_t hash)
 {
     uint64_t size = (sizeof(struct libleak_stack) + (uint64_t)depth * sizeof(uintptr_t) + RECORD_ALIGN - 1) &

@@ -46,6 +46,9 @@ struct libleak_stack *libleak_stacks_get(uint32_t index);
    allocation also counts as a sample taken. */
 void libleak_stacks_charge(const struct libleak_stack *stack, struct libleak_weight weight, bool allocation);
 
+/* The same for the stack at `index`: one call on exact mode's path instead of two. */
+void libleak_stacks_charge_index(uint32_t index, struct libleak_weight weight, bool allocation);
+
 /* Sums the stack's counters over every stripe (exact when no thread is charging it meanwhile). */
 void libleak_stacks_totals(const struct libleak_stack *stack, struct libleak_stack_totals *totals);
 

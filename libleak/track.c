@@ -39,8 +39,7 @@ static void take_sample(void *block, size_t size)
         atomic_fetch_add_explicit(&libleak_counters.dropped_live, 1, memory_order_relaxed);
         return;
     }
-    libleak_stacks_charge(libleak_stacks_get(stack_index), libleak_sampler_weight(size, libleak_config.rate),
-                          true);
+    libleak_stacks_charge_index(stack_index, libleak_sampler_weight_inline(size, libleak_config.rate), true);
 }
 
 /* Bytes to the next sampling point, as a countdown: an allocation of at least that many
@@ -57,7 +56,7 @@ static void set_up_thread(struct libleak_thread *self)
     self->random_state = libleak_sampler_seed(self);
 }
 
-void libleak_countdown_expired(void *block, size_t size)
+void libleak_countdown_expired_errno_clobbered(void *block, size_t size)
 {
     struct libleak_thread *self = &libleak_thread;
     if (self->inside) {
@@ -73,7 +72,6 @@ void libleak_countdown_expired(void *block, size_t size)
         self->countdown = UINT64_MAX;
         return;
     }
-    int saved_errno = errno; /* unwinding (it reads /proc/self/maps) and mmap may set it */
     libleak_enter();
     bool crossed = true;
     uint64_t next = 0; /* exact mode: every allocation comes back here */
@@ -98,14 +96,20 @@ void libleak_countdown_expired(void *block, size_t size)
     }
     libleak_leave();
     self->countdown = next;
+}
+
+void libleak_countdown_expired(void *block, size_t size)
+{
+    int saved_errno = errno; /* unwinding (it reads /proc/self/maps) and mmap may set it */
+    libleak_countdown_expired_errno_clobbered(block, size);
     errno = saved_errno;
 }
 
 /* The free path. It may map a stripe, but libleak_map keeps errno as it was. */
 void libleak_charge_detached(struct libleak_live_block detached)
 {
-    libleak_stacks_charge(libleak_stacks_get(detached.stack),
-                          libleak_sampler_weight(detached.size, libleak_config.rate), false);
+    libleak_stacks_charge_index(detached.stack,
+                                libleak_sampler_weight_inline(detached.size, libleak_config.rate), false);
 }
 
 void libleak_reattach(void *block, struct libleak_live_block detached)

@@ -15,6 +15,10 @@
    crosses the sampling point, and draws the next countdown. Leaves errno as it found it. */
 void libleak_countdown_expired(void *block, size_t size);
 
+/* The same, leaving errno to the caller, who puts it back (malloc's slow path, which keeps the
+   program's errno anyway: one save instead of two). */
+void libleak_countdown_expired_errno_clobbered(void *block, size_t size);
+
 /* `block` may have been sampled (the filter said so): forget it and charge its stack. */
 void libleak_forget(void *block);
 
