@@ -24,6 +24,13 @@ bool libleak_limits_any(void);
 /* The limit with the highest usage fraction; false when none applies. */
 bool libleak_limits_tightest(struct libleak_limit *tightest);
 
+/* libdw answers running out of memory by exiting the program (or by an assert), so it is used
+   only with this much room left under the tightest limit: by the profile writer, and by the
+   watch when it warms the symbol cache ahead of a near-limit profile. A program that grows
+   while libdw works could otherwise make a malloc of libdw's fail: seen as "Unexpected error."
+   and SIGABRT when the warm-up needed only 32 MiB (lib_errno_rlimit at ulimit -v 120 MiB). */
+#define LIBLEAK_SYMBOLIZE_HEADROOM (256ULL << 20)
+
 /* Bytes left under the tightest limit by that measure (UINT64_MAX when none applies); name
    (may be NULL) gets the limit's name. */
 uint64_t libleak_limits_headroom(char *name, unsigned name_size);

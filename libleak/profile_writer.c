@@ -136,19 +136,17 @@ static void add_sample(const struct libleak_profile_sample *source, void *contex
 }
 
 /*
- * libdw answers running out of memory by exiting the program (or by an assert), so symbolizing
- * must not start without room for it. Under a memory limit (ulimit -v, ulimit -d, the cgroup's:
+ * libdw must not run short of memory (memory_limits.h). Under a memory limit (ulimit -v, ulimit -d, the cgroup's:
  * memory_limits.c) we check the headroom first and, where it is short, name only the addresses
  * symbolized before (the watch warms that cache while memory is plentiful) and write the rest as
  * addresses: pprof can still symbolize them from the binaries, since the mappings and build IDs
  * are there.
  */
-#define SYMBOLIZE_HEADROOM (256ULL << 20)
 
 static bool room_to_symbolize(uint64_t *headroom, char *limit_name, unsigned name_size)
 {
     *headroom = libleak_limits_headroom(limit_name, name_size);
-    return *headroom >= SYMBOLIZE_HEADROOM;
+    return *headroom >= LIBLEAK_SYMBOLIZE_HEADROOM;
 }
 
 /*

@@ -11,10 +11,10 @@
  *   plus the time of the previous dump.
  * - LIBLEAK_PEAK: the peak profile (peak.c), written at exit, or also with every snapshot.
  * - LIBLEAK_NEAR_LIMIT=<percent> (default 90): a snapshot named "nearlimit" when the usage of
- *   the tightest memory limit (memory_memory_limits.c) crosses the threshold, then at the further steps 95 %
+ *   the tightest memory limit (memory_limits.c) crosses the threshold, then at the further steps 95 %
  *   and 99 %; armed again once usage has dropped 5 points below the threshold. While usage is
- *   past half the threshold, the symbol cache is warmed (under the dump lock, with room to
- *   spare), so that the near-limit profile can name functions without needing memory then.
+ *   past half the threshold, the symbol cache is warmed (under the dump lock, only with
+ *   LIBLEAK_SYMBOLIZE_HEADROOM left, as any use of libdw), so that the near-limit profile can name functions without needing memory then.
  * - LIBLEAK_MAX_FILES=<n>: at most n ordinary snapshots of this process stay on disk; the
  *   oldest is removed, never the first (the base of every comparison); special profiles
  *   (peak, nearlimit, leaks) are never counted nor removed.
@@ -40,8 +40,7 @@
 enum peak_mode { PEAK_OFF, PEAK_AT_EXIT, PEAK_WITH_SNAPSHOTS };
 
 #define DEFAULT_NEAR_LIMIT 90
-#define REARM_POINTS       5             /* below the threshold by this much before it can fire again */
-#define WARM_HEADROOM      (32ULL << 20) /* symbolizing for the cache needs room of its own */
+#define REARM_POINTS       5 /* below the threshold by this much before it can fire again */
 #define MAX_FILES_LIMIT    100000
 
 static struct {
@@ -247,7 +246,7 @@ static void watch_limits(void)
     /* At most once a second: each warming opens the binaries' debug information again. */
     if (percent >= watch.near_limit / 2.0 && stacks != warmed_stacks &&
         (warmed_at_poll == 0 || poll_count >= warmed_at_poll + 1000 / LIBLEAK_WATCH_POLL_MS) &&
-        libleak_limits_headroom(NULL, 0) >= WARM_HEADROOM) {
+        libleak_limits_headroom(NULL, 0) >= LIBLEAK_SYMBOLIZE_HEADROOM) {
         warmed_stacks = stacks;
         warmed_at_poll = poll_count;
         libleak_dump_with_lock(warm_symbol_cache, NULL);

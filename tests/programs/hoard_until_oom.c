@@ -1,5 +1,5 @@
 /*
- * hoard_until_oom: leaks 256 KiB blocks from one call site (hoard_memory), one every 10 ms,
+ * hoard_until_oom: leaks 256 KiB blocks from one call site (hoard_memory), one every 2 ms,
  * until malloc fails (run it under ulimit -d or -v), then kills itself with SIGKILL as the
  * out-of-memory killer would — after waiting (at most 20 s) for the file named by its argument
  * to appear, so that the test does not depend on the machine's speed. Prints
@@ -35,7 +35,7 @@ int main(int argc, char **argv)
     long blocks = 0;
     while (hoard_memory()) {
         blocks++;
-        pause_ms(10);
+        pause_ms(2);
     }
     printf("hoarded %ld\n", blocks * BLOCK / (1 << 20));
     fflush(stdout);
