@@ -13,11 +13,10 @@
  * from code that holds the loader's lock (a dlopen'ed constructor) would deadlock against a
  * dump waiting for that lock. Instead the fork child knows whether a dump was in progress and
  * then drops the half-updated symbol state (libleak_symbols_abandon). The dump takes the
- * loader's main lock only through dlsym, and that happens before the dump lock is taken
- * (libleak_symbols_find_demangler). Under the dump lock it still walks the module list
- * (dl_iterate_phdr's lock): glibc holds that one only while it walks or edits the list, and
- * nothing that waits for our dump lock runs under it (unless a program called libleak_dump
- * from its own dl_iterate_phdr callback, which libleak(3) rules out).
+ * loader's locks only through dlsym (the demangler) and dl_iterate_phdr (a copy of the
+ * module list), and both happen before the dump lock is taken (libleak_symbols_prepare): no
+ * lock of ours is held while a loader lock is taken, so a program may even call libleak_dump
+ * from its own dl_iterate_phdr callback.
  *
  * The dumper thread and namespaces. The kernel lets only a single-threaded process enter a
  * user namespace (unshare(CLONE_NEWUSER), setns) or another mount namespace. namespaces.c
@@ -444,8 +443,7 @@ static int dump(const char *path, const char *special, const struct libleak_prof
     int cancel_state;
     pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
     libleak_enter();
-    if (libleak_config.symbolize)
-        libleak_symbols_find_demangler(); /* the loader's lock, before ours */
+    libleak_symbols_prepare(libleak_config.symbolize); /* the loader's lock, before ours */
     pthread_mutex_lock(&dump_lock);
     atomic_store(&dump_in_progress, true);
     libleak_plug_standard(&dump_plugs); /* descriptors.c: libdw's and glibc's opens in the dump */
@@ -457,6 +455,7 @@ static int dump(const char *path, const char *special, const struct libleak_prof
         libleak_unplug_standard(&dump_plugs);
         atomic_store(&dump_in_progress, false);
         pthread_mutex_unlock(&dump_lock);
+        libleak_symbols_release_prepared();
         libleak_leave();
         pthread_setcancelstate(cancel_state, NULL);
         errno = ESHUTDOWN;
@@ -488,6 +487,7 @@ static int dump(const char *path, const char *special, const struct libleak_prof
     libleak_unplug_standard(&dump_plugs);
     atomic_store(&dump_in_progress, false);
     pthread_mutex_unlock(&dump_lock);
+    libleak_symbols_release_prepared();
     if (result != 0)
         libleak_log("cannot write profile %s: %s", name, strerror(saved_errno));
     else if (!special)
@@ -518,8 +518,7 @@ void libleak_dump_with_lock(void (*work)(void *context), void *context)
     int cancel_state;
     pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
     libleak_enter();
-    if (libleak_config.symbolize)
-        libleak_symbols_find_demangler();
+    libleak_symbols_prepare(libleak_config.symbolize); /* the loader's lock, before ours */
     pthread_mutex_lock(&dump_lock);
     atomic_store(&dump_in_progress, true);
     libleak_plug_standard(&dump_plugs); /* libdw opens files here too */
@@ -528,6 +527,7 @@ void libleak_dump_with_lock(void (*work)(void *context), void *context)
     libleak_unplug_standard(&dump_plugs);
     atomic_store(&dump_in_progress, false);
     pthread_mutex_unlock(&dump_lock);
+    libleak_symbols_release_prepared();
     libleak_leave();
     pthread_setcancelstate(cancel_state, NULL);
 }

@@ -76,9 +76,13 @@ static bool is_loaded(const struct dl_phdr_info *info, ElfW(Addr) vaddr, ElfW(Xw
     return false;
 }
 
-/* The GNU build ID from the object's PT_NOTE segments in memory, as lowercase hex. */
-static const char *read_build_id(const struct dl_phdr_info *info)
+#define BUILD_ID_HEX (2 * 64 + 1)
+
+/* The GNU build ID from the object's PT_NOTE segments in memory, as lowercase hex ("" when it
+   has none). Reads the object's memory: only while the loader's lock is held. */
+static void read_build_id(const struct dl_phdr_info *info, char hex[BUILD_ID_HEX])
 {
+    hex[0] = '\0';
     for (int i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *p = &info->dlpi_phdr[i];
         if (p->p_type != PT_NOTE || !is_loaded(info, p->p_vaddr, p->p_memsz))
@@ -98,22 +102,20 @@ static const char *read_build_id(const struct dl_phdr_info *info)
             if (header->n_type == NT_GNU_BUILD_ID && header->n_namesz == 4 && memcmp(name, "GNU", 4) == 0 &&
                 header->n_descsz > 0) {
                 const unsigned char *id = (const unsigned char *)name + name_size;
-                char hex[2 * 64 + 1];
                 size_t n = header->n_descsz < 64 ? header->n_descsz : 64;
                 for (size_t k = 0; k < n; k++)
                     snprintf(hex + 2 * k, 3, "%02x", id[k]);
                 hex[2 * n] = '\0';
-                return libleak_intern(hex);
+                return;
             }
             note += total;
             left -= total;
         }
     }
-    return libleak_intern("");
 }
 
 /* True when the program was started as "ld.so ./prog": /proc/self/exe is then the program's
-   own interpreter (PT_INTERP), and argv[0] names the program. */
+   own interpreter (PT_INTERP), and argv[0] names the program. Reads the object's memory. */
 static bool started_by_interpreter(const struct dl_phdr_info *info)
 {
     for (int i = 0; i < info->dlpi_phnum; i++) {
@@ -132,7 +134,7 @@ static bool started_by_interpreter(const struct dl_phdr_info *info)
    unnamed) the target of /proc/self/exe. *running_file says the main program can be opened
    as /proc/self/exe, the very file that runs even if its path was replaced since. */
 static const char *object_path(const struct dl_phdr_info *info, bool is_main, bool is_vdso,
-                               bool *running_file)
+                               bool by_interpreter, bool *running_file)
 {
     char buffer[PATH_MAX];
     const char *name = info->dlpi_name;
@@ -140,7 +142,7 @@ static const char *object_path(const struct dl_phdr_info *info, bool is_main, bo
     if (is_vdso)
         return libleak_intern("[vdso]"); /* what /proc/self/maps says; pprof leaves it alone */
     if (is_main && name[0] == '\0') {
-        if (started_by_interpreter(info)) {
+        if (by_interpreter) {
             name = program_invocation_name;
         } else {
             ssize_t n = readlink("/proc/self/exe", buffer, sizeof buffer - 1);
@@ -169,25 +171,99 @@ static bool append(void **array, int count, int *capacity, size_t size)
     return true;
 }
 
-struct collect {
-    int object_capacity, segment_capacity;
+/*
+ * The module list is copied inside a dl_iterate_phdr callback (the loader's lock keeps every
+ * object mapped meanwhile): names, program headers, build IDs. The copy is made before the
+ * dump lock is taken (libleak_mappings_prepare), so that no lock of ours is ever held while
+ * the loader's is taken; under the dump lock it is only installed. A refresh without a
+ * prepared copy (the first lookup outside a dump) reads one there and then.
+ */
+struct module_copy {
+    uint64_t bias;
+    char *name;
+    ElfW(Phdr) * headers;
+    int header_count;
+    bool by_interpreter; /* the main program, started as "ld.so ./prog" */
+    char build_id[BUILD_ID_HEX];
+};
+
+struct module_list {
+    struct module_copy *modules;
+    int count, capacity;
     bool have_counters;
-    unsigned long long counters[2]; /* dlpi_adds, dlpi_subs */
+    unsigned long long counters[2]; /* dlpi_adds, dlpi_subs, read in the same walk */
     bool failed;
 };
 
-static int collect_object(struct dl_phdr_info *info, size_t size, void *data)
+static __thread struct module_list *prepared;
+
+static int copy_module(struct dl_phdr_info *info, size_t size, void *data)
 {
-    struct collect *c = data;
-    bool is_main = mappings.object_count == 0;
-    if (is_main) {
-        /* Taken in the same walk as the list, under the same loader lock: they match. */
-        c->have_counters = read_counters(info, size, c->counters) == 1;
+    struct module_list *list = data;
+    if (list->count == 0) /* taken in the same walk as the list, under the same lock: they match */
+        list->have_counters = read_counters(info, size, list->counters) == 1;
+    if (!append((void **)&list->modules, list->count, &list->capacity, sizeof *list->modules))
+        goto fail;
+    struct module_copy *copy = &list->modules[list->count];
+    *copy = (struct module_copy){.bias = info->dlpi_addr, .header_count = info->dlpi_phnum};
+    copy->name = strdup(info->dlpi_name ? info->dlpi_name : "");
+    copy->headers = malloc((size_t)info->dlpi_phnum * sizeof *copy->headers + 1);
+    if (!copy->name || !copy->headers) {
+        free(copy->name);
+        free(copy->headers);
+        goto fail;
     }
+    memcpy(copy->headers, info->dlpi_phdr, (size_t)info->dlpi_phnum * sizeof *copy->headers);
+    copy->by_interpreter = list->count == 0 && info->dlpi_name[0] == '\0' && started_by_interpreter(info);
+    read_build_id(info, copy->build_id);
+    list->count++;
+    return 0;
+fail:
+    list->failed = true;
+    return 1;
+}
+
+static void free_list(struct module_list *list)
+{
+    for (int i = 0; i < list->count; i++) {
+        free(list->modules[i].name);
+        free(list->modules[i].headers);
+    }
+    free(list->modules);
+    *list = (struct module_list){0};
+}
+
+static bool read_list(struct module_list *list)
+{
+    *list = (struct module_list){0};
+    libleak_modules_iterate(copy_module, list);
+    if (list->failed || list->count == 0) {
+        free_list(list);
+        return false;
+    }
+    return true;
+}
+
+struct collect {
+    int object_capacity, segment_capacity;
+    bool failed;
+};
+
+/* One object of the copied list into the mappings. Reads nothing of the object's memory. */
+static void collect_object(const struct module_copy *copy, struct collect *c)
+{
+    struct dl_phdr_info view = {
+            .dlpi_addr = copy->bias,
+            .dlpi_name = copy->name,
+            .dlpi_phdr = copy->headers,
+            .dlpi_phnum = (ElfW(Half))copy->header_count,
+    };
+    const struct dl_phdr_info *info = &view;
+    bool is_main = mappings.object_count == 0;
     uintptr_t vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR);
     bool is_vdso = vdso && vdso >= info->dlpi_addr && is_loaded(info, vdso - info->dlpi_addr, 1);
     if (!is_main && !is_vdso && info->dlpi_name[0] == '\0')
-        return 0; /* not a file we could name */
+        return; /* not a file we could name */
 
     if (!append((void **)&mappings.objects, mappings.object_count, &c->object_capacity,
                 sizeof *mappings.objects))
@@ -196,11 +272,11 @@ static int collect_object(struct dl_phdr_info *info, size_t size, void *data)
     bool running_file;
     *object = (struct libleak_object){
             .bias = info->dlpi_addr,
-            .path = object_path(info, is_main, is_vdso, &running_file),
+            .path = object_path(info, is_main, is_vdso, copy->by_interpreter, &running_file),
             .is_vdso = is_vdso,
     };
     object->file = running_file ? "/proc/self/exe" : object->path;
-    const char *build_id = read_build_id(info);
+    const char *build_id = libleak_intern(copy->build_id);
     if (!object->path || !build_id)
         goto fail;
 
@@ -234,10 +310,9 @@ static int collect_object(struct dl_phdr_info *info, size_t size, void *data)
         }
     }
     mappings.object_count++;
-    return 0;
+    return;
 fail:
     c->failed = true;
-    return 1;
 }
 
 static int compare_ranges(const void *a, const void *b)
@@ -276,30 +351,62 @@ void libleak_mappings_abandon(void)
     memset(&mappings, 0, sizeof mappings);
 }
 
+void libleak_mappings_prepare(void)
+{
+    struct module_list *list = calloc(1, sizeof *list);
+    if (list && read_list(list)) {
+        libleak_mappings_release_prepared();
+        prepared = list;
+    } else {
+        free(list);
+    }
+}
+
+void libleak_mappings_release_prepared(void)
+{
+    if (prepared) {
+        free_list(prepared);
+        free(prepared);
+        prepared = NULL;
+    }
+}
+
 int libleak_mappings_refresh(void)
 {
-    unsigned long long counters[2] = {0, 0};
-    bool have_counters = libleak_modules_iterate(read_counters, counters) == 1;
-    if (mappings.current && have_counters && counters[0] == mappings.adds && counters[1] == mappings.subs)
-        return 0;
-
-    /* The strings of the old list go with it. */
-    libleak_mappings_forget();
-    libleak_intern_forget();
-    struct collect c = {0};
-    libleak_modules_iterate(collect_object, &c);
-    if (c.failed || mappings.segment_count == 0 || !build_index()) {
+    struct module_list read_now, *list = prepared;
+    if (!list) {
+        if (!read_list(&read_now))
+            return -1;
+        list = &read_now;
+    }
+    int result = 0;
+    if (!mappings.current || !list->have_counters || list->counters[0] != mappings.adds ||
+        list->counters[1] != mappings.subs) {
+        /* The strings of the old list go with it. */
         libleak_mappings_forget();
         libleak_intern_forget();
-        mappings.current = false;
-        return -1;
+        struct collect c = {0};
+        for (int i = 0; i < list->count && !c.failed; i++)
+            collect_object(&list->modules[i], &c);
+        if (c.failed || mappings.segment_count == 0 || !build_index()) {
+            libleak_mappings_forget();
+            libleak_intern_forget();
+            mappings.current = false;
+            result = -1;
+        } else {
+            mappings.retired_count =
+                    libleak_modules_retired(mappings.retired_starts, mappings.retired_ends, 64);
+            /* Without the counters (a very old loader) every refresh re-reads: correct, only
+               slower. */
+            mappings.current = list->have_counters;
+            mappings.adds = list->counters[0];
+            mappings.subs = list->counters[1];
+            result = 1;
+        }
     }
-    mappings.retired_count = libleak_modules_retired(mappings.retired_starts, mappings.retired_ends, 64);
-    /* Without the counters (a very old loader) every refresh re-reads: correct, only slower. */
-    mappings.current = c.have_counters;
-    mappings.adds = c.counters[0];
-    mappings.subs = c.counters[1];
-    return 1;
+    if (list == &read_now)
+        free_list(&read_now);
+    return result;
 }
 
 bool libleak_mappings_known(void)

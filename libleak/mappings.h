@@ -27,7 +27,14 @@ struct libleak_object {
     uint64_t first_start;
 };
 
-/* Re-reads the module list when the loader's counters changed (or on the first call).
+/* Copies the loader's module list for this thread's next refreshes: called before the dump
+   lock is taken, because reading the list takes the loader's lock and no lock of ours may be
+   held then. release frees the copy (after the dump lock is released). */
+void libleak_mappings_prepare(void);
+void libleak_mappings_release_prepared(void);
+
+/* Re-reads the module list when the loader's counters changed (or on the first call), from
+   the prepared copy when there is one.
    Returns 0 when nothing changed, 1 when the list was read anew (everything handed out before
    is gone, interned strings included), -1 when nothing could be read. */
 int libleak_mappings_refresh(void);

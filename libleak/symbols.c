@@ -103,9 +103,16 @@ static int copy_lines(struct libleak_line *lines, int max, const struct libleak_
     return n;
 }
 
-void libleak_symbols_find_demangler(void)
+void libleak_symbols_prepare(bool symbolize)
 {
-    libleak_dwarf_find_demangler();
+    if (symbolize)
+        libleak_dwarf_find_demangler();
+    libleak_mappings_prepare();
+}
+
+void libleak_symbols_release_prepared(void)
+{
+    libleak_mappings_release_prepared();
 }
 
 int libleak_symbols_refresh(void)

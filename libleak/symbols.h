@@ -62,9 +62,12 @@ int libleak_symbols_lookup_cached(uint64_t pc, struct libleak_line *lines, int m
    addresses in the program and libc, and ~1 ms either way for a dump with none. */
 void libleak_symbols_close_files(void);
 
-/* Looks up libstdc++'s demangler (dlsym, which takes the loader's lock): call it with no lock
-   of ours held, before a refresh; the refresh uses what it found. */
-void libleak_symbols_find_demangler(void);
+/* Everything that takes the loader's lock, done with no lock of ours held, before a dump takes
+   its lock: libstdc++'s demangler (dlsym, when symbolizing) and a copy of the module list
+   (dl_iterate_phdr) that this thread's refreshes then install. release_prepared frees the
+   copy once the dump lock is released. */
+void libleak_symbols_prepare(bool symbolize);
+void libleak_symbols_release_prepared(void);
 
 /* In a fork child whose parent was in the middle of a dump: the state may be half updated, so
    it is dropped without being freed or closed (a child's small leak, never a crash). */
