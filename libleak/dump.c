@@ -429,6 +429,32 @@ static int write_file(const char *final, const struct libleak_profile_request *r
     return result;
 }
 
+/* Everything a dump (or the watch's work on the symbolizer) does around its work: what takes
+   the loader's lock first, then our lock, and fork children told (dump_in_progress). open and
+   write are cancellation points: a thread cancelled there would die holding dump_lock, and every
+   later dump (the exit profile too) would wait forever. Returns the cancel state to restore. */
+static int begin_dump(void)
+{
+    int cancel_state;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
+    libleak_enter();
+    libleak_symbols_prepare(libleak_config.symbolize); /* the loader's lock, before ours */
+    pthread_mutex_lock(&dump_lock);
+    atomic_store(&dump_in_progress, true);
+    libleak_plug_standard(&dump_plugs); /* descriptors.c: libdw's and glibc's opens in the dump */
+    return cancel_state;
+}
+
+static void end_dump(int cancel_state)
+{
+    libleak_unplug_standard(&dump_plugs);
+    atomic_store(&dump_in_progress, false);
+    pthread_mutex_unlock(&dump_lock);
+    libleak_symbols_release_prepared();
+    libleak_leave();
+    pthread_setcancelstate(cancel_state, NULL);
+}
+
 /* Writes one profile: to path, or to the name LIBLEAK_OUT gives with %n = special (or the next
    sequence number when special is NULL). */
 static int dump(const char *path, const char *special, const struct libleak_profile_source *source,
@@ -438,26 +464,13 @@ static int dump(const char *path, const char *special, const struct libleak_prof
         errno = EPERM;
         return -1;
     }
-    /* open and write are cancellation points: a thread cancelled there would die holding
-       dump_lock, and every later dump (the exit profile too) would wait forever. */
-    int cancel_state;
-    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
-    libleak_enter();
-    libleak_symbols_prepare(libleak_config.symbolize); /* the loader's lock, before ours */
-    pthread_mutex_lock(&dump_lock);
-    atomic_store(&dump_in_progress, true);
-    libleak_plug_standard(&dump_plugs); /* descriptors.c: libdw's and glibc's opens in the dump */
+    int cancel_state = begin_dump();
     char name[PATH_MAX] = "";
     int result = -1;
     if (exiting) {
         /* A snapshot requested while the program exits: exit_group could end it half
            written. The exit profile (if any) already has everything. */
-        libleak_unplug_standard(&dump_plugs);
-        atomic_store(&dump_in_progress, false);
-        pthread_mutex_unlock(&dump_lock);
-        libleak_symbols_release_prepared();
-        libleak_leave();
-        pthread_setcancelstate(cancel_state, NULL);
+        end_dump(cancel_state);
         errno = ESHUTDOWN;
         return -1;
     }
@@ -484,10 +497,8 @@ static int dump(const char *path, const char *special, const struct libleak_prof
         result = write_file(name, &request);
     }
     int saved_errno = errno;
-    libleak_unplug_standard(&dump_plugs);
-    atomic_store(&dump_in_progress, false);
-    pthread_mutex_unlock(&dump_lock);
-    libleak_symbols_release_prepared();
+    end_dump(cancel_state);
+    libleak_enter(); /* the watch's bookkeeping is ours, outside the dump lock */
     if (result != 0)
         libleak_log("cannot write profile %s: %s", name, strerror(saved_errno));
     else if (!special)
@@ -495,7 +506,6 @@ static int dump(const char *path, const char *special, const struct libleak_prof
     else
         libleak_watch_special_written(name, special);
     libleak_leave();
-    pthread_setcancelstate(cancel_state, NULL);
     errno = saved_errno;
     return result;
 }
@@ -515,21 +525,10 @@ int libleak_dump_special(const char *special, const struct libleak_profile_sourc
    and fork are concerned: demangler first, then the lock, and a fork child knows. */
 void libleak_dump_with_lock(void (*work)(void *context), void *context)
 {
-    int cancel_state;
-    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
-    libleak_enter();
-    libleak_symbols_prepare(libleak_config.symbolize); /* the loader's lock, before ours */
-    pthread_mutex_lock(&dump_lock);
-    atomic_store(&dump_in_progress, true);
-    libleak_plug_standard(&dump_plugs); /* libdw opens files here too */
+    int cancel_state = begin_dump();
     if (!exiting)
         work(context);
-    libleak_unplug_standard(&dump_plugs);
-    atomic_store(&dump_in_progress, false);
-    pthread_mutex_unlock(&dump_lock);
-    libleak_symbols_release_prepared();
-    libleak_leave();
-    pthread_setcancelstate(cancel_state, NULL);
+    end_dump(cancel_state);
 }
 
 void libleak_dump_at_exit(void)
