@@ -38,3 +38,11 @@ assert_eq 0 "$gate_rc" "exec: exit status of the exec'ed program"
 assert_eq 1 "$(grep -c 'LEAK SUMMARY' exec.err)" "exec: summaries"
 assert_summary exec.err "0 0" "0 0" "0 0" "exec: the new program's summary"
 echo "ok: fork and exec"
+
+# The children of a threaded parent whose other thread walks the module list at the fork: the
+# loader's lock may be inherited held, and each child's check at exit must not wait for it.
+require_prog fork_walker
+out=$(timeout 300 env LIBLEAK_CHECK=1 LIBLEAK_EXITCODE=0 LD_PRELOAD="$LIBLEAK_SO" "$TESTBIN/fork_walker" phdr 2>walker.err)
+assert_eq "hung 0 of 30, 0 failed" "$out" "fork_walker under the gate: children that never exited"
+[ "$(grep -c 'LEAK SUMMARY' walker.err)" -ge 30 ] || fail "fork_walker under the gate: $(grep -c 'LEAK SUMMARY' walker.err) checks, expected one per child"
+echo "ok: the children of a module-walking parent check themselves"
