@@ -37,6 +37,7 @@
 #include "dump.h"
 #include "export.h"
 #include "log.h"
+#include "modules.h"
 #include "profile_writer.h"
 #include "reach.h"
 #include "stacks.h"
@@ -423,6 +424,8 @@ static void for_each_leak(void *context, void (*emit)(const struct libleak_profi
  */
 static uintptr_t exit_caller_stack_pointer(uintptr_t fallback)
 {
+    if (libleak_loader_locked) /* a fork child: libunwind and dladdr would take the loader's lock */
+        return fallback;
     void *exit_function = dlsym(RTLD_NEXT, "exit");
     Dl_info info;
     const ElfW(Sym) *symbol = NULL;

@@ -37,6 +37,7 @@
 #include "descriptors.h"
 #include "live.h"
 #include "memory.h"
+#include "modules.h"
 #include "real.h"
 #include "log.h"
 
@@ -1094,7 +1095,9 @@ static void classify_stopped_world(struct check_context *check)
     walk.tp = thread_pointer();
     if (!roots->regions || !roots->forced)
         return;
-    dl_iterate_phdr(visit_module, &walk); /* the loader lock is recursive: we already hold it */
+    /* The loader lock is recursive: we already hold it (modules.h: in a fork child that may
+       have inherited it held, the list is read without it). */
+    libleak_modules_iterate(visit_module, &walk);
 
     add_thread_roots(check, &walk, check->scan_from, walk.tp);
     static uintptr_t stack_pointers[MAX_THREADS + MAX_OWN_THREADS + 1];
@@ -1217,7 +1220,7 @@ bool libleak_reach_check(struct libleak_reach_result *result, uintptr_t scan_fro
     memset(result, 0, sizeof *result);
     struct check_context check = {
             .result = result, .scan_from = scan_from, .own_code = (uintptr_t)&stop_and_check};
-    dl_iterate_phdr(stop_and_check, &check);
+    libleak_modules_iterate(stop_and_check, &check);
     if (check.map.mappings)
         munmap(check.map.mappings, check.map.bytes);
     if (check.roots.regions)
