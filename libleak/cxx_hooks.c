@@ -82,11 +82,16 @@ static _Atomic(void *) next_functions[CXX_FUNCTIONS] = {
         [0 ... CXX_FUNCTIONS - 1] = NOT_LOOKED_UP,
 };
 
+/* The next definition, NULL when there is none or while the real allocator is not known yet
+   (inside libleak it must be: thread.h). A definition found implies the allocator is known, so
+   the common case is one load. */
 static void *next_function(enum cxx_function which)
 {
     void *found = atomic_load_explicit(&next_functions[which], memory_order_acquire);
     if (found != NOT_LOOKED_UP)
         return found;
+    if (!libleak_real_resolve())
+        return NULL;
     libleak_enter(); /* dlsym allocates: not the program's allocation */
     found = libleak_real_next(mangled_names[which]);
     libleak_leave();
@@ -143,9 +148,9 @@ static void *new_from_malloc(size_t size, size_t alignment, bool may_fail)
 
 static void *cxx_new(enum cxx_function which, size_t size, size_t alignment, const void *nothrow)
 {
-    /* Inside libleak, the real malloc must be known (thread.h); before that, or with no C++
-       runtime after us, the malloc hooks do the work. */
-    void *function = libleak_real_resolve() ? next_function(which) : NULL;
+    /* Before the real allocator is known, or with no C++ runtime after us, the malloc hooks do
+       the work. */
+    void *function = next_function(which);
     if (!function)
         return new_from_malloc(size, alignment, nothrow != NULL);
     void *block = next_new(which, function, size, alignment, nothrow);
@@ -166,8 +171,10 @@ static void cxx_delete(enum cxx_function which, void *block, size_t size, size_t
 {
     if (!block)
         return;
-    void *function = libleak_real_resolve() ? next_function(which) : NULL;
-    if (!function && (which == DELETE_SIZED || which == DELETE_ARRAY_SIZED)) {
+    /* A block of the bootstrap buffer (new before the allocator was known) is never handed on. */
+    bool bootstrap = libleak_is_bootstrap(block);
+    void *function = bootstrap ? NULL : next_function(which);
+    if (!function && !bootstrap && (which == DELETE_SIZED || which == DELETE_ARRAY_SIZED)) {
         which = which == DELETE_SIZED ? DELETE : DELETE_ARRAY; /* a runtime without sized delete */
         function = next_function(which);
     }

@@ -14,7 +14,7 @@
 
 static _Atomic uint64_t mapped_bytes;
 
-/* Every mapping of ours, for libleak_memory_is_own: a slot is claimed with a compare-and-swap
+/* Every mapping of ours, for libleak_memory_for_each_own: a slot is claimed with a compare-and-swap
    of its start, so neither mapping nor unmapping takes a lock. */
 #define OWN_SLOTS 4096
 static struct {
@@ -57,18 +57,6 @@ bool libleak_memory_for_each_own(uintptr_t start, uintptr_t end,
             visit(own_start, own_end, context);
     }
     return true;
-}
-
-bool libleak_memory_is_own(uintptr_t start, uintptr_t end)
-{
-    if (atomic_load(&own_overflow))
-        return true;
-    for (size_t i = 0; i < OWN_SLOTS; i++) {
-        uintptr_t own_start = atomic_load(&own[i].start);
-        if (own_start && own_start < end && start < atomic_load(&own[i].end))
-            return true;
-    }
-    return false;
 }
 
 static size_t page_round(size_t bytes)

@@ -15,12 +15,6 @@ void *libleak_map(size_t bytes);
 void libleak_unmap(void *address, size_t bytes);
 uint64_t libleak_memory_mapped(void);
 
-/* True when [start, end) overlaps memory libleak mapped for itself (its tables, a dump's
-   arena): the leak gate must never scan those as the program's roots (the live table holds
-   the address of every block). Also true, to be safe, once more mappings were made than the
-   record holds. */
-bool libleak_memory_is_own(uintptr_t start, uintptr_t end);
-
 /* Calls visit for every mapping of ours that overlaps [start, end). Returns false (and visits
    nothing) when the record overflowed and so cannot answer. */
 bool libleak_memory_for_each_own(uintptr_t start, uintptr_t end,
