@@ -464,11 +464,16 @@ bool libleak_live_insert(const void *address, struct libleak_live_block block)
     return false;
 }
 
-/* Looks `address` up in one generation; removes it when `block` is not NULL. Returns the
-   number of slots examined, negated when found. */
+/* What a lookup does with the entry it finds. The birth is read only when asked: births are an
+   array apart from the entries, so reading one is another cache line on every free. */
+enum lookup { LOOK, REMOVE, REMOVE_WITH_BIRTH };
+
+/* Looks `address` up in one generation, and removes it (filling `block`) as `mode` says.
+   Returns the number of slots examined, negated when found. */
 __attribute__((always_inline)) static inline int64_t look_up(struct generation *generation, uint64_t hash,
                                                              const void *address,
-                                                             struct libleak_live_block *block, bool remove)
+                                                             struct libleak_live_block *block,
+                                                             enum lookup mode)
 {
     uint64_t position = hash & generation->mask;
     for (int probe = 0; probe < MAX_PROBES; probe++, position = (position + 1) & generation->mask) {
@@ -478,11 +483,13 @@ __attribute__((always_inline)) static inline int64_t look_up(struct generation *
             return probe + 1;
         if (key != (uintptr_t)address)
             continue;
-        if (!remove)
+        if (mode == LOOK)
             return -(probe + 1);
         uint64_t value = atomic_load_explicit(&entry->value, memory_order_acquire);
         /* Before the tombstone: after it, an insert may reuse the slot. */
-        block->birth = atomic_load_explicit(birth_of(generation, position), memory_order_relaxed);
+        block->birth = mode == REMOVE_WITH_BIRTH
+                               ? atomic_load_explicit(birth_of(generation, position), memory_order_relaxed)
+                               : 0;
         atomic_store_explicit(&entry->value, 0, memory_order_relaxed);
         atomic_store_explicit(&entry->key, KEY_TOMBSTONE, memory_order_release);
         block->stack = (uint32_t)(value >> SIZE_LOW_BITS);
@@ -496,7 +503,7 @@ __attribute__((always_inline)) static inline int64_t look_up(struct generation *
 
 /* The walk of a lookup: the newest generation, then every other one still holding blocks. */
 __attribute__((always_inline)) static inline int64_t walk(const void *address,
-                                                          struct libleak_live_block *block, bool remove,
+                                                          struct libleak_live_block *block, enum lookup mode,
                                                           uint32_t *found_index, struct generation **found)
 {
     uint64_t hash = address_hash(address);
@@ -504,7 +511,7 @@ __attribute__((always_inline)) static inline int64_t walk(const void *address,
     int64_t cost = 0;
     struct generation *newest = atomic_load_explicit(&shard->newest, memory_order_acquire);
     if (newest) {
-        int64_t probes = look_up(newest, hash, address, block, remove);
+        int64_t probes = look_up(newest, hash, address, block, mode);
         if (probes < 0) {
             *found = newest;
             *found_index = GENERATION_SLOTS;
@@ -517,7 +524,7 @@ __attribute__((always_inline)) static inline int64_t walk(const void *address,
        the rest. The previous is only a hint: it is looked up only while its bit is set. */
     struct generation *previous = atomic_load_explicit(&shard->previous, memory_order_acquire);
     if (previous && previous != newest && (active & (1u << previous->index))) {
-        int64_t probes = look_up(previous, hash, address, block, remove);
+        int64_t probes = look_up(previous, hash, address, block, mode);
         if (probes < 0) {
             *found = previous;
             *found_index = previous->index;
@@ -531,7 +538,7 @@ __attribute__((always_inline)) static inline int64_t walk(const void *address,
         struct generation *generation = atomic_load_explicit(&shard->slots[index], memory_order_acquire);
         if (generation == newest || generation == previous)
             continue;
-        int64_t probes = look_up(generation, hash, address, block, remove);
+        int64_t probes = look_up(generation, hash, address, block, mode);
         if (probes < 0) {
             *found = generation;
             *found_index = index;
@@ -542,11 +549,11 @@ __attribute__((always_inline)) static inline int64_t walk(const void *address,
     return cost;
 }
 
-bool libleak_live_remove(const void *address, struct libleak_live_block *block)
+static bool remove_block(const void *address, struct libleak_live_block *block, enum lookup mode)
 {
     uint32_t index;
     struct generation *generation;
-    if (walk(address, block, true, &index, &generation) >= 0)
+    if (walk(address, block, mode, &index, &generation) >= 0)
         return false;
     if ((atomic_fetch_sub(&generation->live, 1) & LIVE_MASK) == 1 && index < GENERATION_SLOTS) {
         uint64_t hash = address_hash(address);
@@ -558,11 +565,21 @@ bool libleak_live_remove(const void *address, struct libleak_live_block *block)
     return true;
 }
 
+bool libleak_live_remove(const void *address, struct libleak_live_block *block)
+{
+    return remove_block(address, block, REMOVE_WITH_BIRTH);
+}
+
+bool libleak_live_forget(const void *address, struct libleak_live_block *block)
+{
+    return remove_block(address, block, REMOVE);
+}
+
 uint64_t libleak_live_probe_cost(const void *address)
 {
     uint32_t index;
     struct generation *generation;
-    int64_t cost = walk(address, NULL, false, &index, &generation);
+    int64_t cost = walk(address, NULL, LOOK, &index, &generation);
     return (uint64_t)(cost < 0 ? -cost : cost);
 }
 

@@ -87,6 +87,10 @@ bool libleak_live_insert(const void *address, struct libleak_live_block block);
 /* Removes a block; false when the address was not tracked. */
 bool libleak_live_remove(const void *address, struct libleak_live_block *block);
 
+/* The same without the birth (block->birth is 0): a free does not need it, and reading it is
+   another cache line. */
+bool libleak_live_forget(const void *address, struct libleak_live_block *block);
+
 /* Calls visit for every live block (concurrently with inserts and removes: a block added or
    removed meanwhile may or may not be seen). */
 void libleak_live_for_each(void (*visit)(uintptr_t address, struct libleak_live_block block, void *context),

@@ -126,6 +126,6 @@ void libleak_reattach(void *block, struct libleak_live_block detached)
 void libleak_forget(void *block)
 {
     struct libleak_live_block detached;
-    if (libleak_live_remove(block, &detached))
+    if (libleak_live_forget(block, &detached))
         libleak_charge_detached(detached);
 }
