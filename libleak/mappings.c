@@ -176,7 +176,8 @@ static bool append(void **array, int count, int *capacity, size_t size)
  * object mapped meanwhile): names, program headers, build IDs. The copy is made before the
  * dump lock is taken (libleak_mappings_prepare), so that no lock of ours is ever held while
  * the loader's is taken; under the dump lock it is only installed. A refresh without a
- * prepared copy (the first lookup outside a dump) reads one there and then.
+ * prepared copy (a lookup outside a dump, such as the leak gate's report) reads one there and
+ * then; inside a dump that happens only when the copy could not be made for lack of memory.
  */
 struct module_copy {
     uint64_t bias;
@@ -333,7 +334,8 @@ static bool build_index(void)
     return true;
 }
 
-void libleak_mappings_forget(void)
+/* Frees the list: the next refresh reads it again. */
+static void forget_list(void)
 {
     free(mappings.objects);
     free(mappings.segments);
@@ -383,13 +385,13 @@ int libleak_mappings_refresh(void)
     if (!mappings.current || !list->have_counters || list->counters[0] != mappings.adds ||
         list->counters[1] != mappings.subs) {
         /* The strings of the old list go with it. */
-        libleak_mappings_forget();
+        forget_list();
         libleak_intern_forget();
         struct collect c = {0};
         for (int i = 0; i < list->count && !c.failed; i++)
             collect_object(&list->modules[i], &c);
         if (c.failed || mappings.segment_count == 0 || !build_index()) {
-            libleak_mappings_forget();
+            forget_list();
             libleak_intern_forget();
             mappings.current = false;
             result = -1;

@@ -55,8 +55,7 @@ const struct libleak_object *libleak_mappings_object(int index);
 /* The object a mapping belongs to. */
 int libleak_mappings_object_of(int mapping);
 
-/* Frees the list (the next refresh reads it again); abandon forgets it without freeing. */
-void libleak_mappings_forget(void);
+/* Forgets the list without freeing it (a fork child taken in the middle of a dump). */
 void libleak_mappings_abandon(void);
 
 #endif

@@ -46,7 +46,7 @@ struct code_range {
     const uint8_t *eh_frame_header; /* the module's .eh_frame_hdr, NULL when it has none */
 };
 
-/* What one module's program headers say: its executable segments and its frame pointers. */
+/* What one module's program headers say: its executable segments. */
 struct module_facts {
     struct code_range code[MAX_SEGMENTS];
     int code_count;

@@ -18,9 +18,6 @@ void libleak_modules_init(void);
    allocation, no system call once the module has been seen. */
 bool libleak_modules_code(uintptr_t address, bool *frame_pointers);
 
-/* True in a fork child of a parent that had other threads: one of them may have held the
-   loader's lock at fork, and glibc does not reset it (dl_iterate_phdr, libunwind's lookups
-   and dlopen would wait for it forever). */
 /* Remembers the module holding address if it was loaded after start (for
    libleak_modules_retired): called for frames the frame-pointer walk did not look up. */
 void libleak_modules_note(uintptr_t address);
@@ -30,6 +27,9 @@ void libleak_modules_note(uintptr_t address);
    most max ranges and returns how many. For the dumper; lock-free. */
 int libleak_modules_retired(uintptr_t *starts, uintptr_t *ends, int max);
 
+/* True in a fork child of a parent that had other threads: one of them may have held the
+   loader's lock at fork, and glibc does not reset it (dl_iterate_phdr, libunwind's lookups
+   and dlopen would wait for it forever). */
 extern bool libleak_loader_locked;
 static inline bool libleak_modules_loader_locked(void)
 {

@@ -14,8 +14,8 @@
  * The loader's dlpi_adds/dlpi_subs counters tell when the module list changed; only then are
  * the mappings rebuilt and the answers and interned strings (interned.h) dropped.
  *
- * Only the dumper thread calls these files (they allocate freely and take the loader's lock),
- * so there is no locking here.
+ * They run only under the dump lock (dump.c), on whichever thread dumps, so there is no locking
+ * here; the loader's lock is taken before that lock, in libleak_symbols_prepare.
  */
 #include "symbols.h"
 

@@ -3,8 +3,8 @@
  * GNU build ID) and, for each return address, the function names, files and lines (inlined
  * frames included) from the symbol tables and DWARF of the mapped files.
  *
- * Called only from the dumper (with the "inside libleak" flag set): it allocates freely and
- * may take the dynamic loader's lock. The answers are cached between dumps and thrown away when
+ * Called only under the dump lock (dump.c), with the "inside libleak" flag set: it allocates
+ * freely; the loader's lock is taken before the dump lock, in libleak_symbols_prepare. The answers are cached between dumps and thrown away when
  * the loader's dlpi_adds/dlpi_subs counters say the set of modules changed. The libdwfl session
  * they come from is not: it lasts one dump (libleak_symbols_close_files), because libleak
  * holds no descriptor of the program's between dumps (docs/ARCHITECTURE.md).

@@ -382,11 +382,8 @@ int command_html(int argc, char **argv)
     if (options.base && !(base = profile_load_all(base_argument, 1, &frames)))
         goto done;
     long first = profile_sample_index(profiles[0], growth_default_type(profiles[0], options.sample_index));
-    if (first < 0 || profiles[0]->type_count == 0) {
-        if (first >= 0)
-            fprintf(stderr, "leakprof: %s: no sample types\n", profiles[0]->path);
+    if (first < 0) /* profile_sample_index said why (no sample types included) */
         goto done;
-    }
     /* Every file by the first one's type name: a series may mix writers' type orders. */
     struct html_data data = {&frames,
                              profiles,
