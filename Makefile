@@ -43,9 +43,10 @@ $(GEN)/proto/profile.pb-c.c $(GEN)/proto/profile.pb-c.h: proto/profile.proto | $
 $(BUILD)/profile.pb-c.o: $(GEN)/proto/profile.pb-c.c $(GEN)/proto/profile.pb-c.h
 	$(CC) $(CFLAGS_GEN) -fvisibility=hidden -c -o $@ $<
 
+include common/build.mk
 include libleak/build.mk
 include tools/leakprof/build.mk
-include tools/libleak/build.mk
+include tools/launcher/build.mk
 include examples/build.mk
 include tests/build.mk
 include tests/leaks/build.mk

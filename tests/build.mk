@@ -29,7 +29,7 @@ $(BUILD)/tests/nofp_%: tests/programs/nofp_%.c tests/programs/site.h include/lib
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIBLEAK_UNIT_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_OURS) -Ilibleak -o $@ $< $(LIBLEAK_UNIT_OBJS) $(LIBLEAK_LIBS)
+	$(CC) $(CFLAGS_OURS) $(LIBLEAK_INCLUDES) -o $@ $< $(LIBLEAK_UNIT_OBJS) $(LIBLEAK_LIBS)
 
 # Shared libraries the test programs dlopen (tests/libraries/NAME.c -> build/tests/libNAME.so).
 TEST_LIBRARY_SRCS := $(wildcard tests/libraries/*.c)

@@ -50,4 +50,4 @@ bench-reach: $(BENCH_DIR)/reach
 
 $(BENCH_DIR)/reach: tests/bench/reach.c $(LIBLEAK_UNIT_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_OURS) -Ilibleak -o $@ $< $(LIBLEAK_UNIT_OBJS) $(LIBLEAK_LIBS)
+	$(CC) $(CFLAGS_OURS) $(LIBLEAK_INCLUDES) -o $@ $< $(LIBLEAK_UNIT_OBJS) $(LIBLEAK_LIBS)

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "reach.h"
+#include "gate/reach.h"
 
 static double now(void)
 {

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Every profile records the process's resident memory and, when glibc's malloc is the
 # allocator underneath, glibc's own figures (mallinfo2), as comments that leakprof info and
-# growth parse (tools/leakprof/process_memory.c). A program holding 40 MiB in 4 KiB blocks:
+# growth parse (tools/leakprof/reports/process_memory.c). A program holding 40 MiB in 4 KiB blocks:
 # resident and glibc's in-use bytes are both at least that. Stacked on jemalloc, glibc's
 # arenas mean nothing: no mallinfo2 comment, resident memory still there.
 . "$LIBLEAK_ROOT/tests/lib.sh"

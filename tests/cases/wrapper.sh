@@ -1,5 +1,5 @@
 #!/bin/bash
-# The wrapper build/libleak (tools/libleak/): finds its libleak.so in the build tree, through a
+# The wrapper build/libleak (tools/launcher/): finds its libleak.so in the build tree, through a
 # symlink and after `make install`; sets LD_PRELOAD (in front of an existing one, once) and the
 # LIBLEAK_* variables of its options; passes the program's exit status through; one line and
 # a distinct status for each way it can fail before the program runs.

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "memory_limits.h"
+#include "os/memory_limits.h"
 
 static char root[256];
 

@@ -11,7 +11,7 @@
 #include <zlib.h>
 
 #include "check.h"
-#include "profile_writer.h"
+#include "dump/profile_writer.h"
 #include "proto/profile.pb-c.h"
 
 enum { SAMPLES = 5000 };

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "reach.h"
+#include "gate/reach.h"
 
 static struct libleak_reach_block block_of(void *p, uint64_t size)
 {

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "config.h"
-#include "sampler.h"
+#include "core/config.h"
+#include "alloc/sampler.h"
 
 static void test_draws(void)
 {

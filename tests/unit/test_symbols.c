@@ -1,12 +1,12 @@
 /*
- * test_symbols — libleak/symbols.c against the running test itself.
+ * test_symbols — libleak/dump/symbols.c against the running test itself.
  *
  * The process is its own fixture: the expected answers (this file's name, the lines of the
  * functions below, the build ID in the executable on disk, libc's getpid) are known here
  * without trusting the code under test. Built -O2 -g, so the always_inline helper really is
  * inlined and the inline chain can be checked. Uses nothing of the library but symbols.h.
  */
-#include "symbols.h"
+#include "dump/symbols.h"
 #include "check.h"
 
 #include <dlfcn.h>

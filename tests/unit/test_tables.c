@@ -13,10 +13,10 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "config.h"
-#include "live.h"
-#include "memory.h"
-#include "stacks.h"
+#include "core/config.h"
+#include "alloc/live.h"
+#include "alloc/memory.h"
+#include "alloc/stacks.h"
 
 #define THREADS           4
 #define BLOCKS_PER_THREAD 200000

@@ -1,4 +1,6 @@
-# leakprof, the reader (tools/leakprof/). Plain C, linked against protobuf-c and zlib.
+# leakprof, the reader (tools/leakprof/: model/ reads and checks profiles, reports/ turns them
+# into what commands print, commands/ has one file per command, html/ the report page's
+# sources). Plain C, linked against protobuf-c and zlib, with the contracts of common/.
 #
 #   make build/leakprof        the reader
 #   make fuzz                  the decoder fuzz target, build/fuzz/leakprof_fuzz (clang,
@@ -7,15 +9,19 @@
 #   make leakprof-fixtures     the generator of the hand-built test profiles
 #   make leakprof-sanitize     build/sanitize/leakprof, under ASan, LSan and UBSan (gcc;
 #                              SANITIZE_CC=clang), for tests/cases/sanitize_leakprof.sh
-LEAKPROF_SRCS := $(wildcard tools/leakprof/*.c)
-LEAKPROF_OBJS := $(patsubst tools/leakprof/%.c,$(BUILD)/leakprof-obj/%.o,$(LEAKPROF_SRCS))
+LEAKPROF_SRCS := $(wildcard tools/leakprof/model/*.c tools/leakprof/reports/*.c tools/leakprof/commands/*.c) $(COMMON_SRCS)
+LEAKPROF_HDRS := $(wildcard tools/leakprof/*/*.h) $(COMMON_HDRS)
+LEAKPROF_MAIN := tools/leakprof/commands/main.c
+LEAKPROF_OBJS := $(patsubst %.c,$(BUILD)/leakprof-obj/%.o,$(LEAKPROF_SRCS))
 LEAKPROF_LIBS := -lprotobuf-c -lz -lm
+# Headers are included by their place: "model/profile_model.h", "common/hash.h".
+LEAKPROF_INCLUDES := -Itools/leakprof -I.
 # Everything but main(): the fuzz target and the fixture generator link these.
-LEAKPROF_LIB_OBJS := $(filter-out $(BUILD)/leakprof-obj/main.o,$(LEAKPROF_OBJS)) $(BUILD)/leakprof-obj/html_assets.o
+LEAKPROF_LIB_OBJS := $(filter-out $(BUILD)/leakprof-obj/$(LEAKPROF_MAIN:.c=.o),$(LEAKPROF_OBJS)) $(BUILD)/leakprof-obj/html_assets.o
 
-$(BUILD)/leakprof-obj/%.o: tools/leakprof/%.c $(wildcard tools/leakprof/*.h) $(GEN)/proto/profile.pb-c.h
+$(BUILD)/leakprof-obj/%.o: %.c $(LEAKPROF_HDRS) $(GEN)/proto/profile.pb-c.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_OURS) -c -o $@ $<
+	$(CC) $(CFLAGS_OURS) $(LEAKPROF_INCLUDES) -c -o $@ $<
 
 $(BUILD)/leakprof: $(LEAKPROF_OBJS) $(BUILD)/leakprof-obj/html_assets.o $(BUILD)/profile.pb-c.o
 	$(CC) -o $@ $^ $(LEAKPROF_LIBS)
@@ -44,11 +50,11 @@ leakprof-fixtures: $(BUILD)/leakprof-make-edge-profiles
 # The fuzz target: the decoder and every command under ASan and UBSan.
 FUZZ_CC     ?= clang
 FUZZ_FLAGS  := -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-               -D_GNU_SOURCE -Iinclude -I$(GEN) -Itools/leakprof
-FUZZ_SRCS   := tools/leakprof/fuzz/fuzz_decode.c $(filter-out tools/leakprof/main.c,$(LEAKPROF_SRCS)) \
+               -D_GNU_SOURCE -Iinclude -I$(GEN) $(LEAKPROF_INCLUDES)
+FUZZ_SRCS   := tools/leakprof/fuzz/fuzz_decode.c $(filter-out $(LEAKPROF_MAIN),$(LEAKPROF_SRCS)) \
                $(GEN)/leakprof_html_assets.c
 fuzz: $(BUILD)/fuzz/leakprof_fuzz
-$(BUILD)/fuzz/leakprof_fuzz: $(FUZZ_SRCS) $(wildcard tools/leakprof/*.h) $(GEN)/proto/profile.pb-c.c $(GEN)/proto/profile.pb-c.h
+$(BUILD)/fuzz/leakprof_fuzz: $(FUZZ_SRCS) $(LEAKPROF_HDRS) $(GEN)/proto/profile.pb-c.c $(GEN)/proto/profile.pb-c.h
 	@$(DEPS) --install fuzz
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(FUZZ_SRCS) $(GEN)/proto/profile.pb-c.c $(LEAKPROF_LIBS)
@@ -61,13 +67,13 @@ $(BUILD)/fuzz/leakprof_fuzz: $(FUZZ_SRCS) $(wildcard tools/leakprof/*.h) $(GEN)/
 SANITIZE_CC    ?= gcc
 SANITIZE_FLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer \
                   -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all
-SANITIZE_OBJS  := $(patsubst tools/leakprof/%.c,$(BUILD)/sanitize/leakprof-obj/%.o,$(LEAKPROF_SRCS)) \
+SANITIZE_OBJS  := $(patsubst %.c,$(BUILD)/sanitize/leakprof-obj/%.o,$(LEAKPROF_SRCS)) \
                   $(BUILD)/sanitize/leakprof-obj/html_assets.o $(BUILD)/sanitize/leakprof-obj/profile.pb-c.o
 .PHONY: leakprof-sanitize
 leakprof-sanitize: $(BUILD)/sanitize/leakprof
-$(BUILD)/sanitize/leakprof-obj/%.o: tools/leakprof/%.c $(wildcard tools/leakprof/*.h) $(GEN)/proto/profile.pb-c.h
+$(BUILD)/sanitize/leakprof-obj/%.o: %.c $(LEAKPROF_HDRS) $(GEN)/proto/profile.pb-c.h
 	@mkdir -p $(dir $@)
-	$(SANITIZE_CC) $(SANITIZE_FLAGS) -D_GNU_SOURCE -Iinclude -I$(GEN) -c -o $@ $<
+	$(SANITIZE_CC) $(SANITIZE_FLAGS) -D_GNU_SOURCE -Iinclude -I$(GEN) $(LEAKPROF_INCLUDES) -c -o $@ $<
 $(BUILD)/sanitize/leakprof-obj/html_assets.o: $(GEN)/leakprof_html_assets.c
 	@mkdir -p $(dir $@)
 	$(SANITIZE_CC) $(SANITIZE_FLAGS) -c -o $@ $<

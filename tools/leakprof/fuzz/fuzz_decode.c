@@ -16,11 +16,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "graph.h"
-#include "profile_model.h"
-#include "report.h"
-#include "units.h"
+#include "commands/commands.h"
+#include "reports/graph.h"
+#include "model/profile_model.h"
+#include "reports/report.h"
+#include "reports/units.h"
 
 static FILE *sink;
 

@@ -1,6 +1,6 @@
 /*
  * The script of `leakprof html`'s page (report.html), written by hand and embedded by the
- * build. It reads the JSON block that leakprof wrote (see tools/leakprof/cmd_html.c for its
+ * build. It reads the JSON block that leakprof wrote (see tools/leakprof/commands/cmd_html.c for its
  * layout) and draws, with plain DOM and SVG, no library:
  *   - a flame graph (icicle: callers above callees) of one snapshot, or of the difference
  *     from a base; hover, click to zoom, Back, search;
@@ -34,7 +34,7 @@
     previous = stack;
   }
 
-  /* ---- numbers as pprof prints them (tools/leakprof/units.c) ---- */
+  /* ---- numbers as pprof prints them (tools/leakprof/reports/units.c) ---- */
   const unitTypes = [
     { units: [['B', ['b', 'byte'], 1], ['kB', ['kb', 'kbyte', 'kilobyte'], 1024], ['MB', ['mb', 'mbyte', 'megabyte'], 1048576],
       ['GB', ['gb', 'gbyte', 'gigabyte'], 1073741824], ['TB', ['tb', 'tbyte', 'terabyte'], 1099511627776],

@@ -1,0 +1,140 @@
+/*
+ * memory — libleak's own memory: anonymous mappings counted against LIBLEAK_MAX_MEMORY, a
+ * lock-free record of them (the leak gate must not scan our tables as the program's roots),
+ * and the dumper's bump arena. Never the program's heap: the allocator we sit on could be
+ * the one being profiled, or be in the middle of the call that brought us here.
+ */
+#include "alloc/memory.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
+
+#include "core/config.h"
+
+static _Atomic uint64_t mapped_bytes;
+
+/* Every mapping of ours, for libleak_memory_for_each_own: a slot is claimed with a compare-and-swap
+   of its start, so neither mapping nor unmapping takes a lock. */
+#define OWN_SLOTS 4096
+static struct {
+    _Atomic uintptr_t start;
+    _Atomic uintptr_t end;
+} own[OWN_SLOTS];
+static _Atomic bool own_overflow;
+
+static void remember(void *address, size_t bytes)
+{
+    for (size_t i = 0; i < OWN_SLOTS; i++) {
+        uintptr_t expected = 0;
+        if (atomic_compare_exchange_strong(&own[i].start, &expected, (uintptr_t)address)) {
+            atomic_store(&own[i].end, (uintptr_t)address + bytes);
+            return;
+        }
+    }
+    atomic_store(&own_overflow, true);
+}
+
+static void forget(void *address)
+{
+    for (size_t i = 0; i < OWN_SLOTS; i++)
+        if (atomic_load(&own[i].start) == (uintptr_t)address) {
+            atomic_store(&own[i].end, 0);
+            atomic_store(&own[i].start, 0);
+            return;
+        }
+}
+
+bool libleak_memory_for_each_own(uintptr_t start, uintptr_t end,
+                                 void (*visit)(uintptr_t own_start, uintptr_t own_end, void *context),
+                                 void *context)
+{
+    if (atomic_load(&own_overflow))
+        return false;
+    for (size_t i = 0; i < OWN_SLOTS; i++) {
+        uintptr_t own_start = atomic_load(&own[i].start), own_end = atomic_load(&own[i].end);
+        if (own_start && own_start < end && start < own_end)
+            visit(own_start, own_end, context);
+    }
+    return true;
+}
+
+static size_t page_round(size_t bytes)
+{
+    return (bytes + 4095) & ~(size_t)4095;
+}
+
+/* Called on the program's malloc and free paths: errno comes back as the program left it. */
+void *libleak_map(size_t bytes)
+{
+    int saved_errno = errno;
+    bytes = page_round(bytes);
+    uint64_t before = atomic_fetch_add(&mapped_bytes, bytes);
+    if (before + bytes > libleak_config.max_memory) {
+        atomic_fetch_sub(&mapped_bytes, bytes);
+        return NULL;
+    }
+    void *address =
+            mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (address == MAP_FAILED) {
+        atomic_fetch_sub(&mapped_bytes, bytes);
+        errno = saved_errno;
+        return NULL;
+    }
+    remember(address, bytes);
+    return address;
+}
+
+void libleak_unmap(void *address, size_t bytes)
+{
+    int saved_errno = errno;
+    bytes = page_round(bytes);
+    forget(address);
+    munmap(address, bytes);
+    atomic_fetch_sub(&mapped_bytes, bytes);
+    errno = saved_errno;
+}
+
+uint64_t libleak_memory_mapped(void)
+{
+    return atomic_load(&mapped_bytes);
+}
+
+struct libleak_arena_chunk {
+    struct libleak_arena_chunk *next;
+    size_t size;
+    size_t used;
+};
+
+void *libleak_arena_alloc(struct libleak_arena *arena, size_t bytes)
+{
+    bytes = (bytes + 15) & ~(size_t)15;
+    struct libleak_arena_chunk *chunk = arena->chunks;
+    if (!chunk || chunk->size - chunk->used < bytes) {
+        size_t size =
+                bytes + sizeof *chunk + 16 > (1 << 20) ? page_round(bytes + sizeof *chunk + 16) : (1 << 20);
+        /* Transient: not counted against the tables' budget. */
+        void *address = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (address == MAP_FAILED)
+            return NULL;
+        remember(address, size);
+        chunk = address;
+        chunk->next = arena->chunks;
+        chunk->size = size;
+        chunk->used = (sizeof *chunk + 15) & ~(size_t)15;
+        arena->chunks = chunk;
+    }
+    void *result = (char *)chunk + chunk->used;
+    chunk->used += bytes;
+    return result;
+}
+
+void libleak_arena_release(struct libleak_arena *arena)
+{
+    while (arena->chunks) {
+        struct libleak_arena_chunk *next = arena->chunks->next;
+        forget(arena->chunks);
+        munmap(arena->chunks, arena->chunks->size);
+        arena->chunks = next;
+    }
+}

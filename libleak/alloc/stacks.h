@@ -1,0 +1,64 @@
+/*
+ * stacks — the table of call stacks and their counters.
+ *
+ * A stack (captured by unwind.c) is hashed once and interned in a lock-free open-addressing
+ * table whose slots hold indexes of records in an mmap'ed arena. Each record also gets a dense
+ * ordinal, which numbers its counters.
+ *
+ * The counters are striped per thread, as jemalloc keeps a prof_tctx_t per thread and
+ * backtrace: a thread charges its own stripe with plain (single-writer) adds, so no cache line
+ * is shared between threads on the allocation or free path, and a profile sums the stripes.
+ * A stripe outlives its thread: at thread exit it is handed back and the next new thread
+ * continues adding to it, so nothing is lost and threads that come and go cost no memory.
+ * A thread's first 256 charges go to a shared stripe (atomic adds), so that programs with many
+ * short-lived threads do not map a stripe for each.
+ */
+#ifndef LIBLEAK_STACKS_H
+#define LIBLEAK_STACKS_H
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alloc/sampler.h"
+
+struct libleak_stack {
+    uint64_t hash;
+    uint32_t depth;
+    uint32_t ordinal;   /* 0, 1, 2...: where the stack's counters are in every stripe */
+    uintptr_t frames[]; /* return addresses, the allocation's caller first */
+};
+
+/* A stack's counters summed over every stripe: fixed point, LIBLEAK_OBJECT_ONE per object. */
+struct libleak_stack_totals {
+    uint64_t alloc_objects, alloc_bytes, free_objects, free_bytes;
+};
+
+/* Reserves the table for at most max_stacks stacks (their records are mapped as needed). */
+bool libleak_stacks_init(uint64_t max_stacks);
+
+/* Finds or adds the stack; returns its index, or 0 when the table is full. */
+uint32_t libleak_stacks_intern(const uintptr_t *frames, int depth);
+
+struct libleak_stack *libleak_stacks_get(uint32_t index);
+
+/* Adds a sampled allocation (or its free) to the stack's counters in this thread's stripe; an
+   allocation also counts as a sample taken. */
+void libleak_stacks_charge(const struct libleak_stack *stack, struct libleak_weight weight, bool allocation);
+
+/* The same for the stack at `index`: one call on exact mode's path instead of two. */
+void libleak_stacks_charge_index(uint32_t index, struct libleak_weight weight, bool allocation);
+
+/* Sums the stack's counters over every stripe (exact when no thread is charging it meanwhile). */
+void libleak_stacks_totals(const struct libleak_stack *stack, struct libleak_stack_totals *totals);
+
+/* The samples taken so far by every thread (striped like the stacks' counters). */
+uint64_t libleak_stacks_samples(void);
+
+/* Calls visit for every stack interned so far (any thread, concurrently with interning). */
+void libleak_stacks_for_each(void (*visit)(struct libleak_stack *stack, void *context), void *context);
+
+uint64_t libleak_stacks_count(void);
+uint64_t libleak_stacks_capacity(void);
+
+#endif

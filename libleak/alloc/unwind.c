@@ -1,0 +1,487 @@
+/*
+ * unwind — capturing the calling thread's stack as return addresses.
+ *
+ * Two walkers, chosen by LIBLEAK_UNWIND:
+ *
+ *   - the frame-pointer chain: a few loads per frame. Every step is validated before it is
+ *     taken: the frame lies inside this thread's stack, above the previous one, aligned, with
+ *     room for its two words (bounds written so that no sum can wrap); the return address lies
+ *     in executable code of a loaded module (modules.c). A chain through code built without
+ *     frame pointers is not trusted: where the return address lies in such a module, or a
+ *     step fails validation, the default unwinder (auto) hands the stack to libunwind;
+ *     LIBLEAK_UNWIND=fp keeps what it has.
+ *   - libunwind, which reads DWARF unwind tables and so works for any code. It runs on a stack
+ *     of ours (its cursor and DWARF state take kilobytes, more than a small thread stack has
+ *     to spare), and reads memory it is unsure of through our accessor, which validates with
+ *     the thread's stack bounds and process_vm_readv instead of libunwind's pipe (a pipe is
+ *     two descriptors that the program could close and be handed again).
+ *
+ * auto (the default) walks frame pointers in exact mode (LIBLEAK_RATE=1, and so the leak gate),
+ * where every allocation pays for a stack, and uses libunwind at sampling rates, where stacks
+ * are rare and the tables' answer is worth more than the cycles.
+ *
+ * In a fork child whose parent had other threads, libunwind is never called: it looks up unwind
+ * tables with dl_iterate_phdr, whose lock another parent thread may have held at fork. There the
+ * frame-pointer walk is used alone, and stacks it cannot finish are kept short and counted.
+ *
+ * Frames inside libleak.so itself are cut from the top of every stack.
+ */
+#include "alloc/unwind.h"
+
+#include <fcntl.h>
+#include <link.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+
+#include "core/config.h"
+#include "os/descriptors.h"
+#include "alloc/memory.h"
+#include "alloc/modules.h"
+#include "alloc/stacks.h"
+#include "alloc/thread.h"
+#include "alloc/track.h"
+
+static uintptr_t own_code_start, own_code_end;
+
+/* How stacks were captured, for the profile's comments. Only the exceptions are counted (an
+   atomic on a shared line for every allocation would cost exact mode more than the walk): the
+   stacks walked by frame pointers to the end are the others. */
+static struct {
+    _Atomic uint64_t fell_back; /* handed to libunwind by the default unwinder */
+    _Atomic uint64_t cut;       /* left short: fp mode, or no libunwind in a fork child */
+    _Atomic uint64_t walked;    /* by frame pointers where libunwind was asked for (fork child) */
+} counts;
+
+static bool in_own_code(uintptr_t address)
+{
+    return address - own_code_start < own_code_end - own_code_start;
+}
+
+/* ---- this thread's stack ---------------------------------------------------------------- */
+
+/* Reads the mapping holding `address` from /proc/self/maps, with raw reads into a small buffer:
+   no stdio (it allocates), no pthread_getattr_np (it takes the thread's own lock and allocates
+   under it, so a program calling it would deadlock with us on its first allocation). */
+static bool find_mapping(uintptr_t address, uintptr_t *start, uintptr_t *end)
+{
+    int fd = libleak_open_high("/proc/self/maps", O_RDONLY, 0); /* never on 0-2: see descriptors.h */
+    if (fd < 0)
+        return false;
+    char buffer[512];
+    bool found = false, at_line_start = true, in_second = false;
+    uintptr_t first = 0, second = 0;
+    int digits = 0;
+    ssize_t length;
+    while (!found && (length = read(fd, buffer, sizeof buffer)) > 0) {
+        for (ssize_t i = 0; i < length && !found; i++) {
+            char c = buffer[i];
+            if (c == '\n') {
+                at_line_start = true;
+                continue;
+            }
+            if (at_line_start) {
+                at_line_start = false;
+                in_second = false;
+                first = second = 0;
+                digits = 0;
+            }
+            if (digits < 0)
+                continue; /* past the address range of this line */
+            int value = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+            if (value >= 0) {
+                if (in_second)
+                    second = second * 16 + (uintptr_t)value;
+                else
+                    first = first * 16 + (uintptr_t)value;
+            } else if (c == '-' && !in_second) {
+                in_second = true;
+            } else {
+                digits = -1;
+                if (in_second && address >= first && address < second) {
+                    *start = first;
+                    *end = second;
+                    found = true;
+                }
+            }
+        }
+    }
+    close(fd);
+    return found;
+}
+
+/* Finds this thread's stack once: the mapping that holds our frame. The main thread's stack
+   grows down to RLIMIT_STACK below its top, and nothing else is ever mapped there. */
+static bool know_stack(struct libleak_thread *self)
+{
+    if (self->stack_high)
+        return self->stack_high > self->stack_low;
+    uintptr_t here = (uintptr_t)__builtin_frame_address(0), start, end;
+    if (!find_mapping(here, &start, &end)) {
+        self->stack_low = self->stack_high = 1; /* unknown for good: never walk */
+        return false;
+    }
+    if (syscall(SYS_gettid) == getpid()) {
+        struct rlimit limit;
+        if (getrlimit(RLIMIT_STACK, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < end &&
+            end - limit.rlim_cur < start)
+            start = end - limit.rlim_cur;
+    }
+    self->stack_low = start;
+    self->stack_high = end;
+    return true;
+}
+
+/* A frame record (saved %rbp, return address) at frame lies inside [low, high). Written so that
+   no sum can wrap, whatever frame holds. */
+static inline bool frame_fits(uintptr_t frame, uintptr_t low, uintptr_t high)
+{
+    return frame >= low && frame <= high - 2 * sizeof(uintptr_t) && !(frame & (sizeof(uintptr_t) - 1));
+}
+
+/* ---- the frame-pointer walk ------------------------------------------------------------- */
+
+/*
+ * Return addresses where stacks end (in __libc_start_call_main, start_thread): their code keeps
+ * no frame pointer, so the chain cannot say whether more frames follow. Learned from libunwind:
+ * when its walk from such an address ended within MAX_BOTTOM frames, the address is a bottom,
+ * and those frames are its tail, appended without asking libunwind again.
+ */
+enum { BOTTOMS = 16, MAX_BOTTOM = 3 };
+static struct bottom {
+    _Atomic uintptr_t address; /* 0 = free slot; written last */
+    int tail_count;
+    uintptr_t tail[MAX_BOTTOM];
+} bottoms[BOTTOMS];
+static _Atomic int bottom_count;
+
+static const struct bottom *find_bottom(uintptr_t address)
+{
+    int count = atomic_load_explicit(&bottom_count, memory_order_acquire);
+    for (int i = 0; i < count && i < BOTTOMS; i++)
+        if (atomic_load_explicit(&bottoms[i].address, memory_order_acquire) == address)
+            return &bottoms[i];
+    return NULL;
+}
+
+static void learn_bottom(uintptr_t address, const uintptr_t *tail, int tail_count)
+{
+    if (find_bottom(address))
+        return;
+    int slot = atomic_fetch_add_explicit(&bottom_count, 1, memory_order_relaxed);
+    if (slot >= BOTTOMS) {
+        atomic_store_explicit(&bottom_count, BOTTOMS, memory_order_relaxed);
+        return;
+    }
+    struct bottom *bottom = &bottoms[slot];
+    bottom->tail_count = tail_count;
+    for (int i = 0; i < tail_count; i++)
+        bottom->tail[i] = tail[i];
+    atomic_store_explicit(&bottom->address, address, memory_order_release);
+}
+
+/* How a walk ended: at the chain's end, at a function without a frame pointer whose saved %rbp
+   leads nowhere (a stack's bottom, or a caller the chain cannot name: only libunwind can tell),
+   or where validation failed. */
+enum walk_end { WALK_COMPLETE, WALK_AT_BOTTOM, WALK_UNSURE };
+
+/* Walks the chain from our own frame, keeping the frames so far whatever the end. With
+   WALK_AT_BOTTOM, *bottom_at is the index of the return address the walk ended on. */
+static enum walk_end walk_frame_pointers(uintptr_t *frames, int depth, int *kept_out, int *bottom_at)
+{
+    struct libleak_thread *self = &libleak_thread;
+    uintptr_t frame = (uintptr_t)__builtin_frame_address(0);
+    int kept = 0;
+    *bottom_at = -1;
+    *kept_out = 0;
+    if (!know_stack(self))
+        return WALK_UNSURE;
+    uintptr_t low = self->stack_low, high = self->stack_high;
+    if (!frame_fits(frame, low, high))
+        return WALK_UNSURE; /* on a signal stack or a coroutine's: not ours to bound */
+    /* Our own frames, cut: a record whose return address is in our code was pushed by our code
+       for our code, which keeps frame pointers, so its saved %rbp is our caller's frame. */
+    while (in_own_code(((const uintptr_t *)frame)[1]))
+        frame = ((const uintptr_t *)frame)[0];
+    while (kept < depth) {
+        uintptr_t next = ((const uintptr_t *)frame)[0];
+        uintptr_t return_address = ((const uintptr_t *)frame)[1];
+        bool frame_pointers;
+        if (!libleak_modules_code(return_address, &frame_pointers))
+            break;
+        frames[kept++] = return_address;
+        bool next_fits = next > frame && frame_fits(next, low, high);
+        if (frame_pointers && next_fits) {
+            frame = next;
+            continue;
+        }
+        *kept_out = kept;
+        if (frame_pointers && next == 0)
+            return WALK_COMPLETE; /* the ABI's end of the chain */
+        if (!frame_pointers && !next_fits) {
+            const struct bottom *bottom = find_bottom(return_address);
+            if (bottom) {
+                int tail = bottom->tail_count < depth - kept ? bottom->tail_count : depth - kept;
+                memcpy(frames + kept, bottom->tail, (size_t)tail * sizeof *frames);
+                *kept_out = kept + tail;
+                return WALK_COMPLETE;
+            }
+            *bottom_at = kept - 1;
+            return WALK_AT_BOTTOM;
+        }
+        return WALK_UNSURE;
+    }
+    *kept_out = kept;
+    return kept == depth ? WALK_COMPLETE : WALK_UNSURE;
+}
+
+/* ---- libunwind, on a stack of ours ------------------------------------------------------ */
+
+/* Enough for libunwind's cursor, its DWARF state and a dl_iterate_phdr callback, with room to
+   spare; a guard page below. */
+enum { ALTERNATE_STACK = 256 * 1024, ALTERNATE_STACKS = 32, PAGE = 4096 };
+static struct {
+    _Atomic bool busy;
+    char *base; /* mapping of PAGE + ALTERNATE_STACK bytes, the first page a guard */
+} alternate_stacks[ALTERNATE_STACKS];
+
+/* Calls function(argument) with %rsp at stack_top. The frame it pushes on the caller's stack is
+   an ordinary frame-pointer frame, described in its CFI too, so that both walkers continue from
+   the alternate stack into the caller's frames. */
+void libleak_call_on_stack(void (*function)(void *), void *argument, void *stack_top);
+__asm__(".text\n"
+        ".globl libleak_call_on_stack\n"
+        ".hidden libleak_call_on_stack\n"
+        ".type libleak_call_on_stack, @function\n"
+        "libleak_call_on_stack:\n"
+        "    .cfi_startproc\n"
+        "    push %rbp\n"
+        "    .cfi_def_cfa_offset 16\n"
+        "    .cfi_offset %rbp, -16\n"
+        "    mov %rsp, %rbp\n"
+        "    .cfi_def_cfa_register %rbp\n"
+        "    mov %rdx, %rsp\n"
+        "    mov %rdi, %rax\n"
+        "    mov %rsi, %rdi\n"
+        "    call *%rax\n"
+        "    mov %rbp, %rsp\n"
+        "    pop %rbp\n"
+        "    .cfi_def_cfa %rsp, 8\n"
+        "    ret\n"
+        "    .cfi_endproc\n"
+        ".size libleak_call_on_stack, .-libleak_call_on_stack\n");
+
+static int take_alternate_stack(void)
+{
+    for (int i = 0; i < ALTERNATE_STACKS; i++) {
+        if (atomic_load_explicit(&alternate_stacks[i].busy, memory_order_relaxed) ||
+            atomic_exchange_explicit(&alternate_stacks[i].busy, true, memory_order_acquire))
+            continue;
+        if (!alternate_stacks[i].base) {
+            char *base = libleak_map(PAGE + ALTERNATE_STACK);
+            if (!base || mprotect(base, PAGE, PROT_NONE) != 0) {
+                if (base)
+                    libleak_unmap(base, PAGE + ALTERNATE_STACK);
+                atomic_store_explicit(&alternate_stacks[i].busy, false, memory_order_release);
+                return -1;
+            }
+            alternate_stacks[i].base = base;
+        }
+        return i;
+    }
+    return -1;
+}
+
+struct libunwind_request {
+    void **raw;
+    int want, got;
+};
+
+static void run_libunwind(void *argument)
+{
+    struct libunwind_request *request = argument;
+    request->got = unw_backtrace(request->raw, request->want);
+}
+
+/* libunwind's frames, ours cut from the top. */
+static int capture_with_libunwind(uintptr_t *frames, int depth)
+{
+    enum { EXTRA = LIBLEAK_OWN_FRAMES + 4, ROOMY = 128 * 1024 };
+    /* A thread with room to spare below this frame (most) unwinds where it is. */
+    const struct libleak_thread *self = &libleak_thread;
+    uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+    bool roomy = here > self->stack_low && here < self->stack_high && here - self->stack_low > ROOMY;
+    int slot = roomy ? -1 : take_alternate_stack();
+    void *on_our_stack[slot < 0 ? LIBLEAK_MAX_DEPTH + EXTRA : 1];
+    struct libunwind_request request = {on_our_stack, depth + EXTRA, 0};
+    if (slot >= 0) {
+        char *top = alternate_stacks[slot].base + PAGE + ALTERNATE_STACK;
+        request.raw = (void **)(top - (LIBLEAK_MAX_DEPTH + EXTRA) * sizeof(void *));
+        libleak_call_on_stack(run_libunwind, &request, (void *)((uintptr_t)request.raw & ~(uintptr_t)15));
+    } else {
+        run_libunwind(&request);
+    }
+    int first = 0;
+    while (first < request.got && in_own_code((uintptr_t)request.raw[first]))
+        first++;
+    int kept = request.got - first < depth ? request.got - first : depth;
+    for (int i = 0; i < kept; i++) {
+        frames[i] = (uintptr_t)request.raw[first + i];
+        libleak_modules_note(frames[i]); /* so that a library unloaded later is known */
+    }
+    if (slot >= 0)
+        atomic_store_explicit(&alternate_stacks[slot].busy, false, memory_order_release);
+    return kept;
+}
+
+/* libunwind's own access_mem validates an address it is unsure of by writing a byte of it into
+   a pipe it opened once (at the lowest free descriptors) and reads back. A program that closes
+   its descriptors and opens files gets those numbers: libunwind then read from and wrote into
+   the program's files. Ours answers from the thread's stack bounds, and otherwise asks the
+   kernel with process_vm_readv, which fails cleanly on unmapped memory and needs no
+   descriptor. libunwind 1.6 marks the reads it wants validated in the low bit of `argument`
+   (the rest is its ucontext pointer); reads it does not mark are of memory it knows. */
+static int access_memory(unw_addr_space_t space, unw_word_t address, unw_word_t *value, int write,
+                         void *argument)
+{
+    (void)space;
+    if (write) {
+        *(unw_word_t *)address = *value;
+        return 0;
+    }
+    const struct libleak_thread *self = &libleak_thread;
+    bool validate = (uintptr_t)argument & 1;
+    bool on_stack = address >= self->stack_low && address < self->stack_high &&
+                    self->stack_high - address >= sizeof *value;
+    if (validate && !on_stack) {
+        struct iovec local = {value, sizeof *value}, remote = {(void *)address, sizeof *value};
+        if (syscall(SYS_process_vm_readv, getpid(), &local, 1UL, &remote, 1UL, 0UL) != (long)sizeof *value)
+            return -UNW_EINVAL;
+        return 0;
+    }
+    *value = *(const unw_word_t *)address;
+    return 0;
+}
+
+/* libunwind opens its validation pipe when it starts, at the two lowest free descriptors. We
+   note those numbers, start it, and close them again if they are that pipe: with our accessor
+   libunwind never uses it, and the program gets its numbers back. */
+static void start_libunwind(void)
+{
+    int lowest[2] = {open("/dev/null", O_RDONLY | O_CLOEXEC), open("/dev/null", O_RDONLY | O_CLOEXEC)};
+    for (int i = 0; i < 2; i++)
+        if (lowest[i] >= 0)
+            close(lowest[i]);
+    /* No register-state cache: this libunwind takes a mutex for it even when asked to cache per
+       thread, and holds it across dl_iterate_phdr; a thread sampled inside the program's own
+       dl_iterate_phdr callback (holding the loader's lock) then deadlocked with one unwinding
+       elsewhere (tests/cases/lib_loader_callbacks.sh). */
+    unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_NONE);
+    unw_accessors_t *accessors = unw_get_accessors(unw_local_addr_space);
+    if (accessors)
+        accessors->access_mem = access_memory;
+    struct stat read_end, write_end;
+    if (lowest[0] >= 0 && lowest[1] >= 0 && fstat(lowest[0], &read_end) == 0 &&
+        fstat(lowest[1], &write_end) == 0 && S_ISFIFO(read_end.st_mode) && S_ISFIFO(write_end.st_mode) &&
+        read_end.st_ino == write_end.st_ino && accessors) {
+        close(lowest[0]);
+        close(lowest[1]);
+    }
+}
+
+/* ---- choosing ---------------------------------------------------------------------------- */
+
+int libleak_unwind_capture(uintptr_t *frames, int depth)
+{
+    bool loader_locked = libleak_modules_loader_locked();
+    if (!libleak_config.frame_pointers && !loader_locked) {
+        know_stack(&libleak_thread); /* for access_memory's bounds */
+        return capture_with_libunwind(frames, depth);
+    }
+    int kept, bottom_at;
+    enum walk_end end = walk_frame_pointers(frames, depth, &kept, &bottom_at);
+    bool alone = libleak_config.unwinder == LIBLEAK_UNWIND_FP || loader_locked;
+    /* Walking frame pointers alone, a bottom is where stacks end, as for any such walker. */
+    if (end == WALK_COMPLETE || (alone && end == WALK_AT_BOTTOM)) {
+        if (!libleak_config.frame_pointers)
+            atomic_fetch_add_explicit(&counts.walked, 1, memory_order_relaxed);
+        return kept;
+    }
+    if (alone) {
+        atomic_fetch_add_explicit(&counts.cut, 1, memory_order_relaxed);
+        return kept;
+    }
+    atomic_fetch_add_explicit(&counts.fell_back, 1, memory_order_relaxed);
+    uintptr_t walked_to = end == WALK_AT_BOTTOM ? frames[bottom_at] : 0;
+    int count = capture_with_libunwind(frames, depth);
+    /* libunwind agrees up to that frame and ends soon after it: a stack's bottom, remembered
+       with its tail. */
+    if (walked_to && bottom_at < count && frames[bottom_at] == walked_to &&
+        count - bottom_at - 1 <= MAX_BOTTOM && count < depth)
+        learn_bottom(walked_to, frames + bottom_at + 1, count - bottom_at - 1);
+    return count;
+}
+
+void libleak_unwind_describe(char *text, size_t size)
+{
+    /* Every capture ends as a sample or a dropped one. */
+    uint64_t captured = libleak_stacks_samples() + atomic_load(&libleak_counters.dropped_stacks) +
+                        atomic_load(&libleak_counters.dropped_live);
+    uint64_t fell_back = atomic_load(&counts.fell_back), cut = atomic_load(&counts.cut),
+             walked = atomic_load(&counts.walked);
+    uint64_t by_libunwind = 0;
+    if (libleak_config.frame_pointers)
+        walked = captured > fell_back + cut ? captured - fell_back - cut : 0;
+    else
+        by_libunwind = captured > walked + cut ? captured - walked - cut : 0;
+    snprintf(text, size,
+             "unwinding (%s): %llu stacks by frame pointers, %llu fell back to libunwind, %llu by libunwind, "
+             "%llu left short",
+             libleak_config.unwinder == LIBLEAK_UNWIND_FP          ? "fp"
+             : libleak_config.unwinder == LIBLEAK_UNWIND_LIBUNWIND ? "libunwind"
+                                                                   : "auto",
+             (unsigned long long)walked, (unsigned long long)fell_back, (unsigned long long)by_libunwind,
+             (unsigned long long)cut);
+}
+
+static int find_own_code(struct dl_phdr_info *info, size_t size, void *context)
+{
+    (void)size;
+    (void)context;
+    uintptr_t start = UINTPTR_MAX, end = 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *segment = &info->dlpi_phdr[i];
+        if (segment->p_type != PT_LOAD || !(segment->p_flags & PF_X))
+            continue;
+        uintptr_t low = info->dlpi_addr + segment->p_vaddr;
+        if (low < start)
+            start = low;
+        if (low + segment->p_memsz > end)
+            end = low + segment->p_memsz;
+    }
+    uintptr_t probe = (uintptr_t)&libleak_unwind_init;
+    if (probe >= start && probe < end) {
+        own_code_start = start;
+        own_code_end = end;
+        return 1;
+    }
+    return 0;
+}
+
+void libleak_unwind_init(void)
+{
+    dl_iterate_phdr(find_own_code, NULL);
+    libleak_modules_init();
+    if (libleak_config.unwinder == LIBLEAK_UNWIND_AUTO)
+        libleak_config.frame_pointers = libleak_config.rate == 1;
+    start_libunwind();
+}

@@ -1,0 +1,304 @@
+/*
+ * config — reading LIBLEAK_* once, at start, with a clear line for every bad value.
+ *
+ * Only getenv, strtoull and our own parsing run here: the constructor calls this before the
+ * tables exist.
+ */
+#include "core/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/log.h"
+
+struct libleak_config libleak_config = {
+        .rate = LIBLEAK_DEFAULT_RATE,
+        .depth = LIBLEAK_DEFAULT_DEPTH,
+        .signal = SIGUSR2,
+        .at_exit = true,
+        .symbolize = true,
+        .out = LIBLEAK_DEFAULT_OUT,
+        .max_stacks = 256 * 1024,
+        .max_memory = 2ULL << 30,
+        .exitcode = 23,
+        .file_mode = 0600,
+};
+
+bool libleak_parse_size(const char *text, uint64_t *value)
+{
+    const char *p = text;
+    while (isspace((unsigned char)*p))
+        p++;
+    if (!isdigit((unsigned char)*p))
+        return false;
+    errno = 0;
+    char *end;
+    unsigned long long number = strtoull(p, &end, 10);
+    if (errno)
+        return false;
+    int shift = 0;
+    switch (tolower((unsigned char)*end)) {
+    case 'k':
+        shift = 10;
+        end++;
+        break;
+    case 'm':
+        shift = 20;
+        end++;
+        break;
+    case 'g':
+        shift = 30;
+        end++;
+        break;
+    case 't':
+        shift = 40;
+        end++;
+        break;
+    }
+    if (shift && tolower((unsigned char)*end) == 'i') /* accept "kib"-ish spellings: 64KiB */
+        end++;
+    if (shift && tolower((unsigned char)*end) == 'b')
+        end++;
+    while (isspace((unsigned char)*end))
+        end++;
+    if (*end != '\0' || (shift && number > (UINT64_MAX >> shift)))
+        return false;
+    *value = (uint64_t)number << shift;
+    return true;
+}
+
+bool libleak_parse_duration(const char *text, uint64_t *seconds)
+{
+    if (!isdigit((unsigned char)*text))
+        return false;
+    errno = 0;
+    char *end;
+    unsigned long long number = strtoull(text, &end, 10);
+    uint64_t unit = 1;
+    switch (*end) {
+    case 's':
+        unit = 1;
+        end++;
+        break;
+    case 'm':
+        unit = 60;
+        end++;
+        break;
+    case 'h':
+        unit = 3600;
+        end++;
+        break;
+    case 'd':
+        unit = 86400;
+        end++;
+        break;
+    }
+    if (errno || *end != '\0' || number > UINT64_MAX / unit)
+        return false;
+    *seconds = number * unit;
+    return true;
+}
+
+static void load_interval(void)
+{
+    const char *text = getenv("LIBLEAK_INTERVAL");
+    if (!text)
+        return;
+    uint64_t seconds;
+    if (!libleak_parse_duration(text, &seconds) || seconds > 7 * 86400)
+        libleak_log(
+                "LIBLEAK_INTERVAL=\"%s\" is not a duration from 0 to 7d (like 30s, 5m, 1h); using 0 (no periodic snapshots)",
+                text);
+    else
+        libleak_config.interval = seconds;
+}
+
+static void load_size(const char *name, uint64_t *target, uint64_t min, uint64_t max)
+{
+    const char *text = getenv(name);
+    if (!text)
+        return;
+    uint64_t value;
+    if (!libleak_parse_size(text, &value) || value < min || value > max)
+        libleak_log("%s=\"%s\" is not a size from %llu to %llu (k, m, g suffixes allowed); using %llu", name,
+                    text, (unsigned long long)min, (unsigned long long)max, (unsigned long long)*target);
+    else
+        *target = value;
+}
+
+static void load_bool(const char *name, bool *target)
+{
+    const char *text = getenv(name);
+    if (!text)
+        return;
+    static const char *const yes[] = {"1", "yes", "true", "on"};
+    static const char *const no[] = {"0", "no", "false", "off"};
+    for (size_t i = 0; i < 4; i++) {
+        if (strcasecmp(text, yes[i]) == 0) {
+            *target = true;
+            return;
+        }
+        if (strcasecmp(text, no[i]) == 0) {
+            *target = false;
+            return;
+        }
+    }
+    libleak_log("%s=\"%s\" is not 0 or 1; using %d", name, text, *target);
+}
+
+/* A signal we may take for snapshots: catchable, not one whose default use the program or the
+   kernel depends on (SIGSEGV & co.), and not one of the real-time signals glibc keeps for
+   itself (32 for thread cancellation, 33 for setxid: below SIGRTMIN, and sigaction refuses
+   them, so 32 would kill the program when sent and 33 would do nothing). */
+static bool signal_is_usable(long number)
+{
+    if (number <= 0 || number >= NSIG)
+        return false;
+    if (number >= 32 && number < SIGRTMIN)
+        return false;
+    return number != SIGKILL && number != SIGSTOP && number != SIGSEGV && number != SIGBUS &&
+           number != SIGFPE && number != SIGILL;
+}
+
+static void load_signal(void)
+{
+    const char *text = getenv("LIBLEAK_SIGNAL");
+    if (!text)
+        return;
+    const char *name = strncasecmp(text, "SIG", 3) == 0 ? text + 3 : text;
+    if (strcasecmp(name, "USR1") == 0) {
+        libleak_config.signal = SIGUSR1;
+        return;
+    }
+    if (strcasecmp(name, "USR2") == 0) {
+        libleak_config.signal = SIGUSR2;
+        return;
+    }
+    if (strcasecmp(text, "none") == 0 || strcmp(text, "0") == 0) {
+        libleak_config.signal = 0;
+        return;
+    }
+    char *end;
+    errno = 0;
+    long number = strtol(text, &end, 10);
+    if (*text && *end == '\0' && !errno && signal_is_usable(number)) {
+        libleak_config.signal = (int)number;
+        return;
+    }
+    libleak_log(
+            "LIBLEAK_SIGNAL=\"%s\" is not USR1, USR2, none or a catchable signal number that glibc leaves to "
+            "programs (1-31 but KILL, STOP, SEGV, BUS, FPE, ILL; %d-%d); using USR2",
+            text, SIGRTMIN, SIGRTMAX);
+    libleak_config.signal = SIGUSR2;
+}
+
+/* LIBLEAK_MODE: octal permissions for profiles, 0 to 0777 (open's mode: the umask applies). */
+static void load_file_mode(void)
+{
+    const char *text = getenv("LIBLEAK_MODE");
+    if (!text)
+        return;
+    char *end;
+    errno = 0;
+    unsigned long mode = strtoul(text, &end, 8);
+    if (*text >= '0' && *text <= '7' && *end == '\0' && !errno && mode <= 0777) {
+        libleak_config.file_mode = (unsigned)mode;
+        return;
+    }
+    libleak_log("LIBLEAK_MODE=\"%s\" is not an octal file mode from 0 to 0777 (like 0640); using 0600", text);
+}
+
+/* A template may use %p (pid), %n (sequence), %e (program name), %t (Unix time), %%. */
+static bool template_is_valid(const char *text)
+{
+    if (!*text)
+        return false;
+    for (const char *p = text; *p; p++) {
+        if (*p != '%')
+            continue;
+        p++;
+        if (!*p || !strchr("pnet%", *p))
+            return false;
+    }
+    return true;
+}
+
+static void load_out(void)
+{
+    const char *text = getenv("LIBLEAK_OUT");
+    if (!text)
+        return;
+    if (!template_is_valid(text) || strlen(text) >= sizeof libleak_config.out - 64) {
+        libleak_log(
+                "LIBLEAK_OUT=\"%s\" is not a file name template (known: %%p %%n %%e %%t %%%%); using \"%s\"",
+                text, LIBLEAK_DEFAULT_OUT);
+        return;
+    }
+    strcpy(libleak_config.out, text);
+}
+
+static void load_unwinder(void)
+{
+    const char *text = getenv("LIBLEAK_UNWIND");
+    if (!text)
+        return;
+    if (strcasecmp(text, "fp") == 0) {
+        libleak_config.unwinder = LIBLEAK_UNWIND_FP;
+        libleak_config.frame_pointers = true;
+    } else if (strcasecmp(text, "libunwind") == 0) {
+        libleak_config.unwinder = LIBLEAK_UNWIND_LIBUNWIND;
+        libleak_config.frame_pointers = false;
+    } else if (strcasecmp(text, "auto") != 0) {
+        libleak_log("LIBLEAK_UNWIND=\"%s\" is not auto, fp or libunwind; using auto", text);
+    }
+}
+
+/* The leak gate: exact tracking whatever LIBLEAK_RATE says (one line if it said otherwise), and
+   no ordinary exit profile unless asked for (it would symbolize every stack of the program). */
+static void load_check(void)
+{
+    load_bool("LIBLEAK_CHECK", &libleak_config.check);
+    if (!libleak_config.check)
+        return;
+    const char *rate = getenv("LIBLEAK_RATE");
+    if (rate && libleak_config.rate != 1)
+        libleak_log("LIBLEAK_RATE=\"%s\" is ignored with LIBLEAK_CHECK=1: the leak check tracks every allocation (rate 1)",
+                    rate);
+    libleak_config.rate = 1;
+    if (!getenv("LIBLEAK_AT_EXIT"))
+        libleak_config.at_exit = false;
+    load_size("LIBLEAK_CHECK_MAX", &libleak_config.check_max, 0, UINT64_MAX >> 1);
+    uint64_t exitcode = (uint64_t)libleak_config.exitcode;
+    load_size("LIBLEAK_EXITCODE", &exitcode, 0, 255);
+    libleak_config.exitcode = (int)exitcode;
+    load_bool("LIBLEAK_CHECK_POSSIBLE", &libleak_config.check_possible);
+    const char *suppressions = getenv("LIBLEAK_SUPPRESSIONS");
+    if (suppressions && *suppressions) {
+        if (strlen(suppressions) >= sizeof libleak_config.suppressions)
+            libleak_log("LIBLEAK_SUPPRESSIONS=\"%s\" is too long; no suppressions", suppressions);
+        else
+            strcpy(libleak_config.suppressions, suppressions);
+    }
+}
+
+void libleak_config_load(void)
+{
+    load_unwinder();
+    load_interval();
+    load_size("LIBLEAK_RATE", &libleak_config.rate, 0, 1ULL << 40);
+    uint64_t depth = (uint64_t)libleak_config.depth;
+    load_size("LIBLEAK_DEPTH", &depth, 1, LIBLEAK_MAX_DEPTH);
+    libleak_config.depth = (int)depth;
+    load_signal();
+    load_file_mode();
+    load_bool("LIBLEAK_AT_EXIT", &libleak_config.at_exit);
+    load_bool("LIBLEAK_SYMBOLIZE", &libleak_config.symbolize);
+    load_out();
+    load_size("LIBLEAK_MAX_STACKS", &libleak_config.max_stacks, 1024, 1ULL << 24);
+    load_size("LIBLEAK_MAX_MEMORY", &libleak_config.max_memory, 16ULL << 20, 1ULL << 40);
+    load_check();
+}

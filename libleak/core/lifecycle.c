@@ -1,0 +1,119 @@
+/*
+ * lifecycle — start, fork and exit.
+ *
+ * The constructor runs early (libleak.so is preloaded, so only its own dependencies start
+ * before it), with the "inside" flag set so that nothing it allocates is tracked. Until it has
+ * finished, the slow path only asks to be called again (track.c). The destructor writes the
+ * exit profile; it runs after the program's own destructors and atexit handlers, because the
+ * program was started after us.
+ */
+#include <fcntl.h>
+#include <link.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/auxv.h>
+#include <sys/resource.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "dump/dump.h"
+#include "core/export.h"
+#include "gate/leakcheck.h"
+#include "alloc/live.h"
+#include "core/log.h"
+#include "alloc/real.h"
+#include "alloc/stacks.h"
+#include "alloc/unwind.h"
+#include "alloc/thread.h"
+#include "alloc/track.h"
+#include "dump/watch.h"
+
+static void stay_passive(void)
+{
+    libleak_passive = true;
+    libleak_config.rate = 0;
+    atomic_store_explicit(&libleak_ready, true, memory_order_release);
+}
+
+__attribute__((constructor(101))) static void libleak_start(void)
+{
+    /* Resolve before entering: a parked countdown sends allocations straight to the real
+       functions (hooks.c), so they must be known first; dlsym's own calloc still finds this
+       thread's countdown negative and is served from the bootstrap buffer. */
+    libleak_real_resolve();
+    libleak_enter();
+    libleak_log_init();
+    if (getauxval(AT_SECURE)) { /* setuid/setgid: read no environment, write nothing */
+        stay_passive();
+        libleak_leave();
+        return;
+    }
+    libleak_config_load();
+
+    libleak_unwind_init();
+    libleak_check_init();
+
+    if (libleak_config.rate != 0 && !libleak_stacks_init(libleak_config.max_stacks)) {
+        libleak_log("cannot reserve the stack table within LIBLEAK_MAX_MEMORY=%llu; tracking is off",
+                    (unsigned long long)libleak_config.max_memory);
+        libleak_config.rate = 0;
+    }
+    if (libleak_config.rate == 1)
+        libleak_live_filter_saturate();
+    libleak_watch_init();
+    libleak_namespaces_init();
+    libleak_dump_init();
+    pthread_atfork(NULL, NULL, libleak_dump_after_fork_in_child);
+    atomic_store_explicit(&libleak_ready, true, memory_order_release);
+    libleak_leave();
+}
+
+/*
+ * exit() from several threads at once. glibc lets a second caller finish the process with
+ * _exit while the first is still running the exit handlers and destructors, ours among them:
+ * the exit profile and the leak gate were lost, and a leaking test passed. The first caller
+ * goes on; any other waits for the process to end, as it would inside a slower exit(). The
+ * owner is kept with its pid: a vfork child shares our memory, and a fork child inherits it,
+ * so an owner of another process is stale. (A return from main reaches libc's exit without
+ * passing here; a thread calling exit() at that moment is not held back.)
+ */
+static _Atomic uint64_t exiting_thread; /* pid << 32 | tid of the first caller, or 0 */
+
+EXPORT __attribute__((noreturn)) void exit(int status)
+{
+    static void (*next_exit)(int);
+    uint64_t self = (uint64_t)(uint32_t)getpid() << 32 | (uint32_t)gettid();
+    uint64_t owner = atomic_load(&exiting_thread);
+    for (;;) {
+        if (owner == self || (owner && owner >> 32 == self >> 32))
+            break;
+        if (atomic_compare_exchange_weak(&exiting_thread, &owner, self)) {
+            owner = self;
+            break;
+        }
+    }
+    if (owner != self)
+        for (;;)
+            pause(); /* the first exit() ends the process */
+    if (!next_exit && libleak_real_resolve()) {
+        libleak_enter(); /* dlsym allocates: not the program's allocation */
+        next_exit = (void (*)(int))libleak_real_next("exit");
+        libleak_leave();
+    }
+    if (next_exit)
+        next_exit(status);
+    _exit(status);
+}
+
+__attribute__((destructor)) static void libleak_stop(void)
+{
+    libleak_watch_at_exit();
+    /* The leak gate scans this thread's stack from here up: the frames below are libleak's.
+       getcontext puts the registers the program may still hold pointers in on that stack. */
+    ucontext_t registers;
+    getcontext(&registers);
+    libleak_check_scan((uintptr_t)&registers);
+    libleak_dump_at_exit();
+    libleak_check_finish();
+}

@@ -1,0 +1,322 @@
+/*
+ * profile_writer — the pprof heap profile, as Go writes one (runtime/pprof's protomem.go).
+ *
+ * Four sample types: alloc_objects/count, alloc_space/bytes, inuse_objects/count,
+ * inuse_space/bytes (the default); period_type space/bytes with period = the rate. Values are
+ * final (pprof never rescales a proto profile): each stack's counters already hold the sum of
+ * its samples' unbiased weights (sampler.h). Each sample carries a numeric label "bytes" with
+ * the stack's average block size, like Go's, and "age" where the source knows it. The samples
+ * come from a source: the stack table's counters by default, the leak gate's, the peak's or
+ * the age classes' otherwise. Comments say how the profile was taken and what the process
+ * and its allocator hold beside it.
+ *
+ * How the message is encoded (strings, locations, functions, mappings) is pprof_builder.c's
+ * job; gzip_writer.c streams it to the file. All the memory comes from the builder's arena,
+ * released when the file is written.
+ */
+#include "dump/profile_writer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "os/descriptors.h"
+#include "dump/gzip_writer.h"
+#include "alloc/live.h"
+#include "alloc/memory.h"
+#include "os/memory_limits.h"
+#include "dump/pprof_builder.h"
+#include "alloc/real.h"
+#include "alloc/sampler.h"
+#include "alloc/stacks.h"
+#include "dump/symbols.h"
+#include "alloc/track.h"
+#include "alloc/unwind.h"
+
+typedef Perftools__Profiles__Profile Profile;
+typedef Perftools__Profiles__Sample Sample;
+typedef Perftools__Profiles__ValueType ValueType;
+
+/*
+ * Frames that only pass an allocation on: pprof (and leakprof) drop them and every frame they
+ * called, so the program's call of the allocator is the flat frame, as runtime.mallocgc never
+ * shows in a Go profile. Our own hooks (operator new included) are never in a stack; these are
+ * what remains: libc's and common libraries' wrappers, and operator new where a C++ runtime
+ * calls another through a frame of its own. pprof matches the whole name without its argument
+ * list.
+ */
+#define ALLOCATOR_WRAPPERS                                                                                   \
+    "operator new.*|operator delete.*|__libc_(malloc|calloc|realloc|memalign)|"                              \
+    "(__)?(strdup|strndup)|wcsdup|x(malloc|calloc|realloc|strdup|strndup|memdup)|"                           \
+    "g_(try_)?(malloc0?|realloc|new0?)(_n)?|g_(strdup|strndup|memdup)"
+
+void libleak_profile_values(const struct libleak_stack_totals *totals, int64_t values[4])
+{
+    /* A free counted after we read alloc cannot exceed it for long; clamp the instant. */
+    uint64_t inuse_objects =
+            totals->alloc_objects > totals->free_objects ? totals->alloc_objects - totals->free_objects : 0;
+    uint64_t inuse_bytes =
+            totals->alloc_bytes > totals->free_bytes ? totals->alloc_bytes - totals->free_bytes : 0;
+    const uint64_t half = LIBLEAK_OBJECT_ONE / 2;
+    values[0] = (int64_t)((totals->alloc_objects + half) / LIBLEAK_OBJECT_ONE);
+    values[1] = (int64_t)totals->alloc_bytes;
+    values[2] = (int64_t)((inuse_objects + half) / LIBLEAK_OBJECT_ONE);
+    values[3] = (int64_t)inuse_bytes;
+}
+
+/* The four values of one stack, rounded from fixed point; false when it never allocated. */
+static bool stack_values(const struct libleak_stack *stack, int64_t values[4])
+{
+    struct libleak_stack_totals totals;
+    libleak_stacks_totals(stack, &totals);
+    libleak_profile_values(&totals, values);
+    return totals.alloc_objects != 0;
+}
+
+struct stack_visit {
+    void (*emit)(const struct libleak_profile_sample *sample, void *emit_context);
+    void *emit_context;
+};
+
+/* The samples of the default source: every stack that has allocated, with its counters. */
+static void emit_stack(struct libleak_stack *stack, void *context)
+{
+    struct stack_visit *visit = context;
+    struct libleak_profile_sample sample = {stack->frames, stack->depth, {0}, -1};
+    if (!stack_values(stack, sample.values))
+        return; /* interned, but nothing charged yet */
+    visit->emit(&sample, visit->emit_context);
+}
+
+static void for_each_stack_sample(void *context,
+                                  void (*emit)(const struct libleak_profile_sample *sample,
+                                               void *emit_context),
+                                  void *emit_context)
+{
+    (void)context;
+    struct stack_visit visit = {emit, emit_context};
+    libleak_stacks_for_each(emit_stack, &visit);
+}
+
+struct sample_list {
+    struct libleak_pprof_builder *builder;
+    int64_t bytes_key, age_key, seconds_unit;
+    bool failed;
+};
+
+/* The "bytes" label: the average block size, of the allocations or (for a sample of live
+   blocks only, as the age classes give) of the blocks in use. */
+static int64_t average_size(const int64_t values[4])
+{
+    if (values[0])
+        return values[1] / values[0];
+    return values[2] ? values[3] / values[2] : 0;
+}
+
+static void add_sample(const struct libleak_profile_sample *source, void *context)
+{
+    struct sample_list *list = context;
+    struct libleak_pprof_builder *builder = list->builder;
+    if (list->failed)
+        return;
+    Sample *sample = libleak_pprof_add_sample(builder, source->frames, source->depth, source->values, 4, 2);
+    if (!sample ||
+        !libleak_pprof_add_label(builder, sample, list->bytes_key, average_size(source->values), 0))
+        list->failed = true;
+    else if (source->age_seconds >= 0 && !libleak_pprof_add_label(builder, sample, list->age_key,
+                                                                  source->age_seconds, list->seconds_unit))
+        list->failed = true;
+}
+
+/*
+ * libdw must not run short of memory (memory_limits.h). Under a memory limit (ulimit -v, ulimit -d, the cgroup's:
+ * memory_limits.c) we check the headroom first and, where it is short, name only the addresses
+ * symbolized before (the watch warms that cache while memory is plentiful) and write the rest as
+ * addresses: pprof can still symbolize them from the binaries, since the mappings and build IDs
+ * are there.
+ */
+
+static bool room_to_symbolize(uint64_t *headroom, char *limit_name, unsigned name_size)
+{
+    *headroom = libleak_limits_headroom(limit_name, name_size);
+    return *headroom >= LIBLEAK_SYMBOLIZE_HEADROOM;
+}
+
+/*
+ * What the process and its allocator hold, beside the sampled estimate: resident memory
+ * grows without a leak when the allocator keeps freed memory (fragmentation, arenas), and a
+ * reader can only tell the two apart with both numbers in the profile. They go in as
+ * comments, "resident memory: N bytes (/proc/self/statm)" and "allocator (glibc
+ * mallinfo2): ...", parsed by leakprof (tools/leakprof/reports/process_memory.c): keep the wording.
+ */
+static uint64_t resident_bytes(void)
+{
+    int fd = libleak_open_high("/proc/self/statm", O_RDONLY, 0);
+    if (fd < 0)
+        return 0;
+    char text[128] = "";
+    ssize_t length = read(fd, text, sizeof text - 1);
+    close(fd);
+    unsigned long long size, resident;
+    if (length <= 0 || sscanf(text, "%llu %llu", &size, &resident) != 2)
+        return 0;
+    return resident * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+/* A mallinfo2 call this slow is not repeated (see add_memory_comments). */
+#define MALLINFO_SLOW_MS 20
+
+/* glibc 2.33 and later; weak, so that an older glibc loads the library all the same. */
+extern struct mallinfo2 mallinfo2(void) __attribute__((weak));
+
+/*
+ * mallinfo2 describes glibc's arenas, which mean nothing when jemalloc or tcmalloc is the
+ * allocator underneath: ask only when the real malloc lies in libc's own mapping (the
+ * module list of this dump; no loader call, so no loader lock).
+ */
+static bool allocator_is_glibc(void)
+{
+    uint64_t pc = (uint64_t)(uintptr_t)libleak_real.malloc;
+    for (int i = 0; pc && i < libleak_symbols_mapping_count(); i++) {
+        const struct libleak_mapping *m = libleak_symbols_mapping(i);
+        if (pc >= m->start && pc < m->limit) {
+            const char *slash = strrchr(m->path, '/');
+            const char *base = slash ? slash + 1 : m->path;
+            return strncmp(base, "libc.so", 7) == 0 || strncmp(base, "libc-", 5) == 0;
+        }
+    }
+    return false;
+}
+
+static void add_memory_comments(struct libleak_pprof_builder *builder)
+{
+    uint64_t resident = resident_bytes();
+    if (resident)
+        libleak_pprof_add_comment(builder, "resident memory: %llu bytes (/proc/self/statm)",
+                                  (unsigned long long)resident);
+    /*
+     * mallinfo2 walks every free chunk of every arena, each under that arena's lock: the
+     * program's mallocs wait meanwhile (measured: 0.2 s for a million free chunks). One slow
+     * call is allowed; after it, profiles say why the figures are missing.
+     */
+    static _Atomic uint64_t slow_mallinfo_ms;
+    uint64_t slow_ms = atomic_load(&slow_mallinfo_ms);
+    if (mallinfo2 && allocator_is_glibc() && slow_ms) {
+        libleak_pprof_add_comment(
+                builder,
+                "allocator (glibc mallinfo2): not asked again, it took %llu ms under glibc's arena locks",
+                (unsigned long long)slow_ms);
+    } else if (mallinfo2 && allocator_is_glibc()) {
+        struct timespec before, after;
+        clock_gettime(CLOCK_MONOTONIC, &before);
+        struct mallinfo2 info = mallinfo2();
+        clock_gettime(CLOCK_MONOTONIC, &after);
+        uint64_t ms = (uint64_t)((after.tv_sec - before.tv_sec) * 1000 +
+                                 (after.tv_nsec - before.tv_nsec) / 1000000);
+        if (ms >= MALLINFO_SLOW_MS)
+            atomic_store(&slow_mallinfo_ms, ms);
+        libleak_pprof_add_comment(
+                builder,
+                "allocator (glibc mallinfo2): %llu bytes in use, %llu bytes free in arenas, "
+                "%llu bytes in mmapped blocks, %llu bytes of arenas",
+                (unsigned long long)info.uordblks, (unsigned long long)info.fordblks,
+                (unsigned long long)info.hblkhd, (unsigned long long)info.arena);
+    }
+}
+
+static bool build(struct libleak_pprof_builder *builder, const struct libleak_profile_request *request)
+{
+    static const struct libleak_profile_source stack_table = {for_each_stack_sample, NULL, 0};
+    const struct libleak_profile_source *source = request->source ? request->source : &stack_table;
+    uint64_t expected_stacks = libleak_stacks_count() + 64;
+    if (!libleak_pprof_begin(builder, expected_stacks * 4,
+                             source->expected_samples ? source->expected_samples : expected_stacks))
+        return false;
+    Profile *profile = &builder->profile;
+
+    uint64_t headroom = 0;
+    char limit_name[48] = "";
+    bool short_of_memory = builder->symbolize && !room_to_symbolize(&headroom, limit_name, sizeof limit_name);
+    if (short_of_memory) {
+        builder->symbolize = false;
+        builder->cached_names_only = true;
+    }
+    libleak_symbols_refresh();
+
+    ValueType **sample_types = libleak_pprof_alloc(builder, 4 * sizeof *sample_types);
+    if (!sample_types)
+        return false;
+    sample_types[0] = libleak_pprof_value_type(builder, "alloc_objects", "count");
+    sample_types[1] = libleak_pprof_value_type(builder, "alloc_space", "bytes");
+    sample_types[2] = libleak_pprof_value_type(builder, "inuse_objects", "count");
+    sample_types[3] = libleak_pprof_value_type(builder, "inuse_space", "bytes");
+    profile->sample_type = sample_types;
+    profile->n_sample_type = 4;
+    profile->period_type = libleak_pprof_value_type(builder, "space", "bytes");
+    profile->period = (int64_t)libleak_config.rate;
+    profile->default_sample_type = libleak_pprof_string(builder, "inuse_space");
+    profile->drop_frames = libleak_pprof_string(builder, ALLOCATOR_WRAPPERS);
+    int64_t now = libleak_wall_nanos();
+    profile->time_nanos = now;
+    profile->duration_nanos = now > request->start_nanos ? now - request->start_nanos : 0;
+
+    struct sample_list list = {.builder = builder};
+    list.bytes_key = libleak_pprof_string(builder, "bytes");
+    list.age_key = libleak_pprof_string(builder, "age");
+    list.seconds_unit = libleak_pprof_string(builder, "seconds");
+    source->for_each(source->context, add_sample, &list);
+    if (list.failed)
+        return false;
+    if (!libleak_pprof_add_mappings(builder))
+        return false;
+
+    if (short_of_memory)
+        libleak_pprof_add_comment(
+                builder,
+                "names only where known before: %llu MiB left under %s; pprof can symbolize the rest from the binaries",
+                (unsigned long long)(headroom >> 20), limit_name);
+    libleak_pprof_add_comment(builder, "libleak heap profile, sampling every %llu bytes on average%s",
+                              (unsigned long long)libleak_config.rate,
+                              libleak_config.rate == 1 ? " (exact)" : "");
+    libleak_pprof_add_comment(builder,
+                              "samples taken: %llu; dropped: %llu (stack table full), %llu (live table full)",
+                              (unsigned long long)libleak_stacks_samples(),
+                              (unsigned long long)atomic_load(&libleak_counters.dropped_stacks),
+                              (unsigned long long)atomic_load(&libleak_counters.dropped_live));
+    libleak_pprof_add_comment(builder, "stacks: %llu of at most %llu; live sampled blocks: %llu",
+                              (unsigned long long)libleak_stacks_count(),
+                              (unsigned long long)libleak_stacks_capacity(),
+                              (unsigned long long)libleak_live_count());
+    libleak_pprof_add_comment(
+            builder, "internal memory: %llu bytes mapped of at most %llu (LIBLEAK_MAX_MEMORY)",
+            (unsigned long long)libleak_memory_mapped(), (unsigned long long)libleak_config.max_memory);
+    add_memory_comments(builder);
+    char unwinding[256];
+    libleak_unwind_describe(unwinding, sizeof unwinding);
+    libleak_pprof_add_comment(builder, "%s", unwinding);
+    for (int i = 0; i < LIBLEAK_PROFILE_EXTRA_COMMENTS; i++)
+        if (request->extra_comments[i])
+            libleak_pprof_add_comment(builder, "%s", request->extra_comments[i]);
+    return libleak_pprof_finish(builder);
+}
+
+int libleak_profile_write(int fd, const struct libleak_profile_request *request)
+{
+    struct libleak_pprof_builder builder = {.symbolize = request->symbolize};
+    int result = -1;
+    bool built = build(&builder, request);
+    libleak_symbols_close_files(); /* hold no descriptor of the program's between dumps */
+    if (built)
+        result = libleak_gzip_write_message(fd, &builder.profile.base, &builder.arena);
+    else
+        errno = ENOMEM;
+    libleak_arena_release(&builder.arena);
+    return result;
+}

@@ -1,0 +1,10 @@
+/*
+ * main.c — leakprof's entry point. Everything else is in commands.c (the table of commands
+ * and their help) and the cmd_*.c files, so that the fuzz target can run the commands too.
+ */
+#include "commands/commands.h"
+
+int main(int argc, char **argv)
+{
+    return commands_run(argc, argv);
+}
