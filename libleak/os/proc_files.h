@@ -1,0 +1,36 @@
+/*
+ * proc_files — the small files of /proc and /sys the library reads (statm, cgroup limits, a
+ * thread's syscall line), and the path of the running program. The reads are raw: one open
+ * on a descriptor >= 3 (libleak_open_high), one read(2), close; nothing allocates, so the
+ * stopped world of the gate may call them. Parsers are apart from the reads, for unit tests.
+ */
+#ifndef LIBLEAK_PROC_FILES_H
+#define LIBLEAK_PROC_FILES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Reads at most size - 1 bytes of path into buffer and NUL-terminates them. Returns the
+   length, or -1 (errno set) when the file could not be opened or read. */
+ssize_t libleak_read_small_file(const char *path, char *buffer, size_t size);
+
+/* /proc/self/statm, in bytes. */
+struct libleak_statm {
+    uint64_t size;     /* the address space: what RLIMIT_AS counts */
+    uint64_t resident;
+    uint64_t data;     /* private writable mappings, heap and stack: what RLIMIT_DATA counts */
+};
+
+/* Parses statm's text (pages) with the given page size. False when it is not statm's. */
+bool libleak_statm_parse(const char *text, uint64_t page_size, struct libleak_statm *statm);
+
+/* Reads and parses /proc/self/statm. */
+bool libleak_statm_read(struct libleak_statm *statm);
+
+/* The path of the running program (the target of /proc/self/exe), NUL-terminated; false when
+   it cannot be read or does not fit. */
+bool libleak_program_path(char *buffer, size_t size);
+
+#endif
