@@ -38,6 +38,7 @@
 #include <pthread.h>
 
 #include "common/hash.h"
+#include "os/memory_copy.h"
 
 enum { MAX_SEGMENTS = 4, PERMANENT_CODE = 256, CACHED_MODULES = 64 };
 
@@ -262,15 +263,15 @@ static void read_facts(uintptr_t bias, const ElfW(Phdr) * headers, int count, st
    fault. Where the kernel refuses the call itself (a seccomp filter), a plain copy. */
 static bool copy_memory(void *to, uintptr_t from, size_t size)
 {
-    struct iovec local = {to, size}, remote = {(void *)from, size};
-    long copied = syscall(SYS_process_vm_readv, getpid(), &local, 1UL, &remote, 1UL, 0UL);
-    if (copied == (long)size)
+    switch (libleak_copy_memory(to, from, size)) {
+    case LIBLEAK_COPY_DONE:
         return true;
-    if (copied < 0 && (errno == ENOSYS || errno == EPERM)) {
+    case LIBLEAK_COPY_REFUSED:
         memcpy(to, (const void *)from, size);
         return true;
+    default:
+        return false;
     }
-    return false;
 }
 
 static int add_permanent(struct dl_phdr_info *info, size_t size, void *unused)

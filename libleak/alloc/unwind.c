@@ -45,6 +45,8 @@
 
 #include "core/config.h"
 #include "os/descriptors.h"
+#include "os/memory_copy.h"
+#include "os/proc_maps.h"
 #include "alloc/memory.h"
 #include "alloc/modules.h"
 #include "alloc/stacks.h"
@@ -69,56 +71,6 @@ static bool in_own_code(uintptr_t address)
 
 /* ---- this thread's stack ---------------------------------------------------------------- */
 
-/* Reads the mapping holding `address` from /proc/self/maps, with raw reads into a small buffer:
-   no stdio (it allocates), no pthread_getattr_np (it takes the thread's own lock and allocates
-   under it, so a program calling it would deadlock with us on its first allocation). */
-static bool find_mapping(uintptr_t address, uintptr_t *start, uintptr_t *end)
-{
-    int fd = libleak_open_high("/proc/self/maps", O_RDONLY, 0); /* never on 0-2: see descriptors.h */
-    if (fd < 0)
-        return false;
-    char buffer[512];
-    bool found = false, at_line_start = true, in_second = false;
-    uintptr_t first = 0, second = 0;
-    int digits = 0;
-    ssize_t length;
-    while (!found && (length = read(fd, buffer, sizeof buffer)) > 0) {
-        for (ssize_t i = 0; i < length && !found; i++) {
-            char c = buffer[i];
-            if (c == '\n') {
-                at_line_start = true;
-                continue;
-            }
-            if (at_line_start) {
-                at_line_start = false;
-                in_second = false;
-                first = second = 0;
-                digits = 0;
-            }
-            if (digits < 0)
-                continue; /* past the address range of this line */
-            int value = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-            if (value >= 0) {
-                if (in_second)
-                    second = second * 16 + (uintptr_t)value;
-                else
-                    first = first * 16 + (uintptr_t)value;
-            } else if (c == '-' && !in_second) {
-                in_second = true;
-            } else {
-                digits = -1;
-                if (in_second && address >= first && address < second) {
-                    *start = first;
-                    *end = second;
-                    found = true;
-                }
-            }
-        }
-    }
-    close(fd);
-    return found;
-}
-
 /* Finds this thread's stack once: the mapping that holds our frame. The main thread's stack
    grows down to RLIMIT_STACK below its top, and nothing else is ever mapped there. */
 static bool know_stack(struct libleak_thread *self)
@@ -126,7 +78,7 @@ static bool know_stack(struct libleak_thread *self)
     if (self->stack_high)
         return self->stack_high > self->stack_low;
     uintptr_t here = (uintptr_t)__builtin_frame_address(0), start, end;
-    if (!find_mapping(here, &start, &end)) {
+    if (!libleak_maps_find(here, &start, &end)) {
         self->stack_low = self->stack_high = 1; /* unknown for good: never walk */
         return false;
     }
@@ -363,8 +315,7 @@ static int access_memory(unw_addr_space_t space, unw_word_t address, unw_word_t 
     bool on_stack = address >= self->stack_low && address < self->stack_high &&
                     self->stack_high - address >= sizeof *value;
     if (validate && !on_stack) {
-        struct iovec local = {value, sizeof *value}, remote = {(void *)address, sizeof *value};
-        if (syscall(SYS_process_vm_readv, getpid(), &local, 1UL, &remote, 1UL, 0UL) != (long)sizeof *value)
+        if (libleak_copy_memory(value, address, sizeof *value) != LIBLEAK_COPY_DONE)
             return -UNW_EINVAL;
         return 0;
     }

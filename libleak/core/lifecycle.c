@@ -19,6 +19,7 @@
 #include "core/config.h"
 #include "dump/dump.h"
 #include "core/export.h"
+#include "os/libc.h"
 #include "gate/leakcheck.h"
 #include "alloc/live.h"
 #include "core/log.h"
@@ -52,6 +53,7 @@ __attribute__((constructor(101))) static void libleak_start(void)
     libleak_config_load();
 
     libleak_unwind_init();
+    libleak_libc_init((const void *)libleak_real.malloc);
     libleak_check_init();
 
     if (libleak_config.rate != 0 && !libleak_stacks_init(libleak_config.max_stacks)) {

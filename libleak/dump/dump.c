@@ -50,6 +50,7 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "os/descriptors.h"
+#include "os/proc_files.h"
 #include "core/export.h"
 #include "core/log.h"
 #include "dump/profile_writer.h"
@@ -245,12 +246,10 @@ void libleak_dump_resume_dumper(void)
 static void read_program_name(void)
 {
     char path[PATH_MAX];
-    ssize_t length = readlink("/proc/self/exe", path, sizeof path - 1);
-    if (length <= 0) {
+    if (!libleak_program_path(path, sizeof path)) {
         strcpy(program_name, "program");
         return;
     }
-    path[length] = '\0';
     const char *base = strrchr(path, '/');
     snprintf(program_name, sizeof program_name, "%.*s", (int)sizeof program_name - 1, base ? base + 1 : path);
 }

@@ -24,6 +24,7 @@
 #include "dump/interned.h"
 #include "alloc/modules.h"
 #include "common/sorted.h"
+#include "os/proc_files.h"
 
 /* One executable segment: the mapping handed out, and the object it belongs to. */
 struct segment {
@@ -145,9 +146,7 @@ static const char *object_path(const struct dl_phdr_info *info, bool is_main, bo
         if (by_interpreter) {
             name = program_invocation_name;
         } else {
-            ssize_t n = readlink("/proc/self/exe", buffer, sizeof buffer - 1);
-            if (n > 0) {
-                buffer[n] = '\0';
+            if (libleak_program_path(buffer, sizeof buffer)) {
                 *running_file = true;
                 return libleak_intern(buffer);
             }

@@ -28,6 +28,8 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "os/descriptors.h"
+#include "os/libc.h"
+#include "os/proc_files.h"
 #include "dump/gzip_writer.h"
 #include "alloc/live.h"
 #include "alloc/memory.h"
@@ -155,49 +157,19 @@ static bool room_to_symbolize(uint64_t *headroom, char *limit_name, unsigned nam
  * reader can only tell the two apart with both numbers in the profile. They go in as
  * comments, "resident memory: N bytes (/proc/self/statm)" and "allocator (glibc
  * mallinfo2): ...", parsed by leakprof (tools/leakprof/reports/process_memory.c): keep the wording.
+ * mallinfo2 describes glibc's arenas, which mean nothing when jemalloc or tcmalloc is the
+ * allocator underneath (os/libc.h).
  */
-static uint64_t resident_bytes(void)
-{
-    int fd = libleak_open_high("/proc/self/statm", O_RDONLY, 0);
-    if (fd < 0)
-        return 0;
-    char text[128] = "";
-    ssize_t length = read(fd, text, sizeof text - 1);
-    close(fd);
-    unsigned long long size, resident;
-    if (length <= 0 || sscanf(text, "%llu %llu", &size, &resident) != 2)
-        return 0;
-    return resident * (uint64_t)sysconf(_SC_PAGESIZE);
-}
-
 /* A mallinfo2 call this slow is not repeated (see add_memory_comments). */
 #define MALLINFO_SLOW_MS 20
 
 /* glibc 2.33 and later; weak, so that an older glibc loads the library all the same. */
 extern struct mallinfo2 mallinfo2(void) __attribute__((weak));
 
-/*
- * mallinfo2 describes glibc's arenas, which mean nothing when jemalloc or tcmalloc is the
- * allocator underneath: ask only when the real malloc lies in libc's own mapping (the
- * module list of this dump; no loader call, so no loader lock).
- */
-static bool allocator_is_glibc(void)
-{
-    uint64_t pc = (uint64_t)(uintptr_t)libleak_real.malloc;
-    for (int i = 0; pc && i < libleak_symbols_mapping_count(); i++) {
-        const struct libleak_mapping *m = libleak_symbols_mapping(i);
-        if (pc >= m->start && pc < m->limit) {
-            const char *slash = strrchr(m->path, '/');
-            const char *base = slash ? slash + 1 : m->path;
-            return strncmp(base, "libc.so", 7) == 0 || strncmp(base, "libc-", 5) == 0;
-        }
-    }
-    return false;
-}
-
 static void add_memory_comments(struct libleak_pprof_builder *builder)
 {
-    uint64_t resident = resident_bytes();
+    struct libleak_statm statm;
+    uint64_t resident = libleak_statm_read(&statm) ? statm.resident : 0;
     if (resident)
         libleak_pprof_add_comment(builder, "resident memory: %llu bytes (/proc/self/statm)",
                                   (unsigned long long)resident);
@@ -208,12 +180,12 @@ static void add_memory_comments(struct libleak_pprof_builder *builder)
      */
     static _Atomic uint64_t slow_mallinfo_ms;
     uint64_t slow_ms = atomic_load(&slow_mallinfo_ms);
-    if (mallinfo2 && allocator_is_glibc() && slow_ms) {
+    if (mallinfo2 && libleak_allocator_is_glibc() && slow_ms) {
         libleak_pprof_add_comment(
                 builder,
                 "allocator (glibc mallinfo2): not asked again, it took %llu ms under glibc's arena locks",
                 (unsigned long long)slow_ms);
-    } else if (mallinfo2 && allocator_is_glibc()) {
+    } else if (mallinfo2 && libleak_allocator_is_glibc()) {
         struct timespec before, after;
         clock_gettime(CLOCK_MONOTONIC, &before);
         struct mallinfo2 info = mallinfo2();

@@ -23,7 +23,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "os/descriptors.h"
+#include "os/proc_files.h"
 
 #define MAX_LEVELS 8
 /* cgroup v1 writes "no limit" as the largest page-aligned signed 64-bit value. */
@@ -37,25 +37,12 @@ struct cgroup_level {
 static struct cgroup_level levels[MAX_LEVELS];
 static int level_count;
 
-static ssize_t read_text(const char *path, char *text, size_t size)
-{
-    int fd = libleak_open_high(path, O_RDONLY, 0); /* never on 0-2: descriptors.h */
-    if (fd < 0)
-        return -1;
-    ssize_t length = read(fd, text, size - 1);
-    close(fd);
-    if (length < 0)
-        return -1;
-    text[length] = '\0';
-    return length;
-}
-
 /* A number from a file holding one; false for "max" or anything else. */
 static bool read_number(const char *directory, const char *file, uint64_t *value)
 {
     char path[PATH_MAX + 64], text[64];
     snprintf(path, sizeof path, "%s/%s", directory, file);
-    if (read_text(path, text, sizeof text) <= 0 || text[0] < '0' || text[0] > '9')
+    if (libleak_read_small_file(path, text, sizeof text) <= 0 || text[0] < '0' || text[0] > '9')
         return false;
     *value = strtoull(text, NULL, 10);
     return true;
@@ -73,7 +60,7 @@ static uint64_t inactive_file(const struct cgroup_level *level)
 {
     char path[PATH_MAX + 64], text[8192];
     snprintf(path, sizeof path, "%s/memory.stat", level->directory);
-    if (read_text(path, text, sizeof text) <= 0)
+    if (libleak_read_small_file(path, text, sizeof text) <= 0)
         return 0;
     const char *key = level->v2 ? "\ninactive_file " : "\ntotal_inactive_file ";
     char *found = strstr(text, key);
@@ -111,7 +98,7 @@ void libleak_limits_init(const char *proc_cgroup, const char *sysfs_root)
 {
     level_count = 0;
     char text[4096];
-    if (read_text(proc_cgroup, text, sizeof text) <= 0)
+    if (libleak_read_small_file(proc_cgroup, text, sizeof text) <= 0)
         return;
     char *save = NULL;
     for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -139,22 +126,6 @@ void libleak_limits_init(const char *proc_cgroup, const char *sysfs_root)
     }
 }
 
-/* statm: size and data, in pages. */
-static bool process_usage(uint64_t *address_space, uint64_t *data)
-{
-    char text[128];
-    if (read_text("/proc/self/statm", text, sizeof text) <= 0)
-        return false;
-    unsigned long long fields[6] = {0};
-    char *cursor = text;
-    for (int i = 0; i < 6; i++)
-        fields[i] = strtoull(cursor, &cursor, 10);
-    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
-    *address_space = fields[0] * page;
-    *data = fields[5] * page;
-    return true;
-}
-
 /* Calls visit for every limit that applies now; stops when visit returns false. */
 static int for_each_limit(bool (*visit)(const struct libleak_limit *limit, void *context), void *context)
 {
@@ -162,17 +133,17 @@ static int for_each_limit(bool (*visit)(const struct libleak_limit *limit, void 
     struct rlimit address_space, data;
     bool has_as = getrlimit(RLIMIT_AS, &address_space) == 0 && address_space.rlim_cur != RLIM_INFINITY;
     bool has_data = getrlimit(RLIMIT_DATA, &data) == 0 && data.rlim_cur != RLIM_INFINITY;
-    uint64_t as_usage = 0, data_usage = 0;
-    if ((has_as || has_data) && process_usage(&as_usage, &data_usage)) {
+    struct libleak_statm usage;
+    if ((has_as || has_data) && libleak_statm_read(&usage)) {
         struct libleak_limit limit;
         if (has_as) {
-            limit = (struct libleak_limit){"RLIMIT_AS (ulimit -v)", address_space.rlim_cur, as_usage};
+            limit = (struct libleak_limit){"RLIMIT_AS (ulimit -v)", address_space.rlim_cur, usage.size};
             count++;
             if (!visit(&limit, context))
                 return count;
         }
         if (has_data) {
-            limit = (struct libleak_limit){"RLIMIT_DATA (ulimit -d)", data.rlim_cur, data_usage};
+            limit = (struct libleak_limit){"RLIMIT_DATA (ulimit -d)", data.rlim_cur, usage.data};
             count++;
             if (!visit(&limit, context))
                 return count;

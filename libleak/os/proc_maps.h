@@ -4,7 +4,7 @@
  * reader that hands each parsed line to a callback.
  *
  * The reader may run on the allocation path (unwind.c learns a thread's stack from it) and in
- * the stopped world of the gate: raw read(2) into buffers on the caller's stack (about 1.5 KiB),
+ * the stopped world of the gate: raw read(2) into buffers on the caller's stack (1 KiB),
  * no stdio, no malloc, no lock; the descriptor comes from libleak_open_high (os/descriptors.h).
  */
 #ifndef LIBLEAK_PROC_MAPS_H

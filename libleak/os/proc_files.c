@@ -1,0 +1,57 @@
+/*
+ * proc_files — see proc_files.h.
+ */
+#include "os/proc_files.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "os/descriptors.h"
+
+ssize_t libleak_read_small_file(const char *path, char *buffer, size_t size)
+{
+    int fd = libleak_open_high(path, O_RDONLY, 0); /* never on 0-2: descriptors.h */
+    if (fd < 0)
+        return -1;
+    ssize_t length = read(fd, buffer, size - 1);
+    close(fd);
+    if (length < 0)
+        return -1;
+    buffer[length] = '\0';
+    return length;
+}
+
+bool libleak_statm_parse(const char *text, uint64_t page_size, struct libleak_statm *statm)
+{
+    /* size resident shared text lib data dt, in pages */
+    unsigned long long fields[6];
+    char *cursor = (char *)text;
+    for (int i = 0; i < 6; i++) {
+        char *end;
+        fields[i] = strtoull(cursor, &end, 10);
+        if (end == cursor)
+            return false;
+        cursor = end;
+    }
+    statm->size = fields[0] * page_size;
+    statm->resident = fields[1] * page_size;
+    statm->data = fields[5] * page_size;
+    return true;
+}
+
+bool libleak_statm_read(struct libleak_statm *statm)
+{
+    char text[128];
+    return libleak_read_small_file("/proc/self/statm", text, sizeof text) > 0 &&
+           libleak_statm_parse(text, (uint64_t)sysconf(_SC_PAGESIZE), statm);
+}
+
+bool libleak_program_path(char *buffer, size_t size)
+{
+    ssize_t length = readlink("/proc/self/exe", buffer, size - 1);
+    if (length <= 0 || (size_t)length >= size - 1)
+        return false;
+    buffer[length] = '\0';
+    return true;
+}
