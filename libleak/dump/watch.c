@@ -37,19 +37,9 @@
 #include "alloc/stacks.h"
 #include "dump/symbols.h"
 
-enum peak_mode { PEAK_OFF, PEAK_AT_EXIT, PEAK_WITH_SNAPSHOTS };
+#define REARM_POINTS 5 /* below the threshold by this much before it can fire again */
 
-#define DEFAULT_NEAR_LIMIT 90
-#define REARM_POINTS       5 /* below the threshold by this much before it can fire again */
-#define MAX_FILES_LIMIT    100000
-
-static struct {
-    uint64_t inuse_interval; /* bytes; 0: off */
-    enum peak_mode peak;
-    unsigned near_limit; /* percent; 0: off */
-    bool limits_found;   /* some limit applied at start */
-    uint64_t max_files;  /* 0: no bound */
-} watch;
+static bool limits_found; /* some limit applied at start */
 
 /* Poll state: only the dumper thread (and the exit, after the dumper's last poll) touch it. */
 static uint64_t inuse_base; /* in-use total at the last LIBLEAK_INUSE_INTERVAL snapshot */
@@ -75,59 +65,6 @@ static pthread_mutex_t files_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct kept_file first_file;
 static struct kept_file *ring;
 static uint64_t ring_start, ring_count;
-
-static void load_percent(void)
-{
-    const char *text = getenv("LIBLEAK_NEAR_LIMIT");
-    watch.near_limit = DEFAULT_NEAR_LIMIT;
-    if (!text)
-        return;
-    char *end;
-    errno = 0;
-    long value = strtol(text, &end, 10);
-    if (*text && (*end == '\0' || (*end == '%' && end[1] == '\0')) && !errno && value >= 0 && value <= 99)
-        watch.near_limit = (unsigned)value;
-    else
-        libleak_log("LIBLEAK_NEAR_LIMIT=\"%s\" is not a percentage from 0 (off) to 99; using %d", text,
-                    DEFAULT_NEAR_LIMIT);
-}
-
-static void load_peak(void)
-{
-    const char *text = getenv("LIBLEAK_PEAK");
-    if (!text)
-        return;
-    static const char *const at_exit[] = {"1", "yes", "true", "on", "exit"};
-    static const char *const off[] = {"0", "no", "false", "off"};
-    for (size_t i = 0; i < sizeof at_exit / sizeof at_exit[0]; i++)
-        if (strcasecmp(text, at_exit[i]) == 0) {
-            watch.peak = PEAK_AT_EXIT;
-            return;
-        }
-    for (size_t i = 0; i < sizeof off / sizeof off[0]; i++)
-        if (strcasecmp(text, off[i]) == 0)
-            return;
-    if (strcasecmp(text, "all") == 0 || strcmp(text, "2") == 0) {
-        watch.peak = PEAK_WITH_SNAPSHOTS;
-        return;
-    }
-    libleak_log("LIBLEAK_PEAK=\"%s\" is not 0, 1 (at exit) or all (also with every snapshot); using 0", text);
-}
-
-static void load_count(const char *name, uint64_t *target, uint64_t min, uint64_t max, uint64_t fallback)
-{
-    const char *text = getenv(name);
-    if (!text)
-        return;
-    uint64_t value;
-    if (!libleak_parse_size(text, &value) || (value != 0 && (value < min || value > max))) {
-        libleak_log("%s=\"%s\" is not 0 (off) or a number from %llu to %llu; using %llu", name, text,
-                    (unsigned long long)min, (unsigned long long)max, (unsigned long long)fallback);
-        *target = fallback;
-        return;
-    }
-    *target = value;
-}
 
 static void before_fork(void)
 {
@@ -158,17 +95,13 @@ static void after_fork_in_child(void)
 
 void libleak_watch_init(void)
 {
-    load_count("LIBLEAK_INUSE_INTERVAL", &watch.inuse_interval, 1, UINT64_MAX >> 1, 0);
-    load_peak();
-    load_percent();
-    load_count("LIBLEAK_MAX_FILES", &watch.max_files, 2, MAX_FILES_LIMIT, 0);
-    if (watch.near_limit) {
+    if (libleak_config.near_limit) {
         libleak_limits_init("/proc/self/cgroup", "/sys/fs/cgroup");
-        watch.limits_found = libleak_limits_any();
-        steps[step_count++] = watch.near_limit;
-        if (watch.near_limit < 95)
+        limits_found = libleak_limits_any();
+        steps[step_count++] = libleak_config.near_limit;
+        if (libleak_config.near_limit < 95)
             steps[step_count++] = 95;
-        if (watch.near_limit < 99)
+        if (libleak_config.near_limit < 99)
             steps[step_count++] = 99;
     }
     pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
@@ -177,7 +110,8 @@ void libleak_watch_init(void)
 bool libleak_watch_active(void)
 {
     return libleak_config.rate != 0 &&
-           (watch.inuse_interval || watch.peak != PEAK_OFF || (watch.near_limit && watch.limits_found));
+           (libleak_config.inuse_interval || libleak_config.peak != LIBLEAK_PEAK_OFF ||
+            (libleak_config.near_limit && limits_found));
 }
 
 /* The estimated in-use total: the sum of the stacks' counters (each clamped at zero). */
@@ -226,7 +160,7 @@ static bool write_near_limit(const struct libleak_limit *limit, unsigned crossed
              limit->name, (unsigned long long)limit->limit, (unsigned long long)limit->usage,
              100.0 * (double)limit->usage / (double)limit->limit, crossed);
     snprintf(hint, sizeof hint, "written by LIBLEAK_NEAR_LIMIT=%u (steps at %u, 95 and 99 %%)",
-             watch.near_limit, watch.near_limit);
+             libleak_config.near_limit, libleak_config.near_limit);
     const char *comments[] = {what, hint, NULL};
     if (libleak_dump_special(special, NULL, comments) != 0)
         return false;
@@ -240,11 +174,11 @@ static void watch_limits(void)
     if (!libleak_limits_tightest(&limit))
         return;
     double percent = 100.0 * (double)limit.usage / (double)limit.limit;
-    if (percent < (double)watch.near_limit - REARM_POINTS)
+    if (percent < (double)libleak_config.near_limit - REARM_POINTS)
         steps_crossed = 0;
     uint64_t stacks = libleak_stacks_count();
     /* At most once a second: each warming opens the binaries' debug information again. */
-    if (percent >= watch.near_limit / 2.0 && stacks != warmed_stacks &&
+    if (percent >= libleak_config.near_limit / 2.0 && stacks != warmed_stacks &&
         (warmed_at_poll == 0 || poll_count >= warmed_at_poll + 1000 / LIBLEAK_WATCH_POLL_MS) &&
         libleak_limits_headroom(NULL, 0) >= LIBLEAK_SYMBOLIZE_HEADROOM) {
         warmed_stacks = stacks;
@@ -267,18 +201,19 @@ void libleak_watch_poll(void)
     if (!libleak_watch_active())
         return;
     poll_count++;
-    if (watch.inuse_interval || watch.peak != PEAK_OFF) {
+    if (libleak_config.inuse_interval || libleak_config.peak != LIBLEAK_PEAK_OFF) {
         uint64_t total = inuse_total();
-        if (watch.peak != PEAK_OFF)
+        if (libleak_config.peak != LIBLEAK_PEAK_OFF)
             libleak_peak_consider(total);
         /* From the total at the last such snapshot, as gperftools: a program whose use rises
            and falls by less than the interval around a level writes nothing more. */
-        if (watch.inuse_interval && total >= inuse_base && total - inuse_base >= watch.inuse_interval) {
+        if (libleak_config.inuse_interval && total >= inuse_base &&
+            total - inuse_base >= libleak_config.inuse_interval) {
             inuse_base = total;
             libleak_dump_now(NULL);
         }
     }
-    if (watch.near_limit && watch.limits_found)
+    if (libleak_config.near_limit && limits_found)
         watch_limits();
 }
 
@@ -300,7 +235,7 @@ static void remember_file(const char *name, const char *number)
         pthread_mutex_unlock(&files_lock);
         return;
     }
-    uint64_t keep = watch.max_files - 1; /* besides the first */
+    uint64_t keep = libleak_config.max_files - 1; /* besides the first */
     if (!ring)
         ring = calloc(keep, sizeof *ring);
     if (!ring) {
@@ -332,7 +267,7 @@ static void remember_peak_file(const char *name, const char *number)
     if (first_file.name && strcmp(first_file.number, number) == 0)
         owner = &first_file;
     for (uint64_t i = 0; !owner && ring && i < ring_count; i++) {
-        struct kept_file *kept = &ring[(ring_start + i) % (watch.max_files - 1)];
+        struct kept_file *kept = &ring[(ring_start + i) % (libleak_config.max_files - 1)];
         if (strcmp(kept->number, number) == 0)
             owner = kept;
     }
@@ -346,16 +281,17 @@ static void remember_peak_file(const char *name, const char *number)
 
 void libleak_watch_special_written(const char *name, const char *special)
 {
-    if (watch.max_files && strncmp(special, "peak.", 5) == 0)
+    if (libleak_config.max_files && strncmp(special, "peak.", 5) == 0)
         remember_peak_file(name, special + 5);
 }
 
 void libleak_watch_snapshot_written(const char *name, const char *number)
 {
-    if (name && watch.max_files)
+    if (name && libleak_config.max_files)
         remember_file(name, number);
-    if (name && watch.peak == PEAK_WITH_SNAPSHOTS) { /* not beside a file the program named */
-        libleak_peak_consider(inuse_total());        /* the snapshot's moment may be the peak */
+    if (name &&
+        libleak_config.peak == LIBLEAK_PEAK_WITH_SNAPSHOTS) { /* not beside a file the program named */
+        libleak_peak_consider(inuse_total());                 /* the snapshot's moment may be the peak */
         char special[48];
         snprintf(special, sizeof special, "peak.%s", number);
         libleak_peak_write(special);
@@ -364,7 +300,7 @@ void libleak_watch_snapshot_written(const char *name, const char *number)
 
 void libleak_watch_at_exit(void)
 {
-    if (watch.peak == PEAK_OFF || libleak_config.rate == 0)
+    if (libleak_config.peak == LIBLEAK_PEAK_OFF || libleak_config.rate == 0)
         return;
     /* A process in which nothing sampled was ever in use (a script's short children, at the
        default rate) has no peak and writes none, silently: a line for each would fill the

@@ -10,8 +10,8 @@
 /* How often the dumper polls when a watch feature is on. */
 #define LIBLEAK_WATCH_POLL_MS 50
 
-/* Reads the LIBLEAK_* variables of the watch and finds the memory limits. After
-   libleak_config_load, before libleak_dump_init. */
+/* Finds the memory limits for LIBLEAK_NEAR_LIMIT. After libleak_config_load, before
+   libleak_dump_init. */
 void libleak_watch_init(void);
 
 /* True when the dumper must poll (some watch feature is on and has something to watch). */
