@@ -15,6 +15,9 @@
 
 #include "core/log.h"
 
+#define DEFAULT_NEAR_LIMIT 90
+#define MAX_FILES_LIMIT    100000
+
 struct libleak_config libleak_config = {
         .rate = LIBLEAK_DEFAULT_RATE,
         .depth = LIBLEAK_DEFAULT_DEPTH,
@@ -26,6 +29,7 @@ struct libleak_config libleak_config = {
         .max_memory = 2ULL << 30,
         .exitcode = 23,
         .file_mode = 0600,
+        .near_limit = DEFAULT_NEAR_LIMIT,
 };
 
 bool libleak_parse_size(const char *text, uint64_t *value)
@@ -130,24 +134,29 @@ static void load_size(const char *name, uint64_t *target, uint64_t min, uint64_t
         *target = value;
 }
 
-static void load_bool(const char *name, bool *target)
+/* The yes and no words; false when text is neither. */
+static bool parse_bool(const char *text, bool *value)
 {
-    const char *text = getenv(name);
-    if (!text)
-        return;
     static const char *const yes[] = {"1", "yes", "true", "on"};
     static const char *const no[] = {"0", "no", "false", "off"};
     for (size_t i = 0; i < 4; i++) {
         if (strcasecmp(text, yes[i]) == 0) {
-            *target = true;
-            return;
+            *value = true;
+            return true;
         }
         if (strcasecmp(text, no[i]) == 0) {
-            *target = false;
-            return;
+            *value = false;
+            return true;
         }
     }
-    libleak_log("%s=\"%s\" is not 0 or 1; using %d", name, text, *target);
+    return false;
+}
+
+static void load_bool(const char *name, bool *target)
+{
+    const char *text = getenv(name);
+    if (text && !parse_bool(text, target))
+        libleak_log("%s=\"%s\" is not 0 or 1; using %d", name, text, *target);
 }
 
 /* A signal we may take for snapshots: catchable, not one whose default use the program or the
@@ -285,6 +294,64 @@ static void load_check(void)
     }
 }
 
+/* A count that 0 turns off: LIBLEAK_INUSE_INTERVAL, LIBLEAK_MAX_FILES. */
+static void load_count_or_off(const char *name, uint64_t *target, uint64_t min, uint64_t max)
+{
+    const char *text = getenv(name);
+    if (!text)
+        return;
+    uint64_t value;
+    if (!libleak_parse_size(text, &value) || (value != 0 && (value < min || value > max)))
+        libleak_log("%s=\"%s\" is not 0 (off) or a number from %llu to %llu; using %llu", name, text,
+                    (unsigned long long)min, (unsigned long long)max, (unsigned long long)*target);
+    else
+        *target = value;
+}
+
+/* LIBLEAK_PEAK: the yes and no words of load_bool, "exit" for at exit, "all" or 2 for also with
+   every snapshot. */
+static void load_peak(void)
+{
+    const char *text = getenv("LIBLEAK_PEAK");
+    if (!text)
+        return;
+    bool on;
+    if (strcasecmp(text, "exit") == 0)
+        libleak_config.peak = LIBLEAK_PEAK_AT_EXIT;
+    else if (parse_bool(text, &on))
+        libleak_config.peak = on ? LIBLEAK_PEAK_AT_EXIT : LIBLEAK_PEAK_OFF;
+    else if (strcasecmp(text, "all") == 0 || strcmp(text, "2") == 0)
+        libleak_config.peak = LIBLEAK_PEAK_WITH_SNAPSHOTS;
+    else
+        libleak_log("LIBLEAK_PEAK=\"%s\" is not 0, 1 (at exit) or all (also with every snapshot); using 0",
+                    text);
+}
+
+/* LIBLEAK_NEAR_LIMIT: a percentage of the tightest memory limit, "90" or "90%"; 0 is off. */
+static void load_near_limit(void)
+{
+    const char *text = getenv("LIBLEAK_NEAR_LIMIT");
+    if (!text)
+        return;
+    char *end;
+    errno = 0;
+    long value = strtol(text, &end, 10);
+    if (*text && (*end == '\0' || (*end == '%' && end[1] == '\0')) && !errno && value >= 0 && value <= 99)
+        libleak_config.near_limit = (unsigned)value;
+    else
+        libleak_log("LIBLEAK_NEAR_LIMIT=\"%s\" is not a percentage from 0 (off) to 99; using %d", text,
+                    DEFAULT_NEAR_LIMIT);
+}
+
+/* What the dumper watches between snapshots (dump/watch.c). */
+static void load_watch(void)
+{
+    load_count_or_off("LIBLEAK_INUSE_INTERVAL", &libleak_config.inuse_interval, 1, UINT64_MAX >> 1);
+    load_peak();
+    load_near_limit();
+    load_count_or_off("LIBLEAK_MAX_FILES", &libleak_config.max_files, 2, MAX_FILES_LIMIT);
+}
+
 void libleak_config_load(void)
 {
     load_unwinder();
@@ -301,4 +368,5 @@ void libleak_config_load(void)
     load_size("LIBLEAK_MAX_STACKS", &libleak_config.max_stacks, 1024, 1ULL << 24);
     load_size("LIBLEAK_MAX_MEMORY", &libleak_config.max_memory, 16ULL << 20, 1ULL << 40);
     load_check();
+    load_watch();
 }

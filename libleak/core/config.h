@@ -1,7 +1,12 @@
 /*
- * config — the LIBLEAK_* environment variables, read once at start.
- * A malformed or out-of-range value prints one line naming the variable, the value and what
- * is used instead; the program runs on.
+ * config — the LIBLEAK_* environment variables, every one read here (config.c is the library's
+ * only reader of the environment), once, by the constructor; never in secure-execution mode.
+ * A malformed or out-of-range value prints one line naming the variable, the value and what is
+ * used instead; the program runs on.
+ *
+ * A few fields are settled later by the part that knows: rate becomes 0 when the library stays
+ * passive or cannot reserve its stack table (lifecycle.c), unwind.c sets frame_pointers for
+ * LIBLEAK_UNWIND=auto, and dump.c falls back to USR2 or no signal when sigaction refuses one.
  */
 #ifndef LIBLEAK_CONFIG_H
 #define LIBLEAK_CONFIG_H
@@ -13,6 +18,9 @@
 #define LIBLEAK_DEFAULT_DEPTH 64
 #define LIBLEAK_MAX_DEPTH     256
 #define LIBLEAK_DEFAULT_OUT   "libleak.%e.%p.%n.heap.pb.gz"
+
+/* LIBLEAK_PEAK: 0, 1 (the peak profile at exit) or all (also a peak.NNNN with every snapshot). */
+enum libleak_peak_mode { LIBLEAK_PEAK_OFF, LIBLEAK_PEAK_AT_EXIT, LIBLEAK_PEAK_WITH_SNAPSHOTS };
 
 struct libleak_config {
     uint64_t rate;       /* mean bytes between samples; 1 = every allocation; 0 = off */
@@ -33,6 +41,11 @@ struct libleak_config {
     bool check_possible;         /* LIBLEAK_CHECK_POSSIBLE: possibly lost bytes count too */
     char suppressions[PATH_MAX]; /* LIBLEAK_SUPPRESSIONS: file of leak:GLOB lines */
     unsigned file_mode;          /* permissions profiles are created with (LIBLEAK_MODE), before umask */
+    /* What the dumper watches between snapshots (dump/watch.c and the features it polls) */
+    uint64_t inuse_interval;     /* LIBLEAK_INUSE_INTERVAL: in-use growth, in bytes, per snapshot; 0 = off */
+    enum libleak_peak_mode peak; /* LIBLEAK_PEAK */
+    unsigned near_limit;         /* LIBLEAK_NEAR_LIMIT: percent of the tightest memory limit; 0 = off */
+    uint64_t max_files;          /* LIBLEAK_MAX_FILES: ordinary snapshots kept on disk; 0 = all */
 };
 
 /* LIBLEAK_UNWIND. auto: frame pointers (validated, libunwind where they cannot be trusted) in

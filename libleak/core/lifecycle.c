@@ -28,6 +28,10 @@
 #include "alloc/unwind.h"
 #include "alloc/thread.h"
 #include "alloc/track.h"
+#include "dump/growth_snapshots.h"
+#include "dump/kept_files.h"
+#include "dump/near_limit.h"
+#include "dump/peak.h"
 #include "dump/watch.h"
 
 static void stay_passive(void)
@@ -35,6 +39,34 @@ static void stay_passive(void)
     libleak_passive = true;
     libleak_config.rate = 0;
     atomic_store_explicit(&libleak_ready, true, memory_order_release);
+}
+
+/*
+ * fork. The locks of the kept files and of the peak are held across it, so that neither list
+ * is half changed in the child. The child then forgets what was its parent's (snapshots, peak,
+ * growth, near-limit steps) before it gets a dumper of its own, which polls that state at once.
+ * (live.c and modules.c register handlers of their own.)
+ */
+static void before_fork(void)
+{
+    libleak_kept_files_before_fork();
+    libleak_peak_before_fork();
+}
+
+static void after_fork_in_parent(void)
+{
+    libleak_peak_after_fork();
+    libleak_kept_files_after_fork_in_parent();
+}
+
+static void after_fork_in_child(void)
+{
+    libleak_peak_after_fork();
+    libleak_peak_reset();
+    libleak_kept_files_after_fork_in_child();
+    libleak_growth_snapshots_after_fork_in_child();
+    libleak_near_limit_after_fork_in_child();
+    libleak_dump_after_fork_in_child();
 }
 
 __attribute__((constructor(101))) static void libleak_start(void)
@@ -66,7 +98,7 @@ __attribute__((constructor(101))) static void libleak_start(void)
     libleak_watch_init();
     libleak_namespaces_init();
     libleak_dump_init();
-    pthread_atfork(NULL, NULL, libleak_dump_after_fork_in_child);
+    pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
     atomic_store_explicit(&libleak_ready, true, memory_order_release);
     libleak_leave();
 }

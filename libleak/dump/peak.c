@@ -5,8 +5,8 @@
  * stacks' in-use counters anyway. When the sum is a new high, this file copies every stack's
  * four counters into a buffer: counters only — no symbolization, no file, nothing on the
  * program's threads. Two buffers take turns, so the recorded peak stays whole while the next
- * copy is made. At exit (and with every snapshot when asked) the buffer is written as a profile
- * like any other, with %n = "peak".
+ * copy is made. At exit the buffer is written as a profile like any other, with %n = "peak";
+ * with LIBLEAK_PEAK=all also after every snapshot, with %n = "peak.NNNN" beside snapshot NNNN.
  *
  * The margin: a new high is copied at once when it exceeds the recorded peak by 1 % or by one
  * sampling period (LIBLEAK_RATE bytes), whichever is larger, so a steady climb costs a copy per
@@ -150,6 +150,24 @@ int libleak_peak_write(const char *special)
     pthread_mutex_unlock(&peak_lock);
     errno = saved_errno;
     return result;
+}
+
+void libleak_peak_write_beside_snapshot(uint64_t inuse_total, const char *number)
+{
+    libleak_peak_consider(inuse_total); /* the snapshot's moment may be the peak */
+    char special[48];
+    snprintf(special, sizeof special, LIBLEAK_PEAK_BESIDE_PREFIX "%s", number);
+    libleak_peak_write(special);
+}
+
+/* A process in which nothing sampled was ever in use (a script's short children, at the
+   default rate) has no peak and writes none, silently: a line for each would fill the
+   program's stderr. A peak that cannot be written has been reported by the dump, with its
+   reason. */
+void libleak_peak_write_at_exit(uint64_t inuse_total)
+{
+    libleak_peak_consider(inuse_total);
+    libleak_peak_write("peak");
 }
 
 void libleak_peak_reset(void)

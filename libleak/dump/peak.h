@@ -15,10 +15,18 @@ void libleak_peak_consider(uint64_t inuse_total);
    Returns 0, or -1 with errno set (ENOENT: no peak recorded yet). */
 int libleak_peak_write(const char *special);
 
+/* LIBLEAK_PEAK=all: after snapshot number ("0003") was written, the peak so far beside it, as
+   peak.0003 (kept_files.c removes it with the snapshot). inuse_total: the total now. */
+#define LIBLEAK_PEAK_BESIDE_PREFIX "peak."
+void libleak_peak_write_beside_snapshot(uint64_t inuse_total, const char *number);
+
+/* At exit: the peak profile ("peak"), the total now included. */
+void libleak_peak_write_at_exit(uint64_t inuse_total);
+
 /* Forgets the parent's peak in a fork child. */
 void libleak_peak_reset(void);
 
-/* pthread_atfork handlers: no copy is half done across fork. */
+/* Fork (lifecycle.c): no copy is half done across fork; after_fork on both sides. */
 void libleak_peak_before_fork(void);
 void libleak_peak_after_fork(void);
 

@@ -1,7 +1,8 @@
 /*
- * watch — what the dumper thread watches between snapshots: growth of the in-use total
- * (LIBLEAK_INUSE_INTERVAL), its peak (LIBLEAK_PEAK), the memory limits (LIBLEAK_NEAR_LIMIT),
- * and how many snapshot files a process leaves (LIBLEAK_MAX_FILES).
+ * watch — the dumper's poll between snapshots, and the one door through which dump.c and the
+ * exit reach the features it drives: growth snapshots (LIBLEAK_INUSE_INTERVAL), the peak
+ * (LIBLEAK_PEAK), near-limit profiles (LIBLEAK_NEAR_LIMIT) and the files kept on disk
+ * (LIBLEAK_MAX_FILES).
  */
 #ifndef LIBLEAK_WATCH_H
 #define LIBLEAK_WATCH_H
@@ -10,8 +11,8 @@
 /* How often the dumper polls when a watch feature is on. */
 #define LIBLEAK_WATCH_POLL_MS 50
 
-/* Reads the LIBLEAK_* variables of the watch and finds the memory limits. After
-   libleak_config_load, before libleak_dump_init. */
+/* Finds the memory limits for LIBLEAK_NEAR_LIMIT. After libleak_config_load, before
+   libleak_dump_init. */
 void libleak_watch_init(void);
 
 /* True when the dumper must poll (some watch feature is on and has something to watch). */
@@ -29,7 +30,7 @@ void libleak_watch_snapshot_written(const char *name, const char *number);
    written to the file name (no dump lock held). */
 void libleak_watch_special_written(const char *name, const char *special);
 
-/* At exit, before the exit profile: the last poll, and the peak profile. */
+/* At exit, before the exit profile: the peak profile. */
 void libleak_watch_at_exit(void);
 
 #endif
