@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "commands/commands.h"
+#include "common/hash.h"
 #include "reports/growth.h"
 #include "reports/process_memory.h"
 #include "reports/report.h"
@@ -68,36 +69,28 @@ static void json_string(FILE *out, const char *s)
 struct string_table {
     const char **strings;
     size_t count, capacity;
-    uint32_t *slots; /* index + 1, 0 = empty */
-    size_t slot_count;
+    struct libleak_id_map ids; /* a string's hash -> its index + 1 */
 };
+
+static bool same_string(const void *owner, uint32_t id, const void *s)
+{
+    return strcmp(((const struct string_table *)owner)->strings[id - 1], s) == 0;
+}
 
 static uint32_t string_intern(struct string_table *table, const char *s)
 {
-    if (2 * (table->count + 1) > table->slot_count) {
-        size_t slot_count = table->slot_count ? table->slot_count * 2 : 256;
-        uint32_t *slots = xcalloc(slot_count, sizeof *slots);
-        for (size_t i = 0; i < table->count; i++) {
-            size_t h = hash_bytes(HASH_SEED, table->strings[i], strlen(table->strings[i])) & (slot_count - 1);
-            while (slots[h])
-                h = (h + 1) & (slot_count - 1);
-            slots[h] = (uint32_t)i + 1;
-        }
-        free(table->slots);
-        table->slots = slots;
-        table->slot_count = slot_count;
-    }
-    size_t h = hash_bytes(HASH_SEED, s, strlen(s)) & (table->slot_count - 1);
-    for (; table->slots[h]; h = (h + 1) & (table->slot_count - 1))
-        if (strcmp(table->strings[table->slots[h] - 1], s) == 0)
-            return table->slots[h] - 1;
+    uint64_t hash = libleak_hash_string(s);
+    id_map_reserve(&table->ids);
+    uint64_t slot = libleak_id_map_slot(&table->ids, hash, same_string, table, s);
+    if (table->ids.ids[slot])
+        return table->ids.ids[slot] - 1;
     if (table->count == table->capacity) {
         table->capacity = table->capacity ? table->capacity * 2 : 256;
         table->strings = xreallocarray(table->strings, table->capacity, sizeof *table->strings);
     }
-    table->strings[table->count] = s;
-    table->slots[h] = (uint32_t)table->count + 1;
-    return (uint32_t)table->count++;
+    table->strings[table->count++] = s;
+    libleak_id_map_set(&table->ids, slot, hash, (uint32_t)table->count);
+    return (uint32_t)table->count - 1;
 }
 
 static const struct frame_table *order_frames;
@@ -244,6 +237,7 @@ static void write_data(FILE *out, const struct html_data *data)
     uint32_t *frame_list = xcalloc(data->frames->count + 1, sizeof *frame_list);
     size_t frame_count = 0;
     struct string_table strings = {0};
+    id_map_init(&strings.ids, 512);
     string_intern(&strings, "");
     for (size_t i = 0; i < set.count; i++)
         for (uint32_t d = order[i]->depth; d-- > 0;) {
@@ -313,7 +307,7 @@ static void write_data(FILE *out, const struct html_data *data)
     fputs("]}", out);
 
     free(strings.strings);
-    free(strings.slots);
+    libleak_id_map_free(&strings.ids);
     free(frame_number);
     free(frame_list);
     free(position);

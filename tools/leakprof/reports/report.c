@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "reports/units.h"
+#include "common/hash.h"
 #include "model/util.h"
 
 /* ---- --focus / --ignore ---- */
@@ -103,11 +104,11 @@ uint64_t sample_labels_tag(const struct sample *sample)
     uint64_t tag = 0;
     for (size_t i = 0; i < sample->label_count; i++) {
         const struct sample_label *label = &sample->labels[i];
-        uint64_t h = hash_bytes(HASH_SEED, label->key, strlen(label->key) + 1);
+        uint64_t h = libleak_hash_bytes(LIBLEAK_FNV_OFFSET_BASIS, label->key, strlen(label->key) + 1);
         if (label->str)
-            h = hash_bytes(h, label->str, strlen(label->str) + 1);
-        h = hash_bytes(h, &label->num, sizeof label->num);
-        tag += hash_bytes(h, label->unit, strlen(label->unit));
+            h = libleak_hash_bytes(h, label->str, strlen(label->str) + 1);
+        h = libleak_hash_bytes(h, &label->num, sizeof label->num);
+        tag += libleak_hash_bytes(h, label->unit, strlen(label->unit));
     }
     return tag;
 }
