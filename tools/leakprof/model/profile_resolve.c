@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "common/hash.h"
+#include "model/pattern.h"
 #include "model/util.h"
 
 /* Upper bound on the frames of all stacks together (4 bytes each). */
@@ -232,7 +233,7 @@ static void compile_prune(struct resolver *r, const struct profile *p)
         size_t size = strlen(patterns[i]) + 5;
         char *anchored = xmalloc(size);
         snprintf(anchored, size, "^(%s)$", patterns[i]);
-        if (regcomp(compiled[i], anchored, REG_EXTENDED | REG_NOSUB) == 0) {
+        if (pattern_compile(compiled[i], anchored, NULL, 0)) {
             *has[i] = true;
         } else {
             fprintf(stderr, "leakprof: %s: warning: %s '%s' is not a POSIX extended regex; not applied\n",
@@ -284,8 +285,7 @@ static bool prune_matches(struct resolver *r, const char *function_name)
     if (!r->has_drop || !function_name || !*function_name)
         return false;
     char *name = simplified_name(function_name);
-    bool drop = regexec(&r->drop, name, 0, NULL, 0) == 0 &&
-                !(r->has_keep && regexec(&r->keep, name, 0, NULL, 0) == 0);
+    bool drop = pattern_matches(&r->drop, name) && !(r->has_keep && pattern_matches(&r->keep, name));
     free(name);
     return drop;
 }
