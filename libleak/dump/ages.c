@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "core/config.h"
-#include "dump/id_map.h"
+#include "dump/id_map_arena.h"
 #include "alloc/live.h"
 #include "alloc/memory.h"
 #include "dump/profile_writer.h"
@@ -63,7 +63,7 @@ static bool table_init(struct age_table *table, uint64_t expected)
 {
     table->capacity = expected;
     table->groups = libleak_arena_alloc(&table->arena, expected * sizeof *table->groups);
-    return table->groups && libleak_id_map_init(&table->ids, &table->arena, expected);
+    return table->groups && libleak_id_map_init_in_arena(&table->ids, &table->arena, expected);
 }
 
 /* The group of key, NULL when there is none. */

@@ -1,7 +1,7 @@
 /*
- * interned — see interned.h. An open-addressing set of malloc'd strings keyed by FNV-1a,
- * doubled at half full. It lives from one module-list change to the next, across dumps, so it
- * takes its memory from malloc rather than from a dump's arena (id_map.h).
+ * interned — see interned.h. The copies are kept in an array, found through an id map
+ * (common/id_map.h) keyed by their FNV-1a hash. It lives from one module-list change to the
+ * next, across dumps, so it takes its memory from malloc rather than from a dump's arena.
  */
 #include "dump/interned.h"
 
@@ -10,57 +10,58 @@
 #include <string.h>
 
 #include "common/hash.h"
+#include "common/id_map.h"
 
 static struct {
-    char **strings; /* open addressing, power-of-two capacity */
-    size_t capacity, used;
+    struct libleak_id_map ids; /* hash -> index + 1 in strings */
+    char **strings;
+    size_t count, capacity;
 } interned;
 
-static bool grow(void)
+static bool same_text(const void *owner, uint32_t id, const void *text)
 {
-    size_t capacity = interned.capacity ? interned.capacity * 2 : 1024;
-    char **table = calloc(capacity, sizeof *table);
-    if (!table)
+    (void)owner;
+    return strcmp(interned.strings[id - 1], text) == 0;
+}
+
+/* Room for one more copy, in the map and in the array. */
+static bool make_room(void)
+{
+    if (!libleak_id_map_reserve(&interned.ids)) /* the first time, its first arrays */
         return false;
-    for (size_t i = 0; i < interned.capacity; i++) {
-        char *s = interned.strings[i];
-        if (!s)
-            continue;
-        size_t at = libleak_hash_string(s) & (capacity - 1);
-        while (table[at])
-            at = (at + 1) & (capacity - 1);
-        table[at] = s;
-    }
-    free(interned.strings);
-    interned.strings = table;
+    if (interned.count < interned.capacity)
+        return true;
+    size_t capacity = interned.capacity ? interned.capacity * 2 : 512;
+    char **strings = realloc(interned.strings, capacity * sizeof *strings);
+    if (!strings)
+        return false;
+    interned.strings = strings;
     interned.capacity = capacity;
     return true;
 }
 
 const char *libleak_intern(const char *text)
 {
-    if (!text)
+    if (!text || !make_room())
         return NULL;
-    if (2 * (interned.used + 1) > interned.capacity && !grow())
-        return NULL;
-    size_t mask = interned.capacity - 1;
-    size_t at = libleak_hash_string(text) & mask;
-    for (; interned.strings[at]; at = (at + 1) & mask)
-        if (strcmp(interned.strings[at], text) == 0)
-            return interned.strings[at];
+    uint64_t hash = libleak_hash_string(text);
+    uint64_t slot = libleak_id_map_slot(&interned.ids, hash, same_text, NULL, text);
+    if (interned.ids.ids[slot])
+        return interned.strings[interned.ids.ids[slot] - 1];
     char *copy = strdup(text);
     if (!copy)
         return NULL;
-    interned.strings[at] = copy;
-    interned.used++;
+    interned.strings[interned.count++] = copy;
+    libleak_id_map_set(&interned.ids, slot, hash, (uint32_t)interned.count);
     return copy;
 }
 
 void libleak_intern_forget(void)
 {
-    for (size_t i = 0; i < interned.capacity; i++)
+    for (size_t i = 0; i < interned.count; i++)
         free(interned.strings[i]);
     free(interned.strings);
+    libleak_id_map_free(&interned.ids);
     libleak_intern_abandon();
 }
 

@@ -2,12 +2,12 @@
  * pprof_builder — the tables of a pprof Profile message: strings, functions, locations and
  * mappings, each entered once and referred to by index or id, as the format wants.
  *
- * Each is deduplicated through an id map (id_map.h) keyed by a string's hash, a function's
- * three string indices mixed, or a return address; a callback confirms a candidate when two
- * keys hash alike. Every location is a return address minus one, so that it and its line name the call, not the
- * instruction after it. Symbolization (symbols.c) fills names, files and lines and tells which
- * mappings have them, so that pprof does not try to symbolize those again; mappings keep their
- * path and build ID either way.
+ * Each is deduplicated through an id map (common/id_map.h, in the arena) keyed by a string's
+ * hash, a function's three string indices mixed, or a return address; a callback confirms a
+ * candidate when two keys hash alike. Every location is a return address minus one, so that
+ * it and its line name the call, not the instruction after it. Symbolization (symbols.c)
+ * fills names, files and lines and tells which mappings have them, so that pprof does not try
+ * to symbolize those again; mappings keep their path and build ID either way.
  *
  * Runs in the dumper, inside libleak; memory comes from the builder's arena only.
  */
@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "common/hash.h"
-#include "dump/id_map.h"
+#include "dump/id_map_arena.h"
 #include "dump/symbols.h"
 
 typedef Perftools__Profiles__Profile Profile;
@@ -295,9 +295,9 @@ bool libleak_pprof_begin(struct libleak_pprof_builder *builder, uint64_t expecte
 {
     Profile *profile = &builder->profile;
     perftools__profiles__profile__init(profile);
-    if (!libleak_id_map_init(&builder->string_ids, &builder->arena, 1024) ||
-        !libleak_id_map_init(&builder->location_ids, &builder->arena, expected_locations) ||
-        !libleak_id_map_init(&builder->function_ids, &builder->arena, 1024))
+    if (!libleak_id_map_init_in_arena(&builder->string_ids, &builder->arena, 1024) ||
+        !libleak_id_map_init_in_arena(&builder->location_ids, &builder->arena, expected_locations) ||
+        !libleak_id_map_init_in_arena(&builder->function_ids, &builder->arena, 1024))
         return false;
     if (!reserve(builder, (void ***)&builder->strings, &builder->string_capacity, 1))
         return false;

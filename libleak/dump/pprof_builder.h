@@ -15,7 +15,7 @@
 
 #include "proto/profile.pb-c.h"
 
-#include "dump/id_map.h"
+#include "common/id_map.h"
 #include "alloc/memory.h"
 
 struct libleak_pprof_builder {

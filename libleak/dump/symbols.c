@@ -23,76 +23,73 @@
 #include <string.h>
 
 #include "dump/dwarf_lookup.h"
-#include "common/hash.h"
+#include "common/id_map.h"
 #include "dump/interned.h"
 #include "dump/mappings.h"
 
 /* What one pc resolved to; lines point into the interned strings. */
 struct symbolized {
-    uint64_t pc; /* 0 marks an empty slot (pc 0 is never symbolized) */
+    uint64_t pc;
     int count;
     struct libleak_line *lines;
 };
 
-/* The per-pc cache: open addressing, power-of-two capacity, doubled at half full. It lives
-   from one module-list change to the next, across dumps, so it takes malloc's memory rather
-   than a dump's arena (id_map.h). */
+/* The per-pc cache: the answers in an array, found through an id map (common/id_map.h) keyed
+   by pc. It lives from one module-list change to the next, across dumps, so it takes
+   malloc's memory rather than a dump's arena. */
 static struct {
+    struct libleak_id_map ids; /* pc -> index + 1 in entries */
     struct symbolized *entries;
-    size_t capacity, used;
+    size_t count, capacity;
 } cache;
-
-static struct symbolized *cache_slot(struct symbolized *table, size_t capacity, uint64_t pc)
-{
-    size_t at = libleak_hash_mix(pc) & (capacity - 1);
-    while (table[at].pc && table[at].pc != pc)
-        at = (at + 1) & (capacity - 1);
-    return &table[at];
-}
-
-static bool cache_grow(void)
-{
-    size_t capacity = cache.capacity ? cache.capacity * 2 : 4096;
-    struct symbolized *table = calloc(capacity, sizeof *table);
-    if (!table)
-        return false;
-    for (size_t i = 0; i < cache.capacity; i++)
-        if (cache.entries[i].pc)
-            *cache_slot(table, capacity, cache.entries[i].pc) = cache.entries[i];
-    free(cache.entries);
-    cache.entries = table;
-    cache.capacity = capacity;
-    return true;
-}
 
 static void cache_forget(void)
 {
-    for (size_t i = 0; i < cache.capacity; i++)
+    for (size_t i = 0; i < cache.count; i++)
         free(cache.entries[i].lines);
     free(cache.entries);
+    libleak_id_map_free(&cache.ids);
     memset(&cache, 0, sizeof cache);
 }
 
 /* The cached answer for pc, or NULL. */
 static const struct symbolized *cache_find(uint64_t pc)
 {
-    if (!cache.capacity)
+    if (!cache.ids.ids)
         return NULL;
-    const struct symbolized *hit = cache_slot(cache.entries, cache.capacity, pc);
-    return hit->pc == pc ? hit : NULL;
+    uint32_t id = cache.ids.ids[libleak_id_map_slot(&cache.ids, pc, NULL, NULL, NULL)];
+    return id ? &cache.entries[id - 1] : NULL;
 }
 
+/* Room for one more answer, in the map and in the array. */
+static bool cache_make_room(void)
+{
+    if (!libleak_id_map_reserve(&cache.ids)) /* the first time, its first arrays */
+        return false;
+    if (cache.count < cache.capacity)
+        return true;
+    size_t capacity = cache.capacity ? cache.capacity * 2 : 2048;
+    struct symbolized *entries = realloc(cache.entries, capacity * sizeof *entries);
+    if (!entries)
+        return false;
+    cache.entries = entries;
+    cache.capacity = capacity;
+    return true;
+}
+
+/* Remembers what pc resolved to; cache_find(pc) found nothing. */
 static void cache_add(uint64_t pc, const struct libleak_line *lines, int count)
 {
-    if (2 * (cache.used + 1) > cache.capacity && !cache_grow())
+    if (!cache_make_room())
         return;
     struct libleak_line *copy = count ? malloc((size_t)count * sizeof *copy) : NULL;
     if (count && !copy)
         return;
     if (count)
         memcpy(copy, lines, (size_t)count * sizeof *copy);
-    *cache_slot(cache.entries, cache.capacity, pc) = (struct symbolized){pc, count, copy};
-    cache.used++;
+    cache.entries[cache.count++] = (struct symbolized){pc, count, copy};
+    uint64_t slot = libleak_id_map_slot(&cache.ids, pc, NULL, NULL, NULL);
+    libleak_id_map_set(&cache.ids, slot, pc, (uint32_t)cache.count);
 }
 
 static int copy_lines(struct libleak_line *lines, int max, const struct libleak_line *from, int count)

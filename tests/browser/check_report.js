@@ -10,6 +10,9 @@
 //   "names": ["remember_request"],     function names that must be drawn as frames
 //   "zoom": "remember_request",        a frame to click: it must then fill the width, and Back undo it
 //   "search": "remember",              typed into the search box: frames must be highlighted
+//   "searches": {"x\\.go": true},        more text for the search box, each with whether it must
+//                                      highlight frames (true) or find nothing (false): it
+//                                      matches function names or source files, case-sensitive
 //   "snapshots": 4,                    a timeline with this many points must be there
 //   "growthFile": "growth.txt",       the output of `leakprof growth -n 0`: the table's rows
 //                                      must show the same cells (up to its 50 rows)
@@ -151,6 +154,16 @@ async function checkReport(page, checks) {
       const result = await page.textContent('#search-result');
       if (matched === 0 || !/%/.test(result)) fail('search "' + checks.search + '": ' + matched + ' highlighted, "' + result + '"');
       ok('search "' + checks.search + '": ' + matched + ' frame(s) highlighted, ' + result);
+      await page.fill('#search', '');
+    }
+
+    for (const [text, wanted] of Object.entries(checks.searches || {})) {
+      await page.fill('#search', text);
+      const matched = await page.$$eval('#flame .frame.match', (f) => f.length);
+      const result = await page.textContent('#search-result');
+      if ((matched > 0) !== wanted || (result === 'no match') === wanted)
+        fail('search "' + text + '": ' + matched + ' highlighted, "' + result + '"; want ' + (wanted ? 'matches' : 'none'));
+      ok('search "' + text + '": ' + matched + ' frame(s) highlighted, ' + result);
       await page.fill('#search', '');
     }
 

@@ -3,9 +3,10 @@
 # (tests/browser/check_report.js; no browser download), loads reports from disk and we check
 # what they drew: the demo's snapshot series (function names, the timeline, the growth table
 # cell by cell against `leakprof growth`, choosing a suspect), Go's heap profiles (hover, click
-# to zoom, Back, search), a difference (--base), the fragmentation example (resident memory
-# beside the estimate), a 16 384-stack profile, and a profile whose
-# function name is "</script><script>z=1//" (drawn as a name, never run).
+# to zoom, Back, search by function name or source file, case-sensitive), a difference
+# (--base), the fragmentation example (resident memory beside the estimate), a 16 384-stack
+# profile, and a profile whose function name is "</script><script>z=1//" (drawn as a name,
+# never run).
 # LEAKPROF_SCREENSHOT=docs/leakprof-html.png also saves the demo's screenshot there.
 # Skipped, saying why, where chromium, node or playwright-core cannot be had.
 . "$LIBLEAK_ROOT/tests/lib.sh"
@@ -57,7 +58,8 @@ cat >checks.json <<EOF
   {"report": "demo/report.html", "screenshot": "demo.png", "names": ["remember_request", "handle_request", "main"],
    "snapshots": 4, "growthFile": "demo_growth.txt", "search": "remember"},
   {"report": "go.html", "names": ["main.leakyCache", "main.steadyBuffers", "runtime.main"], "snapshots": 4,
-   "growthFile": "go_growth.txt", "zoom": "main.steadyBuffers", "search": "steady"},
+   "growthFile": "go_growth.txt", "zoom": "main.steadyBuffers", "search": "steady",
+   "searches": {"heapgen\\\\.go$": true, "MAIN\\\\.": false}},
   {"report": "diff.html", "names": ["main.leakyCache"], "diff": true, "zoom": "main.leakyCache"},
   {"report": "hostile.html", "names": ["</script><script>z=1//", "remember_request"], "undefinedGlobals": ["z"]},
   {"report": "frag.html", "snapshots": 8, "stackLines": 0, "memory": "the allocator holds"},

@@ -27,14 +27,20 @@ $(BUILD)/leakprof: $(LEAKPROF_OBJS) $(BUILD)/leakprof-obj/html_assets.o $(BUILD)
 	$(CC) -o $@ $^ $(LEAKPROF_LIBS)
 
 # `leakprof html`'s page: hand-written files under tools/leakprof/html/, turned into C byte
-# arrays at build time by a small generator (html/embed.c) and linked in.
+# arrays at build time by a small generator (html/embed.c) and linked in. The page's script
+# is its scripts joined in this order (html/data.js tells what each does), inside one
+# function so that nothing they declare becomes a global of the page.
+LEAKPROF_HTML_SCRIPTS := $(addprefix tools/leakprof/html/,data.js format.js flame.js series.js facts.js start.js)
 LEAKPROF_HTML_FILES := report_html tools/leakprof/html/report.html \
                        report_css tools/leakprof/html/report.css \
-                       report_js tools/leakprof/html/report.js
+                       report_js $(GEN)/leakprof_report.js
+$(GEN)/leakprof_report.js: $(LEAKPROF_HTML_SCRIPTS)
+	@mkdir -p $(dir $@)
+	{ printf "'use strict';\n(function () {\n"; cat $^; printf '})();\n'; } >$@
 $(BUILD)/leakprof-embed: tools/leakprof/html/embed.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_OURS) -o $@ $<
-$(GEN)/leakprof_html_assets.c: $(BUILD)/leakprof-embed $(filter tools/%,$(LEAKPROF_HTML_FILES))
+$(GEN)/leakprof_html_assets.c: $(BUILD)/leakprof-embed $(filter-out report_%,$(LEAKPROF_HTML_FILES))
 	@mkdir -p $(dir $@)
 	$(BUILD)/leakprof-embed $@ $(LEAKPROF_HTML_FILES)
 $(BUILD)/leakprof-obj/html_assets.o: $(GEN)/leakprof_html_assets.c

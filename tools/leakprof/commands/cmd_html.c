@@ -4,7 +4,7 @@
  * difference from a base, and for a series of snapshots of one process the timeline of the
  * in-use total and of the stacks that grow, with the ranking of `leakprof growth`.
  *
- * The page itself (layout, style, script) is hand-written in tools/leakprof/html/ and
+ * The page itself (layout, style, scripts) is hand-written in tools/leakprof/html/ and
  * embedded at build time (html/embed.c); this file only computes the data and writes it into
  * the page as one JSON document. The page does the drawing, so that zooming, searching and
  * choosing a snapshot need no server.
@@ -16,7 +16,9 @@
  *             root first and each written as [shared, count, frames...]: the number of root
  *             frames it shares with the stack before it, then its own remaining frames;
  *   series    per snapshot, the value of each stack; base: the same for --base;
- *   growth    [stack, growth, steps] as `leakprof growth` ranks them (growth.h).
+ *   growth    [stack, growth, steps] as `leakprof growth` ranks them (growth.h);
+ *   scales    for the sample type's unit and for bytes, units.c's units and their sizes, so
+ *             that the page prints numbers as leakprof does without a table of its own.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -26,9 +28,11 @@
 #include <string.h>
 
 #include "commands/commands.h"
+#include "common/hash.h"
 #include "reports/growth.h"
 #include "reports/process_memory.h"
 #include "reports/report.h"
+#include "reports/units.h"
 #include "model/util.h"
 
 /* The page's parts, embedded by the build from tools/leakprof/html/. */
@@ -68,36 +72,51 @@ static void json_string(FILE *out, const char *s)
 struct string_table {
     const char **strings;
     size_t count, capacity;
-    uint32_t *slots; /* index + 1, 0 = empty */
-    size_t slot_count;
+    struct libleak_id_map ids; /* a string's hash -> its index + 1 */
 };
+
+static bool same_string(const void *owner, uint32_t id, const void *s)
+{
+    return strcmp(((const struct string_table *)owner)->strings[id - 1], s) == 0;
+}
 
 static uint32_t string_intern(struct string_table *table, const char *s)
 {
-    if (2 * (table->count + 1) > table->slot_count) {
-        size_t slot_count = table->slot_count ? table->slot_count * 2 : 256;
-        uint32_t *slots = xcalloc(slot_count, sizeof *slots);
-        for (size_t i = 0; i < table->count; i++) {
-            size_t h = hash_bytes(HASH_SEED, table->strings[i], strlen(table->strings[i])) & (slot_count - 1);
-            while (slots[h])
-                h = (h + 1) & (slot_count - 1);
-            slots[h] = (uint32_t)i + 1;
-        }
-        free(table->slots);
-        table->slots = slots;
-        table->slot_count = slot_count;
-    }
-    size_t h = hash_bytes(HASH_SEED, s, strlen(s)) & (table->slot_count - 1);
-    for (; table->slots[h]; h = (h + 1) & (table->slot_count - 1))
-        if (strcmp(table->strings[table->slots[h] - 1], s) == 0)
-            return table->slots[h] - 1;
+    uint64_t hash = libleak_hash_string(s);
+    id_map_reserve(&table->ids);
+    uint64_t slot = libleak_id_map_slot(&table->ids, hash, same_string, table, s);
+    if (table->ids.ids[slot])
+        return table->ids.ids[slot] - 1;
     if (table->count == table->capacity) {
         table->capacity = table->capacity ? table->capacity * 2 : 256;
         table->strings = xreallocarray(table->strings, table->capacity, sizeof *table->strings);
     }
-    table->strings[table->count] = s;
-    table->slots[h] = (uint32_t)table->count + 1;
-    return (uint32_t)table->count++;
+    table->strings[table->count++] = s;
+    libleak_id_map_set(&table->ids, slot, hash, (uint32_t)table->count);
+    return (uint32_t)table->count - 1;
+}
+
+/* "UNIT":{"factor":F,"units":[[NAME,SIZE],...],"fallback":[NAME,SIZE]}, or "UNIT":null for
+   a unit printed as bare numbers: units.c's scaling, for html/format.js. */
+static void write_unit_scale(FILE *out, const char *unit)
+{
+    struct units_step steps[16], fallback;
+    double factor;
+    size_t count = units_steps(unit, &factor, steps, sizeof steps / sizeof steps[0], &fallback);
+    json_string(out, unit);
+    if (!count) {
+        fputs(":null", out);
+        return;
+    }
+    fprintf(out, ":{\"factor\":%.17g,\"units\":[", factor);
+    for (size_t i = 0; i < count; i++) {
+        fputs(i ? ",[" : "[", out);
+        json_string(out, steps[i].name);
+        fprintf(out, ",%.17g]", steps[i].size);
+    }
+    fputs("],\"fallback\":[", out);
+    json_string(out, fallback.name);
+    fprintf(out, ",%.17g]}", fallback.size);
 }
 
 static const struct frame_table *order_frames;
@@ -244,6 +263,7 @@ static void write_data(FILE *out, const struct html_data *data)
     uint32_t *frame_list = xcalloc(data->frames->count + 1, sizeof *frame_list);
     size_t frame_count = 0;
     struct string_table strings = {0};
+    id_map_init(&strings.ids, 512);
     string_intern(&strings, "");
     for (size_t i = 0; i < set.count; i++)
         for (uint32_t d = order[i]->depth; d-- > 0;) {
@@ -258,6 +278,13 @@ static void write_data(FILE *out, const struct html_data *data)
     json_string(out, data->type);
     fputs(",\"unit\":", out);
     json_string(out, data->unit);
+    fputs(",\"scales\":{", out); /* the sample type's unit, and bytes for resident memory */
+    write_unit_scale(out, data->unit);
+    if (strcmp(data->unit, "bytes") != 0) {
+        fputs(",", out);
+        write_unit_scale(out, "bytes");
+    }
+    fputs("}", out);
     fputs(",\"frames\":[", out);
     for (size_t f = 0; f < frame_count; f++) {
         const struct frame *frame = frame_get(data->frames, frame_list[f]);
@@ -313,7 +340,7 @@ static void write_data(FILE *out, const struct html_data *data)
     fputs("]}", out);
 
     free(strings.strings);
-    free(strings.slots);
+    libleak_id_map_free(&strings.ids);
     free(frame_number);
     free(frame_list);
     free(position);

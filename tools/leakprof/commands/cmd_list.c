@@ -17,7 +17,6 @@
  * shorter than the lines the profile names (the source changed since the build), pprof
  * stops at its end; leakprof goes on with the lines that carry values.
  */
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +24,7 @@
 #include <unistd.h>
 
 #include "commands/commands.h"
+#include "model/pattern.h"
 #include "reports/report.h"
 #include "reports/units.h"
 #include "model/util.h"
@@ -294,13 +294,12 @@ static int list(const struct report_input *in, const struct stack_list *list, co
                 const char *search_path)
 {
     regex_t re;
-    int status = regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB);
-    if (status != 0) {
-        char message[256];
-        regerror(status, &re, message, sizeof message);
+    char message[256];
+    if (!pattern_compile(&re, pattern, message, sizeof message)) {
         fprintf(stderr, "leakprof list: bad regular expression '%s': %s\n", pattern, message);
         return 2;
     }
+    int status = 0;
     /* A node per (function, clean file name, line): frames that differ only in being inlined are one. */
     struct frame_table nodes;
     frame_table_init(&nodes);
@@ -334,7 +333,7 @@ static int list(const struct report_input *in, const struct stack_list *list, co
         /* A frame shown by its address names no function: pprof's node has no name to match. */
         bool unnamed = strncmp(node->name, "0x", 2) == 0 && !node->file[0] && node->line == 0;
         if ((values[n].flat != 0 || values[n].cum != 0) && !unnamed &&
-            regexec(&re, node->name, 0, NULL, 0) == 0)
+            pattern_matches(&re, node->name))
             chosen[chosen_count++] = n;
     }
     regfree(&re);

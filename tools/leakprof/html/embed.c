@@ -1,8 +1,8 @@
 /*
  * embed.c — a build-time tool: turns the report's hand-written template files (report.html,
- * report.css, report.js beside this file) into a C source file of byte arrays, so that
- * `leakprof html` carries them inside the binary and needs nothing at run time. The files
- * stay readable in the repository; only build/ holds the generated C.
+ * report.css beside this file, and its scripts joined into one) into a C source file of byte
+ * arrays, so that `leakprof html` carries them inside the binary and needs nothing at run
+ * time. The files stay readable in the repository; only build/ holds the generated C.
  *
  *   leakprof-embed OUT.c NAME FILE [NAME FILE]...
  *

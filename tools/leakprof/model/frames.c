@@ -7,11 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash.h"
 #include "model/util.h"
 
 void frame_table_init(struct frame_table *table)
 {
     memset(table, 0, sizeof *table);
+    id_map_init(&table->ids, 512);
 }
 
 void frame_table_free(struct frame_table *table)
@@ -21,59 +23,39 @@ void frame_table_free(struct frame_table *table)
         free((char *)table->frames[i].file);
     }
     free(table->frames);
-    free(table->slots);
+    libleak_id_map_free(&table->ids);
     memset(table, 0, sizeof *table);
 }
 
-static uint64_t frame_hash(const char *name, const char *file, int64_t line, bool inlined)
+static uint64_t frame_hash(const struct frame *frame)
 {
-    uint64_t h = hash_bytes(HASH_SEED, name, strlen(name) + 1);
-    h = hash_bytes(h, file, strlen(file) + 1);
-    h = hash_bytes(h, &line, sizeof line);
-    return hash_bytes(h, &inlined, sizeof inlined);
+    uint64_t h = libleak_hash_bytes(LIBLEAK_FNV_OFFSET_BASIS, frame->name, strlen(frame->name) + 1);
+    h = libleak_hash_bytes(h, frame->file, strlen(frame->file) + 1);
+    h = libleak_hash_bytes(h, &frame->line, sizeof frame->line);
+    return libleak_hash_bytes(h, &frame->inlined, sizeof frame->inlined);
 }
 
-static bool frame_equal(const struct frame *f, const char *name, const char *file, int64_t line, bool inlined)
+static bool same_frame(const void *owner, uint32_t id, const void *what)
 {
-    return f->line == line && f->inlined == inlined && strcmp(f->name, name) == 0 &&
-           strcmp(f->file, file) == 0;
-}
-
-/* Keeps the load factor under one half so that probe sequences stay short. */
-static void grow_slots(struct frame_table *table)
-{
-    size_t slot_count = table->slot_count ? table->slot_count * 2 : 1024;
-    uint32_t *slots = xcalloc(slot_count, sizeof *slots);
-    for (size_t id = 0; id < table->count; id++) {
-        const struct frame *f = &table->frames[id];
-        size_t i = frame_hash(f->name, f->file, f->line, f->inlined) & (slot_count - 1);
-        while (slots[i])
-            i = (i + 1) & (slot_count - 1);
-        slots[i] = (uint32_t)id + 1;
-    }
-    free(table->slots);
-    table->slots = slots;
-    table->slot_count = slot_count;
+    const struct frame *f = &((const struct frame_table *)owner)->frames[id - 1], *wanted = what;
+    return f->line == wanted->line && f->inlined == wanted->inlined && strcmp(f->name, wanted->name) == 0 &&
+           strcmp(f->file, wanted->file) == 0;
 }
 
 uint32_t frame_table_intern(struct frame_table *table, const char *name, const char *file, int64_t line,
                             bool inlined)
 {
-    if ((table->count + 1) * 2 > table->slot_count)
-        grow_slots(table);
-    size_t mask = table->slot_count - 1;
-    size_t i = frame_hash(name, file, line, inlined) & mask;
-    for (; table->slots[i]; i = (i + 1) & mask) {
-        uint32_t id = table->slots[i] - 1;
-        if (frame_equal(&table->frames[id], name, file, line, inlined))
-            return id;
-    }
+    struct frame wanted = {name, file, line, inlined};
+    uint64_t hash = frame_hash(&wanted);
+    id_map_reserve(&table->ids);
+    uint64_t slot = libleak_id_map_slot(&table->ids, hash, same_frame, table, &wanted);
+    if (table->ids.ids[slot])
+        return table->ids.ids[slot] - 1;
     if (table->count == table->capacity) {
         table->capacity = table->capacity ? table->capacity * 2 : 256;
         table->frames = xreallocarray(table->frames, table->capacity, sizeof *table->frames);
     }
-    uint32_t id = (uint32_t)table->count++;
-    table->frames[id] = (struct frame){xstrdup(name), xstrdup(file), line, inlined};
-    table->slots[i] = id + 1;
-    return id;
+    table->frames[table->count++] = (struct frame){xstrdup(name), xstrdup(file), line, inlined};
+    libleak_id_map_set(&table->ids, slot, hash, (uint32_t)table->count);
+    return (uint32_t)table->count - 1;
 }

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/id_map.h"
+
 struct frame {
     const char *name; /* never NULL nor "" */
     const char *file; /* "" when unknown */
@@ -24,8 +26,7 @@ struct frame {
 struct frame_table {
     struct frame *frames;
     size_t count, capacity;
-    uint32_t *slots; /* open addressing: frame id + 1, 0 = empty */
-    size_t slot_count;
+    struct libleak_id_map ids; /* a frame's hash -> its id + 1 */
 };
 
 void frame_table_init(struct frame_table *table);

@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash.h"
+#include "model/pattern.h"
 #include "model/util.h"
 
 /* Upper bound on the frames of all stacks together (4 bytes each). */
@@ -231,7 +233,7 @@ static void compile_prune(struct resolver *r, const struct profile *p)
         size_t size = strlen(patterns[i]) + 5;
         char *anchored = xmalloc(size);
         snprintf(anchored, size, "^(%s)$", patterns[i]);
-        if (regcomp(compiled[i], anchored, REG_EXTENDED | REG_NOSUB) == 0) {
+        if (pattern_compile(compiled[i], anchored, NULL, 0)) {
             *has[i] = true;
         } else {
             fprintf(stderr, "leakprof: %s: warning: %s '%s' is not a POSIX extended regex; not applied\n",
@@ -283,8 +285,7 @@ static bool prune_matches(struct resolver *r, const char *function_name)
     if (!r->has_drop || !function_name || !*function_name)
         return false;
     char *name = simplified_name(function_name);
-    bool drop = regexec(&r->drop, name, 0, NULL, 0) == 0 &&
-                !(r->has_keep && regexec(&r->keep, name, 0, NULL, 0) == 0);
+    bool drop = pattern_matches(&r->drop, name) && !(r->has_keep && pattern_matches(&r->keep, name));
     free(name);
     return drop;
 }
@@ -349,7 +350,7 @@ static uint64_t address_key(struct resolver *r, const Perftools__Profiles__Locat
 {
     const Message *m = r->message;
     uint64_t address = loc->address;
-    uint64_t h = HASH_SEED;
+    uint64_t h = LIBLEAK_FNV_OFFSET_BASIS;
     size_t mi = loc->mapping_id ? find_id(r->mappings, m->n_mapping, loc->mapping_id) : SIZE_MAX;
     if (mi != SIZE_MAX) {
         const Perftools__Profiles__Mapping *map = m->mapping[mi];
@@ -358,12 +359,12 @@ static uint64_t address_key(struct resolver *r, const Perftools__Profiles__Locat
         const char *id = m->string_table[map->build_id];
         if (!*id)
             id = m->string_table[map->filename];
-        h = hash_bytes(h, id, strlen(id) + 1);
-        h = hash_bytes(h, &size, sizeof size);
-        h = hash_bytes(h, &map->file_offset, sizeof map->file_offset);
+        h = libleak_hash_bytes(h, id, strlen(id) + 1);
+        h = libleak_hash_bytes(h, &size, sizeof size);
+        h = libleak_hash_bytes(h, &map->file_offset, sizeof map->file_offset);
         address -= map->memory_start;
     }
-    return hash_bytes(h, &address, sizeof address);
+    return libleak_hash_bytes(h, &address, sizeof address);
 }
 
 /* Expands each location into frame ids: its lines innermost first, or its address alone. */
@@ -473,11 +474,11 @@ static bool resolve_samples(struct resolver *r, struct profile *p, struct profil
         struct sample *out = &p->samples[s];
         out->frames = storage->stack_frames + next_frame;
         out->values = sample->value;
-        out->address_key = HASH_SEED;
+        out->address_key = LIBLEAK_FNV_OFFSET_BASIS;
         for (size_t i = pruned_start(r, sample); i < sample->n_location_id; i++) {
             size_t loc = find_id(r->locations, m->n_location, sample->location_id[i]);
-            out->address_key = hash_bytes(out->address_key, &r->location_address_key[loc],
-                                          sizeof r->location_address_key[loc]);
+            out->address_key = libleak_hash_bytes(out->address_key, &r->location_address_key[loc],
+                                                  sizeof r->location_address_key[loc]);
             memcpy(storage->stack_frames + next_frame, r->location_frames + r->location_first_frame[loc],
                    r->location_frame_count[loc] * sizeof *storage->stack_frames);
             next_frame += r->location_frame_count[loc];

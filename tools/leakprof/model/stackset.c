@@ -1,17 +1,20 @@
 /*
- * stackset.c — an open-addressing table of stacks keyed by their frame ids (stackset.h).
+ * stackset.c — stacks merged by content (stackset.h): the entries in an array, found through
+ * an id map (common/id_map.h) keyed by the hash of their frame ids and tag.
  */
 #include "model/stackset.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash.h"
 #include "model/util.h"
 
 void stack_set_init(struct stack_set *set, size_t columns)
 {
     memset(set, 0, sizeof *set);
     set->columns = columns;
+    id_map_init(&set->ids, 128);
 }
 
 void stack_set_free(struct stack_set *set)
@@ -19,52 +22,42 @@ void stack_set_free(struct stack_set *set)
     for (size_t i = 0; i < set->count; i++)
         free(set->entries[i].values);
     free(set->entries);
-    free(set->slots);
+    libleak_id_map_free(&set->ids);
     memset(set, 0, sizeof *set);
 }
 
 static uint64_t stack_hash(const uint32_t *frames, uint32_t depth, uint64_t tag)
 {
-    uint64_t h = hash_bytes(HASH_SEED, &tag, sizeof tag);
-    return hash_bytes(hash_bytes(h, &depth, sizeof depth), frames, depth * sizeof *frames);
+    uint64_t h = libleak_hash_bytes(LIBLEAK_FNV_OFFSET_BASIS, &tag, sizeof tag);
+    h = libleak_hash_bytes(h, &depth, sizeof depth);
+    return libleak_hash_bytes(h, frames, depth * sizeof *frames);
 }
 
-static void grow_slots(struct stack_set *set)
+static bool same_stack(const void *owner, uint32_t id, const void *what)
 {
-    size_t slot_count = set->slot_count ? set->slot_count * 2 : 256;
-    uint32_t *slots = xcalloc(slot_count, sizeof *slots);
-    for (size_t e = 0; e < set->count; e++) {
-        size_t i = stack_hash(set->entries[e].frames, set->entries[e].depth, set->entries[e].tag) &
-                   (slot_count - 1);
-        while (slots[i])
-            i = (i + 1) & (slot_count - 1);
-        slots[i] = (uint32_t)e + 1;
-    }
-    free(set->slots);
-    set->slots = slots;
-    set->slot_count = slot_count;
+    const struct stack_entry *e = &((const struct stack_set *)owner)->entries[id - 1], *wanted = what;
+    return e->depth == wanted->depth && e->tag == wanted->tag &&
+           memcmp(e->frames, wanted->frames, wanted->depth * sizeof *wanted->frames) == 0;
 }
 
 void stack_set_add(struct stack_set *set, const uint32_t *frames, uint32_t depth, uint64_t tag, size_t column,
                    int64_t value)
 {
-    if ((set->count + 1) * 2 > set->slot_count)
-        grow_slots(set);
-    size_t mask = set->slot_count - 1;
-    size_t i = stack_hash(frames, depth, tag) & mask;
-    for (; set->slots[i]; i = (i + 1) & mask) {
-        struct stack_entry *e = &set->entries[set->slots[i] - 1];
-        if (e->depth == depth && e->tag == tag && memcmp(e->frames, frames, depth * sizeof *frames) == 0) {
-            e->values[column] = add_saturating(e->values[column], value);
-            return;
-        }
+    struct stack_entry wanted = {frames, depth, tag, NULL};
+    uint64_t hash = stack_hash(frames, depth, tag);
+    id_map_reserve(&set->ids);
+    uint64_t slot = libleak_id_map_slot(&set->ids, hash, same_stack, set, &wanted);
+    if (set->ids.ids[slot]) {
+        struct stack_entry *e = &set->entries[set->ids.ids[slot] - 1];
+        e->values[column] = add_saturating(e->values[column], value);
+        return;
     }
     if (set->count == set->capacity) {
         set->capacity = set->capacity ? set->capacity * 2 : 64;
         set->entries = xreallocarray(set->entries, set->capacity, sizeof *set->entries);
     }
-    struct stack_entry *e = &set->entries[set->count];
+    struct stack_entry *e = &set->entries[set->count++];
     *e = (struct stack_entry){frames, depth, tag, xcalloc(set->columns, sizeof *e->values)};
     e->values[column] = value;
-    set->slots[i] = (uint32_t)++set->count;
+    libleak_id_map_set(&set->ids, slot, hash, (uint32_t)set->count);
 }

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/id_map.h"
+
 struct stack_entry {
     const uint32_t *frames; /* leaf first; points into a loaded profile */
     uint32_t depth;
@@ -23,8 +25,7 @@ struct stack_set {
     size_t columns;
     struct stack_entry *entries;
     size_t count, capacity;
-    uint32_t *slots; /* entry index + 1, 0 = empty */
-    size_t slot_count;
+    struct libleak_id_map ids; /* a stack's hash -> its entry's index + 1 */
 };
 
 void stack_set_init(struct stack_set *set, size_t columns);

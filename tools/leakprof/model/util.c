@@ -1,5 +1,5 @@
 /*
- * util.c — allocation wrappers and the string hash shared by leakprof's tables.
+ * util.c — allocation and id maps (common/id_map.h) that cannot fail.
  * Out of memory ends the program with exit status 2, the status of "could not read".
  */
 #include "model/util.h"
@@ -52,13 +52,14 @@ char *xstrdup(const char *s)
     return memcpy(xmalloc(n), s, n);
 }
 
-/* FNV-1a: short, good enough for names and id sequences, no dependency. */
-uint64_t hash_bytes(uint64_t hash, const void *data, size_t size)
+void id_map_init(struct libleak_id_map *map, uint64_t expected)
 {
-    const unsigned char *p = data;
-    for (size_t i = 0; i < size; i++) {
-        hash ^= p[i];
-        hash *= 1099511628211ULL;
-    }
-    return hash;
+    if (!libleak_id_map_init(map, &libleak_id_map_heap, expected))
+        out_of_memory();
+}
+
+void id_map_reserve(struct libleak_id_map *map)
+{
+    if (!libleak_id_map_reserve(map))
+        out_of_memory();
 }

@@ -1,8 +1,9 @@
 /*
  * util.h — the few helpers every leakprof file needs: allocation that cannot return NULL
- * (a reader that runs out of memory has nothing better to do than say so and stop), a
- * string hash, and int64 sums that saturate instead of overflowing (a hostile file may hold
- * values near INT64_MAX; signed overflow would be undefined behaviour, not just a wrong sum).
+ * (a reader that runs out of memory has nothing better to do than say so and stop), id maps
+ * (common/id_map.h) that cannot fail either, and int64 sums that saturate instead of
+ * overflowing (a hostile file may hold values near INT64_MAX; signed overflow would be
+ * undefined behaviour, not just a wrong sum).
  */
 #ifndef LEAKPROF_UTIL_H
 #define LEAKPROF_UTIL_H
@@ -10,14 +11,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/id_map.h"
+
 void *xmalloc(size_t size);
 void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *ptr, size_t size);
 void *xreallocarray(void *ptr, size_t count, size_t size);
 char *xstrdup(const char *s);
 
-uint64_t hash_bytes(uint64_t hash, const void *data, size_t size);
-#define HASH_SEED 14695981039346656037ULL
+/* libleak_id_map_init and _reserve on the heap, that end the program when out of memory. */
+void id_map_init(struct libleak_id_map *map, uint64_t expected);
+void id_map_reserve(struct libleak_id_map *map);
 
 static inline int64_t add_saturating(int64_t a, int64_t b)
 {

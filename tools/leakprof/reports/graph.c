@@ -11,10 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash.h"
 #include "model/util.h"
 
 struct edge {
-    uint64_t key; /* caller << 32 | callee, + 1 so that 0 means an empty slot */
+    uint32_t caller, callee;
     int64_t weight;
     size_t stamp; /* last stack that counted this edge */
     bool inlined; /* every occurrence was an inlined call */
@@ -31,60 +32,52 @@ struct graph {
 
     int64_t *flat, *cum;
     size_t *seen; /* last stack (index + 1) that added to cum */
+    struct libleak_id_map edge_ids; /* caller << 32 | callee -> index + 1 in edges */
     struct edge *edges;
-    size_t edge_slots, edge_count;
+    size_t edge_count, edge_capacity;
 };
+
+static bool same_name(const void *owner, uint32_t id, const void *name)
+{
+    return strcmp(((const struct graph *)owner)->names[id - 1], name) == 0;
+}
 
 /* Gives each distinct frame name a node id. */
 static void assign_nodes(struct graph *g)
 {
     size_t frame_count = g->frames->count;
-    size_t slot_count = 64;
-    while (slot_count < frame_count * 2)
-        slot_count *= 2;
-    uint32_t *slots = xcalloc(slot_count, sizeof *slots);
+    struct libleak_id_map ids; /* a name's hash -> node id + 1 */
+    id_map_init(&ids, frame_count);
     g->names = xcalloc(frame_count, sizeof *g->names);
     g->node_of_frame = xcalloc(frame_count, sizeof *g->node_of_frame);
     for (size_t f = 0; f < frame_count; f++) {
         const char *name = g->frames->frames[f].name;
-        size_t i = hash_bytes(HASH_SEED, name, strlen(name)) & (slot_count - 1);
-        while (slots[i] && strcmp(g->names[slots[i] - 1], name) != 0)
-            i = (i + 1) & (slot_count - 1);
-        if (!slots[i]) {
-            g->names[g->node_count] = name;
-            slots[i] = (uint32_t)++g->node_count;
+        uint64_t hash = libleak_hash_string(name);
+        id_map_reserve(&ids);
+        uint64_t slot = libleak_id_map_slot(&ids, hash, same_name, g, name);
+        if (!ids.ids[slot]) {
+            g->names[g->node_count++] = name;
+            libleak_id_map_set(&ids, slot, hash, (uint32_t)g->node_count);
         }
-        g->node_of_frame[f] = slots[i] - 1;
+        g->node_of_frame[f] = ids.ids[slot] - 1;
     }
-    free(slots);
+    libleak_id_map_free(&ids);
 }
 
 static struct edge *find_edge(struct graph *g, uint32_t caller, uint32_t callee)
 {
-    if ((g->edge_count + 1) * 2 > g->edge_slots) {
-        size_t slots = g->edge_slots ? g->edge_slots * 2 : 1024;
-        struct edge *edges = xcalloc(slots, sizeof *edges);
-        for (size_t i = 0; i < g->edge_slots; i++) {
-            if (!g->edges[i].key)
-                continue;
-            size_t j = hash_bytes(HASH_SEED, &g->edges[i].key, 8) & (slots - 1);
-            while (edges[j].key)
-                j = (j + 1) & (slots - 1);
-            edges[j] = g->edges[i];
-        }
-        free(g->edges);
-        g->edges = edges;
-        g->edge_slots = slots;
+    uint64_t key = (uint64_t)caller << 32 | callee; /* unique: no confirming needed */
+    id_map_reserve(&g->edge_ids);
+    uint64_t slot = libleak_id_map_slot(&g->edge_ids, key, NULL, NULL, NULL);
+    if (g->edge_ids.ids[slot])
+        return &g->edges[g->edge_ids.ids[slot] - 1];
+    if (g->edge_count == g->edge_capacity) {
+        g->edge_capacity = g->edge_capacity ? g->edge_capacity * 2 : 256;
+        g->edges = xreallocarray(g->edges, g->edge_capacity, sizeof *g->edges);
     }
-    uint64_t key = ((uint64_t)caller << 32 | callee) + 1;
-    size_t i = hash_bytes(HASH_SEED, &key, 8) & (g->edge_slots - 1);
-    while (g->edges[i].key && g->edges[i].key != key)
-        i = (i + 1) & (g->edge_slots - 1);
-    if (!g->edges[i].key) {
-        g->edges[i] = (struct edge){.key = key, .inlined = true};
-        g->edge_count++;
-    }
-    return &g->edges[i];
+    g->edges[g->edge_count++] = (struct edge){.caller = caller, .callee = callee, .inlined = true};
+    libleak_id_map_set(&g->edge_ids, slot, key, (uint32_t)g->edge_count);
+    return &g->edges[g->edge_count - 1];
 }
 
 /* One pass over the stacks; KEPT (NULL = every node) masks the nodes that exist. */
@@ -93,9 +86,9 @@ static void graph_build(struct graph *g, const bool *kept)
     memset(g->flat, 0, g->node_count * sizeof *g->flat);
     memset(g->cum, 0, g->node_count * sizeof *g->cum);
     memset(g->seen, 0, g->node_count * sizeof *g->seen);
-    free(g->edges);
-    g->edges = NULL;
-    g->edge_slots = g->edge_count = 0;
+    libleak_id_map_free(&g->edge_ids);
+    id_map_init(&g->edge_ids, 512);
+    g->edge_count = 0;
 
     for (size_t s = 0; s < g->stack_count; s++) {
         const struct weighted_stack *stack = &g->stacks[s];
@@ -230,15 +223,14 @@ void graph_top(const struct frame_table *frames, const struct weighted_stack *st
     /* A node is "(inline)" when every edge into it that survives trimming is inlined. */
     bool *inlined_in = xcalloc(g.node_count, sizeof *inlined_in);
     bool *called_in = xcalloc(g.node_count, sizeof *called_in);
-    for (size_t i = 0; i < g.edge_slots; i++) {
+    for (size_t i = 0; i < g.edge_count; i++) {
         const struct edge *e = &g.edges[i];
-        if (!e->key || abs_saturating(e->weight) < edge_cutoff)
+        if (abs_saturating(e->weight) < edge_cutoff)
             continue;
-        uint32_t callee = (uint32_t)((e->key - 1) & 0xffffffffu);
         if (e->inlined)
-            inlined_in[callee] = true;
+            inlined_in[e->callee] = true;
         else
-            called_in[callee] = true;
+            called_in[e->callee] = true;
     }
 
     result->rows = xcalloc(count, sizeof *result->rows);
@@ -261,6 +253,7 @@ void graph_top(const struct frame_table *frames, const struct weighted_stack *st
     free(g.cum);
     free(g.seen);
     free(g.edges);
+    libleak_id_map_free(&g.edge_ids);
 }
 
 void graph_result_free(struct graph_result *result)

@@ -20,12 +20,7 @@
 #include <stdint.h>
 
 #include "model/frames.h"
-
-struct weighted_stack {
-    const uint32_t *frames; /* frame ids, leaf first */
-    uint32_t depth;
-    int64_t value;
-};
+#include "reports/stack_list.h"
 
 enum graph_order {
     ORDER_FLAT,   /* |flat| descending: pprof's default */

@@ -1,6 +1,6 @@
 /*
  * growth.h — the leak-suspect ranking of `leakprof growth`, shared with `leakprof html` so
- * that the report's table shows the very numbers the text command prints.
+ * that the report's table shows the very numbers the text command prints (growth.c).
  */
 #ifndef LEAKPROF_GROWTH_H
 #define LEAKPROF_GROWTH_H

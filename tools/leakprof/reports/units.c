@@ -127,6 +127,24 @@ double units_scale(int64_t value, const char *from_unit, const char *to_unit, co
     return (double)value;
 }
 
+size_t units_steps(const char *unit, double *factor, struct units_step *units, size_t max,
+                   struct units_step *fallback)
+{
+    for (size_t t = 0; t < sizeof unit_types / sizeof unit_types[0]; t++) {
+        const struct unit_type *type = &unit_types[t];
+        const struct unit *from = sniff_unit(type, unit);
+        if (!from)
+            continue;
+        *factor = from->factor;
+        size_t count = type->count < max ? type->count : max;
+        for (size_t u = 0; u < count; u++)
+            units[u] = (struct units_step){type->units[u].name, type->units[u].factor};
+        *fallback = (struct units_step){type->default_unit.name, type->default_unit.factor};
+        return count;
+    }
+    return 0;
+}
+
 void units_format(char *out, size_t size, int64_t value, const char *from_unit, const char *to_unit)
 {
     const char *unit;

@@ -29,6 +29,20 @@ void units_format_signed(char *out, size_t size, int64_t value, const char *from
 void units_percentage(char *out, size_t size, int64_t value, int64_t total);
 
 /*
+ * The units a value in UNIT is printed in, for a formatter outside this file (the html
+ * page's, html/format.js): *FACTOR is UNIT's size in the base unit of its kind (bytes,
+ * nanoseconds, …); up to MAX of (name, size in that base unit) go to UNITS, smallest first,
+ * and *FALLBACK is the one a value that reaches none of them is printed in. Returns how many;
+ * 0 when pprof prints UNIT's values as bare numbers.
+ */
+struct units_step {
+    const char *name;
+    double size;
+};
+size_t units_steps(const char *unit, double *factor, struct units_step *units, size_t max,
+                   struct units_step *fallback);
+
+/*
  * pprof's choice of one unit for a whole report: the unit of the smallest nonzero value,
  * moved up when that would print the total with too many digits.
  * Returns the unit to pass as TO_UNIT to units_format.
