@@ -36,6 +36,7 @@
 
 #include "alloc/eh_frame.h"
 #include "common/hash.h"
+#include "common/sorted.h"
 #include "os/memory_copy.h"
 
 enum { MAX_SEGMENTS = 4, PERMANENT_CODE = 256, CACHED_MODULES = 64 };
@@ -44,6 +45,7 @@ struct code_range {
     uintptr_t start, end;
     const uint8_t *eh_frame_header; /* the module's .eh_frame_hdr, NULL when it has none */
 };
+_Static_assert(sizeof(uintptr_t) == sizeof(uint64_t), "common/sorted.h reads start as a uint64_t");
 
 /* What one module's program headers say: its executable segments. */
 struct module_facts {
@@ -195,14 +197,8 @@ static inline uint64_t verdict_slot(uintptr_t address)
 
 static bool permanent_code(uintptr_t address, int *index)
 {
-    int low = 0, high = permanent_count;
-    while (low < high) {
-        int middle = (low + high) / 2;
-        if (permanent[middle].start <= address)
-            low = middle + 1;
-        else
-            high = middle;
-    }
+    int low = libleak_entries_up_to(permanent, permanent_count, sizeof permanent[0],
+                                    offsetof(struct code_range, start), address);
     *index = low - 1;
     return low > 0 && address < permanent[low - 1].end;
 }
