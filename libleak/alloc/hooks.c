@@ -69,7 +69,7 @@ __attribute__((always_inline)) static inline bool real_allocator_known(void)
    (`saved_errno`) when the allocation succeeded, even where the real allocator changed it: when
    brk cannot grow (our own tables may be mapped right after the heap) glibc falls back to mmap
    and succeeds with errno left at ENOMEM. A failed allocation's errno is the allocator's. */
-static inline void *expired_keeping_errno(void *block, size_t size, int saved_errno)
+__attribute__((always_inline)) static inline void *expired_keeping_errno(void *block, size_t size, int saved_errno)
 {
     if (!block)
         saved_errno = errno;
@@ -93,29 +93,20 @@ EXPORT void *malloc(size_t size)
     return libleak_real.malloc(size);
 }
 
-/* free of a block the filter says may have been sampled, or of a bootstrap block (they pin
-   their filter bucket). */
-SLOW static void free_tracked(void *block)
-{
-    if (libleak_is_bootstrap(block))
-        return;
-    /* Inside libleak, the block is libleak's own (never tracked) or one that cxx_hooks.c
-       already forgot before handing it to the next operator delete. */
-    if (!libleak_thread.inside) {
-        int saved_errno = errno; /* charging the free may map a stripe of counters */
-        libleak_forget(block);
-        errno = saved_errno;
-    }
-    libleak_real.free(block); /* known: the block came from the real allocator */
-}
-
 EXPORT void free(void *block)
 {
     if (!block)
         return;
     if (unlikely(libleak_live_maybe_tracked(block))) {
-        free_tracked(block);
-        return;
+        if (libleak_is_bootstrap(block))
+            return;
+        /* Inside libleak, the block is libleak's own (never tracked) or one that cxx_hooks.c
+           already forgot before handing it to the next operator delete. */
+        if (!libleak_thread.inside) {
+            int saved_errno = errno; /* charging the free may map a stripe of counters */
+            libleak_forget(block);
+            errno = saved_errno;
+        }
     }
     libleak_real.free(block); /* known: the block came from the real allocator */
 }
