@@ -56,27 +56,15 @@ static bool run_cfa_program(const uint8_t *cursor, const uint8_t *end, uintptr_t
                     *cfa_register = remembered[--depth];
                 continue;
             case 0x02:
-                if (cursor + 1 > end)
+            case 0x03:
+            case 0x04: { /* advance_loc1, 2 and 4: a delta of 1, 2 or 4 bytes */
+                size_t size = (size_t)1 << (opcode - 0x02);
+                uint32_t bytes = 0; /* x86-64 is little-endian: the low bytes come first */
+                if (cursor + size > end)
                     return false;
-                delta = cursor[0];
-                cursor += 1;
-                break;
-            case 0x03: {
-                uint16_t d;
-                if (cursor + 2 > end)
-                    return false;
-                memcpy(&d, cursor, 2);
-                delta = d;
-                cursor += 2;
-                break;
-            }
-            case 0x04: {
-                uint32_t d;
-                if (cursor + 4 > end)
-                    return false;
-                memcpy(&d, cursor, 4);
-                delta = d;
-                cursor += 4;
+                memcpy(&bytes, cursor, size);
+                delta = bytes;
+                cursor += size;
                 break;
             }
             case 0x06:
