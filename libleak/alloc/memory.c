@@ -63,8 +63,8 @@ static size_t page_round(size_t bytes)
     return (bytes + 4095) & ~(size_t)4095;
 }
 
-/* Called on the program's malloc and free paths too: the hooks there keep the program's errno
-   (hooks.c), so a failed mmap may leave ENOMEM in it. */
+/* Called on the program's malloc and free paths too, whose hooks keep the program's errno
+   (hooks.c): a failed mmap may leave ENOMEM in errno here. */
 void *libleak_map(size_t bytes)
 {
     bytes = page_round(bytes);
