@@ -19,6 +19,7 @@
  * new_handler that libstdc++ calls while memory is short runs inside libleak, so what it
  * allocates is not tracked.
  */
+#include <errno.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -154,8 +155,11 @@ static void *cxx_new(enum cxx_function which, size_t size, size_t alignment, con
     if (!function)
         return new_from_malloc(size, alignment, nothrow != NULL);
     void *block = next_new(which, function, size, alignment, nothrow);
-    if (block && libleak_countdown_expires(size))
+    if (block && libleak_countdown_expires(size)) {
+        int saved_errno = errno; /* kept here, as in hooks.c: sampling may change it */
         libleak_countdown_expired(block, size);
+        errno = saved_errno;
+    }
     return block;
 }
 
@@ -185,8 +189,11 @@ static void cxx_delete(enum cxx_function which, void *block, size_t size, size_t
     /* Forget it before the next delete releases it: afterwards another thread may get the
        same address back and sample it. The next delete may call free(): "inside", our free
        hook does not look the block up a second time. */
-    if (libleak_live_maybe_tracked(block))
+    if (libleak_live_maybe_tracked(block)) {
+        int saved_errno = errno; /* charging the free may map a stripe of counters */
         libleak_forget(block);
+        errno = saved_errno;
+    }
     libleak_enter();
     switch (which) {
     case DELETE:

@@ -6,7 +6,6 @@
  */
 #include "alloc/memory.h"
 
-#include <errno.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
 
@@ -64,10 +63,10 @@ static size_t page_round(size_t bytes)
     return (bytes + 4095) & ~(size_t)4095;
 }
 
-/* Called on the program's malloc and free paths: errno comes back as the program left it. */
+/* Called on the program's malloc and free paths too, whose hooks keep the program's errno
+   (hooks.c): a failed mmap may leave ENOMEM in errno here. */
 void *libleak_map(size_t bytes)
 {
-    int saved_errno = errno;
     bytes = page_round(bytes);
     uint64_t before = atomic_fetch_add(&mapped_bytes, bytes);
     if (before + bytes > libleak_config.max_memory) {
@@ -78,7 +77,6 @@ void *libleak_map(size_t bytes)
             mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (address == MAP_FAILED) {
         atomic_fetch_sub(&mapped_bytes, bytes);
-        errno = saved_errno;
         return NULL;
     }
     remember(address, bytes);
@@ -87,12 +85,10 @@ void *libleak_map(size_t bytes)
 
 void libleak_unmap(void *address, size_t bytes)
 {
-    int saved_errno = errno;
     bytes = page_round(bytes);
     forget(address);
     munmap(address, bytes);
     atomic_fetch_sub(&mapped_bytes, bytes);
-    errno = saved_errno;
 }
 
 uint64_t libleak_memory_mapped(void)

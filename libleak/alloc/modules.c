@@ -17,11 +17,8 @@
  *     at the same address is read afresh.
  *
  * Whether the chain can be followed from a frame is decided per function, from its unwind
- * table: at the return address, does the function's CFA rule use %rbp? Then it has pushed its
- * caller's %rbp with the return address just above, as code built with frame pointers does
- * everywhere and code built without them does only where it needs a frame (alloca). The FDE
- * is found through .eh_frame_hdr's search table and the answer cached per return address. A
- * function without unwind information counts as keeping none, which only costs a fallback.
+ * table (eh_frame.c: is the function's CFA in %rbp at the return address?); here the answer is
+ * cached per return address.
  */
 #include "alloc/modules.h"
 
@@ -37,7 +34,9 @@
 #include <unistd.h>
 #include <pthread.h>
 
+#include "alloc/eh_frame.h"
 #include "common/hash.h"
+#include "common/sorted.h"
 #include "os/memory_copy.h"
 
 enum { MAX_SEGMENTS = 4, PERMANENT_CODE = 256, CACHED_MODULES = 64 };
@@ -46,6 +45,7 @@ struct code_range {
     uintptr_t start, end;
     const uint8_t *eh_frame_header; /* the module's .eh_frame_hdr, NULL when it has none */
 };
+_Static_assert(sizeof(uintptr_t) == sizeof(uint64_t), "common/sorted.h reads start as a uint64_t");
 
 /* What one module's program headers say: its executable segments. */
 struct module_facts {
@@ -73,171 +73,6 @@ static _Atomic int cached_count;
 
 static bool parent_had_threads;
 bool libleak_loader_locked;
-
-static uint64_t read_uleb(const uint8_t **cursor, const uint8_t *end)
-{
-    uint64_t value = 0;
-    for (int shift = 0; *cursor < end && shift < 64; shift += 7) {
-        uint8_t byte = *(*cursor)++;
-        value |= (uint64_t)(byte & 0x7f) << shift;
-        if (!(byte & 0x80))
-            break;
-    }
-    return value;
-}
-
-/* Runs the call frame instructions in [cursor, end) from location `location` until it passes
-   `pc`, tracking only which register defines the CFA. Returns false on an instruction it does
-   not know (then the answer is "no frame pointer"). */
-static bool run_cfa_program(const uint8_t *cursor, const uint8_t *end, uintptr_t location, uintptr_t pc,
-                            uint64_t *cfa_register)
-{
-    enum { DEPTH = 8 };
-    uint64_t remembered[DEPTH];
-    int depth = 0;
-    while (cursor < end) {
-        uint8_t opcode = *cursor++;
-        uint64_t delta = 0;
-        bool advance = opcode >> 6 == 1; /* advance_loc */
-        switch (opcode >> 6) {
-        case 1: delta = opcode & 0x3f; break;
-        case 2: read_uleb(&cursor, end); continue; /* offset */
-        case 3: continue;                          /* restore */
-        }
-        if (!advance) {
-            switch (opcode) {
-            case 0x00:
-            case 0x0a:
-            case 0x0b:
-                if (opcode == 0x0a && depth < DEPTH)
-                    remembered[depth++] = *cfa_register;
-                if (opcode == 0x0b && depth > 0)
-                    *cfa_register = remembered[--depth];
-                continue;
-            case 0x02:
-                if (cursor + 1 > end)
-                    return false;
-                delta = cursor[0];
-                cursor += 1;
-                break;
-            case 0x03: {
-                uint16_t d;
-                if (cursor + 2 > end)
-                    return false;
-                memcpy(&d, cursor, 2);
-                delta = d;
-                cursor += 2;
-                break;
-            }
-            case 0x04: {
-                uint32_t d;
-                if (cursor + 4 > end)
-                    return false;
-                memcpy(&d, cursor, 4);
-                delta = d;
-                cursor += 4;
-                break;
-            }
-            case 0x06:
-            case 0x07:
-            case 0x08:
-            case 0x0e:
-            case 0x13:
-            case 0x2e: read_uleb(&cursor, end); continue;
-            case 0x05:
-            case 0x09:
-            case 0x11:
-            case 0x14:
-            case 0x15:
-            case 0x2f:
-                read_uleb(&cursor, end);
-                read_uleb(&cursor, end);
-                continue;
-            case 0x0c:
-            case 0x12: /* def_cfa, def_cfa_sf */
-                *cfa_register = read_uleb(&cursor, end);
-                read_uleb(&cursor, end);
-                continue;
-            case 0x0d: /* def_cfa_register */ *cfa_register = read_uleb(&cursor, end); continue;
-            case 0x0f: { /* def_cfa_expression: the CFA is computed, not a frame pointer */
-                uint64_t length = read_uleb(&cursor, end);
-                cursor += length;
-                *cfa_register = (uint64_t)-1;
-                continue;
-            }
-            case 0x10:
-            case 0x16: {
-                read_uleb(&cursor, end);
-                uint64_t length = read_uleb(&cursor, end);
-                cursor += length;
-                continue;
-            }
-            default: return false;
-            }
-        }
-        location += delta;
-        if (location > pc)
-            break;
-    }
-    return true;
-}
-
-/* Whether, at return address `address`, the function holding it has its CFA in %rbp: then it
-   has pushed the caller's %rbp and its return address just above where %rbp points, and the
-   chain may be followed from its frame. Read from the FDE that .eh_frame_hdr's search table
-   gives for the address, in the encodings GNU ld and lld write; anything else says no. */
-static bool function_keeps_frame_pointer(const uint8_t *header, uintptr_t address)
-{
-    enum { PCREL_SDATA4 = 0x1b, UDATA4 = 0x03, DATAREL_SDATA4 = 0x3b, RBP = 6 };
-    if (!header || header[0] != 1 || header[1] != PCREL_SDATA4 || header[2] != UDATA4 ||
-        header[3] != DATAREL_SDATA4)
-        return false;
-    uint32_t count;
-    memcpy(&count, header + 8, sizeof count);
-    const uint8_t *table = header + 12;
-    uintptr_t pc = address - 1; /* the call, not what follows it */
-    uint32_t low = 0, high = count;
-    while (low < high) {
-        uint32_t middle = low + (high - low) / 2;
-        int32_t start;
-        memcpy(&start, table + (size_t)middle * 8, sizeof start);
-        if ((uintptr_t)header + start <= pc)
-            low = middle + 1;
-        else
-            high = middle;
-    }
-    if (low == 0)
-        return false;
-    int32_t start_offset, fde_offset;
-    memcpy(&start_offset, table + (size_t)(low - 1) * 8, sizeof start_offset);
-    memcpy(&fde_offset, table + (size_t)(low - 1) * 8 + 4, sizeof fde_offset);
-    const uint8_t *fde = header + fde_offset;
-    uint32_t length, cie_pointer, range;
-    memcpy(&length, fde, 4);
-    if (length == 0 || length == 0xffffffff)
-        return false;
-    memcpy(&cie_pointer, fde + 4, 4);
-    memcpy(&range, fde + 12, 4);
-    uintptr_t begin = (uintptr_t)header + start_offset;
-    if (pc - begin >= range)
-        return false;
-    /* The CIE: "zR" style augmentation (an augmentation length in every FDE), code alignment 1,
-       CFA in %rsp at entry, as every x86-64 compiler writes it. */
-    const uint8_t *cie = fde + 4 - cie_pointer;
-    if (cie[8] != 1 && cie[8] != 3)
-        return false;
-    const char *augmentation = (const char *)cie + 9;
-    if (augmentation[0] != 'z')
-        return false;
-    const uint8_t *fde_end = fde + 4 + length;
-    const uint8_t *cursor = fde + 16;
-    uint64_t augmentation_length = read_uleb(&cursor, fde_end);
-    cursor += augmentation_length;
-    uint64_t cfa_register = 7; /* %rsp */
-    if (!run_cfa_program(cursor, fde_end, begin, pc, &cfa_register))
-        return false;
-    return cfa_register == RBP;
-}
 
 static void note_segment(uintptr_t bias, const ElfW(Phdr) * segment, struct module_facts *facts)
 {
@@ -362,14 +197,8 @@ static inline uint64_t verdict_slot(uintptr_t address)
 
 static bool permanent_code(uintptr_t address, int *index)
 {
-    int low = 0, high = permanent_count;
-    while (low < high) {
-        int middle = (low + high) / 2;
-        if (permanent[middle].start <= address)
-            low = middle + 1;
-        else
-            high = middle;
-    }
+    int low = libleak_entries_up_to(permanent, permanent_count, sizeof permanent[0],
+                                    offsetof(struct code_range, start), address);
     *index = low - 1;
     return low > 0 && address < permanent[low - 1].end;
 }
@@ -414,7 +243,7 @@ bool libleak_modules_code(uintptr_t address, bool *frame_pointers)
     }
     int index;
     if (permanent_code(address, &index)) {
-        bool keeps = function_keeps_frame_pointer(permanent[index].eh_frame_header, address);
+        bool keeps = libleak_eh_frame_keeps_frame_pointer(permanent[index].eh_frame_header, address);
         if (address < (1ULL << 62))
             atomic_store_explicit(&verdicts[verdict_slot(address)],
                                   address | VERDICT_KNOWN | (keeps ? VERDICT_FRAME_POINTER : 0),
@@ -429,7 +258,7 @@ bool libleak_modules_code(uintptr_t address, bool *frame_pointers)
     for (int i = 0; i < facts->code_count; i++)
         if (address >= facts->code[i].start && address < facts->code[i].end) {
             /* Not through the cache: a library loaded later may be replaced at the same address. */
-            *frame_pointers = function_keeps_frame_pointer(facts->code[i].eh_frame_header, address);
+            *frame_pointers = libleak_eh_frame_keeps_frame_pointer(facts->code[i].eh_frame_header, address);
             return true;
         }
     return false;

@@ -5,10 +5,12 @@
  * allocator. A sample is first entered in the live table and only then charged to its stack: if
  * the live table has no room the sample is dropped whole, so in-use numbers never count a block
  * whose free we could not see.
+ *
+ * errno is not kept here: unwinding reads /proc/self/maps and the tables map memory. The hooks
+ * that call in keep the program's (hooks.c).
  */
 #include "alloc/track.h"
 
-#include <errno.h>
 #include <stdatomic.h>
 
 #include "core/config.h"
@@ -56,7 +58,7 @@ static void set_up_thread(struct libleak_thread *self)
     self->random_state = libleak_sampler_seed(self);
 }
 
-void libleak_countdown_expired_errno_clobbered(void *block, size_t size)
+void libleak_countdown_expired(void *block, size_t size)
 {
     struct libleak_thread *self = &libleak_thread;
     if (self->inside) {
@@ -98,14 +100,7 @@ void libleak_countdown_expired_errno_clobbered(void *block, size_t size)
     self->countdown = next;
 }
 
-void libleak_countdown_expired(void *block, size_t size)
-{
-    int saved_errno = errno; /* unwinding (it reads /proc/self/maps) and mmap may set it */
-    libleak_countdown_expired_errno_clobbered(block, size);
-    errno = saved_errno;
-}
-
-/* The free path. It may map a stripe, but libleak_map keeps errno as it was. */
+/* The free path. It may map a stripe of counters. */
 void libleak_charge_detached(struct libleak_live_block detached)
 {
     libleak_stacks_charge_index(detached.stack,
@@ -114,13 +109,11 @@ void libleak_charge_detached(struct libleak_live_block detached)
 
 void libleak_reattach(void *block, struct libleak_live_block detached)
 {
-    int saved_errno = errno;
     if (!libleak_live_insert(block, detached)) {
         /* No room to put it back: count it freed rather than leave a phantom leak. */
         libleak_charge_detached(detached);
         atomic_fetch_add_explicit(&libleak_counters.dropped_live, 1, memory_order_relaxed);
     }
-    errno = saved_errno;
 }
 
 void libleak_forget(void *block)

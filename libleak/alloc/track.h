@@ -10,14 +10,12 @@
 
 #include "alloc/live.h"
 
+/* Everything here may change errno; the hooks keep the program's (hooks.c). */
+
 /* This thread's allocation of `block` (`size` bytes; block may be NULL when the allocation
    failed) reached its countdown. Sets the thread up on its first call, samples the block when it
-   crosses the sampling point, and draws the next countdown. Leaves errno as it found it. */
+   crosses the sampling point, and draws the next countdown. */
 void libleak_countdown_expired(void *block, size_t size);
-
-/* The same, leaving errno to the caller, who puts it back (malloc's slow path, which keeps the
-   program's errno anyway: one save instead of two). */
-void libleak_countdown_expired_errno_clobbered(void *block, size_t size);
 
 /* `block` may have been sampled (the filter said so): forget it and charge its stack. */
 void libleak_forget(void *block);

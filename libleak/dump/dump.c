@@ -547,6 +547,7 @@ void libleak_dump_at_exit(void)
    so its lock is made anew and its half-updated symbol state dropped. */
 void libleak_dump_after_fork_in_child(void)
 {
+    int saved_errno = errno; /* the program goes on from fork() in the child */
     pthread_mutex_init(&dump_lock, NULL);
     pthread_mutex_init(&dumper_control, NULL);
     if (atomic_load(&dump_in_progress)) {
@@ -563,6 +564,7 @@ void libleak_dump_after_fork_in_child(void)
     dumper_running = false;
     if (dumper_wanted)
         start_dumper();
+    errno = saved_errno;
 }
 
 /* A cancellation point, like the open and write it makes, but acted on only once nothing of

@@ -15,6 +15,8 @@
  * allocator reading /proc/sys/vm/overcommit_memory the first time it shrinks a thread's heap
  * (a dump frees a lot). A plug is closed only while it is still ours: a program that dup2'ed
  * its own file onto that number meanwhile keeps it.
+ *
+ * errno is not kept here: the ways into libleak that the program sees keep it (hooks.c).
  */
 #include "os/descriptors.h"
 
@@ -27,16 +29,13 @@ int libleak_fd_high(int fd)
 {
     if (fd < 0 || fd > 2)
         return fd;
-    int saved_errno = errno;
     int high = fcntl(fd, F_DUPFD_CLOEXEC, 3);
     close(fd);
-    errno = saved_errno;
     return high;
 }
 
 void libleak_plug_standard(struct libleak_plugs *plugs)
 {
-    int saved_errno = errno;
     plugs->count = 0;
     while (plugs->count < 3) {
         int plug = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -52,12 +51,10 @@ void libleak_plug_standard(struct libleak_plugs *plugs)
         plugs->inode[plugs->count] = status.st_ino;
         plugs->count++;
     }
-    errno = saved_errno;
 }
 
 void libleak_unplug_standard(struct libleak_plugs *plugs)
 {
-    int saved_errno = errno;
     for (int i = 0; i < plugs->count; i++) {
         int n = plugs->numbers[i];
         struct stat status;
@@ -67,18 +64,17 @@ void libleak_unplug_standard(struct libleak_plugs *plugs)
             close(n);
     }
     plugs->count = 0;
-    errno = saved_errno;
 }
 
 int libleak_open_high(const char *path, int flags, mode_t mode)
 {
-    int saved_errno = errno;
     struct libleak_plugs plugs;
     libleak_plug_standard(&plugs);
     int fd = open(path, flags | O_CLOEXEC, mode);
-    int open_errno = errno;
+    int open_errno = errno; /* why it failed, for the caller: unplugging may set errno again */
     fd = libleak_fd_high(fd);
     libleak_unplug_standard(&plugs);
-    errno = fd < 0 ? open_errno : saved_errno;
+    if (fd < 0)
+        errno = open_errno;
     return fd;
 }

@@ -27,7 +27,7 @@ void libleak_plug_standard(struct libleak_plugs *plugs);
 void libleak_unplug_standard(struct libleak_plugs *plugs);
 
 /* open(2) with O_CLOEXEC added, on a number >= 3. Returns the descriptor, or -1 with errno
-   set by open. Leaves errno unchanged on success. */
+   set by open. Like the rest of this file, may change errno on success too. */
 int libleak_open_high(const char *path, int flags, mode_t mode);
 
 /* For descriptors opened by code we do not control (libdw's callbacks): returns fd when it is
