@@ -23,14 +23,12 @@
 #include "alloc/modules.h"
 
 #include <elf.h>
-#include <errno.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/single_threaded.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 #include <unistd.h>
 #include <pthread.h>
 

@@ -37,14 +37,12 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 
 #include "core/config.h"
-#include "os/descriptors.h"
 #include "os/memory_copy.h"
 #include "os/proc_maps.h"
 #include "alloc/memory.h"
