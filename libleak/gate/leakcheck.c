@@ -40,6 +40,7 @@
 #include "alloc/modules.h"
 #include "dump/profile_writer.h"
 #include "gate/reach.h"
+#include "gate/roots.h"
 #include "alloc/stacks.h"
 #include "dump/symbols.h"
 #include "alloc/thread.h"
@@ -100,7 +101,7 @@ void libleak_check_init(void)
 {
     if (!libleak_config.check)
         return;
-    libleak_reach_init();
+    libleak_roots_init();
     if (libleak_log_is_stderr(2))
         saved_stderr = fcntl(2, F_DUPFD_CLOEXEC, 1000);
 }
@@ -458,7 +459,7 @@ void libleak_check_scan(uintptr_t scan_from)
     gate.ran = true;
     libleak_enter();
     scan_from = exit_caller_stack_pointer(scan_from);
-    if (!libleak_reach_check(&gate.result, scan_from)) {
+    if (!libleak_reach_scan(&gate.result, scan_from)) {
         libleak_leave();
         return;
     }

@@ -1,0 +1,49 @@
+/*
+ * roots — where the program may keep pointers: the writable segments of every loaded module
+ * (but libleak's), every thread's stack, registers, thread descriptor, static TLS and DTV, and
+ * anonymous memory with what is not the program's data cut out. Each root is clipped to
+ * readable mappings of the scan's memory map.
+ */
+#ifndef LIBLEAK_ROOTS_H
+#define LIBLEAK_ROOTS_H
+#include <link.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gate/reach_private.h"
+
+struct tls_module {
+    intptr_t offset; /* of the module's static TLS block from the thread pointer */
+    uint64_t size;
+};
+
+#define MAX_TLS_MODULES 256
+
+#define MAX_MODULE_RANGES 4096
+
+/* What the walk of the loaded modules learnt, for the threads' roots and the cut-outs. */
+struct module_walk {
+    struct scan_context *check;
+    uintptr_t tp;
+    struct tls_module tls[MAX_TLS_MODULES];
+    size_t tls_count;
+    struct libleak_reach_region modules[MAX_MODULE_RANGES]; /* every PT_LOAD, page-rounded */
+    size_t module_count;
+};
+
+/* Found once at start (dlsym allocates, so not at exit): the size of glibc's thread
+   descriptor, for the scan of each thread's TCB. */
+void libleak_roots_init(void);
+
+/* The dl_iterate_phdr callback of the module walk (data: the struct module_walk). */
+int libleak_roots_visit_module(struct dl_phdr_info *info, size_t size, void *data);
+
+/* One thread's roots from its stack pointer sp and its thread pointer tp (0: unknown). */
+void libleak_roots_add_thread(struct scan_context *check, const struct module_walk *walk, uintptr_t sp,
+                              uintptr_t tp);
+
+/* The anonymous mappings, but those holding one of the stack pointers (scanned as stacks). */
+void libleak_roots_add_anonymous(struct scan_context *check, const struct module_walk *walk,
+                                 const uintptr_t *stack_pointers, size_t stack_pointer_count);
+
+#endif

@@ -1,0 +1,419 @@
+/*
+ * stop_world — see stop_world.h.
+ *
+ * Stopping threads: each other thread gets LIBLEAK_STOP_SIGNAL (tgkill); the handler spills the
+ * registers with getcontext into its own frame (the kernel's signal frame above it already
+ * holds the interrupted registers too), publishes its stack pointer and thread pointer and waits
+ * on a futex until released. That is the Boehm collector's approach. LeakSanitizer ptraces the
+ * threads from a helper task instead; we do not, because a process cannot ptrace its own
+ * threads, a helper needs ptrace permission (Yama, containers, seccomp) and fails whenever a
+ * debugger or strace already traces the program — a CI gate must not depend on that.
+ *
+ * A thread that blocks the signal while sleeping in a system call (a sigwait thread) is not
+ * signalled, because our signal would be taken by its sigwait; it is scanned from the stack
+ * pointer the kernel reports in /proc/self/task/T/syscall. libleak's own threads (named
+ * "libleak-...") never touch the program's memory and are left alone.
+ *
+ * Nothing here allocates: a stopped thread may hold malloc's lock.
+ */
+#include "gate/stop_world.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "gate/reach_private.h"
+#include "os/descriptors.h"
+
+static struct thread_slot *slots;
+static _Atomic size_t slot_count;
+static _Atomic int released; /* futex word: 0 while the world is stopped */
+static _Atomic bool stopping;
+static pid_t own_threads[MAX_OWN_THREADS];
+static size_t own_thread_count;
+
+static long futex(_Atomic int *word, int operation, int value)
+{
+    return syscall(SYS_futex, word, operation, value, NULL, NULL, 0);
+}
+
+static void on_stop_signal(int signal_number, siginfo_t *info, void *context)
+{
+    (void)signal_number;
+    (void)context;
+    int saved_errno = errno;
+    if (!atomic_load(&stopping) || info->si_pid != getpid()) {
+        errno = saved_errno; /* not ours: a stray one during the check is dropped */
+        return;
+    }
+    pid_t self = (pid_t)syscall(SYS_gettid);
+    size_t count = atomic_load(&slot_count);
+    struct thread_slot *slot = NULL;
+    for (size_t i = 0; i < count; i++)
+        if (atomic_load(&slots[i].tid) == self && atomic_load(&slots[i].state) == SLOT_SIGNALLED)
+            slot = &slots[i];
+    if (!slot || atomic_load(&released)) {
+        errno = saved_errno;
+        return;
+    }
+    ucontext_t registers; /* callee-saved registers land here, on the stack we scan */
+    getcontext(&registers);
+    slot->sp = (uintptr_t)&registers;
+    slot->tp = thread_pointer();
+    atomic_store(&slot->state, SLOT_STOPPED);
+    while (!atomic_load(&released))
+        futex(&released, FUTEX_WAIT_PRIVATE, 0);
+    __asm__ volatile("" ::"r"(&registers) : "memory"); /* keep registers alive until released */
+    atomic_store(&slot->state, SLOT_LEFT);
+    errno = saved_errno;
+}
+
+/* Reads a small /proc file into buffer (NUL-terminated); false when it cannot. */
+static bool read_small(const char *path, char *buffer, size_t size)
+{
+    int fd = libleak_open_high(path, O_RDONLY, 0);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, buffer, size - 1);
+    close(fd);
+    if (n < 0)
+        return false;
+    buffer[n] = '\0';
+    return true;
+}
+
+static void task_path(char *out, size_t size, pid_t tid, const char *leaf)
+{
+    /* no snprintf: it may allocate for some formats, and stays out of a stopped world */
+    char digits[16];
+    int n = 0;
+    unsigned value = (unsigned)tid;
+    do
+        digits[n++] = (char)('0' + value % 10);
+    while ((value /= 10) && n < 15);
+    size_t used = 0;
+    const char *prefix = "/proc/self/task/";
+    while (*prefix && used < size - 1)
+        out[used++] = *prefix++;
+    while (n && used < size - 1)
+        out[used++] = digits[--n];
+    if (used < size - 1)
+        out[used++] = '/';
+    while (*leaf && used < size - 1)
+        out[used++] = *leaf++;
+    out[used] = '\0';
+}
+
+static bool is_own_thread(pid_t tid)
+{
+    char path[64], comm[64];
+    task_path(path, sizeof path, tid, "comm");
+    return read_small(path, comm, sizeof comm) && strncmp(comm, "libleak-", 8) == 0;
+}
+
+static bool blocks_stop_signal(pid_t tid)
+{
+    char path[64], status[4096];
+    task_path(path, sizeof path, tid, "status");
+    if (!read_small(path, status, sizeof status))
+        return false;
+    const char *line = strstr(status, "SigBlk:");
+    if (!line)
+        return false;
+    line += 7;
+    while (*line == ' ' || *line == '\t')
+        line++;
+    const char *end = line;
+    while ((*end >= '0' && *end <= '9') || (*end >= 'a' && *end <= 'f'))
+        end++;
+    int bit = LIBLEAK_STOP_SIGNAL - 1; /* bit 0 (last hex digit) is signal 1 */
+    const char *digit = end - 1 - bit / 4;
+    if (digit < line)
+        return false;
+    int value = *digit <= '9' ? *digit - '0' : *digit - 'a' + 10;
+    return (value >> (bit % 4)) & 1;
+}
+
+/* System calls a thread may sleep in for long: a thread that blocks the stop signal there is
+   scanned without being stopped. Not the short ones glibc's start_thread makes with every
+   signal blocked (rseq, set_robust_list, rt_sigprocmask): a thread caught there is signalled,
+   and stops as soon as it unblocks signals. */
+static bool is_sleeping_call(long number)
+{
+    static const long calls[] = {
+            SYS_futex,      SYS_rt_sigtimedwait, SYS_rt_sigsuspend, SYS_nanosleep,    SYS_clock_nanosleep,
+            SYS_ppoll,      SYS_pselect6,        SYS_epoll_pwait,   SYS_read,         SYS_readv,
+            SYS_pread64,    SYS_recvfrom,        SYS_recvmsg,       SYS_accept4,      SYS_wait4,
+            SYS_waitid,     SYS_msgrcv,          SYS_semtimedop,    SYS_io_getevents,
+#ifdef SYS_pause
+            SYS_pause,
+#endif
+#ifdef SYS_poll
+            SYS_poll,
+#endif
+#ifdef SYS_select
+            SYS_select,
+#endif
+#ifdef SYS_epoll_wait
+            SYS_epoll_wait,
+#endif
+#ifdef SYS_accept
+            SYS_accept,
+#endif
+    };
+    for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++)
+        if (calls[i] == number)
+            return true;
+    return false;
+}
+
+/* The stack pointer /proc reports for a thread in a system call (any call when any_call,
+   else only one it sleeps in); 0 when it is running or in another call. */
+static uintptr_t syscall_stack_pointer(pid_t tid, bool any_call)
+{
+    char path[64], text[512];
+    task_path(path, sizeof path, tid, "syscall");
+    if (!read_small(path, text, sizeof text) || strncmp(text, "running", 7) == 0)
+        return 0;
+    /* "nr a1 a2 a3 a4 a5 a6 sp pc" or "-1 sp pc": the stack pointer is the second last field */
+    const char *fields[12];
+    int count = 0;
+    for (char *p = text; *p && count < 12;) {
+        while (*p == ' ' || *p == '\n')
+            p++;
+        if (!*p)
+            break;
+        fields[count++] = p;
+        while (*p && *p != ' ' && *p != '\n')
+            p++;
+    }
+    if (count < 3 || (fields[0][0] == '-' && !any_call))
+        return 0;
+    long number = 0;
+    for (const char *d = fields[0]; *d >= '0' && *d <= '9'; d++)
+        number = number * 10 + (*d - '0');
+    if (!any_call && !is_sleeping_call(number))
+        return 0;
+    const char *sp = fields[count - 2];
+    if (sp[0] != '0' || sp[1] != 'x')
+        return 0;
+    uintptr_t value = 0;
+    for (sp += 2; (*sp >= '0' && *sp <= '9') || (*sp >= 'a' && *sp <= 'f'); sp++)
+        value = value * 16 + (uintptr_t)(*sp <= '9' ? *sp - '0' : *sp - 'a' + 10);
+    return value;
+}
+
+uintptr_t libleak_sleeping_stack_pointer(pid_t tid)
+{
+    return syscall_stack_pointer(tid, false);
+}
+
+/* Where a libleak thread's stack is: it sleeps nearly all the time (the dumper in sem_wait),
+   so wait a little for it to enter a system call if it is running. */
+uintptr_t libleak_own_thread_stack_pointer(pid_t tid)
+{
+    for (int round = 0; round < 500; round++) {
+        uintptr_t sp = syscall_stack_pointer(tid, true);
+        if (sp)
+            return sp;
+        struct timespec pause = {0, 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    return 0;
+}
+
+static bool task_exists(pid_t tid)
+{
+    char path[64];
+    task_path(path, sizeof path, tid, "stat");
+    char state[256];
+    if (!read_small(path, state, sizeof state))
+        return false;
+    const char *paren = strrchr(state, ')');
+    return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+}
+
+static struct thread_slot *slot_of(pid_t tid)
+{
+    size_t count = atomic_load(&slot_count);
+    for (size_t i = 0; i < count; i++)
+        if (slots[i].tid == tid)
+            return &slots[i];
+    return NULL;
+}
+
+/* Signals every thread not yet seen; returns how many new ones were found. */
+static int stop_new_threads(pid_t self)
+{
+    int fd = libleak_open_high("/proc/self/task", O_RDONLY | O_DIRECTORY, 0);
+    if (fd < 0)
+        return 0;
+    int found = 0;
+    char buffer[4096];
+    long n;
+    while ((n = syscall(SYS_getdents64, fd, buffer, sizeof buffer)) > 0) {
+        for (long offset = 0; offset < n;) {
+            struct dirent64 *entry = (struct dirent64 *)(buffer + offset);
+            offset += entry->d_reclen;
+            if (entry->d_name[0] < '0' || entry->d_name[0] > '9')
+                continue;
+            pid_t tid = 0;
+            for (const char *d = entry->d_name; *d; d++)
+                tid = tid * 10 + (*d - '0');
+            if (tid == self || slot_of(tid))
+                continue;
+            if (is_own_thread(tid)) {
+                bool known = false;
+                for (size_t k = 0; k < own_thread_count; k++)
+                    known |= own_threads[k] == tid;
+                if (!known && own_thread_count < MAX_OWN_THREADS)
+                    own_threads[own_thread_count++] = tid;
+                continue;
+            }
+            size_t index = atomic_load(&slot_count);
+            if (index >= MAX_THREADS)
+                continue;
+            struct thread_slot *slot = &slots[index];
+            atomic_store(&slot->tid, tid);
+            found++;
+            if (blocks_stop_signal(tid) && (slot->sp = libleak_sleeping_stack_pointer(tid)) != 0) {
+                atomic_store(&slot->state, SLOT_SLEEPING);
+                atomic_store(&slot_count, index + 1);
+                continue;
+            }
+            atomic_store(&slot->state, SLOT_SIGNALLED);
+            atomic_store(&slot_count, index + 1); /* published before the signal can arrive */
+            if (syscall(SYS_tgkill, getpid(), tid, LIBLEAK_STOP_SIGNAL) != 0)
+                atomic_store(&slot->state, SLOT_GONE);
+        }
+    }
+    close(fd);
+    return found;
+}
+
+static void sleep_a_little(void)
+{
+    struct timespec pause = {0, 200 * 1000};
+    nanosleep(&pause, NULL);
+}
+
+static int64_t monotonic_nanos(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+}
+
+/* A thread that has kept the stop signal blocked this long while running is not waited for:
+   glibc blocks signals only for a few instructions (thread start and exit), while a thread
+   that blocks them to compute may never take the signal before the program ends. */
+#define BLOCKED_GIVE_UP_NANOS (200 * 1000 * 1000)
+
+/* Waits until every signalled thread has stopped (or gone); gives up on one after ~5 s, or
+   after BLOCKED_GIVE_UP_NANOS for one that keeps the signal blocked. */
+static void wait_for_stops(void)
+{
+    for (int round = 0; round < 25000; round++) {
+        bool waiting = false;
+        size_t count = atomic_load(&slot_count);
+        for (size_t i = 0; i < count; i++) {
+            struct thread_slot *slot = &slots[i];
+            if (atomic_load(&slot->state) != SLOT_SIGNALLED || slot->given_up)
+                continue;
+            if (round % 64 == 63) {
+                if (!task_exists(slot->tid)) {
+                    int expected = SLOT_SIGNALLED;
+                    atomic_compare_exchange_strong(&slot->state, &expected, SLOT_GONE);
+                    continue;
+                }
+                if (!blocks_stop_signal(slot->tid)) {
+                    slot->blocked_since = 0;
+                } else if (!slot->blocked_since) {
+                    slot->blocked_since = monotonic_nanos();
+                } else if (monotonic_nanos() - slot->blocked_since >= BLOCKED_GIVE_UP_NANOS) {
+                    slot->given_up = true;
+                    continue;
+                }
+            }
+            waiting = true;
+        }
+        if (!waiting)
+            return;
+        sleep_a_little();
+    }
+}
+
+static size_t slots_bytes;
+static struct sigaction previous;
+
+bool libleak_stop_world(void)
+{
+    slots_bytes = round_pages(MAX_THREADS * sizeof *slots);
+    slots = map_zeroed(slots_bytes);
+    if (!slots)
+        return false;
+    atomic_store(&slot_count, 0);
+    atomic_store(&released, 0);
+    own_thread_count = 0;
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_sigaction = on_stop_signal;
+    action.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigfillset(&action.sa_mask); /* nothing of the program runs on a stopped thread */
+    atomic_store(&stopping, true);
+    sigaction(LIBLEAK_STOP_SIGNAL, &action, &previous);
+
+    pid_t self = (pid_t)syscall(SYS_gettid);
+    /* Threads may start threads until they are stopped: list again until nothing is new. */
+    for (int round = 0; round < 64; round++) {
+        if (stop_new_threads(self) == 0)
+            break;
+        wait_for_stops();
+    }
+    return true;
+}
+
+void libleak_resume_world(void)
+{
+    /* Resume, and wait until every handler has left before putting the program's disposition
+       back; one that never ran keeps our handler (which then returns at once). */
+    atomic_store(&released, 1);
+    futex(&released, FUTEX_WAKE_PRIVATE, MAX_THREADS);
+    bool all_left = true;
+    size_t count = atomic_load(&slot_count);
+    for (size_t i = 0; i < count; i++) {
+        int state;
+        for (int round = 0; round < 5000 && (state = atomic_load(&slots[i].state)) == SLOT_STOPPED; round++)
+            sleep_a_little();
+        state = atomic_load(&slots[i].state);
+        if (state == SLOT_STOPPED || (state == SLOT_SIGNALLED && task_exists(slots[i].tid)))
+            all_left = false;
+    }
+    if (all_left) {
+        sigaction(LIBLEAK_STOP_SIGNAL, &previous, NULL);
+        atomic_store(&stopping, false);
+        munmap(slots, slots_bytes);
+        slots = NULL;
+    }
+}
+
+struct thread_slot *libleak_world_threads(size_t *count, size_t *bytes)
+{
+    *count = atomic_load(&slot_count);
+    *bytes = slots_bytes;
+    return slots;
+}
+
+size_t libleak_world_own_threads(const pid_t **tids)
+{
+    *tids = own_threads;
+    return own_thread_count;
+}
