@@ -18,9 +18,7 @@
  */
 #include "gate/stop_world.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/futex.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -31,7 +29,7 @@
 #include <unistd.h>
 
 #include "gate/reach_private.h"
-#include "os/descriptors.h"
+#include "os/proc_tasks.h"
 
 static struct thread_slot *slots;
 static _Atomic size_t slot_count;
@@ -76,70 +74,10 @@ static void on_stop_signal(int signal_number, siginfo_t *info, void *context)
     errno = saved_errno;
 }
 
-/* Reads a small /proc file into buffer (NUL-terminated); false when it cannot. */
-static bool read_small(const char *path, char *buffer, size_t size)
-{
-    int fd = libleak_open_high(path, O_RDONLY, 0);
-    if (fd < 0)
-        return false;
-    ssize_t n = read(fd, buffer, size - 1);
-    close(fd);
-    if (n < 0)
-        return false;
-    buffer[n] = '\0';
-    return true;
-}
-
-static void task_path(char *out, size_t size, pid_t tid, const char *leaf)
-{
-    /* no snprintf: it may allocate for some formats, and stays out of a stopped world */
-    char digits[16];
-    int n = 0;
-    unsigned value = (unsigned)tid;
-    do
-        digits[n++] = (char)('0' + value % 10);
-    while ((value /= 10) && n < 15);
-    size_t used = 0;
-    const char *prefix = "/proc/self/task/";
-    while (*prefix && used < size - 1)
-        out[used++] = *prefix++;
-    while (n && used < size - 1)
-        out[used++] = digits[--n];
-    if (used < size - 1)
-        out[used++] = '/';
-    while (*leaf && used < size - 1)
-        out[used++] = *leaf++;
-    out[used] = '\0';
-}
-
 static bool is_own_thread(pid_t tid)
 {
-    char path[64], comm[64];
-    task_path(path, sizeof path, tid, "comm");
-    return read_small(path, comm, sizeof comm) && strncmp(comm, "libleak-", 8) == 0;
-}
-
-static bool blocks_stop_signal(pid_t tid)
-{
-    char path[64], status[4096];
-    task_path(path, sizeof path, tid, "status");
-    if (!read_small(path, status, sizeof status))
-        return false;
-    const char *line = strstr(status, "SigBlk:");
-    if (!line)
-        return false;
-    line += 7;
-    while (*line == ' ' || *line == '\t')
-        line++;
-    const char *end = line;
-    while ((*end >= '0' && *end <= '9') || (*end >= 'a' && *end <= 'f'))
-        end++;
-    int bit = LIBLEAK_STOP_SIGNAL - 1; /* bit 0 (last hex digit) is signal 1 */
-    const char *digit = end - 1 - bit / 4;
-    if (digit < line)
-        return false;
-    int value = *digit <= '9' ? *digit - '0' : *digit - 'a' + 10;
-    return (value >> (bit % 4)) & 1;
+    char comm[64];
+    return libleak_task_name(tid, comm, sizeof comm) && strncmp(comm, "libleak-", 8) == 0;
 }
 
 /* System calls a thread may sleep in for long: a thread that blocks the stop signal there is
@@ -179,36 +117,12 @@ static bool is_sleeping_call(long number)
    else only one it sleeps in); 0 when it is running or in another call. */
 static uintptr_t syscall_stack_pointer(pid_t tid, bool any_call)
 {
-    char path[64], text[512];
-    task_path(path, sizeof path, tid, "syscall");
-    if (!read_small(path, text, sizeof text) || strncmp(text, "running", 7) == 0)
+    struct libleak_syscall_line line;
+    if (!libleak_task_syscall(tid, &line))
         return 0;
-    /* "nr a1 a2 a3 a4 a5 a6 sp pc" or "-1 sp pc": the stack pointer is the second last field */
-    const char *fields[12];
-    int count = 0;
-    for (char *p = text; *p && count < 12;) {
-        while (*p == ' ' || *p == '\n')
-            p++;
-        if (!*p)
-            break;
-        fields[count++] = p;
-        while (*p && *p != ' ' && *p != '\n')
-            p++;
-    }
-    if (count < 3 || (fields[0][0] == '-' && !any_call))
+    if (!any_call && !(line.in_call && is_sleeping_call(line.number)))
         return 0;
-    long number = 0;
-    for (const char *d = fields[0]; *d >= '0' && *d <= '9'; d++)
-        number = number * 10 + (*d - '0');
-    if (!any_call && !is_sleeping_call(number))
-        return 0;
-    const char *sp = fields[count - 2];
-    if (sp[0] != '0' || sp[1] != 'x')
-        return 0;
-    uintptr_t value = 0;
-    for (sp += 2; (*sp >= '0' && *sp <= '9') || (*sp >= 'a' && *sp <= 'f'); sp++)
-        value = value * 16 + (uintptr_t)(*sp <= '9' ? *sp - '0' : *sp - 'a' + 10);
-    return value;
+    return line.stack_pointer;
 }
 
 uintptr_t libleak_sleeping_stack_pointer(pid_t tid)
@@ -230,17 +144,6 @@ uintptr_t libleak_own_thread_stack_pointer(pid_t tid)
     return 0;
 }
 
-static bool task_exists(pid_t tid)
-{
-    char path[64];
-    task_path(path, sizeof path, tid, "stat");
-    char state[256];
-    if (!read_small(path, state, sizeof state))
-        return false;
-    const char *paren = strrchr(state, ')');
-    return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
-}
-
 static struct thread_slot *slot_of(pid_t tid)
 {
     size_t count = atomic_load(&slot_count);
@@ -250,53 +153,50 @@ static struct thread_slot *slot_of(pid_t tid)
     return NULL;
 }
 
+struct listing {
+    pid_t self;
+    int found;
+};
+
+/* Signals the thread if it is new (counted in listing->found), or notes it if it is ours. */
+static bool stop_if_new(pid_t tid, void *context)
+{
+    struct listing *listing = context;
+    if (tid == listing->self || slot_of(tid))
+        return true;
+    if (is_own_thread(tid)) {
+        bool known = false;
+        for (size_t k = 0; k < own_thread_count; k++)
+            known |= own_threads[k] == tid;
+        if (!known && own_thread_count < MAX_OWN_THREADS)
+            own_threads[own_thread_count++] = tid;
+        return true;
+    }
+    size_t index = atomic_load(&slot_count);
+    if (index >= MAX_THREADS)
+        return true;
+    struct thread_slot *slot = &slots[index];
+    atomic_store(&slot->tid, tid);
+    listing->found++;
+    if (libleak_task_blocks_signal(tid, LIBLEAK_STOP_SIGNAL) &&
+        (slot->sp = libleak_sleeping_stack_pointer(tid)) != 0) {
+        atomic_store(&slot->state, SLOT_SLEEPING);
+        atomic_store(&slot_count, index + 1);
+        return true;
+    }
+    atomic_store(&slot->state, SLOT_SIGNALLED);
+    atomic_store(&slot_count, index + 1); /* published before the signal can arrive */
+    if (syscall(SYS_tgkill, getpid(), tid, LIBLEAK_STOP_SIGNAL) != 0)
+        atomic_store(&slot->state, SLOT_GONE);
+    return true;
+}
+
 /* Signals every thread not yet seen; returns how many new ones were found. */
 static int stop_new_threads(pid_t self)
 {
-    int fd = libleak_open_high("/proc/self/task", O_RDONLY | O_DIRECTORY, 0);
-    if (fd < 0)
-        return 0;
-    int found = 0;
-    char buffer[4096];
-    long n;
-    while ((n = syscall(SYS_getdents64, fd, buffer, sizeof buffer)) > 0) {
-        for (long offset = 0; offset < n;) {
-            struct dirent64 *entry = (struct dirent64 *)(buffer + offset);
-            offset += entry->d_reclen;
-            if (entry->d_name[0] < '0' || entry->d_name[0] > '9')
-                continue;
-            pid_t tid = 0;
-            for (const char *d = entry->d_name; *d; d++)
-                tid = tid * 10 + (*d - '0');
-            if (tid == self || slot_of(tid))
-                continue;
-            if (is_own_thread(tid)) {
-                bool known = false;
-                for (size_t k = 0; k < own_thread_count; k++)
-                    known |= own_threads[k] == tid;
-                if (!known && own_thread_count < MAX_OWN_THREADS)
-                    own_threads[own_thread_count++] = tid;
-                continue;
-            }
-            size_t index = atomic_load(&slot_count);
-            if (index >= MAX_THREADS)
-                continue;
-            struct thread_slot *slot = &slots[index];
-            atomic_store(&slot->tid, tid);
-            found++;
-            if (blocks_stop_signal(tid) && (slot->sp = libleak_sleeping_stack_pointer(tid)) != 0) {
-                atomic_store(&slot->state, SLOT_SLEEPING);
-                atomic_store(&slot_count, index + 1);
-                continue;
-            }
-            atomic_store(&slot->state, SLOT_SIGNALLED);
-            atomic_store(&slot_count, index + 1); /* published before the signal can arrive */
-            if (syscall(SYS_tgkill, getpid(), tid, LIBLEAK_STOP_SIGNAL) != 0)
-                atomic_store(&slot->state, SLOT_GONE);
-        }
-    }
-    close(fd);
-    return found;
+    struct listing listing = {self, 0};
+    libleak_tasks_list(stop_if_new, &listing);
+    return listing.found;
 }
 
 static void sleep_a_little(void)
@@ -329,12 +229,12 @@ static void wait_for_stops(void)
             if (atomic_load(&slot->state) != SLOT_SIGNALLED || slot->given_up)
                 continue;
             if (round % 64 == 63) {
-                if (!task_exists(slot->tid)) {
+                if (!libleak_task_alive(slot->tid)) {
                     int expected = SLOT_SIGNALLED;
                     atomic_compare_exchange_strong(&slot->state, &expected, SLOT_GONE);
                     continue;
                 }
-                if (!blocks_stop_signal(slot->tid)) {
+                if (!libleak_task_blocks_signal(slot->tid, LIBLEAK_STOP_SIGNAL)) {
                     slot->blocked_since = 0;
                 } else if (!slot->blocked_since) {
                     slot->blocked_since = monotonic_nanos();
@@ -394,7 +294,7 @@ void libleak_resume_world(void)
         for (int round = 0; round < 5000 && (state = atomic_load(&slots[i].state)) == SLOT_STOPPED; round++)
             sleep_a_little();
         state = atomic_load(&slots[i].state);
-        if (state == SLOT_STOPPED || (state == SLOT_SIGNALLED && task_exists(slots[i].tid)))
+        if (state == SLOT_STOPPED || (state == SLOT_SIGNALLED && libleak_task_alive(slots[i].tid)))
             all_left = false;
     }
     if (all_left) {

@@ -1,8 +1,10 @@
 /*
  * Unit test of the os/ layer's pure parts, fed strings: a /proc/self/maps line (addresses,
  * permissions, anonymous or named, "[anon:...]", a line that is not one), statm's fields, the
- * libc test on the names glibc's file has had; then the readers against this very process.
+ * libc test on the names glibc's file has had, a thread's syscall line, SigBlk mask and stat
+ * state; then the readers against this very process.
  */
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +14,16 @@
 #include "os/libc.h"
 #include "os/proc_files.h"
 #include "os/proc_maps.h"
+#include "os/proc_tasks.h"
 
 static int global_variable;
+
+static bool find_thread(pid_t tid, void *context)
+{
+    if (tid == *(pid_t *)context)
+        *(pid_t *)context = 0;
+    return true;
+}
 
 static bool count_lines(const struct libleak_maps_entry *entry, void *context)
 {
@@ -78,5 +88,36 @@ int main(void)
     CHECK(libleak_allocator_is_glibc(), "malloc is glibc's here");
     libleak_libc_init(NULL);
     CHECK(!libleak_allocator_is_glibc(), "no allocator");
+
+    struct libleak_syscall_line call;
+    CHECK(libleak_syscall_line_parse("202 0x7f1c2a0008a0 0x80 0x2 0x0 0x0 0x0 0x7ffd5a3c1e48 0x7f1c2a091d36\n",
+                                     &call),
+          "a thread in futex");
+    CHECK(call.in_call && call.number == 202 && call.stack_pointer == 0x7ffd5a3c1e48, "futex: %d %ld %lx",
+          call.in_call, call.number, (unsigned long)call.stack_pointer);
+    CHECK(libleak_syscall_line_parse("-1 0x7ffd5a3c1e48 0x7f1c2a091d36\n", &call), "blocked outside a call");
+    CHECK(!call.in_call && call.stack_pointer == 0x7ffd5a3c1e48, "-1: no call, sp %lx",
+          (unsigned long)call.stack_pointer);
+    CHECK(!libleak_syscall_line_parse("running\n", &call), "running: no stack pointer");
+    CHECK(!libleak_syscall_line_parse("0 0x3\n", &call), "two fields");
+    CHECK(!libleak_syscall_line_parse("7 1 2 3 4 5 6 7ffd 0x1\n", &call), "a stack pointer without 0x");
+
+    const char *status = "Name:\tsigwaiter\nSigPnd:\t0000000000000000\nSigBlk:\t0000000020000000\n";
+    CHECK(libleak_status_blocks_signal(status, 30), "signal 30 blocked (bit 29)");
+    CHECK(!libleak_status_blocks_signal(status, 10), "signal 10 not blocked");
+    CHECK(libleak_status_blocks_signal("SigBlk:\tfffffffe7ffbfeff\n", SIGPWR), "all but a few blocked");
+    CHECK(!libleak_status_blocks_signal("Name:\tx\n", 30), "no SigBlk line");
+
+    CHECK(libleak_stat_is_alive("4242 (worker) S 1 4242"), "sleeping");
+    CHECK(libleak_stat_is_alive("4242 (a (b) c) R 1"), "a name with parentheses");
+    CHECK(!libleak_stat_is_alive("4242 (worker) Z 1"), "zombie");
+    CHECK(!libleak_stat_is_alive("4242 (worker) X 1"), "dead");
+    CHECK(!libleak_stat_is_alive("garbage"), "not a stat line");
+
+    pid_t self = gettid();
+    CHECK(libleak_tasks_list(find_thread, &self) && self == 0, "this thread is listed");
+    CHECK(libleak_task_alive(gettid()), "this thread is alive");
+    char name[64];
+    CHECK(libleak_task_name(gettid(), name, sizeof name) && strncmp(name, "test_os", 7) == 0, "name '%s'", name);
     return check_result("test_os");
 }
