@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "common/sorted.h"
 #include "gate/reach_private.h"
 
 /* ---- sorting and lookup ---- */
@@ -59,37 +60,29 @@ struct classifier {
     size_t depth, capacity;
 };
 
+#define COARSE 64
+
+/* The number of starts[0..count) at or below address. Neither level counts beyond COARSE or
+   count / COARSE, far below 2^31. */
+static inline size_t starts_up_to(const uintptr_t *starts, size_t count, uintptr_t address)
+{
+    return (size_t)libleak_entries_up_to(starts, (int)count, sizeof *starts, 0, address);
+}
+
 /* The block that address points into (start or interior), or -1. A zero-sized block is hit by
    its start only. Two levels: every COARSE-th start in a small array that stays in cache, then
    the COARSE starts between two of them. */
-#define COARSE 64
-
 static ptrdiff_t find_block(const struct classifier *c, uintptr_t address)
 {
     if (address < c->low || address >= c->high)
         return -1;
-    size_t lo = 0, hi = c->coarse_count; /* first coarse start > address is at hi */
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (c->coarse[mid] <= address)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    /* coarse[lo - 1] = starts[(lo - 1) * COARSE] <= address: search the group that follows it */
-    size_t first = (lo - 1) * COARSE, last = first + COARSE < c->count ? first + COARSE : c->count;
-    lo = first + 1;
-    hi = last;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (c->starts[mid] <= address)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    const struct libleak_reach_block *b = &c->blocks[lo - 1];
+    /* coarse[0] = low <= address: the group of the last coarse start at or below address */
+    size_t group = starts_up_to(c->coarse, c->coarse_count, address) - 1;
+    size_t first = group * COARSE, last = first + COARSE < c->count ? first + COARSE : c->count;
+    size_t index = first + starts_up_to(c->starts + first + 1, last - first - 1, address);
+    const struct libleak_reach_block *b = &c->blocks[index];
     if (address - b->address < b->size || address == b->address)
-        return (ptrdiff_t)(lo - 1);
+        return (ptrdiff_t)index;
     return -1;
 }
 

@@ -10,6 +10,7 @@
  */
 #include "gate/reach.h"
 
+#include <limits.h>
 #include <link.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -45,7 +46,11 @@ static void collect_block(uintptr_t address, struct libleak_live_block block, vo
 static void classify_stopped_world(struct scan_context *check)
 {
     struct libleak_reach_result *result = check->result;
+    /* At most INT_MAX blocks: lookups count them in an int (common/sorted.h). The rest, were
+       there ever so many, would be reported as not checked (truncated). */
     result->capacity = libleak_live_count() + 4096;
+    if (result->capacity > INT_MAX)
+        result->capacity = INT_MAX;
     size_t bytes = round_pages(result->capacity * sizeof *result->blocks);
     result->blocks = map_zeroed(bytes);
     if (!result->blocks)

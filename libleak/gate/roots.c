@@ -10,9 +10,11 @@
 #include "gate/roots.h"
 
 #include <dlfcn.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "alloc/memory.h"
+#include "common/sorted.h"
 
 #if defined(__x86_64__)
 #define DTV_OFFSET 8 /* tcbhead_t: tcb, dtv, self */
@@ -176,6 +178,13 @@ static bool is_arena_heap(const struct libleak_map_area *m, uintptr_t at, uintpt
     return true;
 }
 
+/* The number of blocks (sorted by then) that start at or below address. */
+static size_t blocks_up_to(const struct libleak_reach_result *result, uintptr_t address)
+{
+    return (size_t)libleak_entries_up_to(result->blocks, (int)result->count, sizeof *result->blocks,
+                                         offsetof(struct libleak_reach_block, address), address);
+}
+
 /* memcheck scans every mapping the program can write, not only modules and stacks: a pointer
    kept in memory the program mapped itself (Python's object arenas, a custom pool) keeps its
    block reachable. We do the same for anonymous mappings, with what is not the program's data
@@ -217,15 +226,8 @@ void libleak_roots_add_anonymous(struct scan_context *check, const struct module
                 cut(&cuts, at, at + size);
         }
         /* blocks in what is left: large blocks (mmapped chunks, 16 bytes of header) */
-        size_t lo = 0, hi = result->count;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (result->blocks[mid].address < m->start)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        for (size_t b = lo; b < result->count && result->blocks[b].address < m->end; b++) {
+        size_t first = m->start ? blocks_up_to(result, m->start - 1) : 0;
+        for (size_t b = first; b < result->count && result->blocks[b].address < m->end; b++) {
             uintptr_t address = result->blocks[b].address;
             bool in_heap = false;
             for (size_t k = 0; k < cuts.count && !in_heap; k++)
