@@ -20,7 +20,7 @@
 #include "dump/dump.h"
 #include "core/export.h"
 #include "os/libc.h"
-#include "gate/leakcheck.h"
+#include "gate/gate.h"
 #include "alloc/live.h"
 #include "core/log.h"
 #include "alloc/real.h"
@@ -86,7 +86,7 @@ __attribute__((constructor(101))) static void libleak_start(void)
 
     libleak_unwind_init();
     libleak_libc_init((const void *)libleak_real.malloc);
-    libleak_check_init();
+    libleak_gate_init();
 
     if (libleak_config.rate != 0 && !libleak_stacks_init(libleak_config.max_stacks)) {
         libleak_log("cannot reserve the stack table within LIBLEAK_MAX_MEMORY=%llu; tracking is off",
@@ -147,7 +147,7 @@ __attribute__((destructor)) static void libleak_stop(void)
        getcontext puts the registers the program may still hold pointers in on that stack. */
     ucontext_t registers;
     getcontext(&registers);
-    libleak_check_scan((uintptr_t)&registers);
+    libleak_gate_scan((uintptr_t)&registers);
     libleak_dump_at_exit();
-    libleak_check_finish();
+    libleak_gate_finish();
 }

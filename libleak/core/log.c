@@ -2,10 +2,12 @@
  * log — libleak's one line to stderr (a bad LIBLEAK_* value, a profile that could not be
  * written, the leak gate's report). The line is built whole and written with one write(2), so
  * it never interleaves with the program's own output mid-line, and only to a descriptor that is
- * still the file fd 2 was at start (log.h says why).
+ * still the file fd 2 was at start (log.h says why): fd 2 itself, or for the gate's report a
+ * copy of it kept at start, when the program has closed fd 2 since.
  */
 #include "core/log.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,6 +16,7 @@
 
 static struct stat stderr_at_start;
 static bool stderr_was_open;
+static int kept_stderr = -1; /* libleak_log_keep_stderr's copy of fd 2 */
 
 void libleak_log_init(void)
 {
@@ -27,7 +30,7 @@ bool libleak_log_is_stderr(int fd)
            now.st_ino == stderr_at_start.st_ino;
 }
 
-void libleak_log_to(int fd, const char *format, va_list args)
+static void log_to(int fd, const char *format, va_list args)
 {
     char line[1024] = "libleak: ";
     size_t used = 9;
@@ -46,6 +49,23 @@ void libleak_log(const char *format, ...)
         return;
     va_list args;
     va_start(args, format);
-    libleak_log_to(2, format, args);
+    log_to(2, format, args);
+    va_end(args);
+}
+
+void libleak_log_keep_stderr(void)
+{
+    if (libleak_log_is_stderr(2))
+        kept_stderr = fcntl(2, F_DUPFD_CLOEXEC, 1000);
+}
+
+void libleak_log_report(const char *format, ...)
+{
+    int fd = libleak_log_is_stderr(2) ? 2 : libleak_log_is_stderr(kept_stderr) ? kept_stderr : -1;
+    if (fd < 0)
+        return;
+    va_list args;
+    va_start(args, format);
+    log_to(fd, format, args);
     va_end(args);
 }

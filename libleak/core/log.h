@@ -17,7 +17,11 @@ void libleak_log(const char *format, ...) __attribute__((format(printf, 1, 2)));
 /* True when fd is the file that fd 2 was when the library started. */
 bool libleak_log_is_stderr(int fd);
 
-/* Writes one "libleak: " line to fd (the leak gate's report uses it for its saved stderr). */
-void libleak_log_to(int fd, const char *format, va_list args) __attribute__((format(printf, 2, 0)));
+/* The leak gate's report must reach the person even from a program that closes stderr on its
+   way out (coreutils' close_stdout, xz). libleak_log_keep_stderr keeps a close-on-exec copy of
+   fd 2 at a high number (once, at start); libleak_log_report writes one line like libleak_log,
+   or on that copy when fd 2 is no longer the file it was at start. */
+void libleak_log_keep_stderr(void);
+void libleak_log_report(const char *format, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

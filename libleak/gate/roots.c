@@ -11,10 +11,10 @@
 
 #include <dlfcn.h>
 #include <stddef.h>
-#include <string.h>
 
 #include "alloc/memory.h"
 #include "common/sorted.h"
+#include "os/libc.h"
 
 #if defined(__x86_64__)
 #define DTV_OFFSET 8 /* tcbhead_t: tcb, dtv, self */
@@ -83,8 +83,7 @@ int libleak_roots_visit_module(struct dl_phdr_info *info, size_t size, void *dat
     struct module_walk *walk = data;
     struct scan_context *check = walk->check;
     bool own = module_contains(info, check->own_code);
-    const char *base = info->dlpi_name ? strrchr(info->dlpi_name, '/') : NULL;
-    bool libc = base && strlen(base) >= 8 && memcmp(base, "/libc.so", 8) == 0;
+    bool libc = info->dlpi_name && libleak_path_is_libc(info->dlpi_name);
     for (int i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
         if (ph->p_type == PT_LOAD && walk->module_count < MAX_MODULE_RANGES) {

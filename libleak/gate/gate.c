@@ -1,0 +1,174 @@
+/*
+ * gate — the leak gate's entry points (gate.h): the check at exit and its verdict.
+ *
+ * The check runs from libleak's ELF destructor: preloaded, libleak.so was initialised before the
+ * program and every library it loads that does not depend on libleak, so _dl_fini runs our
+ * destructor after theirs; and _dl_fini itself runs after every atexit handler and C++ static
+ * destructor, which were registered after it. Only libleak's own dependencies (libc, libdw, ...)
+ * are finalised after us. The process's exit status cannot be changed once exit() has started,
+ * so a failing check flushes stdio (what exit would do next) and ends the process with _exit;
+ * a program that failed on its own keeps its status (exit_status.c).
+ *
+ * In order: the scan from exit()'s caller's frame up (exit_caller.c, reach.c), the loss records
+ * (loss_records.c), then, once, the suppressions and the frames below main (suppressions.c,
+ * start_code.c) with the totals, and the report (report.c). Only the stacks of lost blocks are
+ * symbolized: a program that leaks nothing pays for the scan and nothing else.
+ */
+#include "gate/gate.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "alloc/stacks.h"
+#include "alloc/thread.h"
+#include "alloc/track.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "dump/dump.h"
+#include "dump/profile_writer.h"
+#include "dump/symbols.h"
+#include "gate/exit_caller.h"
+#include "gate/exit_status.h"
+#include "gate/loss_records.h"
+#include "gate/reach.h"
+#include "gate/report.h"
+#include "gate/roots.h"
+#include "gate/start_code.h"
+#include "gate/suppressions.h"
+
+static struct {
+    bool ran;
+    struct libleak_reach_result result;
+    struct loss_records records;
+    bool prepared;
+    char comments[LIBLEAK_REPORT_COMMENTS][160];
+} gate;
+
+void libleak_gate_init(void)
+{
+    if (!libleak_config.check)
+        return;
+    libleak_roots_init();
+    libleak_log_keep_stderr();
+}
+
+/* Decides the suppressions (symbolizing only lost stacks) and the totals. Runs once: inside the
+   .leaks profile's sample walk (under the dump lock, so no snapshot symbolizes meanwhile) or,
+   when no profile is written, after the last dump. */
+static void prepare(void)
+{
+    if (gate.prepared)
+        return;
+    gate.prepared = true;
+    libleak_symbols_refresh();
+    libleak_gate_suppressions_load();
+    for (size_t i = 0; i < gate.records.count; i++) {
+        struct loss_record *record = &gate.records.records[i];
+        const struct libleak_stack *stack = libleak_stacks_get(record->stack);
+        record->shown_depth = stack ? libleak_depth_without_start_code(stack) : 0;
+        record->suppressed = stack && (libleak_gate_builtin_suppressed(stack) ||
+                                       libleak_gate_user_suppressed(stack, record->shown_depth));
+        struct totals *totals = record->suppressed ? &gate.records.suppressed : &gate.records.classes[record->class];
+        totals->bytes += record->bytes;
+        totals->blocks += record->blocks;
+    }
+    libleak_report_comments(&gate.records, gate.comments);
+}
+
+static void for_each_leak(void *context, void (*emit)(const struct libleak_profile_sample *, void *),
+                          void *emit_context)
+{
+    (void)context;
+    prepare();
+    for (size_t i = 0; i < gate.records.count; i++) {
+        const struct loss_record *record = &gate.records.records[i];
+        const struct libleak_stack *stack = libleak_stacks_get(record->stack);
+        if (record->suppressed || !stack)
+            continue;
+        struct libleak_profile_sample sample = {stack->frames,
+                                                record->shown_depth,
+                                                {(int64_t)record->blocks, (int64_t)record->bytes,
+                                                 (int64_t)record->blocks, (int64_t)record->bytes},
+                                                -1};
+        emit(&sample, emit_context);
+    }
+}
+
+static void scan(uintptr_t scan_from)
+{
+    if (!libleak_config.check || libleak_passive || libleak_config.rate != 1 || gate.ran)
+        return;
+    gate.ran = true;
+    libleak_enter();
+    scan_from = libleak_exit_caller_stack_pointer(scan_from);
+    if (!libleak_reach_scan(&gate.result, scan_from)) {
+        libleak_leave();
+        return;
+    }
+    libleak_loss_records_build(&gate.result, &gate.records);
+    if (gate.records.count) {
+        /* The comments are filled by prepare(), which the profile's sample walk calls before
+           the comments are written. */
+        static const struct libleak_profile_source source = {for_each_leak, NULL, 0};
+        const char *comments[] = {gate.comments[0], gate.comments[1], gate.comments[2], gate.comments[3],
+                                  NULL};
+        libleak_dump_special("leaks", &source, comments);
+    }
+    libleak_leave();
+}
+
+void libleak_gate_scan(uintptr_t scan_from)
+{
+    int saved_errno = errno;
+    scan(scan_from);
+    errno = saved_errno;
+}
+
+static void finish(void)
+{
+    if (!gate.ran || !gate.result.blocks)
+        return;
+    libleak_enter();
+    prepare();
+    libleak_report_records(&gate.records);
+    libleak_symbols_close_files();
+    libleak_report_summary(&gate.records);
+
+    uint64_t dropped =
+            atomic_load(&libleak_counters.dropped_live) + atomic_load(&libleak_counters.dropped_stacks);
+    if (dropped || gate.result.truncated)
+        libleak_log_report("leak gate: %llu allocations were not tracked (tables full: raise LIBLEAK_MAX_MEMORY "
+                           "or LIBLEAK_MAX_STACKS); they were not checked",
+                           (unsigned long long)dropped);
+
+    const struct totals *classes = gate.records.classes;
+    uint64_t lost = classes[DEFINITELY].bytes + classes[INDIRECTLY].bytes +
+                    (libleak_config.check_possible ? classes[POSSIBLY].bytes : 0);
+    int status = libleak_exit_status();
+    bool failed = lost > libleak_config.check_max;
+    libleak_leave();
+    if (!failed || libleak_config.exitcode == 0)
+        return;
+    char lost_text[32];
+    libleak_format_count(lost_text, sizeof lost_text, lost);
+    if (status != 0) {
+        libleak_log_report(
+                "leak check failed: %s bytes lost (LIBLEAK_CHECK_MAX=%llu); the program's own exit status %s",
+                lost_text, (unsigned long long)libleak_config.check_max,
+                status < 0 ? "is unknown and is kept" : "is not 0 and is kept");
+        return;
+    }
+    libleak_log_report("leak check failed: %s bytes lost (LIBLEAK_CHECK_MAX=%llu); exit status %d", lost_text,
+                       (unsigned long long)libleak_config.check_max, libleak_config.exitcode);
+    fflush(NULL); /* what exit() would still do after the destructors */
+    _exit(libleak_config.exitcode);
+}
+
+void libleak_gate_finish(void)
+{
+    int saved_errno = errno;
+    finish();
+    errno = saved_errno;
+}

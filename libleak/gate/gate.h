@@ -1,0 +1,25 @@
+/*
+ * gate — the leak gate (LIBLEAK_CHECK=1; its switches: LIBLEAK_CHECK, LIBLEAK_CHECK_MAX,
+ * LIBLEAK_CHECK_POSSIBLE, LIBLEAK_EXITCODE, LIBLEAK_SUPPRESSIONS; the wrapper's --check): exact
+ * tracking, the reachability scan at exit (reach.h), suppressions, the report on stderr in
+ * memcheck's words, the .leaks profile and the exit status the process ends with.
+ *
+ * These are its entry points, called by core/lifecycle.c; each keeps errno as it found it.
+ */
+#ifndef LIBLEAK_GATE_H
+#define LIBLEAK_GATE_H
+#include <stdint.h>
+
+/* Called by the constructor once the configuration is read (resolves what dlsym must find
+   before the program runs). */
+void libleak_gate_init(void);
+
+/* The exit sequence of the destructor, in this order:
+     libleak_gate_scan(scan_from)   stop the world, classify, resume; write the .leaks profile
+     libleak_dump_at_exit()         (the exit profile, if any; no dump runs after it)
+     libleak_gate_finish()          report on stderr; may end the process with LIBLEAK_EXITCODE
+   scan_from: the lowest address of the calling thread's stack that is the program's. */
+void libleak_gate_scan(uintptr_t scan_from);
+void libleak_gate_finish(void);
+
+#endif

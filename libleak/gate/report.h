@@ -1,0 +1,27 @@
+/*
+ * report — the gate's report in memcheck's words, on stderr (core/log.h's libleak_log_report:
+ * a kept copy when the program closed fd 2): each loss record with its stack, the LEAK SUMMARY,
+ * and the same totals as the comments of the .leaks profile.
+ */
+#ifndef LIBLEAK_REPORT_H
+#define LIBLEAK_REPORT_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gate/loss_records.h"
+
+/* value with thousands separators, as memcheck prints counts: 4,248. */
+void libleak_format_count(char *out, size_t size, uint64_t value);
+
+/* Every loss record not suppressed, numbered, with its frames. */
+void libleak_report_records(const struct loss_records *records);
+
+/* The LEAK SUMMARY lines: the four classes and the suppressed. */
+void libleak_report_summary(const struct loss_records *records);
+
+/* The profile's comments: "leak check: definitely lost: B bytes in N blocks" for the three lost
+   classes, then the suppressed. */
+#define LIBLEAK_REPORT_COMMENTS 4
+void libleak_report_comments(const struct loss_records *records, char comments[LIBLEAK_REPORT_COMMENTS][160]);
+
+#endif
