@@ -35,7 +35,8 @@ struct libleak_reach_region {
 };
 
 /* Sorts blocks[0..count) by address (scratch: room for count blocks). */
-void libleak_reach_sort(struct libleak_reach_block *blocks, size_t count, struct libleak_reach_block *scratch);
+void libleak_reach_sort(struct libleak_reach_block *blocks, size_t count,
+                        struct libleak_reach_block *scratch);
 
 /* The classification: sorts blocks[0..count) by address, scans the roots (and treats each
    pointer of `forced` as a start pointer from a root: the loader's per-thread DTV), floods,

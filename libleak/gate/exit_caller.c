@@ -1,12 +1,13 @@
 /*
- * exit_caller — where the program's part of the exiting thread's stack begins. The gate's
- * check runs deep inside exit(): below the frame that called exit() lie the exit machinery's
- * frames (libc's, the loader's, ours) over memory that earlier, deeper calls used, our own
- * sampling frames among them. Stale words there point at blocks whose only real pointer has died, and memcheck,
- * which scans only defined memory, calls such blocks lost. So the scan starts at the stack
- * pointer of exit()'s caller: the frame that called exit() explicitly (its locals are live),
- * or libc's start-up code when main returned (main's locals are dead). We unwind to it with
- * libunwind through libc's unwind tables; if that fails, the whole stack from here is scanned.
+ * exit_caller — where the program's part of the exiting thread's stack begins. The gate runs
+ * deep inside exit(): below the frame that called exit() lie the exit machinery's frames
+ * (libc's, the loader's, ours) over memory that earlier, deeper calls used, our own sampling
+ * frames among them. Stale words there point at blocks whose only real pointer has died, and
+ * memcheck, which scans only defined memory, calls such blocks lost. So the scan starts at the
+ * stack pointer of exit()'s caller: the frame that called exit() explicitly (its locals are
+ * live), or libc's start-up code when main returned (main's locals are dead). We unwind to it
+ * with libunwind through libc's unwind tables; if that fails, the whole stack from here is
+ * scanned.
  */
 #include "gate/exit_caller.h"
 

@@ -2,7 +2,7 @@
  * exit_status — see exit_status.h.
  *
  * Our __libc_start_main registers the loader's finalizer through on_exit(3), which is told the
- * status, so at the gate's check we know whether the program itself failed, however exit() was
+ * status, so at the gate's scan we know whether the program itself failed, however exit() was
  * reached. This file interposes an entry point of libc: the unit tests link without it
  * (libleak/build.mk, LIBLEAK_ENTRY_OBJS).
  */

@@ -1,12 +1,12 @@
 /*
- * gate — the leak gate's entry points (gate.h): the check at exit and its verdict.
+ * gate — the leak gate's entry points (gate.h): the scan at exit and the verdict.
  *
- * The check runs from libleak's ELF destructor: preloaded, libleak.so was initialised before the
+ * The gate runs from libleak's ELF destructor: preloaded, libleak.so was initialised before the
  * program and every library it loads that does not depend on libleak, so _dl_fini runs our
  * destructor after theirs; and _dl_fini itself runs after every atexit handler and C++ static
  * destructor, which were registered after it. Only libleak's own dependencies (libc, libdw, ...)
  * are finalised after us. The process's exit status cannot be changed once exit() has started,
- * so a failing check flushes stdio (what exit would do next) and ends the process with _exit;
+ * so a failing gate flushes stdio (what exit would do next) and ends the process with _exit;
  * a program that failed on its own keeps its status (exit_status.c).
  *
  * In order: the scan from exit()'s caller's frame up (exit_caller.c, reach.c), the loss records
@@ -70,7 +70,8 @@ static void prepare(void)
         record->shown_depth = stack ? libleak_depth_without_start_code(stack) : 0;
         record->suppressed = stack && (libleak_gate_builtin_suppressed(stack) ||
                                        libleak_gate_user_suppressed(stack, record->shown_depth));
-        struct totals *totals = record->suppressed ? &gate.records.suppressed : &gate.records.classes[record->class];
+        struct totals *totals =
+                record->suppressed ? &gate.records.suppressed : &gate.records.classes[record->class];
         totals->bytes += record->bytes;
         totals->blocks += record->blocks;
     }
@@ -139,9 +140,10 @@ static void finish(void)
     uint64_t dropped =
             atomic_load(&libleak_counters.dropped_live) + atomic_load(&libleak_counters.dropped_stacks);
     if (dropped || gate.result.truncated)
-        libleak_log_report("leak gate: %llu allocations were not tracked (tables full: raise LIBLEAK_MAX_MEMORY "
-                           "or LIBLEAK_MAX_STACKS); they were not checked",
-                           (unsigned long long)dropped);
+        libleak_log_report(
+                "leak gate: %llu allocations were not tracked (tables full: raise LIBLEAK_MAX_MEMORY "
+                "or LIBLEAK_MAX_STACKS); they were not checked",
+                (unsigned long long)dropped);
 
     const struct totals *classes = gate.records.classes;
     uint64_t lost = classes[DEFINITELY].bytes + classes[INDIRECTLY].bytes +

@@ -8,7 +8,6 @@
 const char *const libleak_class_words[CLASSES] = {"definitely lost", "indirectly lost", "possibly lost",
                                                   "still reachable"};
 
-
 static enum loss_class class_of(uint8_t state)
 {
     switch (state) {

@@ -39,7 +39,8 @@ static size_t areas_up_to(const struct libleak_memory_map *map, uintptr_t addres
                                          offsetof(struct libleak_map_area, start), address);
 }
 
-const struct libleak_map_area *libleak_memory_map_find(const struct libleak_memory_map *map, uintptr_t address)
+const struct libleak_map_area *libleak_memory_map_find(const struct libleak_memory_map *map,
+                                                       uintptr_t address)
 {
     size_t before = areas_up_to(map, address);
     if (before > 0 && address < map->areas[before - 1].end)
@@ -47,7 +48,8 @@ const struct libleak_map_area *libleak_memory_map_find(const struct libleak_memo
     return NULL;
 }
 
-const struct libleak_map_area *libleak_memory_map_next(const struct libleak_memory_map *map, uintptr_t address)
+const struct libleak_map_area *libleak_memory_map_next(const struct libleak_memory_map *map,
+                                                       uintptr_t address)
 {
     size_t before = areas_up_to(map, address);
     return before < map->count ? &map->areas[before] : NULL;

@@ -26,10 +26,12 @@ struct libleak_memory_map {
 bool libleak_memory_map_read(struct libleak_memory_map *map);
 
 /* The area holding address, or NULL. */
-const struct libleak_map_area *libleak_memory_map_find(const struct libleak_memory_map *map, uintptr_t address);
+const struct libleak_map_area *libleak_memory_map_find(const struct libleak_memory_map *map,
+                                                       uintptr_t address);
 
 /* The first area that starts above address, or NULL. */
-const struct libleak_map_area *libleak_memory_map_next(const struct libleak_memory_map *map, uintptr_t address);
+const struct libleak_map_area *libleak_memory_map_next(const struct libleak_memory_map *map,
+                                                       uintptr_t address);
 
 /* Unmaps what libleak_memory_map_read mapped. */
 void libleak_memory_map_release(struct libleak_memory_map *map);

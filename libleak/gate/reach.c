@@ -25,10 +25,10 @@
 #include "gate/roots.h"
 #include "gate/stop_world.h"
 
-static void note_own(struct scan_context *check, const void *address, size_t bytes)
+static void note_own(struct scan_context *scan, const void *address, size_t bytes)
 {
-    if (address && check->own_count < 8)
-        check->own[check->own_count++] =
+    if (address && scan->own_count < 8)
+        scan->own[scan->own_count++] =
                 (struct libleak_reach_region){(uintptr_t)address, (uintptr_t)address + bytes, false};
 }
 
@@ -43,9 +43,9 @@ static void collect_block(uintptr_t address, struct libleak_live_block block, vo
             (struct libleak_reach_block){.address = address, .size = block.size, .stack = block.stack};
 }
 
-static void classify_stopped_world(struct scan_context *check)
+static void classify_stopped_world(struct scan_context *scan)
 {
-    struct libleak_reach_result *result = check->result;
+    struct libleak_reach_result *result = scan->result;
     /* At most INT_MAX blocks: lookups count them in an int (common/sorted.h). The rest, were
        there ever so many, would be reported as not checked (truncated). */
     result->capacity = libleak_live_count() + 4096;
@@ -55,14 +55,14 @@ static void classify_stopped_world(struct scan_context *check)
     result->blocks = map_zeroed(bytes);
     if (!result->blocks)
         return;
-    note_own(check, result->blocks, bytes);
+    note_own(scan, result->blocks, bytes);
     libleak_live_for_each(collect_block, result);
-    if (!libleak_memory_map_read(&check->map))
+    if (!libleak_memory_map_read(&scan->map))
         return;
-    note_own(check, check->map.areas, check->map.bytes);
+    note_own(scan, scan->map.areas, scan->map.bytes);
     size_t thread_count, threads_bytes;
     struct thread_slot *threads = libleak_world_threads(&thread_count, &threads_bytes);
-    note_own(check, threads, threads_bytes);
+    note_own(scan, threads, threads_bytes);
     /* sorted now for the anonymous roots (blocks inside a mapping); the classification then
        finds them sorted */
     size_t scratch_bytes = round_pages(result->count * sizeof *result->blocks + 1);
@@ -71,19 +71,19 @@ static void classify_stopped_world(struct scan_context *check)
         return;
     libleak_reach_sort(result->blocks, result->count, scratch);
     munmap(scratch, scratch_bytes);
-    struct roots *roots = &check->roots;
-    roots->map = &check->map;
+    struct roots *roots = &scan->roots;
+    roots->map = &scan->map;
     roots->capacity = 1 << 16;
     roots->bytes = round_pages(roots->capacity * sizeof *roots->regions);
     roots->regions = map_zeroed(roots->bytes);
     roots->forced_capacity = MAX_THREADS + 1;
     roots->forced_bytes = round_pages(roots->forced_capacity * sizeof(uintptr_t));
     roots->forced = map_zeroed(roots->forced_bytes);
-    note_own(check, roots->regions, roots->bytes);
-    note_own(check, roots->forced, roots->forced_bytes);
+    note_own(scan, roots->regions, roots->bytes);
+    note_own(scan, roots->forced, roots->forced_bytes);
     static struct module_walk walk; /* large: not on the (maybe small) stack */
     memset(&walk, 0, sizeof walk);
-    walk.check = check;
+    walk.scan = scan;
     walk.tp = thread_pointer();
     if (!roots->regions || !roots->forced)
         return;
@@ -91,10 +91,10 @@ static void classify_stopped_world(struct scan_context *check)
        have inherited it held, the list is read without it). */
     libleak_modules_iterate(libleak_roots_visit_module, &walk);
 
-    libleak_roots_add_thread(check, &walk, check->scan_from, walk.tp);
+    libleak_roots_add_thread(scan, &walk, scan->scan_from, walk.tp);
     static uintptr_t stack_pointers[MAX_THREADS + MAX_OWN_THREADS + 1];
     size_t stack_pointer_count = 0;
-    stack_pointers[stack_pointer_count++] = check->scan_from;
+    stack_pointers[stack_pointer_count++] = scan->scan_from;
     bool own_stacks_known = true;
     const pid_t *own_threads;
     size_t own_thread_count = libleak_world_own_threads(&own_threads);
@@ -112,12 +112,12 @@ static void classify_stopped_world(struct scan_context *check)
         struct thread_slot *slot = &threads[i];
         switch (atomic_load(&slot->state)) {
         case SLOT_STOPPED:
-            libleak_roots_add_thread(check, &walk, slot->sp, slot->tp);
+            libleak_roots_add_thread(scan, &walk, slot->sp, slot->tp);
             stack_pointers[stack_pointer_count++] = slot->sp;
             result->threads_stopped++;
             break;
         case SLOT_SLEEPING:
-            libleak_roots_add_thread(check, &walk, slot->sp, 0);
+            libleak_roots_add_thread(scan, &walk, slot->sp, 0);
             stack_pointers[stack_pointer_count++] = slot->sp;
             result->threads_sleeping++;
             break;
@@ -125,18 +125,18 @@ static void classify_stopped_world(struct scan_context *check)
             /* did not stop in time: scan what the kernel tells if it sleeps in a system call */
             uintptr_t sp = libleak_sleeping_stack_pointer(slot->tid);
             if (sp) {
-                libleak_roots_add_thread(check, &walk, sp, 0);
+                libleak_roots_add_thread(scan, &walk, sp, 0);
                 stack_pointers[stack_pointer_count++] = sp;
                 result->threads_sleeping++;
             } else if (scan_anonymous && slot->tid != getpid()) {
                 /* Its stack is an anonymous mapping with no known stack pointer in it: the
                    anonymous roots below take it whole (stale frames too). */
-                libleak_log("leak check: thread %d did not stop%s; its stack is scanned whole, its registers "
+                libleak_log("leak gate: thread %d did not stop%s; its stack is scanned whole, its registers "
                             "are not",
                             (int)slot->tid, slot->given_up ? " (it blocks signals)" : "");
             } else {
                 result->threads_unscanned++;
-                libleak_log("leak check: thread %d did not stop%s; its stack is not scanned", (int)slot->tid,
+                libleak_log("leak gate: thread %d did not stop%s; its stack is not scanned", (int)slot->tid,
                             slot->given_up ? " (it blocks signals)" : "");
             }
             break;
@@ -145,7 +145,7 @@ static void classify_stopped_world(struct scan_context *check)
         }
     }
     if (scan_anonymous)
-        libleak_roots_add_anonymous(check, &walk, stack_pointers, stack_pointer_count);
+        libleak_roots_add_anonymous(scan, &walk, stack_pointers, stack_pointer_count);
     result->root_bytes = roots->total;
     libleak_reach_classify(result->blocks, result->count, roots->regions, roots->count, roots->forced,
                            roots->forced_count);
@@ -155,14 +155,14 @@ static int scan_under_loader_lock(struct dl_phdr_info *info, size_t size, void *
 {
     (void)info;
     (void)size;
-    struct scan_context *check = data;
-    if (check->done)
+    struct scan_context *scan = data;
+    if (scan->done)
         return 1;
-    check->done = true;
+    scan->done = true;
 
     if (!libleak_stop_world())
         return 1;
-    classify_stopped_world(check);
+    classify_stopped_world(scan);
 
     libleak_resume_world();
     return 1;
@@ -171,14 +171,14 @@ static int scan_under_loader_lock(struct dl_phdr_info *info, size_t size, void *
 bool libleak_reach_scan(struct libleak_reach_result *result, uintptr_t scan_from)
 {
     memset(result, 0, sizeof *result);
-    struct scan_context check = {
+    struct scan_context scan = {
             .result = result, .scan_from = scan_from, .own_code = (uintptr_t)&scan_under_loader_lock};
-    libleak_modules_iterate(scan_under_loader_lock, &check);
-    libleak_memory_map_release(&check.map);
-    if (check.roots.regions)
-        munmap(check.roots.regions, check.roots.bytes);
-    if (check.roots.forced)
-        munmap(check.roots.forced, check.roots.forced_bytes);
+    libleak_modules_iterate(scan_under_loader_lock, &scan);
+    libleak_memory_map_release(&scan.map);
+    if (scan.roots.regions)
+        munmap(scan.roots.regions, scan.roots.bytes);
+    if (scan.roots.forced)
+        munmap(scan.roots.forced, scan.roots.forced_bytes);
     return result->blocks != NULL;
 }
 

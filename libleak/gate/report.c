@@ -12,7 +12,6 @@
 #include "core/log.h"
 #include "dump/symbols.h"
 
-
 void libleak_format_count(char *out, size_t size, uint64_t value)
 {
     char digits[32];
@@ -49,8 +48,8 @@ static void print_frames(const struct libleak_stack *stack, uint32_t depth)
                 libleak_log_report("   #%d 0x%lx in %s %s:%lld", number++, (unsigned long)pc, function,
                                    lines[i].file, (long long)lines[i].line);
             else if (m)
-                libleak_log_report("   #%d 0x%lx in %s (%s+0x%lx)", number++, (unsigned long)pc, function, m->path,
-                                   (unsigned long)(pc - m->start + m->file_offset));
+                libleak_log_report("   #%d 0x%lx in %s (%s+0x%lx)", number++, (unsigned long)pc, function,
+                                   m->path, (unsigned long)(pc - m->start + m->file_offset));
             else
                 libleak_log_report("   #%d 0x%lx in %s", number++, (unsigned long)pc, function);
         }

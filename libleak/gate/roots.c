@@ -81,8 +81,8 @@ int libleak_roots_visit_module(struct dl_phdr_info *info, size_t size, void *dat
 {
     (void)size;
     struct module_walk *walk = data;
-    struct scan_context *check = walk->check;
-    bool own = module_contains(info, check->own_code);
+    struct scan_context *scan = walk->scan;
+    bool own = module_contains(info, scan->own_code);
     bool libc = info->dlpi_name && libleak_path_is_libc(info->dlpi_name);
     for (int i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
@@ -93,12 +93,12 @@ int libleak_roots_visit_module(struct dl_phdr_info *info, size_t size, void *dat
         }
         if (ph->p_type == PT_LOAD && (ph->p_flags & PF_W) && !own) {
             uintptr_t start = info->dlpi_addr + ph->p_vaddr;
-            add_root_of(&check->roots, start, start + ph->p_memsz, libc);
+            add_root_of(&scan->roots, start, start + ph->p_memsz, libc);
         }
         /* Static TLS lies at the same offset from every thread's pointer; a dlopen'ed module's
            block is malloc'ed by the loader (dynamic TLS) and is reached through the DTV. */
         if (ph->p_type == PT_TLS && info->dlpi_tls_data && !own && walk->tls_count < MAX_TLS_MODULES &&
-            !inside_live_block(check->result, (uintptr_t)info->dlpi_tls_data))
+            !inside_live_block(scan->result, (uintptr_t)info->dlpi_tls_data))
             walk->tls[walk->tls_count++] =
                     (struct tls_module){(intptr_t)((uintptr_t)info->dlpi_tls_data - walk->tp), ph->p_memsz};
     }
@@ -108,36 +108,36 @@ int libleak_roots_visit_module(struct dl_phdr_info *info, size_t size, void *dat
 /* One thread's roots: its stack from sp to the end of the mapping holding it (for threads
    started by glibc that mapping ends with the thread descriptor and static TLS), its thread
    descriptor and static TLS blocks, and its DTV. */
-void libleak_roots_add_thread(struct scan_context *check, const struct module_walk *walk, uintptr_t sp,
+void libleak_roots_add_thread(struct scan_context *scan, const struct module_walk *walk, uintptr_t sp,
                               uintptr_t tp)
 {
-    const struct libleak_map_area *m = libleak_memory_map_find(&check->map, sp);
+    const struct libleak_map_area *m = libleak_memory_map_find(&scan->map, sp);
     if (m)
-        add_root(&check->roots, sp, m->end);
+        add_root(&scan->roots, sp, m->end);
     if (!tp)
         return;
 #if defined(__x86_64__)
-    add_root(&check->roots, tp, tp + thread_descriptor_size);
+    add_root(&scan->roots, tp, tp + thread_descriptor_size);
 #else
-    add_root(&check->roots, tp - thread_descriptor_size, tp + 16);
+    add_root(&scan->roots, tp - thread_descriptor_size, tp + 16);
 #endif
     for (size_t i = 0; i < walk->tls_count; i++)
-        add_root(&check->roots, tp + (uintptr_t)walk->tls[i].offset,
+        add_root(&scan->roots, tp + (uintptr_t)walk->tls[i].offset,
                  tp + (uintptr_t)walk->tls[i].offset + walk->tls[i].size);
-    const struct libleak_map_area *tcb = libleak_memory_map_find(&check->map, tp + DTV_OFFSET);
+    const struct libleak_map_area *tcb = libleak_memory_map_find(&scan->map, tp + DTV_OFFSET);
     if (!tcb || !tcb->readable)
         return;
     uintptr_t dtv = *(const uintptr_t *)(tp + DTV_OFFSET);
-    if (check->roots.forced_count < check->roots.forced_capacity)
-        check->roots.forced[check->roots.forced_count++] = dtv;
+    if (scan->roots.forced_count < scan->roots.forced_capacity)
+        scan->roots.forced[scan->roots.forced_count++] = dtv;
     /* The DTV itself as a root too: the main thread's first one comes from the loader's own
        allocator, not from malloc, and holds the pointers to its dynamic TLS blocks. glibc's
        entries are 16 bytes; the one before dtv holds the number of entries. */
-    const struct libleak_map_area *array = libleak_memory_map_find(&check->map, dtv - 16);
+    const struct libleak_map_area *array = libleak_memory_map_find(&scan->map, dtv - 16);
     if (array && array->readable && dtv - 16 >= array->start) {
         uintptr_t entries = *(const uintptr_t *)(dtv - 16);
         if (entries < 65536)
-            add_root(&check->roots, dtv - 16, dtv + 16 * (entries + 1));
+            add_root(&scan->roots, dtv - 16, dtv + 16 * (entries + 1));
     }
 }
 
@@ -193,13 +193,13 @@ static size_t blocks_up_to(const struct libleak_reach_result *result, uintptr_t 
    memory, the modules' segments (scanned above, libc's with a rule of its own), and whole
    stacks of running threads (scanned from their stack pointers above: below is stale) and of
    libleak's threads. Cached stacks of exited threads are scanned whole, as memcheck does. */
-void libleak_roots_add_anonymous(struct scan_context *check, const struct module_walk *walk,
+void libleak_roots_add_anonymous(struct scan_context *scan, const struct module_walk *walk,
                                  const uintptr_t *stack_pointers, size_t stack_pointer_count)
 {
     static struct cuts cuts;
-    const struct libleak_reach_result *result = check->result;
-    for (size_t i = 0; i < check->map.count; i++) {
-        const struct libleak_map_area *m = &check->map.areas[i];
+    const struct libleak_reach_result *result = scan->result;
+    for (size_t i = 0; i < scan->map.count; i++) {
+        const struct libleak_map_area *m = &scan->map.areas[i];
         if (!m->readable || !m->writable || !m->anonymous)
             continue;
         bool stack = false;
@@ -212,9 +212,9 @@ void libleak_roots_add_anonymous(struct scan_context *check, const struct module
         for (size_t k = 0; k < walk->module_count; k++)
             if (walk->modules[k].start < m->end && m->start < walk->modules[k].end)
                 cut(&cuts, walk->modules[k].start, walk->modules[k].end);
-        for (size_t k = 0; k < check->own_count; k++)
-            if (check->own[k].start < m->end && m->start < check->own[k].end)
-                cut(&cuts, check->own[k].start, check->own[k].end);
+        for (size_t k = 0; k < scan->own_count; k++)
+            if (scan->own[k].start < m->end && m->start < scan->own[k].end)
+                cut(&cuts, scan->own[k].start, scan->own[k].end);
         if (!libleak_memory_for_each_own(m->start, m->end, cut_own, &cuts))
             continue;
         uintptr_t heap_max = 64u << 20;
@@ -250,7 +250,7 @@ void libleak_roots_add_anonymous(struct scan_context *check, const struct module
             if (gap_end > m->end)
                 gap_end = m->end;
             if (gap_end > position)
-                add_root(&check->roots, position, gap_end);
+                add_root(&scan->roots, position, gap_end);
             if (k < cuts.count && cuts.ranges[k].end > position)
                 position = cuts.ranges[k].end;
         }

@@ -23,7 +23,7 @@ struct tls_module {
 
 /* What the walk of the loaded modules learnt, for the threads' roots and the cut-outs. */
 struct module_walk {
-    struct scan_context *check;
+    struct scan_context *scan;
     uintptr_t tp;
     struct tls_module tls[MAX_TLS_MODULES];
     size_t tls_count;
@@ -39,11 +39,11 @@ void libleak_roots_init(void);
 int libleak_roots_visit_module(struct dl_phdr_info *info, size_t size, void *data);
 
 /* One thread's roots from its stack pointer sp and its thread pointer tp (0: unknown). */
-void libleak_roots_add_thread(struct scan_context *check, const struct module_walk *walk, uintptr_t sp,
+void libleak_roots_add_thread(struct scan_context *scan, const struct module_walk *walk, uintptr_t sp,
                               uintptr_t tp);
 
 /* The anonymous mappings, but those holding one of the stack pointers (scanned as stacks). */
-void libleak_roots_add_anonymous(struct scan_context *check, const struct module_walk *walk,
+void libleak_roots_add_anonymous(struct scan_context *scan, const struct module_walk *walk,
                                  const uintptr_t *stack_pointers, size_t stack_pointer_count);
 
 #endif

@@ -49,7 +49,7 @@ static void on_stop_signal(int signal_number, siginfo_t *info, void *context)
     (void)context;
     int saved_errno = errno;
     if (!atomic_load(&stopping) || info->si_pid != getpid()) {
-        errno = saved_errno; /* not ours: a stray one during the check is dropped */
+        errno = saved_errno; /* not ours: a stray one during the scan is dropped */
         return;
     }
     pid_t self = (pid_t)syscall(SYS_gettid);

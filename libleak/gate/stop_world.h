@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* The stop signal (documented: the program's own use of it is suspended during the check). */
+/* The stop signal (documented: the program's own use of it is suspended during the scan). */
 #define LIBLEAK_STOP_SIGNAL SIGPWR
 
 enum slot_state { SLOT_SIGNALLED = 1, SLOT_STOPPED, SLOT_LEFT, SLOT_SLEEPING, SLOT_GONE, SLOT_UNSCANNED };

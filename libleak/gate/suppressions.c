@@ -16,7 +16,6 @@
 #include "dump/symbols.h"
 #include "os/descriptors.h"
 
-
 struct suppressions {
     char **patterns;
     size_t count;

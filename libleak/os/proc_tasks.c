@@ -93,7 +93,8 @@ bool libleak_status_blocks_signal(const char *status, int signal_number)
 bool libleak_task_blocks_signal(pid_t tid, int signal_number)
 {
     char status[4096];
-    return task_read(tid, "status", status, sizeof status) && libleak_status_blocks_signal(status, signal_number);
+    return task_read(tid, "status", status, sizeof status) &&
+           libleak_status_blocks_signal(status, signal_number);
 }
 
 bool libleak_stat_is_alive(const char *stat)

@@ -1,7 +1,7 @@
 /*
- * reach: the leak gate's classification alone (libleak_reach_classify, reach.c) on N live
- * blocks (default 10^6) of 32 bytes held by a root array, every 10th lost and holding the only
- * pointer to a 48-byte block. Prints the median wall time of 5 runs of sort + scan + flood +
+ * reach: the leak gate's classification alone (libleak_reach_classify, gate/classify.c) on N
+ * live blocks (default 10^6) of 32 bytes held by a root array, every 10th lost and holding the
+ * only pointer to a 48-byte block. Prints the median wall time of 5 runs of sort + scan + flood +
  * cliques. `make bench-reach`; not part of the test suite (timings prove nothing on shared CI).
  */
 #include <stdint.h>
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "gate/reach.h"
+#include "gate/classify.h"
 
 static double now(void)
 {

@@ -90,8 +90,8 @@ int main(void)
     CHECK(!libleak_allocator_is_glibc(), "no allocator");
 
     struct libleak_syscall_line call;
-    CHECK(libleak_syscall_line_parse("202 0x7f1c2a0008a0 0x80 0x2 0x0 0x0 0x0 0x7ffd5a3c1e48 0x7f1c2a091d36\n",
-                                     &call),
+    CHECK(libleak_syscall_line_parse(
+                  "202 0x7f1c2a0008a0 0x80 0x2 0x0 0x0 0x0 0x7ffd5a3c1e48 0x7f1c2a091d36\n", &call),
           "a thread in futex");
     CHECK(call.in_call && call.number == 202 && call.stack_pointer == 0x7ffd5a3c1e48, "futex: %d %ld %lx",
           call.in_call, call.number, (unsigned long)call.stack_pointer);
@@ -118,6 +118,7 @@ int main(void)
     CHECK(libleak_tasks_list(find_thread, &self) && self == 0, "this thread is listed");
     CHECK(libleak_task_alive(gettid()), "this thread is alive");
     char name[64];
-    CHECK(libleak_task_name(gettid(), name, sizeof name) && strncmp(name, "test_os", 7) == 0, "name '%s'", name);
+    CHECK(libleak_task_name(gettid(), name, sizeof name) && strncmp(name, "test_os", 7) == 0, "name '%s'",
+          name);
     return check_result("test_os");
 }

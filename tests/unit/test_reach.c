@@ -1,5 +1,5 @@
 /*
- * The leak gate's classification (reach.c) on blocks built here, with memcheck's rules:
+ * The leak gate's classification (gate/classify.c) on blocks built here, with memcheck's rules:
  * start and interior pointers from roots, the prior-definite rule (blocks reached only
  * through possibly lost ones are possibly lost), cliques (a lost cycle is one definitely lost
  * block and the rest indirectly lost), the new[] heuristic, forced roots (the DTV), zero-sized
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "gate/reach.h"
+#include "gate/classify.h"
 
 static struct libleak_reach_block block_of(void *p, uint64_t size)
 {
