@@ -130,12 +130,12 @@ for entry in "${programs[@]}"; do
     gate=$(numbers "$d/gate/err" 'libleak: ') gate_note=""
     # A program that closes its stderr before exiting (sort, xz: gnulib's close_stdout) gets no
     # report there: libleak never writes to a descriptor 2 that is not the stderr it started
-    # with. The same numbers are in the .leaks profile's comments ("leak check: ...").
+    # with. The same numbers are in the .leaks profile's comments ("leak gate: ...").
     leaks_profile=$(ls "$d"/gate/*.leaks.* 2>/dev/null | head -n 1)
     if [ "$gate" = none ] && [ -n "$leaks_profile" ] && [ -x "$leakprof" ]; then
         "$leakprof" top "$leaks_profile" >"$d/gate/leaks.top" 2>&1
         # The comment lines have no "LEAK SUMMARY:" header: give them one.
-        gate=$(sed -n 's/^leak check: \(.* lost: \)/\1/p' "$d/gate/leaks.top" | sed '1i LEAK SUMMARY:' | numbers /dev/stdin '')
+        gate=$(sed -n 's/^leak gate: \(.* lost: \)/\1/p' "$d/gate/leaks.top" | sed '1i LEAK SUMMARY:' | numbers /dev/stdin '')
         [ "$gate" != none ] && gate_note=" (stderr closed by the program: from the .leaks profile)"
     fi
     # memcheck's log of the program itself: the first process (the only one for these).

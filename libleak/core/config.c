@@ -275,7 +275,7 @@ static void load_check(void)
         return;
     const char *rate = getenv("LIBLEAK_RATE");
     if (rate && libleak_config.rate != 1)
-        libleak_log("LIBLEAK_RATE=\"%s\" is ignored with LIBLEAK_CHECK=1: the leak check tracks every allocation (rate 1)",
+        libleak_log("LIBLEAK_RATE=\"%s\" is ignored with LIBLEAK_CHECK=1: the leak gate tracks every allocation (rate 1)",
                     rate);
     libleak_config.rate = 1;
     if (!getenv("LIBLEAK_AT_EXIT"))

@@ -34,8 +34,8 @@ struct libleak_config {
     bool frame_pointers; /* unwind by walking frame pointers instead of with libunwind */
     int unwinder;        /* LIBLEAK_UNWIND: one of enum libleak_unwinder */
     uint64_t interval;   /* seconds between periodic snapshots; 0 = none */
-    /* The leak gate (leakcheck.c) */
-    bool check;                  /* LIBLEAK_CHECK: exact tracking and a reachability check at exit */
+    /* The leak gate (gate/gate.h) */
+    bool check;                  /* LIBLEAK_CHECK: exact tracking and a reachability scan at exit */
     uint64_t check_max;          /* LIBLEAK_CHECK_MAX: lost bytes allowed */
     int exitcode;                /* LIBLEAK_EXITCODE: the status of a program that leaked (0: keep) */
     bool check_possible;         /* LIBLEAK_CHECK_POSSIBLE: possibly lost bytes count too */

@@ -157,12 +157,12 @@ static void finish(void)
     libleak_format_count(lost_text, sizeof lost_text, lost);
     if (status != 0) {
         libleak_log_report(
-                "leak check failed: %s bytes lost (LIBLEAK_CHECK_MAX=%llu); the program's own exit status %s",
+                "leak gate failed: %s bytes lost (LIBLEAK_CHECK_MAX=%llu); the program's own exit status %s",
                 lost_text, (unsigned long long)libleak_config.check_max,
                 status < 0 ? "is unknown and is kept" : "is not 0 and is kept");
         return;
     }
-    libleak_log_report("leak check failed: %s bytes lost (LIBLEAK_CHECK_MAX=%llu); exit status %d", lost_text,
+    libleak_log_report("leak gate failed: %s bytes lost (LIBLEAK_CHECK_MAX=%llu); exit status %d", lost_text,
                        (unsigned long long)libleak_config.check_max, libleak_config.exitcode);
     fflush(NULL); /* what exit() would still do after the destructors */
     _exit(libleak_config.exitcode);

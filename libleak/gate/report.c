@@ -101,7 +101,7 @@ void libleak_report_comments(const struct loss_records *records, char comments[L
         const struct totals *t = c < 3 ? &records->classes[c] : &records->suppressed;
         libleak_format_count(bytes, sizeof bytes, t->bytes);
         libleak_format_count(blocks, sizeof blocks, t->blocks);
-        snprintf(comments[c], 160, "leak check: %s: %s bytes in %s blocks",
+        snprintf(comments[c], 160, "leak gate: %s: %s bytes in %s blocks",
                  c < 3 ? libleak_class_words[c] : "suppressed", bytes, blocks);
     }
 }

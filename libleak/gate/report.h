@@ -19,7 +19,7 @@ void libleak_report_records(const struct loss_records *records);
 /* The LEAK SUMMARY lines: the four classes and the suppressed. */
 void libleak_report_summary(const struct loss_records *records);
 
-/* The profile's comments: "leak check: definitely lost: B bytes in N blocks" for the three lost
+/* The profile's comments: "leak gate: definitely lost: B bytes in N blocks" for the three lost
    classes, then the suppressed. */
 #define LIBLEAK_REPORT_COMMENTS 4
 void libleak_report_comments(const struct loss_records *records, char comments[LIBLEAK_REPORT_COMMENTS][160]);

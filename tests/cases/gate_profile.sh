@@ -25,12 +25,12 @@ total=$(gopprof -top -unit=B -sample_index=inuse_space -symbolize=none "$f" 2>/d
 assert_eq 352 "$total" "go tool pprof -top: inuse_space total"
 gopprof -top -symbolize=none "$f" >top.txt 2>&1 || fail "go tool pprof -top: $(cat top.txt)"
 grep -q make_node top.txt || fail "go tool pprof -top does not name make_node"
-grep -q 'Comment: leak check: definitely lost: 32 bytes in 1 blocks' raw.txt || fail "no definitely lost comment: $(grep Comment raw.txt)"
-grep -q 'Comment: leak check: indirectly lost: 320 bytes in 10 blocks' raw.txt || fail "no indirectly lost comment"
+grep -q 'Comment: leak gate: definitely lost: 32 bytes in 1 blocks' raw.txt || fail "no definitely lost comment: $(grep Comment raw.txt)"
+grep -q 'Comment: leak gate: indirectly lost: 320 bytes in 10 blocks' raw.txt || fail "no indirectly lost comment"
 
 "$LEAKPROF" top "$f" >leakprof.txt 2>&1 || fail "leakprof top: $(cat leakprof.txt)"
 grep -q make_node leakprof.txt || fail "leakprof top does not name make_node: $(cat leakprof.txt)"
-grep -q 'leak check: definitely lost: 32 bytes in 1 blocks' leakprof.txt || fail "leakprof top does not show the comments"
+grep -q 'leak gate: definitely lost: 32 bytes in 1 blocks' leakprof.txt || fail "leakprof top does not show the comments"
 
 mkdir quiet && cd quiet || exit 1
 gate_run global LIBLEAK_OUT='gate.%p.%n.pb.gz' -- "$TESTBIN/gate_leaks" global

@@ -28,7 +28,7 @@ enum { STATUS_USAGE = 2, STATUS_OWN_FAILURE = 125, STATUS_CANNOT_RUN = 126, STAT
 static const char usage_text[] =
         "usage: libleak [--check] [--rate N] [--out TEMPLATE] [--] PROGRAM [ARGS...]\n"
         "Runs PROGRAM with libleak.so preloaded and passes its exit status through.\n"
-        "  --check          the leak gate: exact tracking and a leak check at exit\n"
+        "  --check          the leak gate: exact tracking and a reachability scan at exit\n"
         "                   (LIBLEAK_CHECK=1); a program that leaked and exited 0 exits 23\n"
         "  --rate N         mean bytes between samples (LIBLEAK_RATE; 1 = every allocation)\n"
         "  --out TEMPLATE   profile file names (LIBLEAK_OUT; %p pid, %n number, %e program)\n"

@@ -10,7 +10,7 @@
  * Within the limits: one "ok" line, exit 0. Over: a short report naming the largest
  * unsuppressed stacks, exit 1 — a failing gate has to say where to look. A file that cannot
  * be read, or that has no in-use sample types, is exit 2 (bad input), never "ok".
- * Without any limit the gate is strict: any in-use byte fails, as for a leak check at exit.
+ * Without any limit the gate is strict: any in-use byte fails, as for the leak gate at exit.
  */
 #include <stdio.h>
 #include <stdlib.h>
