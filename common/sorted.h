@@ -1,6 +1,7 @@
 /*
- * sorted — the one binary search of the symbolizer: over an array sorted by a uint64_t start,
- * as the mappings, the symbol tables and the compile units all are.
+ * sorted — the one binary search: over an array sorted by a uint64_t key, as the mappings, the
+ * symbol tables and the compile units of the symbolizer, the module table of the allocation
+ * path and the blocks and memory map of the gate's scan all are.
  */
 #ifndef LIBLEAK_SORTED_H
 #define LIBLEAK_SORTED_H
@@ -9,8 +10,8 @@
 #include <string.h>
 
 /* The number of entries, in an array sorted by a uint64_t start at key_offset, that start at
-   or before key: the last of them is at the result minus one. Serves the mappings, the
-   symbols and the compile units alike. */
+   or before key: the last of them is at the result minus one. Serves them all
+   alike. */
 static inline int libleak_entries_up_to(const void *entries, int count, size_t size, size_t key_offset,
                                         uint64_t key)
 {

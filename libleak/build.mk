@@ -1,12 +1,12 @@
 # The preload library: libleak/*/*.c (one directory per place the code runs: alloc/, dump/,
-# gate/, os/, core/; docs/ARCHITECTURE.md), the contracts it shares with leakprof (common/*.c)
+# gate/, os/, core/, process/; docs/ARCHITECTURE.md), the contracts it shares with leakprof (common/*.c)
 # and the generated protobuf-c code, linked against its dependencies so that
 # LD_PRELOAD=build/libleak.so needs nothing else.
 LIBLEAK_SRCS := $(wildcard libleak/*/*.c) $(COMMON_SRCS)
 LIBLEAK_HDRS := $(wildcard libleak/*/*.h) $(COMMON_HDRS)
 LIBLEAK_OBJS := $(patsubst %.c,$(BUILD)/libleak-obj/%.o,$(LIBLEAK_SRCS)) $(BUILD)/profile.pb-c.o
 # Unit tests link the pure parts without the interposing entry points.
-LIBLEAK_ENTRY_OBJS := $(addprefix $(BUILD)/libleak-obj/libleak/,alloc/hooks.o core/lifecycle.o gate/exit_status.o gate/gate.o)
+LIBLEAK_ENTRY_OBJS := $(addprefix $(BUILD)/libleak-obj/libleak/,alloc/hooks.o process/lifecycle.o gate/exit_status.o gate/gate.o)
 LIBLEAK_UNIT_OBJS := $(filter-out $(LIBLEAK_ENTRY_OBJS),$(LIBLEAK_OBJS))
 LIBLEAK_LIBS := -lunwind -ldw -lelf -lprotobuf-c -lz -lpthread -ldl -lm
 # Headers are included by their place: "alloc/live.h", "common/hash.h".

@@ -4,7 +4,7 @@
  * tracking, the reachability scan at exit (reach.h), suppressions, the report on stderr in
  * memcheck's words, the .leaks profile and the exit status the process ends with.
  *
- * These are its entry points, called by core/lifecycle.c; each keeps errno as it found it.
+ * These are its entry points, called by process/lifecycle.c; each keeps errno as it found it.
  */
 #ifndef LIBLEAK_GATE_H
 #define LIBLEAK_GATE_H
