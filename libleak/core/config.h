@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/quantities.h" /* the syntax of every size and duration read here */
+
 #define LIBLEAK_DEFAULT_RATE  (512 * 1024)
 #define LIBLEAK_DEFAULT_DEPTH 64
 #define LIBLEAK_MAX_DEPTH     256
@@ -56,11 +58,5 @@ extern struct libleak_config libleak_config;
 
 /* Reads the environment. */
 void libleak_config_load(void);
-
-/* Parses "90", "90s", "15m", "2h", "1d" into seconds. Exposed for the unit tests. */
-bool libleak_parse_duration(const char *text, uint64_t *seconds);
-
-/* Parses "512k"-style sizes (binary suffixes k, m, g, t). Exposed for the unit tests. */
-bool libleak_parse_size(const char *text, uint64_t *value);
 
 #endif
