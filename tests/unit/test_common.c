@@ -1,7 +1,7 @@
 /*
  * The contracts both programs compile in (common/): the size and duration syntax, fed the
- * strings each program accepted before they shared it, and the profile comments, written
- * with the writer's formats and read back.
+ * strings each program accepted before they shared it; the profile comments, written with the
+ * writer's formats and read back; suppression files and LeakSanitizer's pattern matching.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -10,6 +10,7 @@
 #include "check.h"
 #include "common/profile_comments.h"
 #include "common/quantities.h"
+#include "common/suppressions.h"
 
 static void size_is(const char *text, uint64_t expected)
 {
@@ -150,10 +151,94 @@ static void test_comments(void)
           "another comment parsed as samples");
 }
 
+static void matches(const char *pattern, const char *text, bool expected)
+{
+    CHECK(libleak_suppression_matches(pattern, text) == expected, "\"%s\" %s \"%s\"", pattern,
+          expected ? "misses" : "matches", text ? text : "(null)");
+}
+
+static void test_patterns(void)
+{
+    /* LeakSanitizer's rules: anywhere, '*', '^' and '$'. */
+    matches("leaky", "my_leaky_function", true);
+    matches("leaky", "clean", false);
+    matches("^my_", "my_leaky_function", true);
+    matches("^leaky", "my_leaky_function", false);
+    matches("function$", "my_leaky_function", true);
+    matches("leaky$", "my_leaky_function", false);
+    matches("^main$", "main", true);
+    matches("^main$", "main2", false);
+    matches("^main$", "domain", false);
+    matches("ma*n", "main", true);
+    matches("ma*n", "xmaxxnx", true);
+    matches("^ma*n$", "maxnn", true);
+    matches("a*b$", "abxb", true); /* LSan's first-place search misses this one */
+    matches("a*b*c", "cba", false);
+    matches("*", "anything", true);
+    matches("*$", "anything", true);
+    matches("^*leaky", "my_leaky", true);
+    matches("*/gate_leaks", "/build/tests/gate_leaks", true);
+    matches("libfoo.so", "/usr/lib/libfoo.so.1", true);
+    /* Nothing else is special, and nothing matches an unknown name. */
+    matches("ma?n", "main", false);
+    matches("ma?n", "ma?n", true);
+    matches("[abi:cxx11]", "std::string f[abi:cxx11]()", true);
+    matches("$", "main", false);
+    matches("^$", "main", false);
+    matches("*", "", false);
+    matches("*", NULL, false);
+}
+
+static bool read_text(const char *text, struct libleak_suppressions *list, char *error, size_t error_size)
+{
+    FILE *file = fmemopen((void *)text, strlen(text), "r");
+    bool ok = libleak_suppressions_read(list, file, "test.supp", error, error_size);
+    fclose(file);
+    return ok;
+}
+
+static void test_suppression_files(void)
+{
+    struct libleak_suppressions list;
+    char error[256] = "";
+    bool ok = read_text("# accepted\n\n  leak:  leaky_*  \r\n\tleak:^main$\nleak:libfoo.so", &list, error,
+                        sizeof error);
+    CHECK(ok && list.count == 3, "good file: %d, %zu patterns, %s", ok, list.count, error);
+    if (ok && list.count == 3) {
+        CHECK(strcmp(list.patterns[0], "leaky_*") == 0, "blanks not trimmed: '%s'", list.patterns[0]);
+        CHECK(strcmp(list.patterns[2], "libfoo.so") == 0, "last line: '%s'", list.patterns[2]);
+        struct libleak_suppression_frame frame = {.function = "helper", .module = "/usr/lib/libfoo.so.1"};
+        CHECK(libleak_suppressions_match_frame(&list, &frame) == list.patterns[2], "module path not matched");
+        frame = (struct libleak_suppression_frame){.function = "f()", .linkage_name = "_Z6leaky_v"};
+        CHECK(libleak_suppressions_match_frame(&list, &frame) == list.patterns[0],
+              "linkage name not matched");
+        frame = (struct libleak_suppression_frame){.function = "g", .file = "src/leaky_cache.c"};
+        CHECK(libleak_suppressions_match_frame(&list, &frame) == list.patterns[0], "source file not matched");
+        frame = (struct libleak_suppression_frame){.function = "main_loop", .file = ""};
+        CHECK(libleak_suppressions_match_frame(&list, &frame) == NULL, "main_loop matched ^main$");
+    }
+    libleak_suppressions_free(&list);
+
+    /* A bad line: the file is refused whole, the line named. */
+    ok = read_text("leak:ok\nmalloc\nleak:other\n", &list, error, sizeof error);
+    CHECK(!ok && list.count == 0 && !list.patterns, "bad file accepted with %zu patterns", list.count);
+    CHECK(strcmp(error, "test.supp:2: expected 'leak:PATTERN', got 'malloc'") == 0, "message: %s", error);
+    ok = read_text("\nleak:   \n", &list, error, sizeof error);
+    CHECK(!ok && strcmp(error, "test.supp:2: expected 'leak:PATTERN', got 'leak:'") == 0, "empty pattern: %s",
+          error);
+    ok = read_text("interceptor_via_lib:libfoo\n", &list, error, sizeof error);
+    CHECK(!ok, "another LSan type accepted");
+    ok = read_text("", &list, error, sizeof error);
+    CHECK(ok && list.count == 0, "empty file refused: %s", error);
+    libleak_suppressions_free(&list);
+}
+
 int main(void)
 {
     test_sizes();
     test_durations();
     test_comments();
+    test_patterns();
+    test_suppression_files();
     return check_result("test_common");
 }
