@@ -12,34 +12,22 @@
 #include "common/quantities.h"
 #include "common/suppressions.h"
 
-static void size_is(const char *text, uint64_t expected)
+typedef bool parser(const char *text, uint64_t *value);
+
+/* Checks that PARSE reads TEXT as EXPECTED, or refuses it when REFUSED. */
+static void check_quantity(parser *parse, const char *text, bool refused, uint64_t expected)
 {
     uint64_t value = 0;
-    bool parsed = libleak_parse_size(text, &value);
-    CHECK(parsed && value == expected, "size \"%s\": %s %llu, expected %llu", text,
-          parsed ? "got" : "refused", (unsigned long long)value, (unsigned long long)expected);
+    bool parsed = parse(text, &value);
+    CHECK(parsed != refused && (refused || value == expected), "%s \"%s\": %s %llu, expected %s %llu",
+          parse == libleak_parse_size ? "size" : "duration", text, parsed ? "got" : "refused",
+          (unsigned long long)value, refused ? "refusal, not" : "", (unsigned long long)expected);
 }
 
-static void size_refused(const char *text)
-{
-    uint64_t value;
-    CHECK(!libleak_parse_size(text, &value), "size \"%s\" accepted as %llu", text, (unsigned long long)value);
-}
-
-static void duration_is(const char *text, uint64_t expected)
-{
-    uint64_t value = 0;
-    bool parsed = libleak_parse_duration(text, &value);
-    CHECK(parsed && value == expected, "duration \"%s\": %s %llu, expected %llu", text,
-          parsed ? "got" : "refused", (unsigned long long)value, (unsigned long long)expected);
-}
-
-static void duration_refused(const char *text)
-{
-    uint64_t value;
-    CHECK(!libleak_parse_duration(text, &value), "duration \"%s\" accepted as %llu", text,
-          (unsigned long long)value);
-}
+#define size_is(text, expected)     check_quantity(libleak_parse_size, text, false, expected)
+#define size_refused(text)          check_quantity(libleak_parse_size, text, true, 0)
+#define duration_is(text, expected) check_quantity(libleak_parse_duration, text, false, expected)
+#define duration_refused(text)      check_quantity(libleak_parse_duration, text, true, 0)
 
 static void test_sizes(void)
 {
