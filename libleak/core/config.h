@@ -41,7 +41,7 @@ struct libleak_config {
     uint64_t check_max;          /* LIBLEAK_CHECK_MAX: lost bytes allowed */
     int exitcode;                /* LIBLEAK_EXITCODE: the status of a program that leaked (0: keep) */
     bool check_possible;         /* LIBLEAK_CHECK_POSSIBLE: possibly lost bytes count too */
-    char suppressions[PATH_MAX]; /* LIBLEAK_SUPPRESSIONS: file of leak:GLOB lines */
+    char suppressions[PATH_MAX]; /* LIBLEAK_SUPPRESSIONS: file of leak:PATTERN lines */
     unsigned file_mode;          /* permissions profiles are created with (LIBLEAK_MODE), before umask */
     /* What the dumper watches between snapshots (dump/watch.c and the features it polls) */
     uint64_t inuse_interval;     /* LIBLEAK_INUSE_INTERVAL: in-use growth, in bytes, per snapshot; 0 = off */
