@@ -6,13 +6,13 @@
  */
 #include "core/config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "common/quantities.h"
 #include "core/log.h"
 
 #define DEFAULT_NEAR_LIMIT 90
@@ -31,81 +31,6 @@ struct libleak_config libleak_config = {
         .file_mode = 0600,
         .near_limit = DEFAULT_NEAR_LIMIT,
 };
-
-bool libleak_parse_size(const char *text, uint64_t *value)
-{
-    const char *p = text;
-    while (isspace((unsigned char)*p))
-        p++;
-    if (!isdigit((unsigned char)*p))
-        return false;
-    errno = 0;
-    char *end;
-    unsigned long long number = strtoull(p, &end, 10);
-    if (errno)
-        return false;
-    int shift = 0;
-    switch (tolower((unsigned char)*end)) {
-    case 'k':
-        shift = 10;
-        end++;
-        break;
-    case 'm':
-        shift = 20;
-        end++;
-        break;
-    case 'g':
-        shift = 30;
-        end++;
-        break;
-    case 't':
-        shift = 40;
-        end++;
-        break;
-    }
-    if (shift && tolower((unsigned char)*end) == 'i') /* accept "kib"-ish spellings: 64KiB */
-        end++;
-    if (shift && tolower((unsigned char)*end) == 'b')
-        end++;
-    while (isspace((unsigned char)*end))
-        end++;
-    if (*end != '\0' || (shift && number > (UINT64_MAX >> shift)))
-        return false;
-    *value = (uint64_t)number << shift;
-    return true;
-}
-
-bool libleak_parse_duration(const char *text, uint64_t *seconds)
-{
-    if (!isdigit((unsigned char)*text))
-        return false;
-    errno = 0;
-    char *end;
-    unsigned long long number = strtoull(text, &end, 10);
-    uint64_t unit = 1;
-    switch (*end) {
-    case 's':
-        unit = 1;
-        end++;
-        break;
-    case 'm':
-        unit = 60;
-        end++;
-        break;
-    case 'h':
-        unit = 3600;
-        end++;
-        break;
-    case 'd':
-        unit = 86400;
-        end++;
-        break;
-    }
-    if (errno || *end != '\0' || number > UINT64_MAX / unit)
-        return false;
-    *seconds = number * unit;
-    return true;
-}
 
 static void load_interval(void)
 {

@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/quantities.h" /* the syntax of every size and duration read here */
+
 #define LIBLEAK_DEFAULT_RATE  (512 * 1024)
 #define LIBLEAK_DEFAULT_DEPTH 64
 #define LIBLEAK_MAX_DEPTH     256
@@ -39,7 +41,7 @@ struct libleak_config {
     uint64_t check_max;          /* LIBLEAK_CHECK_MAX: lost bytes allowed */
     int exitcode;                /* LIBLEAK_EXITCODE: the status of a program that leaked (0: keep) */
     bool check_possible;         /* LIBLEAK_CHECK_POSSIBLE: possibly lost bytes count too */
-    char suppressions[PATH_MAX]; /* LIBLEAK_SUPPRESSIONS: file of leak:GLOB lines */
+    char suppressions[PATH_MAX]; /* LIBLEAK_SUPPRESSIONS: file of leak:PATTERN lines */
     unsigned file_mode;          /* permissions profiles are created with (LIBLEAK_MODE), before umask */
     /* What the dumper watches between snapshots (dump/watch.c and the features it polls) */
     uint64_t inuse_interval;     /* LIBLEAK_INUSE_INTERVAL: in-use growth, in bytes, per snapshot; 0 = off */
@@ -56,11 +58,5 @@ extern struct libleak_config libleak_config;
 
 /* Reads the environment. */
 void libleak_config_load(void);
-
-/* Parses "90", "90s", "15m", "2h", "1d" into seconds. Exposed for the unit tests. */
-bool libleak_parse_duration(const char *text, uint64_t *seconds);
-
-/* Parses "512k"-style sizes (binary suffixes k, m, g, t). Exposed for the unit tests. */
-bool libleak_parse_size(const char *text, uint64_t *value);
 
 #endif

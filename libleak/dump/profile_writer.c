@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/profile_comments.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "os/descriptors.h"
@@ -155,8 +156,8 @@ static bool room_to_symbolize(uint64_t *headroom, char *limit_name, unsigned nam
  * What the process and its allocator hold, beside the sampled estimate: resident memory
  * grows without a leak when the allocator keeps freed memory (fragmentation, arenas), and a
  * reader can only tell the two apart with both numbers in the profile. They go in as
- * comments, "resident memory: N bytes (/proc/self/statm)" and "allocator (glibc
- * mallinfo2): ...", parsed by leakprof (tools/leakprof/reports/process_memory.c): keep the wording.
+ * comments whose wording common/profile_comments.h defines for us and for leakprof, which
+ * reads them back.
  * mallinfo2 describes glibc's arenas, which mean nothing when jemalloc or tcmalloc is the
  * allocator underneath (os/libc.h).
  */
@@ -171,8 +172,7 @@ static void add_memory_comments(struct libleak_pprof_builder *builder)
     struct libleak_statm statm;
     uint64_t resident = libleak_statm_read(&statm) ? statm.resident : 0;
     if (resident)
-        libleak_pprof_add_comment(builder, "resident memory: %llu bytes (/proc/self/statm)",
-                                  (unsigned long long)resident);
+        libleak_pprof_add_comment(builder, LIBLEAK_COMMENT_RESIDENT, (unsigned long long)resident);
     /*
      * mallinfo2 walks every free chunk of every arena, each under that arena's lock: the
      * program's mallocs wait meanwhile (measured: 0.2 s for a million free chunks). One slow
@@ -181,10 +181,7 @@ static void add_memory_comments(struct libleak_pprof_builder *builder)
     static _Atomic uint64_t slow_mallinfo_ms;
     uint64_t slow_ms = atomic_load(&slow_mallinfo_ms);
     if (mallinfo2 && libleak_allocator_is_glibc() && slow_ms) {
-        libleak_pprof_add_comment(
-                builder,
-                "allocator (glibc mallinfo2): not asked again, it took %llu ms under glibc's arena locks",
-                (unsigned long long)slow_ms);
+        libleak_pprof_add_comment(builder, LIBLEAK_COMMENT_ALLOCATOR_SLOW, (unsigned long long)slow_ms);
     } else if (mallinfo2 && libleak_allocator_is_glibc()) {
         struct timespec before, after;
         clock_gettime(CLOCK_MONOTONIC, &before);
@@ -194,12 +191,9 @@ static void add_memory_comments(struct libleak_pprof_builder *builder)
                                  (after.tv_nsec - before.tv_nsec) / 1000000);
         if (ms >= MALLINFO_SLOW_MS)
             atomic_store(&slow_mallinfo_ms, ms);
-        libleak_pprof_add_comment(
-                builder,
-                "allocator (glibc mallinfo2): %llu bytes in use, %llu bytes free in arenas, "
-                "%llu bytes in mmapped blocks, %llu bytes of arenas",
-                (unsigned long long)info.uordblks, (unsigned long long)info.fordblks,
-                (unsigned long long)info.hblkhd, (unsigned long long)info.arena);
+        libleak_pprof_add_comment(builder, LIBLEAK_COMMENT_ALLOCATOR, (unsigned long long)info.uordblks,
+                                  (unsigned long long)info.fordblks, (unsigned long long)info.hblkhd,
+                                  (unsigned long long)info.arena);
     }
 }
 
@@ -257,9 +251,7 @@ static bool build(struct libleak_pprof_builder *builder, const struct libleak_pr
     libleak_pprof_add_comment(builder, "libleak heap profile, sampling every %llu bytes on average%s",
                               (unsigned long long)libleak_config.rate,
                               libleak_config.rate == 1 ? " (exact)" : "");
-    libleak_pprof_add_comment(builder,
-                              "samples taken: %llu; dropped: %llu (stack table full), %llu (live table full)",
-                              (unsigned long long)libleak_stacks_samples(),
+    libleak_pprof_add_comment(builder, LIBLEAK_COMMENT_SAMPLES, (unsigned long long)libleak_stacks_samples(),
                               (unsigned long long)atomic_load(&libleak_counters.dropped_stacks),
                               (unsigned long long)atomic_load(&libleak_counters.dropped_live));
     libleak_pprof_add_comment(builder, "stacks: %llu of at most %llu; live sampled blocks: %llu",

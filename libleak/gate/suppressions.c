@@ -1,28 +1,26 @@
 /*
- * suppressions — see suppressions.h. Only lost stacks are symbolized for it: a program that
- * leaks nothing pays for no lookup.
+ * suppressions — see suppressions.h. The user's file is read and matched by
+ * common/suppressions.c, as leakprof check reads and matches it; only lost stacks are symbolized
+ * for it: a program that leaks nothing pays for no lookup.
  */
 #include "gate/suppressions.h"
 
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "common/suppressions.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "dump/symbols.h"
 #include "os/descriptors.h"
 
-struct suppressions {
-    char **patterns;
-    size_t count;
-};
+static struct libleak_suppressions user_suppressions;
 
-static struct suppressions user_suppressions;
-
+/* A bad file is refused whole (common/suppressions.h): the check then runs without it and
+   fails loudly rather than suppress less than its author meant, unnoticed. */
 void libleak_gate_suppressions_load(void)
 {
     if (!libleak_config.suppressions[0])
@@ -36,51 +34,11 @@ void libleak_gate_suppressions_load(void)
                            libleak_config.suppressions);
         return;
     }
-    char *line = NULL;
-    size_t size = 0;
-    unsigned long number = 0;
-    while (getline(&line, &size, file) >= 0) {
-        number++;
-        char *text = line;
-        while (*text == ' ' || *text == '\t')
-            text++;
-        size_t length = strlen(text);
-        while (length && (text[length - 1] == '\n' || text[length - 1] == ' ' || text[length - 1] == '\t' ||
-                          text[length - 1] == '\r'))
-            text[--length] = '\0';
-        if (!*text || *text == '#')
-            continue;
-        char *glob = text + 5;
-        while (*glob == ' ' || *glob == '\t')
-            glob++;
-        if (strncmp(text, "leak:", 5) != 0 || !*glob) {
-            libleak_log_report("%s:%lu: expected 'leak:PATTERN', got '%s'; line ignored",
-                               libleak_config.suppressions, number, text);
-            continue;
-        }
-        char **grown = realloc(user_suppressions.patterns, (user_suppressions.count + 1) * sizeof *grown);
-        char *copy = strdup(glob);
-        if (!grown || !copy) {
-            free(copy);
-            if (grown)
-                user_suppressions.patterns = grown;
-            break;
-        }
-        user_suppressions.patterns = grown;
-        user_suppressions.patterns[user_suppressions.count++] = copy;
-    }
-    free(line);
+    char error[512];
+    if (!libleak_suppressions_read(&user_suppressions, file, libleak_config.suppressions, error,
+                                   sizeof error))
+        libleak_log_report("%s; no suppressions from this file", error);
     fclose(file);
-}
-
-static bool matches_any(const char *text)
-{
-    if (!text)
-        return false;
-    for (size_t p = 0; p < user_suppressions.count; p++)
-        if (fnmatch(user_suppressions.patterns[p], text, 0) == 0)
-            return true;
-    return false;
 }
 
 static const char *base_name(const char *path)
@@ -114,12 +72,15 @@ bool libleak_gate_user_suppressed(const struct libleak_stack *stack, uint32_t de
         struct libleak_line lines[LIBLEAK_MAX_INLINE];
         int mapping = -1;
         int count = libleak_symbols_lookup(stack->frames[f] - 1, true, lines, LIBLEAK_MAX_INLINE, &mapping);
-        for (int i = 0; i < count; i++)
-            if (matches_any(lines[i].function) || matches_any(lines[i].system_name))
-                return true;
-        if (mapping >= 0) {
-            const char *path = libleak_symbols_mapping(mapping)->path;
-            if (matches_any(path) || matches_any(base_name(path)))
+        struct libleak_suppression_frame frame = {
+                .module = mapping >= 0 ? libleak_symbols_mapping(mapping)->path : NULL};
+        if (count == 0 && libleak_suppressions_match_frame(&user_suppressions, &frame))
+            return true;
+        for (int i = 0; i < count; i++) {
+            frame.function = lines[i].function;
+            frame.linkage_name = lines[i].system_name;
+            frame.file = lines[i].file;
+            if (libleak_suppressions_match_frame(&user_suppressions, &frame))
                 return true;
         }
     }

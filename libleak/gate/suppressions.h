@@ -1,7 +1,8 @@
 /*
  * suppressions — which loss records the gate does not count: the built-in list (blocks the
- * dynamic loader allocates itself) and the user's LIBLEAK_SUPPRESSIONS file of leak:GLOB lines,
- * matched against function names, file paths and base names of a stack's frames.
+ * dynamic loader allocates itself) and the user's LIBLEAK_SUPPRESSIONS file, LeakSanitizer's
+ * leak:PATTERN lines matched against function names, linkage names, module paths and source
+ * files of a stack's frames (common/suppressions.h).
  */
 #ifndef LIBLEAK_GATE_SUPPRESSIONS_H
 #define LIBLEAK_GATE_SUPPRESSIONS_H
@@ -10,7 +11,8 @@
 
 #include "alloc/stacks.h"
 
-/* Reads LIBLEAK_SUPPRESSIONS, if set (a bad line or file is reported, then skipped). */
+/* Reads LIBLEAK_SUPPRESSIONS, if set (a file that cannot be read, or has a bad line, is
+   reported, then not used). */
 void libleak_gate_suppressions_load(void);
 
 /* True when the allocation's caller is in the dynamic loader. */

@@ -1,6 +1,6 @@
 #!/bin/bash
 # leakprof check: exit 0 within limits, 1 with a report over them, 2 for bad input;
-# leak:GLOB suppressions; several profiles gated as their merge (the sum pprof reads), or
+# leak:PATTERN suppressions; several profiles gated as their merge (the sum pprof reads), or
 # one by one with --each.
 . "$(dirname "$0")/../lib.sh"
 . "$FIXTURES/lib/leakprof.sh"

@@ -47,7 +47,7 @@ static int compare_bytes(const void *a, const void *b)
 }
 
 static void print_largest(const struct frame_table *frames, const struct stack_set *set,
-                          const struct suppressions *suppressions)
+                          const struct libleak_suppressions *suppressions)
 {
     const struct stack_entry **entries = xcalloc(set->count, sizeof *entries);
     size_t count = 0;
@@ -71,7 +71,7 @@ static void print_largest(const struct frame_table *frames, const struct stack_s
 
 /* Returns 0 within the limits, 1 over them, 2 when the profile is not a heap profile. */
 static int check_profile(const struct profile *profile, const struct frame_table *frames,
-                         const struct suppressions *suppressions, const struct options *options)
+                         const struct libleak_suppressions *suppressions, const struct options *options)
 {
     long bytes_index = find_type(profile, "inuse_space");
     long objects_index = bytes_index < 0 ? -1 : find_type(profile, "inuse_objects");
@@ -122,7 +122,7 @@ static int check_profile(const struct profile *profile, const struct frame_table
 }
 
 /* --each: every argument a profile of its own, each with its own verdict line. */
-static int check_each(const struct options *options, const struct suppressions *suppressions)
+static int check_each(const struct options *options, const struct libleak_suppressions *suppressions)
 {
     struct frame_table frames;
     frame_table_init(&frames);
@@ -143,7 +143,7 @@ static int check_each(const struct options *options, const struct suppressions *
 }
 
 /* The default: all arguments merged into one profile, one verdict. */
-static int check_merged(const struct options *options, const struct suppressions *suppressions)
+static int check_merged(const struct options *options, const struct libleak_suppressions *suppressions)
 {
     struct frame_table frames;
     frame_table_init(&frames);
@@ -161,13 +161,13 @@ int command_check(int argc, char **argv)
     int begun = command_begin("check", accepted, 1, 0, "one or more profiles", argc, argv, &options);
     if (begun >= 0)
         return begun;
-    struct suppressions suppressions = {0};
+    struct libleak_suppressions suppressions = {0};
     if (options.suppressions && !suppressions_load(&suppressions, options.suppressions)) {
         free(options.files);
         return 2;
     }
     int status = options.each ? check_each(&options, &suppressions) : check_merged(&options, &suppressions);
-    suppressions_free(&suppressions);
+    libleak_suppressions_free(&suppressions);
     free(options.files);
     return status;
 }

@@ -29,6 +29,7 @@
 
 #include "commands/commands.h"
 #include "common/hash.h"
+#include "common/profile_comments.h"
 #include "reports/growth.h"
 #include "reports/process_memory.h"
 #include "reports/report.h"
@@ -145,8 +146,8 @@ static int compare_entries_root_first(const void *a, const void *b)
 }
 
 /*
- * libleak's comment "samples taken: N; dropped: A (stack table full), B (live table full)",
- * summed over the parts of a merge (whose own comments hold each distinct line once).
+ * libleak's comment of samples taken and dropped (common/profile_comments.h), summed over the
+ * parts of a merge (whose own comments hold each distinct line once).
  */
 static bool libleak_counts(const struct profile *profile, unsigned long long *taken,
                            unsigned long long *dropped)
@@ -165,11 +166,10 @@ static bool libleak_counts(const struct profile *profile, unsigned long long *ta
         return found;
     }
     for (size_t i = 0; i < profile->comment_count; i++) {
-        unsigned long long stack_full, live_full;
-        if (sscanf(profile->comments[i],
-                   "samples taken: %llu; dropped: %llu (stack table full), %llu (live table full)", taken,
-                   &stack_full, &live_full) == 3) {
-            *dropped = stack_full + live_full;
+        struct libleak_samples_comment samples;
+        if (libleak_comment_read_samples(profile->comments[i], &samples)) {
+            *taken = samples.taken;
+            *dropped = samples.dropped_stacks + samples.dropped_live;
             return true;
         }
     }

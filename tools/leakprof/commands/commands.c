@@ -80,9 +80,11 @@ static const struct command commands[] = {
          "limits, any in-use byte fails the check.\n"
          "  --each    gate every PROFILE on its own (a quoted glob is the merge of its\n"
          "            files): one verdict line each, exit 1 when any is over a limit\n"
-         "A suppressions file holds one 'leak:GLOB' per line; a stack is suppressed when\n"
-         "GLOB (fnmatch: * ? [..]) matches the name of one of its functions. Lines starting\n"
-         "with '#' and empty lines are ignored.\n"},
+         "A suppressions file holds one 'leak:PATTERN' per line, as LeakSanitizer's and\n"
+         "LIBLEAK_SUPPRESSIONS; a stack is suppressed when PATTERN matches the function name\n"
+         "or source file of one of its frames: anywhere in it, '*' any run of characters, a\n"
+         "leading '^' and a trailing '$' anchoring it. Lines starting with '#' and empty lines\n"
+         "are ignored; any other line is an error.\n"},
         {"list", command_list, "annotated source of functions, like go tool pprof -list",
          "usage: leakprof list [--sample-index NAME|POS] [--base OLD] [--focus RE] [--ignore RE]\n"
          "                     [--source-path DIRS] REGEX PROFILE...\n"

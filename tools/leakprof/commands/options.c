@@ -3,16 +3,14 @@
  */
 #include "commands/options.h"
 
-#include <ctype.h>
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "reports/ages.h"
+#include "common/quantities.h"
 #include "model/util.h"
+#include "reports/older_than.h"
 
 struct option_spec {
     const char *long_name;
@@ -44,39 +42,14 @@ static bool usage_error(const char *command, const char *problem, const char *ar
     return false;
 }
 
-bool options_parse_size(const char *text, int64_t *out)
+/* A size or duration (common/quantities.h) that fits the option's int64_t. */
+static bool parse_quantity(bool (*parse)(const char *, uint64_t *), const char *text, int64_t *out)
 {
-    errno = 0;
-    char *end;
-    double number = strtod(text, &end);
-    if (end == text || errno || number < 0 || !isfinite(number))
+    uint64_t value;
+    if (!parse(text, &value) || value > INT64_MAX)
         return false;
-    static const struct {
-        const char *suffix;
-        double factor;
-    } suffixes[] = {
-            {"", 1},
-            {"b", 1},
-            {"k", 1024.0},
-            {"kb", 1024.0},
-            {"kib", 1024.0},
-            {"m", 1048576.0},
-            {"mb", 1048576.0},
-            {"mib", 1048576.0},
-            {"g", 1073741824.0},
-            {"gb", 1073741824.0},
-            {"gib", 1073741824.0},
-    };
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        if (strcasecmp(end, suffixes[i].suffix) == 0) {
-            double value = number * suffixes[i].factor;
-            if (value >= 9.2e18)
-                return false;
-            *out = (int64_t)value;
-            return true;
-        }
-    }
-    return false;
+    *out = (int64_t)value;
+    return true;
 }
 
 static bool parse_count(const char *text, int64_t *out)
@@ -118,13 +91,13 @@ static bool apply(const char *command, unsigned flag, const char *value, struct 
         break;
     }
     case OPT_MAX_BYTES:
-        if (!options_parse_size(value, &options->max_bytes))
+        if (!parse_quantity(libleak_parse_size, value, &options->max_bytes))
             return usage_error(command, "bad byte count (want e.g. 1048576, 512k, 10MB)", value);
         break;
     case OPT_OLDER_THAN:
-        if (!ages_parse_duration(value, &options->older_than))
+        if (!parse_quantity(libleak_parse_duration, value, &options->older_than))
             return usage_error(command, "bad duration (want e.g. 30s, 10m, 2h)", value);
-        ages_older_than = options->older_than;
+        older_than_seconds = options->older_than;
         break;
     case OPT_MAX_OBJECTS:
         if (!parse_count(value, &options->max_objects))

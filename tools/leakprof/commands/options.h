@@ -43,7 +43,7 @@ struct options {
     bool each;               /* check: gate every argument on its own */
     const char *source_path; /* list: where to look for source files, ':'-separated */
     const char *output;      /* -o FILE; NULL: the command's default */
-    int64_t older_than; /* seconds; -1: every sample */
+    int64_t older_than;      /* seconds; -1: every sample */
     bool help;
     char **files;
     size_t file_count;
@@ -54,8 +54,5 @@ struct options {
  * usage message naming COMMAND (and then owns nothing).
  */
 bool options_parse(const char *command, unsigned accepted, int argc, char **argv, struct options *options);
-
-/* Parses "123", "64k", "10MB", "1.5GiB"… (powers of 1024) for --max-bytes. */
-bool options_parse_size(const char *text, int64_t *out);
 
 #endif

@@ -27,7 +27,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "reports/ages.h"
+#include "reports/older_than.h"
 #include "model/util.h"
 
 #define DEFAULT_MAX_INPUT_BYTES ((size_t)1 << 30) /* 1 GiB, compressed or not */
@@ -269,8 +269,8 @@ struct profile *profile_load(const char *path, struct frame_table *frames)
         return NULL;
     struct profile *profile = profile_load_bytes(path, data, size, frames);
     free(data);
-    if (profile && ages_older_than >= 0) /* --older-than: every command's files, one place */
-        ages_keep_older_than(profile, ages_older_than);
+    if (profile && older_than_seconds >= 0) /* --older-than: every command's files, one place */
+        older_than_filter(profile, older_than_seconds);
     return profile;
 }
 

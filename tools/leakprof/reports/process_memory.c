@@ -1,33 +1,32 @@
 /*
- * process_memory.c — parses libleak's memory comments (process_memory.h). The wording is
- * libleak/dump/profile_writer.c's; a comment that does not parse is ignored, never an error: comments
- * are free text to every other reader.
+ * process_memory.c — parses libleak's memory comments (process_memory.h), in the wording
+ * common/profile_comments.h defines for the writer and us; a comment that does not parse is
+ * ignored, never an error: comments are free text to every other reader.
  */
 #include "reports/process_memory.h"
 
-#include <inttypes.h>
-#include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
+#include "common/profile_comments.h"
 #include "model/util.h"
 
 static void read_one(const struct profile *profile, struct process_memory *out)
 {
     for (size_t i = 0; i < profile->comment_count; i++) {
-        const char *c = profile->comments[i];
-        unsigned long long a, b, m, arena;
-        if (sscanf(c, "resident memory: %llu bytes (/proc/self/statm)", &a) == 1 && a <= INT64_MAX) {
+        uint64_t resident;
+        struct libleak_allocator_comment allocator;
+        if (libleak_comment_read_resident(profile->comments[i], &resident) && resident <= INT64_MAX) {
             out->has_resident = true;
-            out->resident = add_saturating(out->resident, (int64_t)a);
-        } else if (sscanf(c,
-                          "allocator (glibc mallinfo2): %llu bytes in use, %llu bytes free in arenas, "
-                          "%llu bytes in mmapped blocks, %llu bytes of arenas",
-                          &a, &b, &m, &arena) == 4 &&
-                   a <= INT64_MAX && b <= INT64_MAX && m <= INT64_MAX) {
+            out->resident = add_saturating(out->resident, (int64_t)resident);
+        } else if (libleak_comment_read_allocator(profile->comments[i], &allocator) &&
+                   allocator.in_use <= INT64_MAX && allocator.free_in_arenas <= INT64_MAX &&
+                   allocator.mmapped <= INT64_MAX) {
             out->has_allocator = true;
             out->allocator_in_use =
-                    add_saturating(out->allocator_in_use, add_saturating((int64_t)a, (int64_t)m));
-            out->allocator_free = add_saturating(out->allocator_free, (int64_t)b);
+                    add_saturating(out->allocator_in_use,
+                                   add_saturating((int64_t)allocator.in_use, (int64_t)allocator.mmapped));
+            out->allocator_free = add_saturating(out->allocator_free, (int64_t)allocator.free_in_arenas);
         }
     }
 }

@@ -1,43 +1,17 @@
 /*
- * ages.c — the --older-than filter (ages.h).
+ * older_than.c — the --older-than filter (older_than.h).
  *
  * A sample without an age label is dropped: libleak writes one only for a stack with nothing
- * live (its allocation totals), and a profile from another writer says nothing about age. The label's unit may be seconds (libleak's), or a finer or coarser unit of
- * time as pprof knows them.
+ * live (its allocation totals), and a profile from another writer says nothing about age. The
+ * label's unit may be seconds (libleak's), or a finer or coarser unit of time as pprof knows
+ * them.
  */
-#include "reports/ages.h"
+#include "reports/older_than.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-int64_t ages_older_than = -1;
-
-bool ages_parse_duration(const char *text, int64_t *seconds)
-{
-    if (!isdigit((unsigned char)*text))
-        return false;
-    errno = 0;
-    char *end;
-    long long number = strtoll(text, &end, 10);
-    int64_t unit = 1;
-    if (*end && end[1] == '\0') {
-        switch (*end) {
-        case 's': unit = 1; break;
-        case 'm': unit = 60; break;
-        case 'h': unit = 3600; break;
-        case 'd': unit = 86400; break;
-        default: return false;
-        }
-        end++;
-    }
-    if (errno || *end || number > INT64_MAX / unit)
-        return false;
-    *seconds = number * unit;
-    return true;
-}
+int64_t older_than_seconds = -1;
 
 /* The label's value in seconds, rounded down; false when the unit is not one of time. */
 static bool label_seconds(const struct sample_label *label, int64_t *seconds)
@@ -71,7 +45,7 @@ static bool label_seconds(const struct sample_label *label, int64_t *seconds)
     return false;
 }
 
-void ages_keep_older_than(struct profile *profile, int64_t seconds)
+void older_than_filter(struct profile *profile, int64_t seconds)
 {
     size_t kept = 0, labelled = 0;
     for (size_t s = 0; s < profile->sample_count; s++) {
