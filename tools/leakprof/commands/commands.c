@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "commands/commands.h"
-#include "commands/options.h"
+#include "reports/options.h"
 
 struct command {
     const char *name;

@@ -27,7 +27,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "reports/older_than.h"
+#include "model/older_than.h"
 #include "model/util.h"
 
 #define DEFAULT_MAX_INPUT_BYTES ((size_t)1 << 30) /* 1 GiB, compressed or not */

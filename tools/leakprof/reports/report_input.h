@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "commands/options.h"
+#include "reports/options.h"
 #include "model/frames.h"
 #include "model/profile_model.h"
 #include "reports/frame_filter.h"

@@ -6,7 +6,7 @@
  * label's unit may be seconds (libleak's), or a finer or coarser unit of time as pprof knows
  * them.
  */
-#include "reports/older_than.h"
+#include "model/older_than.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /*
  * options.c — parsing of the options every command shares (options.h).
  */
-#include "commands/options.h"
+#include "reports/options.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -10,7 +10,7 @@
 
 #include "common/quantities.h"
 #include "model/util.h"
-#include "reports/older_than.h"
+#include "model/older_than.h"
 
 struct option_spec {
     const char *long_name;
