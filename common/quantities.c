@@ -66,8 +66,10 @@ static const char *parse_number(const char *text, struct decimal *number)
             add_digit(number, *p, true, &significant);
     if (!any || (negative && number->digits != 0))
         return NULL;
-    bool signed_exponent = p[1] == '+' || p[1] == '-';
-    if ((*p == 'e' || *p == 'E') && is_digit(p[1 + signed_exponent])) {
+    /* p[1] is read only past an 'e': at the terminator it would be out of the string */
+    bool exponent_mark = *p == 'e' || *p == 'E';
+    bool signed_exponent = exponent_mark && (p[1] == '+' || p[1] == '-');
+    if (exponent_mark && is_digit(p[1 + signed_exponent])) {
         bool down = p[1] == '-';
         int exponent = 0;
         for (p += 1 + signed_exponent; is_digit(*p); p++)

@@ -16,10 +16,10 @@ compile() {
   local extra=(); [ "$(basename "$1")" = cxx_hooks.c ] && extra=(-fexceptions)
   gcc -std=gnu11 -O1 -g -fno-omit-frame-pointer -D_GNU_SOURCE "${flags[@]}" -fPIC -fvisibility=hidden \
     -ftls-model=initial-exec "${extra[@]}" -I"$LIBLEAK_ROOT/include" -I"$BUILD/gen" \
-    -c -o "$dir/$(basename "$1" .c).o" "$1"
+    -I"$LIBLEAK_ROOT/libleak" -I"$LIBLEAK_ROOT" -c -o "$dir/$(echo "${1#"$LIBLEAK_ROOT"/}" | tr / _ | sed 's/\.c$/.o/')" "$1"
 }
 pids=()
-for f in "$LIBLEAK_ROOT"/libleak/*.c; do
+for f in "$LIBLEAK_ROOT"/libleak/*/*.c "$LIBLEAK_ROOT"/common/*.c; do
   compile "$f" & pids+=($!)
   if [ ${#pids[@]} -ge 2 ]; then wait "${pids[0]}" || fail "compiling with UBSan failed"; pids=("${pids[@]:1}"); fi
 done

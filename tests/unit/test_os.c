@@ -5,7 +5,9 @@
  * state; then the readers against this very process.
  */
 #include <signal.h>
+#include <dlfcn.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -84,8 +86,13 @@ int main(void)
     CHECK(!libleak_path_is_libc("/usr/lib/libcrypto.so.3"), "libcrypto");
     CHECK(!libleak_path_is_libc("/usr/lib/libc-client.so.2007e"), "libc-client");
     CHECK(!libleak_path_is_libc("/opt/libc.so.6/libm.so.6"), "libc.so.6 as a directory");
+    /* malloc is glibc's here, unless a sanitizer's runtime replaced it */
+    Dl_info where;
+    bool glibc_malloc = dladdr((void *)malloc, &where) && where.dli_fname && strstr(where.dli_fname, "/libc.so");
     libleak_libc_init((const void *)malloc);
-    CHECK(libleak_allocator_is_glibc(), "malloc is glibc's here");
+    CHECK(libleak_allocator_is_glibc() == glibc_malloc, "malloc is glibc's: %d", glibc_malloc);
+    libleak_libc_init((const void *)getpid); /* not intercepted by sanitizers */
+    CHECK(libleak_allocator_is_glibc(), "getpid is in glibc");
     libleak_libc_init(NULL);
     CHECK(!libleak_allocator_is_glibc(), "no allocator");
 
