@@ -23,7 +23,7 @@
  * and puts it back on its way out; the code below it (track, stacks, live, unwind, memory, and
  * os/ for the files it reads) may change errno freely. The other ways in keep it the same way,
  * once, at the top: operator new and delete (cxx_hooks.c), the signal handlers (dump.c,
- * gate/reach.c), the fork child's handler and the dumper's pause and resume around unshare and
+ * gate/stop_world.c), the fork child's handler and the dumper's pause and resume around unshare and
  * setns (dump.c). libleak_dump() sets errno as its answer (include/libleak.h).
  */
 #include <errno.h>
