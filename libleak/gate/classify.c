@@ -13,6 +13,7 @@
 
 #include "common/sorted.h"
 #include "gate/reach_private.h"
+#include "os/memory_copy.h"
 
 /* ---- sorting and lookup ---- */
 
@@ -58,7 +59,49 @@ struct classifier {
     uintptr_t low, high; /* first start, one past the furthest end */
     uint32_t *stack;     /* the mark stack (indexes) */
     size_t depth, capacity;
+    struct window *window; /* NULL: every thread is stopped, memory is read directly */
 };
+
+/* ---- reading memory a running thread may unmap ---- */
+
+#define WINDOW_BYTES 16384
+#define PAGE 4096
+
+/* A copy of [start, end), or, when unreadable, the page [start, end) that could not be read. */
+struct window {
+    uintptr_t start, end;
+    bool unreadable;
+    unsigned char bytes[WINDOW_BYTES];
+};
+
+static void refill(struct window *w, uintptr_t at)
+{
+    uintptr_t page = at & ~(uintptr_t)(PAGE - 1);
+    w->start = page;
+    w->unreadable = false;
+    if (libleak_copy_memory(w->bytes, page, WINDOW_BYTES) == LIBLEAK_COPY_DONE) {
+        w->end = page + WINDOW_BYTES;
+        return;
+    }
+    w->end = page + PAGE; /* the window crossed into unmapped memory: this page alone */
+    w->unreadable = libleak_copy_memory(w->bytes, page, PAGE) != LIBLEAK_COPY_DONE;
+}
+
+/* The word at the aligned address p; false when it cannot be read. */
+static inline bool load_word(struct classifier *c, uintptr_t p, uintptr_t *word)
+{
+    struct window *w = c->window;
+    if (!w) {
+        *word = *(const uintptr_t *)p;
+        return true;
+    }
+    if (p < w->start || p + sizeof *word > w->end)
+        refill(w, p);
+    if (w->unreadable)
+        return false;
+    memcpy(word, w->bytes + (p - w->start), sizeof *word);
+    return true;
+}
 
 #define COARSE 64
 
@@ -94,17 +137,18 @@ static void push(struct classifier *c, size_t index)
 
 /* memcheck's heuristics (on by default there, --leak-check-heuristics=all): an interior pointer
    that is really how the program refers to the block counts as a start pointer. */
-static bool heuristic_start(const struct libleak_reach_block *b, uintptr_t address)
+static bool heuristic_start(struct classifier *c, const struct libleak_reach_block *b, uintptr_t address)
 {
-    const uint64_t *words = (const uint64_t *)b->address;
+    uintptr_t words[2];
     uint64_t offset = address - b->address;
-    if (offset == 3 * sizeof(uint64_t) && b->size >= 3 * sizeof(uint64_t)) {
+    if (offset == 3 * sizeof(uint64_t) && b->size >= 3 * sizeof(uint64_t) && load_word(c, b->address, &words[0]) &&
+        load_word(c, b->address + sizeof(uintptr_t), &words[1])) {
         /* std::string (old ABI): length, capacity, refcount, characters, NUL */
         uint64_t length = words[0], capacity = words[1];
         if (3 * sizeof(uint64_t) + capacity + 1 == b->size && length <= capacity)
             return true;
     }
-    if (offset == sizeof(uint64_t) && b->size >= sizeof(uint64_t)) {
+    if (offset == sizeof(uint64_t) && b->size >= sizeof(uint64_t) && load_word(c, b->address, &words[0])) {
         uint64_t first = words[0];
         /* length64: the first word holds the size of the rest (sqlite) */
         if (first > 0 && b->size - sizeof(uint64_t) == first)
@@ -126,7 +170,7 @@ static void mark(struct classifier *c, uintptr_t address, bool prior_definite)
     struct libleak_reach_block *b = &c->blocks[i];
     if (b->state == LIBLEAK_REACHABLE)
         return;
-    bool start = address == b->address || heuristic_start(b, address);
+    bool start = address == b->address || heuristic_start(c, b, address);
     if (start && prior_definite) {
         b->state = LIBLEAK_REACHABLE;
         push(c, (size_t)i);
@@ -140,8 +184,8 @@ static void scan_words(struct classifier *c, uintptr_t start, uintptr_t end, boo
 {
     start = (start + sizeof(uintptr_t) - 1) & ~(uintptr_t)(sizeof(uintptr_t) - 1);
     for (uintptr_t p = start; p + sizeof(uintptr_t) <= end; p += sizeof(uintptr_t)) {
-        uintptr_t word = *(const uintptr_t *)p;
-        if (word >= c->low && word < c->high)
+        uintptr_t word;
+        if (load_word(c, p, &word) && word >= c->low && word < c->high)
             mark(c, word, prior_definite);
     }
 }
@@ -164,8 +208,8 @@ static void scan_allocator_words(struct classifier *c, uintptr_t start, uintptr_
 {
     start = (start + sizeof(uintptr_t) - 1) & ~(uintptr_t)(sizeof(uintptr_t) - 1);
     for (uintptr_t p = start; p + sizeof(uintptr_t) <= end; p += sizeof(uintptr_t)) {
-        uintptr_t word = *(const uintptr_t *)p;
-        if (word >= c->low && word < c->high && !is_next_chunk_header(c, word))
+        uintptr_t word;
+        if (load_word(c, p, &word) && word >= c->low && word < c->high && !is_next_chunk_header(c, word))
             mark(c, word, true);
     }
 }
@@ -191,7 +235,9 @@ static void cliques(struct classifier *c)
             const struct libleak_reach_block *b = &c->blocks[c->stack[--c->depth]];
             uintptr_t start = b->address, end = b->address + b->size;
             for (uintptr_t p = start; p + sizeof(uintptr_t) <= end; p += sizeof(uintptr_t)) {
-                uintptr_t word = *(const uintptr_t *)p;
+                uintptr_t word;
+                if (!load_word(c, p, &word))
+                    break;
                 ptrdiff_t i = find_block(c, word);
                 if (i < 0 || (size_t)i == leader || c->blocks[i].state != LIBLEAK_UNREACHED)
                     continue;
@@ -204,7 +250,7 @@ static void cliques(struct classifier *c)
 
 void libleak_reach_classify(struct libleak_reach_block *blocks, size_t count,
                             const struct libleak_reach_region *roots, size_t root_count,
-                            const uintptr_t *forced, size_t forced_count)
+                            const uintptr_t *forced, size_t forced_count, bool others_may_run)
 {
     if (!count)
         return;
@@ -218,7 +264,10 @@ void libleak_reach_classify(struct libleak_reach_block *blocks, size_t count,
     c.coarse = map_zeroed(coarse_bytes);
     c.stack = map_zeroed(stack_bytes);
     c.capacity = stack_bytes / sizeof(uint32_t);
-    if (!scratch || !c.starts || !c.coarse || !c.stack) {
+    size_t window_bytes = round_pages(sizeof *c.window);
+    if (others_may_run)
+        c.window = map_zeroed(window_bytes); /* start = end = 0: the first load fills it */
+    if (!scratch || !c.starts || !c.coarse || !c.stack || (others_may_run && !c.window)) {
         /* No memory to classify: call everything reachable rather than fail a build on it. */
         for (size_t i = 0; i < count; i++)
             blocks[i].state = LIBLEAK_REACHABLE;
@@ -264,4 +313,6 @@ out:
         munmap(c.coarse, coarse_bytes);
     if (c.stack)
         munmap(c.stack, stack_bytes);
+    if (c.window)
+        munmap(c.window, window_bytes);
 }

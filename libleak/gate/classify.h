@@ -40,9 +40,11 @@ void libleak_reach_sort(struct libleak_reach_block *blocks, size_t count,
 
 /* The classification: sorts blocks[0..count) by address, scans the roots (and treats each
    pointer of `forced` as a start pointer from a root: the loader's per-thread DTV), floods,
-   then marks the lost ones. */
+   then marks the lost ones. With others_may_run (a thread of the program was not stopped),
+   memory is read through process_vm_readv, a page window at a time: such a thread may unmap
+   what is being read, and a word that cannot be read any more is no pointer. */
 void libleak_reach_classify(struct libleak_reach_block *blocks, size_t count,
                             const struct libleak_reach_region *roots, size_t root_count,
-                            const uintptr_t *forced, size_t forced_count);
+                            const uintptr_t *forced, size_t forced_count, bool others_may_run);
 
 #endif

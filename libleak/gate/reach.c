@@ -15,6 +15,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "alloc/live.h"
@@ -148,7 +149,7 @@ static void classify_stopped_world(struct scan_context *scan)
         libleak_roots_add_anonymous(scan, &walk, stack_pointers, stack_pointer_count);
     result->root_bytes = roots->total;
     libleak_reach_classify(result->blocks, result->count, roots->regions, roots->count, roots->forced,
-                           roots->forced_count);
+                           roots->forced_count, libleak_world_may_run());
 }
 
 static int scan_under_loader_lock(struct dl_phdr_info *info, size_t size, void *data)
@@ -163,22 +164,41 @@ static int scan_under_loader_lock(struct dl_phdr_info *info, size_t size, void *
     if (!libleak_stop_world())
         return 1;
     classify_stopped_world(scan);
+    scan->held = libleak_world_held();
 
     libleak_resume_world();
     return 1;
 }
 
+/* A scan during which a thread found asleep woke (and may have moved pointers, allocated or
+   started threads) is not trusted: it is redone, a few times at most. Such a thread is
+   usually one of glibc's short waits with every signal blocked (pthread_create waiting for
+   the stack cache's lock while another thread exits). */
+#define SCAN_ATTEMPTS 5
+
 bool libleak_reach_scan(struct libleak_reach_result *result, uintptr_t scan_from)
 {
-    memset(result, 0, sizeof *result);
-    struct scan_context scan = {
-            .result = result, .scan_from = scan_from, .own_code = (uintptr_t)&scan_under_loader_lock};
-    libleak_modules_iterate(scan_under_loader_lock, &scan);
-    libleak_memory_map_release(&scan.map);
-    if (scan.roots.regions)
-        munmap(scan.roots.regions, scan.roots.bytes);
-    if (scan.roots.forced)
-        munmap(scan.roots.forced, scan.roots.forced_bytes);
+    for (int attempt = 1;; attempt++) {
+        memset(result, 0, sizeof *result);
+        struct scan_context scan = {
+                .result = result, .scan_from = scan_from, .own_code = (uintptr_t)&scan_under_loader_lock};
+        libleak_modules_iterate(scan_under_loader_lock, &scan);
+        libleak_memory_map_release(&scan.map);
+        if (scan.roots.regions)
+            munmap(scan.roots.regions, scan.roots.bytes);
+        if (scan.roots.forced)
+            munmap(scan.roots.forced, scan.roots.forced_bytes);
+        if (scan.held || !result->blocks)
+            break;
+        if (attempt == SCAN_ATTEMPTS) {
+            libleak_log("leak gate: threads that block signals kept waking during the scan; its verdict may "
+                        "be wrong");
+            break;
+        }
+        libleak_reach_release(result);
+        struct timespec pause = {0, 1000 * 1000 * attempt};
+        nanosleep(&pause, NULL);
+    }
     return result->blocks != NULL;
 }
 

@@ -38,6 +38,7 @@ struct scan_context {
     struct libleak_reach_region own[8]; /* what the scan itself mapped */
     size_t own_count;
     bool done;
+    bool held; /* libleak_world_held after the classification */
 };
 
 static inline void *map_zeroed(size_t bytes)

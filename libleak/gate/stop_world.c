@@ -178,7 +178,9 @@ static bool stop_if_new(pid_t tid, void *context)
     struct thread_slot *slot = &slots[index];
     atomic_store(&slot->tid, tid);
     listing->found++;
-    if (libleak_task_blocks_signal(tid, LIBLEAK_STOP_SIGNAL) &&
+    /* the switches first: a sleeper that wakes after they were read is caught by
+       libleak_world_held */
+    if (libleak_task_blocks_signal(tid, LIBLEAK_STOP_SIGNAL) && libleak_task_switches(tid, &slot->switches) &&
         (slot->sp = libleak_sleeping_stack_pointer(tid)) != 0) {
         atomic_store(&slot->state, SLOT_SLEEPING);
         atomic_store(&slot_count, index + 1);
@@ -279,6 +281,50 @@ bool libleak_stop_world(void)
         wait_for_stops();
     }
     return true;
+}
+
+struct novelty {
+    pid_t self;
+    bool found;
+};
+
+static bool note_unknown(pid_t tid, void *context)
+{
+    struct novelty *novelty = context;
+    if (tid == novelty->self || slot_of(tid))
+        return true;
+    for (size_t k = 0; k < own_thread_count; k++)
+        if (own_threads[k] == tid)
+            return true;
+    if (is_own_thread(tid))
+        return true;
+    novelty->found = true;
+    return false;
+}
+
+bool libleak_world_held(void)
+{
+    size_t count = atomic_load(&slot_count);
+    for (size_t i = 0; i < count; i++) {
+        uint64_t switches;
+        if (atomic_load(&slots[i].state) == SLOT_SLEEPING &&
+            (!libleak_task_switches(slots[i].tid, &switches) || switches != slots[i].switches))
+            return false;
+    }
+    struct novelty novelty = {(pid_t)syscall(SYS_gettid), false};
+    libleak_tasks_list(note_unknown, &novelty);
+    return !novelty.found;
+}
+
+bool libleak_world_may_run(void)
+{
+    size_t count = atomic_load(&slot_count);
+    for (size_t i = 0; i < count; i++) {
+        int state = atomic_load(&slots[i].state);
+        if (state == SLOT_SLEEPING || state == SLOT_SIGNALLED)
+            return true;
+    }
+    return false;
 }
 
 void libleak_resume_world(void)

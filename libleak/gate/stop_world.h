@@ -24,6 +24,7 @@ struct thread_slot {
     uintptr_t tp;
     int64_t blocked_since; /* wait_for_stops only: when it was first seen blocking the signal */
     bool given_up;         /* wait_for_stops only: it keeps the signal blocked; not waited for */
+    uint64_t switches;     /* SLOT_SLEEPING: its context switches when it was found asleep */
 };
 
 #define MAX_THREADS 32768
@@ -44,6 +45,16 @@ struct thread_slot *libleak_world_threads(size_t *count, size_t *bytes);
 
 /* libleak's own threads, found meanwhile. */
 size_t libleak_world_own_threads(const pid_t **tids);
+
+/* True when the world stayed as stopped: every thread found asleep with the signal blocked
+   slept throughout (its context switches did not change), and no thread appeared since. A
+   sleeper may wake at any time (a lock it waits on is released) and then run, allocate and
+   start threads during the scan; the scan is then redone (reach.c). */
+bool libleak_world_held(void);
+
+/* True when some thread of the program may run during the scan (asleep with the signal
+   blocked, or signalled and not stopped): it may unmap what the scan reads. */
+bool libleak_world_may_run(void);
 
 /* The stack pointer /proc reports for a thread that sleeps in a system call; 0 otherwise. */
 uintptr_t libleak_sleeping_stack_pointer(pid_t tid);

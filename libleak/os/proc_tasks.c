@@ -97,6 +97,39 @@ bool libleak_task_blocks_signal(pid_t tid, int signal_number)
            libleak_status_blocks_signal(status, signal_number);
 }
 
+static bool field_number(const char *status, const char *name, uint64_t *value)
+{
+    const char *line = strstr(status, name);
+    if (!line)
+        return false;
+    line += strlen(name);
+    while (*line == ' ' || *line == '\t')
+        line++;
+    if (*line < '0' || *line > '9')
+        return false;
+    uint64_t number = 0;
+    while (*line >= '0' && *line <= '9')
+        number = number * 10 + (uint64_t)(*line++ - '0');
+    *value = number;
+    return true;
+}
+
+bool libleak_status_switches(const char *status, uint64_t *switches)
+{
+    uint64_t voluntary, involuntary;
+    if (!field_number(status, "\nvoluntary_ctxt_switches:", &voluntary) ||
+        !field_number(status, "\nnonvoluntary_ctxt_switches:", &involuntary))
+        return false;
+    *switches = voluntary + involuntary;
+    return true;
+}
+
+bool libleak_task_switches(pid_t tid, uint64_t *switches)
+{
+    char status[4096];
+    return task_read(tid, "status", status, sizeof status) && libleak_status_switches(status, switches);
+}
+
 bool libleak_stat_is_alive(const char *stat)
 {
     /* "tid (name) state ...": the name may hold parentheses itself */

@@ -1,6 +1,6 @@
 /*
  * proc_tasks — the threads of this process as /proc/self/task tells them: their ids, and for
- * one thread its name (comm), whether it blocks a signal (status), whether it is still alive
+ * one thread its name (comm), whether it blocks a signal and whether it ran (status), whether it is still alive
  * (stat) and where it sleeps (syscall: the stack pointer the kernel saved).
  *
  * Raw, as proc_maps: getdents64 rather than opendir (which mallocs), one read(2) of each file
@@ -27,6 +27,12 @@ bool libleak_task_name(pid_t tid, char *buffer, size_t size);
 /* True when the thread's status says it blocks signal_number (its SigBlk mask). */
 bool libleak_task_blocks_signal(pid_t tid, int signal_number);
 bool libleak_status_blocks_signal(const char *status, int signal_number);
+
+/* How often the thread has been switched out (its status's voluntary_ctxt_switches plus
+   nonvoluntary_ctxt_switches): a thread asleep the whole time keeps the same count, one that
+   ran meanwhile does not. False when it cannot be read. */
+bool libleak_task_switches(pid_t tid, uint64_t *switches);
+bool libleak_status_switches(const char *status, uint64_t *switches);
 
 /* True while the thread exists and is neither a zombie nor dead (its stat's state). */
 bool libleak_task_alive(pid_t tid);

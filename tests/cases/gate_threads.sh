@@ -57,7 +57,7 @@ int main(void)
 }
 C
 cc -O1 -g -fno-omit-frame-pointer -o churn churn.c -lpthread || fail "cannot build churn.c"
-for i in 1 2 3; do
+for i in 1 2 3 4 5 6 7 8 9 10; do
   gate_run churn$i -- ./churn
   cat churn$i.err >&2
   assert_eq 0 "$gate_rc" "churn run $i: exit status"

@@ -115,6 +115,15 @@ int main(void)
     CHECK(libleak_status_blocks_signal("SigBlk:\tfffffffe7ffbfeff\n", SIGPWR), "all but a few blocked");
     CHECK(!libleak_status_blocks_signal("Name:\tx\n", 30), "no SigBlk line");
 
+    uint64_t switches = 0;
+    CHECK(libleak_status_switches("Name:\tw\nvoluntary_ctxt_switches:\t41\nnonvoluntary_ctxt_switches:\t2\n",
+                                  &switches) &&
+                  switches == 43,
+          "switches: %llu", (unsigned long long)switches);
+    CHECK(!libleak_status_switches("Name:\tw\nnonvoluntary_ctxt_switches:\t2\n", &switches),
+          "only the involuntary line");
+    CHECK(libleak_task_switches(gettid(), &switches), "this thread's switches");
+
     CHECK(libleak_stat_is_alive("4242 (worker) S 1 4242"), "sleeping");
     CHECK(libleak_stat_is_alive("4242 (a (b) c) R 1"), "a name with parentheses");
     CHECK(!libleak_stat_is_alive("4242 (worker) Z 1"), "zombie");

@@ -3,11 +3,13 @@
  * start and interior pointers from roots, the prior-definite rule (blocks reached only
  * through possibly lost ones are possibly lost), cliques (a lost cycle is one definitely lost
  * block and the rest indirectly lost), the new[] heuristic, forced roots (the DTV), zero-sized
- * blocks; then 10^6 blocks in shuffled order with known verdicts (timed in make bench, not here).
+ * blocks (read directly, and through the window used while a thread may run); memory unmapped
+ * under the scan (a root with a hole, a block whose pages are gone); then 10^6 blocks in shuffled order with known verdicts (timed in make bench, not here).
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "check.h"
 #include "gate/classify.h"
@@ -25,7 +27,7 @@ static int state_of(const struct libleak_reach_block *blocks, size_t count, void
     return -1;
 }
 
-static void small_cases(void)
+static void small_cases(bool others_may_run)
 {
     void **a = calloc(4, sizeof(void *)), **b = calloc(4, sizeof(void *)); /* lost cycle */
     a[0] = b;
@@ -52,7 +54,7 @@ static void small_cases(void)
                                            block_of(g, 56),   block_of(h, 0),     block_of(dtv, 32),
                                            block_of(tls, 32), block_of(lost_h, 0)};
     size_t n = sizeof blocks / sizeof blocks[0];
-    libleak_reach_classify(blocks, n, roots, 1, forced, 1);
+    libleak_reach_classify(blocks, n, roots, 1, forced, 1, others_may_run);
     for (size_t i = 1; i < n; i++)
         CHECK(blocks[i - 1].address < blocks[i].address, "sorted by address at %zu", i);
     int sa = state_of(blocks, n, a), sb = state_of(blocks, n, b);
@@ -71,6 +73,33 @@ static void small_cases(void)
     CHECK(state_of(blocks, n, tls) == LIBLEAK_REACHABLE, "reached from the forced block: reachable");
     CHECK(state_of(blocks, n, lost_h) == LIBLEAK_UNREACHED,
           "zero-sized block without pointer: definitely lost");
+}
+
+/* What a thread left running may do meanwhile: unmap part of a root, or a large block. */
+static void unmapped_memory(void)
+{
+    char *pages = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(pages != MAP_FAILED, "mmap");
+    void *before = calloc(1, 32), *after = calloc(1, 32), *gone_child = calloc(1, 32);
+    ((void **)pages)[0] = before;
+    ((void **)(pages + 2 * 4096))[0] = after;
+    char *gone = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ((void **)gone)[0] = gone_child;
+    ((void **)(pages + 8))[0] = gone;
+    munmap(pages + 4096, 4096);
+    munmap(gone, 4096);
+    struct libleak_reach_region roots[1] = {{(uintptr_t)pages, (uintptr_t)(pages + 3 * 4096), false}};
+    struct libleak_reach_block blocks[] = {block_of(before, 32), block_of(after, 32), block_of(gone, 4096),
+                                           block_of(gone_child, 32)};
+    size_t n = sizeof blocks / sizeof blocks[0];
+    libleak_reach_classify(blocks, n, roots, 1, NULL, 0, true);
+    CHECK(state_of(blocks, n, before) == LIBLEAK_REACHABLE, "before the hole: reachable");
+    CHECK(state_of(blocks, n, after) == LIBLEAK_REACHABLE, "after the hole: reachable");
+    CHECK(state_of(blocks, n, gone) == LIBLEAK_REACHABLE, "an unmapped block with a pointer: reachable");
+    CHECK(state_of(blocks, n, gone_child) == LIBLEAK_UNREACHED,
+          "held only by unmapped memory: definitely lost (%d)", state_of(blocks, n, gone_child));
+    munmap(pages, 4096);
+    munmap(pages + 2 * 4096, 4096);
 }
 
 static void a_million(void)
@@ -100,7 +129,7 @@ static void a_million(void)
         blocks[j] = t;
     }
     struct libleak_reach_region roots[1] = {{(uintptr_t)array, (uintptr_t)(array + N), false}};
-    libleak_reach_classify(blocks, n, roots, 1, NULL, 0);
+    libleak_reach_classify(blocks, n, roots, 1, NULL, 0, false);
     size_t counts[4] = {0, 0, 0, 0};
     uint64_t bytes[4] = {0, 0, 0, 0};
     for (size_t i = 0; i < n; i++) {
@@ -119,7 +148,9 @@ static void a_million(void)
 
 int main(void)
 {
-    small_cases();
+    small_cases(false);
+    small_cases(true);
+    unmapped_memory();
     a_million();
     return check_result("test_reach");
 }
