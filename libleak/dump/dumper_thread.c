@@ -1,0 +1,255 @@
+/*
+ * dumper_thread — the thread that writes snapshots, and what wakes it (see dump.c's top
+ * comment). A signal handler may only do async-signal-safe things: ours posts a semaphore
+ * (no file descriptor that the program could close or reuse) and returns; the dumper thread,
+ * started with every signal blocked so the program's signals never land on it, does the work:
+ * snapshots on signal, the periodic snapshots of LIBLEAK_INTERVAL (deadlines on
+ * CLOCK_MONOTONIC: setting the wall clock neither delays nor hurries them) and the watch poll.
+ *
+ * The kernel lets only a single-threaded process enter a user namespace (unshare, setns):
+ * namespaces.c calls libleak_dump_pause_dumper/resume_dumper around them; the dumper finishes
+ * its dump, exits, is joined, and a new one starts after the call. A snapshot signal arriving
+ * meanwhile is not lost: its semaphore post waits for the new thread.
+ */
+#include "dump/dumper_thread.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alloc/thread.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "dump/dump.h"
+#include "dump/watch.h"
+
+static sem_t wakeup;
+
+/* The dumper thread: wanted when something needs it (signal, interval, watch); running when
+   it exists. dumper_control serialises starting and stopping it; paused counts the unshare and
+   setns calls in progress. */
+static pthread_mutex_t dumper_control = PTHREAD_MUTEX_INITIALIZER;
+static bool dumper_wanted, dumper_running;
+static int paused;
+static pthread_t dumper_thread;
+static pid_t dumper_tid;
+static pid_t dumper_process; /* the process whose dumper this is (a fork child: its own) */
+static atomic_bool dumper_stop;
+static int64_t next_periodic; /* CLOCK_MONOTONIC nanoseconds; kept across a pause */
+static int64_t next_poll;
+
+/* The watch (issue 9, watch.c): while libleak_watch_active() says a watch feature is on, the
+   dumper calls libleak_watch_poll() every LIBLEAK_WATCH_POLL_MS, on its own thread, inside
+   libleak, with no lock of ours held. */
+static unsigned watch_period_millis(void)
+{
+    return libleak_watch_active() ? LIBLEAK_WATCH_POLL_MS : 0;
+}
+
+static int64_t monotonic_nanos(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+}
+
+static void on_snapshot_signal(int signal_number)
+{
+    (void)signal_number;
+    int saved_errno = errno;
+    sem_post(&wakeup);
+    errno = saved_errno;
+}
+
+/* The earliest deadline of the periodic snapshot and the watch poll, or -1 for none. */
+static int64_t next_deadline(void)
+{
+    int64_t deadline = -1;
+    if (libleak_config.interval)
+        deadline = next_periodic;
+    if (watch_period_millis() && (deadline < 0 || next_poll < deadline))
+        deadline = next_poll;
+    return deadline;
+}
+
+/* Waits for snapshot requests (semaphore posts) or the next deadline. Returns how many posts
+   it took: a burst of signals is one snapshot; 0 means a deadline passed. */
+static int wait_for_work(void)
+{
+    for (;;) {
+        int64_t deadline = next_deadline();
+        int result;
+        if (deadline < 0) {
+            result = sem_wait(&wakeup);
+        } else {
+            struct timespec until = {(time_t)(deadline / 1000000000), (long)(deadline % 1000000000)};
+            result = sem_clockwait(&wakeup, CLOCK_MONOTONIC, &until); /* glibc 2.30 */
+        }
+        if (result == 0)
+            break;
+        if (errno == ETIMEDOUT)
+            return 0;
+    }
+    int posts = 1;
+    while (sem_trywait(&wakeup) == 0)
+        posts++;
+    return posts;
+}
+
+static void *dumper_main(void *unused)
+{
+    (void)unused;
+    libleak_enter(); /* for good: everything this thread allocates is ours, untracked */
+    dumper_tid = gettid();
+    for (;;) {
+        int posts = wait_for_work();
+        if (atomic_load(&dumper_stop)) {
+            /* One post is the pause's own: take it (it may still be on its way); any other
+               was a snapshot request, left for the next dumper. */
+            if (posts == 0)
+                while (sem_wait(&wakeup) != 0)
+                    ;
+            else
+                posts--;
+            if (posts > 0)
+                sem_post(&wakeup);
+            break;
+        }
+        int64_t now = monotonic_nanos();
+        bool periodic_due = libleak_config.interval && now >= next_periodic;
+        if (periodic_due) /* the next one is an interval from now: a suspended process catches up once */
+            next_periodic = now + (int64_t)libleak_config.interval * 1000000000;
+        if (posts > 0 || periodic_due)
+            libleak_dump_now(NULL);
+        unsigned poll_millis = watch_period_millis();
+        if (poll_millis && monotonic_nanos() >= next_poll) {
+            libleak_watch_poll();
+            next_poll = monotonic_nanos() + (int64_t)poll_millis * 1000000;
+        }
+    }
+    libleak_leave();
+    return NULL;
+}
+
+/* Starts the dumper thread; dumper_control held (or the process single-threaded). Every
+   signal is blocked in it: left unblocked, the snapshot signal would make it a thread the
+   kernel may hand the process's signal to, and a program that blocks that signal and waits
+   for it (sigwait on a thread of its own) would lose it to our handler (lib_signal_effects). */
+static void start_dumper(void)
+{
+    atomic_store(&dumper_stop, false);
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &previous);
+    pthread_attr_t attributes;
+    pthread_attr_init(&attributes);
+    pthread_attr_setstacksize(&attributes, 1 << 20);
+    int error = pthread_create(&dumper_thread, &attributes, dumper_main, NULL);
+    pthread_attr_destroy(&attributes);
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    if (error) {
+        libleak_log("cannot start the dumper thread (%s); snapshots on signal and periodic snapshots are off",
+                    strerror(error));
+        return;
+    }
+    pthread_setname_np(dumper_thread, "libleak-dumper");
+    dumper_running = true;
+}
+
+/* Ends the dumper thread (after the dump it may be writing) and waits until the kernel no
+   longer counts it: pthread_join returns when the thread has cleared its id, a moment before
+   the kernel removes it from the thread group, and unshare(CLONE_NEWUSER) would still see two
+   threads in that moment. dumper_control held. */
+static void stop_dumper(void)
+{
+    atomic_store(&dumper_stop, true);
+    sem_post(&wakeup);
+    pthread_join(dumper_thread, NULL);
+    dumper_running = false;
+    pid_t pid = getpid();
+    for (int i = 0; i < 10000 && tgkill(pid, dumper_tid, 0) == 0; i++) {
+        struct timespec pause = {0, 100 * 1000};
+        nanosleep(&pause, NULL);
+    }
+}
+
+bool libleak_dump_pause_dumper(void)
+{
+    /* A child of vfork (or clone(CLONE_VM)) shares our memory but is a process of its own,
+       single-threaded already: the dumper it would stop is its parent's. */
+    if (getpid() != dumper_process)
+        return false;
+    int saved_errno = errno;
+    pthread_mutex_lock(&dumper_control);
+    if (paused++ == 0 && dumper_running)
+        stop_dumper();
+    pthread_mutex_unlock(&dumper_control);
+    errno = saved_errno;
+    return true;
+}
+
+void libleak_dump_resume_dumper(void)
+{
+    int saved_errno = errno;
+    pthread_mutex_lock(&dumper_control);
+    if (--paused == 0 && dumper_wanted && !dumper_running)
+        start_dumper();
+    pthread_mutex_unlock(&dumper_control);
+    errno = saved_errno;
+}
+
+/* Installs the snapshot handler for LIBLEAK_SIGNAL; if sigaction refuses the signal, says so
+   and tries SIGUSR2. */
+static void install_signal_handler(void)
+{
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_snapshot_signal;
+    action.sa_flags = SA_RESTART; /* the program's system calls must not see EINTR from us */
+    sigemptyset(&action.sa_mask);
+    if (sigaction(libleak_config.signal, &action, NULL) == 0)
+        return;
+    int refused = libleak_config.signal;
+    int error = errno;
+    if (refused != SIGUSR2 && sigaction(SIGUSR2, &action, NULL) == 0) {
+        libleak_log("LIBLEAK_SIGNAL=%d: sigaction refused it (%s); using USR2", refused, strerror(error));
+        libleak_config.signal = SIGUSR2;
+        return;
+    }
+    libleak_log("LIBLEAK_SIGNAL=%d: sigaction refused it (%s); no snapshots on signal", refused,
+                strerror(error));
+    libleak_config.signal = 0;
+}
+
+void libleak_dumper_init(void)
+{
+    sem_init(&wakeup, 0, 0);
+    dumper_process = getpid();
+    int64_t now = monotonic_nanos();
+    next_periodic = now + (int64_t)libleak_config.interval * 1000000000;
+    next_poll = now;
+    dumper_wanted = libleak_config.signal || libleak_config.interval || watch_period_millis();
+    if (dumper_wanted)
+        start_dumper();
+    if (dumper_running && libleak_config.signal)
+        install_signal_handler();
+}
+
+/* The child has only the forking thread: requests made to the parent are the parent's, and
+   the child has no dumper thread yet. */
+void libleak_dumper_after_fork_in_child(void)
+{
+    pthread_mutex_init(&dumper_control, NULL);
+    sem_init(&wakeup, 0, 0);
+    dumper_process = getpid();
+    paused = 0;
+    dumper_running = false;
+    if (dumper_wanted)
+        start_dumper();
+}

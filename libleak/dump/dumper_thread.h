@@ -1,0 +1,15 @@
+/*
+ * dumper_thread — libleak's thread that writes snapshots (on the snapshot signal, every
+ * LIBLEAK_INTERVAL) and polls the watch. libleak_dump_pause_dumper / resume_dumper are
+ * declared in dump.h.
+ */
+#ifndef LIBLEAK_DUMPER_THREAD_H
+#define LIBLEAK_DUMPER_THREAD_H
+
+/* Starts the dumper when a feature needs it and installs the snapshot signal's handler. */
+void libleak_dumper_init(void);
+
+/* pthread_atfork child handler's part: a dumper of the child's own. */
+void libleak_dumper_after_fork_in_child(void);
+
+#endif

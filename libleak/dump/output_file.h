@@ -1,0 +1,23 @@
+/*
+ * output_file — the names profiles get (LIBLEAK_OUT) and files that appear whole or not at all.
+ * Called under dump.c's lock.
+ */
+#ifndef LIBLEAK_OUTPUT_FILE_H
+#define LIBLEAK_OUTPUT_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dump/profile_writer.h"
+
+/* Records the directory the program starts in and its name (from the constructor). */
+void libleak_output_init(void);
+
+/* Expands LIBLEAK_OUT into an absolute name: %p pid, %n sequence_text (a number, or the name
+   of a special profile: "leaks", "peak", ...), %e program, %t time. False when it does not fit. */
+bool libleak_output_name(char *out, size_t size, const char *sequence_text);
+
+/* Writes the profile to final, which must not exist. Returns 0, or -1 with errno set. */
+int libleak_output_write(const char *final, const struct libleak_profile_request *request);
+
+#endif
