@@ -158,17 +158,25 @@ struct listing {
     int found;
 };
 
+/* The calling thread, one already in a slot, or one of ours already noted. */
+static bool already_known(pid_t tid, pid_t self)
+{
+    if (tid == self || slot_of(tid))
+        return true;
+    for (size_t k = 0; k < own_thread_count; k++)
+        if (own_threads[k] == tid)
+            return true;
+    return false;
+}
+
 /* Signals the thread if it is new (counted in listing->found), or notes it if it is ours. */
 static bool stop_if_new(pid_t tid, void *context)
 {
     struct listing *listing = context;
-    if (tid == listing->self || slot_of(tid))
+    if (already_known(tid, listing->self))
         return true;
     if (is_own_thread(tid)) {
-        bool known = false;
-        for (size_t k = 0; k < own_thread_count; k++)
-            known |= own_threads[k] == tid;
-        if (!known && own_thread_count < MAX_OWN_THREADS)
+        if (own_thread_count < MAX_OWN_THREADS)
             own_threads[own_thread_count++] = tid;
         return true;
     }
@@ -283,22 +291,13 @@ bool libleak_stop_world(void)
     return true;
 }
 
-struct novelty {
-    pid_t self;
-    bool found;
-};
-
+/* Counts a thread neither known nor ours, and stops the listing there. */
 static bool note_unknown(pid_t tid, void *context)
 {
-    struct novelty *novelty = context;
-    if (tid == novelty->self || slot_of(tid))
+    struct listing *listing = context;
+    if (already_known(tid, listing->self) || is_own_thread(tid))
         return true;
-    for (size_t k = 0; k < own_thread_count; k++)
-        if (own_threads[k] == tid)
-            return true;
-    if (is_own_thread(tid))
-        return true;
-    novelty->found = true;
+    listing->found++;
     return false;
 }
 
@@ -311,9 +310,9 @@ bool libleak_world_held(void)
             (!libleak_task_switches(slots[i].tid, &switches) || switches != slots[i].switches))
             return false;
     }
-    struct novelty novelty = {(pid_t)syscall(SYS_gettid), false};
-    libleak_tasks_list(note_unknown, &novelty);
-    return !novelty.found;
+    struct listing listing = {(pid_t)syscall(SYS_gettid), 0};
+    libleak_tasks_list(note_unknown, &listing);
+    return listing.found == 0;
 }
 
 bool libleak_world_may_run(void)

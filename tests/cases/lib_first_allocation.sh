@@ -23,7 +23,10 @@ inuse() {
 
 read -r truth estimate < <(inuse main)
 echo "main: kept $truth, profile in use $estimate"
-assert_eq "$truth" "$estimate" "the main thread's first allocation (256 MiB), in use at exit"
+# The 256 MiB block counts at its size. Other blocks still live at exit (stdio's buffer, say)
+# are sampled with probability ~size/512 KiB and then count ~512 KiB each: allow one such.
+[ "$estimate" -ge "$truth" ] && [ "$estimate" -lt $((truth + 2 * 524288)) ] ||
+  fail "the main thread's first allocation (256 MiB), in use at exit: expected $truth (+ under 1 MiB of other sampled blocks), got $estimate"
 
 read -r truth estimate < <(inuse threads)
 echo "threads: kept $truth, profile in use $estimate"
