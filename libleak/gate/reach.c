@@ -26,6 +26,12 @@
 #include "gate/roots.h"
 #include "gate/stop_world.h"
 
+#if defined(__x86_64__)
+#define RED_ZONE 128
+#else
+#define RED_ZONE 0
+#endif
+
 static void note_own(struct scan_context *scan, const void *address, size_t bytes)
 {
     if (address && scan->own_count < 8)
@@ -112,6 +118,19 @@ static void classify_stopped_world(struct scan_context *scan)
     for (size_t i = 0; i < thread_count; i++) {
         struct thread_slot *slot = &threads[i];
         switch (atomic_load(&slot->state)) {
+        case SLOT_TRACED: {
+            /* stopped anywhere, maybe in a leaf function that keeps data in the 128-byte red
+               zone below sp (a signal handler's frame would have skipped it) */
+            uintptr_t low = slot->traced.sp - RED_ZONE;
+            const struct libleak_map_area *stack = libleak_memory_map_find(&scan->map, slot->traced.sp);
+            if (stack && low < stack->start)
+                low = stack->start;
+            libleak_roots_add_thread(scan, &walk, low, slot->traced.tp);
+            libleak_roots_add_registers(scan, slot->traced.registers, LIBLEAK_REGISTER_WORDS);
+            stack_pointers[stack_pointer_count++] = slot->traced.sp;
+            result->threads_stopped++;
+            break;
+        }
         case SLOT_STOPPED:
             libleak_roots_add_thread(scan, &walk, slot->sp, slot->tp);
             stack_pointers[stack_pointer_count++] = slot->sp;

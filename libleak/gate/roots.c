@@ -141,6 +141,11 @@ void libleak_roots_add_thread(struct scan_context *scan, const struct module_wal
     }
 }
 
+void libleak_roots_add_registers(struct scan_context *scan, const uintptr_t *registers, size_t count)
+{
+    add_root(&scan->roots, (uintptr_t)registers, (uintptr_t)(registers + count));
+}
+
 /* Pieces of an anonymous mapping that are not the program's data, cut out before scanning. */
 #define MAX_CUTS 4096
 

@@ -42,6 +42,9 @@ int libleak_roots_visit_module(struct dl_phdr_info *info, size_t size, void *dat
 void libleak_roots_add_thread(struct scan_context *scan, const struct module_walk *walk, uintptr_t sp,
                               uintptr_t tp);
 
+/* A region that holds a thread's registers (a copy of ours, tracer.h). */
+void libleak_roots_add_registers(struct scan_context *scan, const uintptr_t *registers, size_t count);
+
 /* The anonymous mappings, but those holding one of the stack pointers (scanned as stacks). */
 void libleak_roots_add_anonymous(struct scan_context *scan, const struct module_walk *walk,
                                  const uintptr_t *stack_pointers, size_t stack_pointer_count);
