@@ -15,6 +15,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -97,8 +98,18 @@ static void classify_stopped_world(struct scan_context *scan)
     /* The loader lock is recursive: we already hold it (modules.h: in a fork child that may
        have inherited it held, the list is read without it). */
     libleak_modules_iterate(libleak_roots_visit_module, &walk);
+    /* sorted for the classifier's binary search (a few hundred, nearly in order already) */
+    for (size_t a = 1; a < walk.vtable_area_count; a++)
+        for (size_t b = a; b > 0 && walk.vtable_areas[b - 1].start > walk.vtable_areas[b].start; b--) {
+            struct libleak_reach_region swap = walk.vtable_areas[b];
+            walk.vtable_areas[b] = walk.vtable_areas[b - 1];
+            walk.vtable_areas[b - 1] = swap;
+        }
 
+    pid_t pid = getpid();
     libleak_roots_add_thread(scan, &walk, scan->scan_from, walk.tp);
+    /* exit() from a handler on an alternate signal stack: the thread's own stack too */
+    libleak_roots_add_home_stack(scan, scan->scan_from, walk.tp, (pid_t)syscall(SYS_gettid) == pid);
     static uintptr_t stack_pointers[MAX_THREADS + MAX_OWN_THREADS + 1];
     size_t stack_pointer_count = 0;
     stack_pointers[stack_pointer_count++] = scan->scan_from;
@@ -126,6 +137,7 @@ static void classify_stopped_world(struct scan_context *scan)
             if (stack && low < stack->start)
                 low = stack->start;
             libleak_roots_add_thread(scan, &walk, low, slot->traced.tp);
+            libleak_roots_add_home_stack(scan, low, slot->traced.tp, slot->tid == pid);
             libleak_roots_add_registers(scan, slot->traced.registers, LIBLEAK_REGISTER_WORDS);
             stack_pointers[stack_pointer_count++] = slot->traced.sp;
             result->threads_stopped++;
@@ -133,6 +145,7 @@ static void classify_stopped_world(struct scan_context *scan)
         }
         case SLOT_STOPPED:
             libleak_roots_add_thread(scan, &walk, slot->sp, slot->tp);
+            libleak_roots_add_home_stack(scan, slot->sp, slot->tp, slot->tid == pid);
             stack_pointers[stack_pointer_count++] = slot->sp;
             result->threads_stopped++;
             break;
@@ -148,7 +161,7 @@ static void classify_stopped_world(struct scan_context *scan)
                 libleak_roots_add_thread(scan, &walk, sp, 0);
                 stack_pointers[stack_pointer_count++] = sp;
                 result->threads_sleeping++;
-            } else if (scan_anonymous && slot->tid != getpid()) {
+            } else if (scan_anonymous && slot->tid != pid) {
                 /* Its stack is an anonymous mapping with no known stack pointer in it: the
                    anonymous roots below take it whole (stale frames too). */
                 libleak_log("leak gate: thread %d did not stop%s; its stack is scanned whole, its registers "
@@ -168,7 +181,9 @@ static void classify_stopped_world(struct scan_context *scan)
         libleak_roots_add_anonymous(scan, &walk, stack_pointers, stack_pointer_count);
     result->root_bytes = roots->total;
     libleak_reach_classify(result->blocks, result->count, roots->regions, roots->count, roots->forced,
-                           roots->forced_count, libleak_world_may_run());
+                           roots->forced_count,
+                           &(struct libleak_classify_setting){libleak_world_may_run(), walk.vtable_areas,
+                                                              walk.vtable_area_count});
 }
 
 static int scan_under_loader_lock(struct dl_phdr_info *info, size_t size, void *data)
