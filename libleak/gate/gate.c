@@ -103,8 +103,9 @@ static void scan(uintptr_t scan_from)
         return;
     gate.ran = true;
     libleak_enter();
-    scan_from = libleak_exit_caller_stack_pointer(scan_from);
-    if (!libleak_reach_scan(&gate.result, scan_from)) {
+    static struct libleak_exit_caller caller; /* its registers are roots: in memory of ours */
+    libleak_exit_caller_find(scan_from, &caller);
+    if (!libleak_reach_scan(&gate.result, &caller)) {
         libleak_leave();
         return;
     }

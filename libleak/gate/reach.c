@@ -23,6 +23,7 @@
 #include "alloc/modules.h"
 #include "core/log.h"
 #include "os/libc.h"
+#include "gate/exit_caller.h"
 #include "gate/reach_private.h"
 #include "gate/roots.h"
 #include "gate/stop_world.h"
@@ -108,6 +109,7 @@ static void classify_stopped_world(struct scan_context *scan)
 
     pid_t pid = getpid();
     libleak_roots_add_thread(scan, &walk, scan->scan_from, walk.tp);
+    libleak_roots_add_registers(scan, scan->caller->registers, scan->caller->register_count);
     /* exit() from a handler on an alternate signal stack: the thread's own stack too */
     libleak_roots_add_home_stack(scan, scan->scan_from, walk.tp, (pid_t)syscall(SYS_gettid) == pid);
     static uintptr_t stack_pointers[MAX_THREADS + MAX_OWN_THREADS + 1];
@@ -210,12 +212,15 @@ static int scan_under_loader_lock(struct dl_phdr_info *info, size_t size, void *
    the stack cache's lock while another thread exits). */
 #define SCAN_ATTEMPTS 5
 
-bool libleak_reach_scan(struct libleak_reach_result *result, uintptr_t scan_from)
+bool libleak_reach_scan(struct libleak_reach_result *result, const struct libleak_exit_caller *caller)
 {
     for (int attempt = 1;; attempt++) {
         memset(result, 0, sizeof *result);
         struct scan_context scan = {
-                .result = result, .scan_from = scan_from, .own_code = (uintptr_t)&scan_under_loader_lock};
+                .result = result,
+                .scan_from = caller->sp,
+                .caller = caller,
+                .own_code = (uintptr_t)&scan_under_loader_lock};
         libleak_modules_iterate(scan_under_loader_lock, &scan);
         libleak_memory_map_release(&scan.map);
         if (scan.roots.regions)
