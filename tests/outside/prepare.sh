@@ -13,7 +13,8 @@
 #
 # On success prints the build directory; its files: version (the Debian version built),
 # source (the extracted source tree), tests.tsv (one line per test of the suite: NAME, working
-# directory, then the command's words, tab-separated), ready (written last).
+# directory, then the command's words, tab-separated), ready-2 (written last). Beside it, the
+# same for a copy of the source with one injected leak: DIR-leaky (its patch: leak.diff).
 # Exit 0 ready; 77 when the source cannot be had here (no network, no APT, no keyring, no
 # dpkg-source): the last line of stderr says why; 1 when the build itself failed.
 set -u
@@ -35,7 +36,9 @@ mkdir -p "$top" || broken "cannot create $top"
 # One preparation at a time (two test runs of one tree); the second waits, then finds it ready.
 exec 9>"$top/.lock"
 flock -w 900 9 || broken "another preparation holds $top/.lock"
-if [ -f "$out/ready" ]; then echo "$out"; exit 0; fi
+# The stamp names what a preparation makes: a cache from an older prepare.sh is made anew.
+stamp=ready-2
+if [ -f "$out/$stamp" ]; then echo "$out"; exit 0; fi
 
 for tool in apt-get apt-cache apt-config dpkg-source cmake ctest make cc python3 flock; do
     command -v $tool >/dev/null || unavailable "$tool is not installed (tools/deps.sh test installs dpkg-dev and cmake)"
@@ -82,7 +85,7 @@ if ! echo "$versions" | grep -qxF "$pinned"; then
     echo "prepare.sh: $pkg $pinned is no longer in the archive; taking $version" >&2
 fi
 src=$top/src-$pkg
-rm -rf "$src" "$out" && mkdir -p "$src" "$out" || broken "cannot create $src"
+rm -rf "$src" "$out" "$out-leaky" && mkdir -p "$src" || broken "cannot create $src"
 (cd "$src" && timeout -k 5 300 apt-get -q source --download-only "$pkg=$version" >download.log 2>&1) ||
     unavailable "apt-get source $pkg=$version failed: $(grep -E '^(E|W):' "$src/download.log" | head -n 1)"
 dsc=$(ls "$src"/*.dsc 2>/dev/null | head -n 1)
@@ -90,26 +93,48 @@ dsc=$(ls "$src"/*.dsc 2>/dev/null | head -n 1)
 # Unpacked with Debian's patches applied, as Debian builds it.
 dpkg-source --no-check -x "$dsc" "$src/tree" >"$src/extract.log" 2>&1 || broken "dpkg-source -x $dsc failed: $(tail -n 3 "$src/extract.log")"
 
-case $pkg in
-cjson)
-    # Its own build system (CMake), as debian/rules runs it (build type None), at -g -O2; with
-    # cJSON_Utils, whose three test programs belong to the suite too.
-    cmake -S "$src/tree" -B "$out" -DCMAKE_BUILD_TYPE=None -DCMAKE_C_FLAGS="-g -O2" \
-        -DENABLE_CJSON_TEST=ON -DENABLE_CJSON_UTILS=ON >"$out/configure.log" 2>&1 ||
-        broken "cmake failed: $(tail -n 5 "$out/configure.log")"
-    make -C "$out" -j2 >"$out/build.log" 2>&1 || broken "the build failed: $(tail -n 10 "$out/build.log")"
-    ;;
-esac
-
-# The suite as its build system runs it: ctest's list (name, working directory, command).
-(cd "$out" && ctest --show-only=json-v1) >"$out/tests.json" 2>"$out/ctest.err" || broken "ctest --show-only failed: $(cat "$out/ctest.err")"
-python3 - "$out/tests.json" >"$out/tests.tsv" <<'EOF' || broken "cannot read ctest's test list"
+# build_tree SOURCE BUILD_DIR: the library and its suite by its own build system, then ctest's
+# list of the suite (name, working directory, command) in BUILD_DIR/tests.tsv.
+build_tree() {
+    local tree=$1 dir=$2
+    mkdir -p "$dir" || broken "cannot create $dir"
+    case $pkg in
+    cjson)
+        # CMake, as debian/rules runs it (build type None), at -g -O2; with cJSON_Utils, whose
+        # three test programs belong to the suite too.
+        cmake -S "$tree" -B "$dir" -DCMAKE_BUILD_TYPE=None -DCMAKE_C_FLAGS="-g -O2" \
+            -DENABLE_CJSON_TEST=ON -DENABLE_CJSON_UTILS=ON >"$dir/configure.log" 2>&1 ||
+            broken "cmake failed in $dir: $(tail -n 5 "$dir/configure.log")"
+        make -C "$dir" -j2 >"$dir/build.log" 2>&1 || broken "the build failed in $dir: $(tail -n 10 "$dir/build.log")"
+        ;;
+    esac
+    (cd "$dir" && ctest --show-only=json-v1) >"$dir/tests.json" 2>"$dir/ctest.err" || broken "ctest --show-only failed: $(cat "$dir/ctest.err")"
+    python3 - "$dir/tests.json" >"$dir/tests.tsv" <<'PY' || broken "cannot read ctest's test list in $dir"
 import json, sys
 for test in json.load(open(sys.argv[1]))["tests"]:
     wd = [p["value"] for p in test.get("properties", []) if p["name"] == "WORKING_DIRECTORY"]
     print("\t".join([test["name"], wd[0] if wd else "."] + test["command"]))
-EOF
-ln -sfn "$src/tree" "$out/source"
-echo "$version" >"$out/version"
-echo "$version" >"$out/ready"
+PY
+    ln -sfn "$tree" "$dir/source"
+    echo "$version" >"$dir/version"
+}
+
+build_tree "$src/tree" "$out"
+
+# The same suite on a leaking library: a copy of the source where one call site is gone, built
+# the same way into $out-leaky (its patch in $out-leaky/leak.diff).
+case $pkg in
+cjson)
+    # cJSON_Delete no longer deletes an item's children: every list of children it meets is
+    # lost (a cycle: the first child's prev points to the last), and all they hold.
+    cp -a "$src/tree" "$src/tree-leaky" || broken "cannot copy the source"
+    sed -i '0,/^\( *\)cJSON_Delete(item->child);$/s//\1(void)0; \/* injected leak: the children are not deleted *\//' "$src/tree-leaky/cJSON.c"
+    ;;
+esac
+(cd "$src" && diff -ru tree tree-leaky) >"$src/leak.diff"
+[ "$(grep -c '^-[^-]' "$src/leak.diff")" = 1 ] || broken "the injected leak's patch does not apply to $version (one line changed expected): $(cat "$src/leak.diff")"
+build_tree "$src/tree-leaky" "$out-leaky"
+cp "$src/leak.diff" "$out-leaky/leak.diff"
+
+echo "$version" >"$out/$stamp"
 echo "$out"
