@@ -23,6 +23,9 @@ done
 # The leak gate's proof: the leak corpus (C++ too) and its real programs
 # (tests/gate_real_programs.sh) for test; LeakSanitizer preloaded, its peer, for bench.
 case " $* " in *" test "*) want="$want g++ perl python3 sqlite3 xz-utils git" ;; esac
+# An outside suite under the gate (tests/cases/gate_outside_suite.sh): cJSON's Debian source,
+# unpacked by dpkg-source (dpkg-dev) and built by its own CMake.
+case " $* " in *" test "*) want="$want dpkg-dev cmake" ;; esac
 case " $* " in *" bench "*) want="$want liblsan0" ;; esac
 
 missing=""

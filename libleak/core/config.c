@@ -210,6 +210,10 @@ static void load_check(void)
     load_size("LIBLEAK_EXITCODE", &exitcode, 0, 255);
     libleak_config.exitcode = (int)exitcode;
     load_bool("LIBLEAK_CHECK_POSSIBLE", &libleak_config.check_possible);
+    load_bool("LIBLEAK_CHECK_VERBOSE", &libleak_config.check_verbose);
+    /* A CI job runs tests in source trees: no file appears there unless asked for. */
+    libleak_config.check_profile = getenv("LIBLEAK_OUT") != NULL;
+    load_bool("LIBLEAK_CHECK_PROFILE", &libleak_config.check_profile);
     const char *suppressions = getenv("LIBLEAK_SUPPRESSIONS");
     if (suppressions && *suppressions) {
         if (strlen(suppressions) >= sizeof libleak_config.suppressions)

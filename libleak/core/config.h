@@ -41,6 +41,8 @@ struct libleak_config {
     uint64_t check_max;          /* LIBLEAK_CHECK_MAX: lost bytes allowed */
     int exitcode;                /* LIBLEAK_EXITCODE: the status of a program that leaked (0: keep) */
     bool check_possible;         /* LIBLEAK_CHECK_POSSIBLE: possibly lost bytes count too */
+    bool check_verbose;          /* LIBLEAK_CHECK_VERBOSE: the summary even when nothing is reported */
+    bool check_profile;          /* LIBLEAK_CHECK_PROFILE, or LIBLEAK_OUT given: write the leaks profile */
     char suppressions[PATH_MAX]; /* LIBLEAK_SUPPRESSIONS: file of leak:PATTERN lines */
     unsigned file_mode;          /* permissions profiles are created with (LIBLEAK_MODE), before umask */
     /* What the dumper watches between snapshots (dump/watch.c and the features it polls) */

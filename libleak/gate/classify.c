@@ -60,6 +60,8 @@ struct classifier {
     uint32_t *stack;     /* the mark stack (indexes) */
     size_t depth, capacity;
     struct window *window; /* NULL: every thread is stopped, memory is read directly */
+    const struct libleak_reach_region *vtable_areas;
+    size_t vtable_area_count;
 };
 
 /* ---- reading memory a running thread may unmap ---- */
@@ -135,6 +137,23 @@ static void push(struct classifier *c, size_t index)
         c->stack[c->depth++] = (uint32_t)index;
 }
 
+/* Whether word may be a vtable pointer: it points into a module's data (vtables lie in
+   .data.rel.ro); memcheck asks the same of its debug info. */
+static bool is_vtable_address(const struct classifier *c, uintptr_t word)
+{
+    if (word < 4096 || word % sizeof(uintptr_t) || !c->vtable_area_count)
+        return false;
+    size_t low = 0, high = c->vtable_area_count; /* sorted by start, disjoint */
+    while (high - low > 1) {
+        size_t middle = low + (high - low) / 2;
+        if (c->vtable_areas[middle].start <= word)
+            low = middle;
+        else
+            high = middle;
+    }
+    return word >= c->vtable_areas[low].start && word < c->vtable_areas[low].end;
+}
+
 /* memcheck's heuristics (on by default there, --leak-check-heuristics=all): an interior pointer
    that is really how the program refers to the block counts as a start pointer. */
 static bool heuristic_start(struct classifier *c, const struct libleak_reach_block *b, uintptr_t address)
@@ -148,6 +167,11 @@ static bool heuristic_start(struct classifier *c, const struct libleak_reach_blo
         if (3 * sizeof(uint64_t) + capacity + 1 == b->size && length <= capacity)
             return true;
     }
+    /* multipleinheritance: a pointer to a base subobject other than the first; it starts with
+       a vtable pointer, and so does the block (its first base) */
+    if (offset % sizeof(uintptr_t) == 0 && load_word(c, address, &words[1]) && is_vtable_address(c, words[1]) &&
+        load_word(c, b->address, &words[0]) && is_vtable_address(c, words[0]))
+        return true;
     if (offset == sizeof(uint64_t) && b->size >= sizeof(uint64_t) && load_word(c, b->address, &words[0])) {
         uint64_t first = words[0];
         /* length64: the first word holds the size of the rest (sqlite) */
@@ -250,15 +274,20 @@ static void cliques(struct classifier *c)
 
 void libleak_reach_classify(struct libleak_reach_block *blocks, size_t count,
                             const struct libleak_reach_region *roots, size_t root_count,
-                            const uintptr_t *forced, size_t forced_count, bool others_may_run)
+                            const uintptr_t *forced, size_t forced_count,
+                            const struct libleak_classify_setting *setting)
 {
+    bool others_may_run = setting && setting->others_may_run;
     if (!count)
         return;
     size_t scratch_bytes = round_pages(count * sizeof *blocks);
     size_t starts_bytes = round_pages(count * sizeof(uintptr_t));
     size_t stack_bytes = round_pages(2 * count * sizeof(uint32_t) + 64);
     struct libleak_reach_block *scratch = map_zeroed(scratch_bytes);
-    struct classifier c = {.blocks = blocks, .count = count};
+    struct classifier c = {.blocks = blocks,
+                           .count = count,
+                           .vtable_areas = setting ? setting->vtable_areas : NULL,
+                           .vtable_area_count = setting ? setting->vtable_area_count : 0};
     size_t coarse_bytes = round_pages((count / COARSE + 1) * sizeof(uintptr_t));
     c.starts = map_zeroed(starts_bytes);
     c.coarse = map_zeroed(coarse_bytes);

@@ -38,13 +38,24 @@ struct libleak_reach_region {
 void libleak_reach_sort(struct libleak_reach_block *blocks, size_t count,
                         struct libleak_reach_block *scratch);
 
+/* What the classification knows of the process besides blocks and roots. */
+struct libleak_classify_setting {
+    /* A thread of the program was not stopped: memory is read through process_vm_readv, a
+       page window at a time (such a thread may unmap what is being read, and a word that
+       cannot be read any more is no pointer). */
+    bool others_may_run;
+    /* Where vtables may lie (the modules' segments that are not code; sorted by address,
+       disjoint), for memcheck's multiple-inheritance heuristic; none: the heuristic is off. */
+    const struct libleak_reach_region *vtable_areas;
+    size_t vtable_area_count;
+};
+
 /* The classification: sorts blocks[0..count) by address, scans the roots (and treats each
    pointer of `forced` as a start pointer from a root: the loader's per-thread DTV), floods,
-   then marks the lost ones. With others_may_run (a thread of the program was not stopped),
-   memory is read through process_vm_readv, a page window at a time: such a thread may unmap
-   what is being read, and a word that cannot be read any more is no pointer. */
+   then marks the lost ones. setting may be NULL (all stopped, no vtable areas). */
 void libleak_reach_classify(struct libleak_reach_block *blocks, size_t count,
                             const struct libleak_reach_region *roots, size_t root_count,
-                            const uintptr_t *forced, size_t forced_count, bool others_may_run);
+                            const uintptr_t *forced, size_t forced_count,
+                            const struct libleak_classify_setting *setting);
 
 #endif

@@ -20,7 +20,27 @@
 
 #include "alloc/modules.h"
 
-uintptr_t libleak_exit_caller_stack_pointer(uintptr_t fallback)
+/* The callee-saved registers libunwind recovers for the cursor's frame (from where the frames
+   below saved them). */
+static void read_saved_registers(unw_cursor_t *cursor, struct libleak_exit_caller *caller)
+{
+#if defined(__x86_64__)
+    static const int saved[] = {UNW_X86_64_RBX, UNW_X86_64_RBP, UNW_X86_64_R12,
+                                UNW_X86_64_R13, UNW_X86_64_R14, UNW_X86_64_R15};
+#elif defined(__aarch64__)
+    static const int saved[] = {UNW_AARCH64_X19, UNW_AARCH64_X20, UNW_AARCH64_X21, UNW_AARCH64_X22,
+                                UNW_AARCH64_X23, UNW_AARCH64_X24, UNW_AARCH64_X25, UNW_AARCH64_X26};
+#else
+    static const int saved[] = {};
+#endif
+    for (size_t i = 0; i < sizeof saved / sizeof saved[0] && i < LIBLEAK_EXIT_CALLER_REGISTERS; i++) {
+        unw_word_t value;
+        if (unw_get_reg(cursor, saved[i], &value) == 0)
+            caller->registers[caller->register_count++] = (uintptr_t)value;
+    }
+}
+
+static uintptr_t find(uintptr_t fallback, struct libleak_exit_caller *caller)
 {
     if (libleak_modules_loader_locked()) /* a fork child: libunwind and dladdr would take the loader's lock */
         return fallback;
@@ -43,8 +63,17 @@ uintptr_t libleak_exit_caller_stack_pointer(uintptr_t fallback)
             unw_word_t sp = 0;
             if (unw_step(&cursor) <= 0 || unw_get_reg(&cursor, UNW_REG_SP, &sp) != 0 || sp < fallback)
                 return fallback;
+            read_saved_registers(&cursor, caller);
             return (uintptr_t)sp;
         }
     }
     return fallback;
+}
+
+void libleak_exit_caller_find(uintptr_t fallback, struct libleak_exit_caller *caller)
+{
+    caller->register_count = 0;
+    caller->sp = find(fallback, caller);
+    if (caller->sp == fallback)
+        caller->register_count = 0;
 }

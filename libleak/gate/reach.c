@@ -15,6 +15,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,9 +23,16 @@
 #include "alloc/modules.h"
 #include "core/log.h"
 #include "os/libc.h"
+#include "gate/exit_caller.h"
 #include "gate/reach_private.h"
 #include "gate/roots.h"
 #include "gate/stop_world.h"
+
+#if defined(__x86_64__)
+#define RED_ZONE 128
+#else
+#define RED_ZONE 0
+#endif
 
 static void note_own(struct scan_context *scan, const void *address, size_t bytes)
 {
@@ -91,8 +99,19 @@ static void classify_stopped_world(struct scan_context *scan)
     /* The loader lock is recursive: we already hold it (modules.h: in a fork child that may
        have inherited it held, the list is read without it). */
     libleak_modules_iterate(libleak_roots_visit_module, &walk);
+    /* sorted for the classifier's binary search (a few hundred, nearly in order already) */
+    for (size_t a = 1; a < walk.vtable_area_count; a++)
+        for (size_t b = a; b > 0 && walk.vtable_areas[b - 1].start > walk.vtable_areas[b].start; b--) {
+            struct libleak_reach_region swap = walk.vtable_areas[b];
+            walk.vtable_areas[b] = walk.vtable_areas[b - 1];
+            walk.vtable_areas[b - 1] = swap;
+        }
 
+    pid_t pid = getpid();
     libleak_roots_add_thread(scan, &walk, scan->scan_from, walk.tp);
+    libleak_roots_add_registers(scan, scan->caller->registers, scan->caller->register_count);
+    /* exit() from a handler on an alternate signal stack: the thread's own stack too */
+    libleak_roots_add_home_stack(scan, scan->scan_from, walk.tp, (pid_t)syscall(SYS_gettid) == pid);
     static uintptr_t stack_pointers[MAX_THREADS + MAX_OWN_THREADS + 1];
     size_t stack_pointer_count = 0;
     stack_pointers[stack_pointer_count++] = scan->scan_from;
@@ -112,8 +131,23 @@ static void classify_stopped_world(struct scan_context *scan)
     for (size_t i = 0; i < thread_count; i++) {
         struct thread_slot *slot = &threads[i];
         switch (atomic_load(&slot->state)) {
+        case SLOT_TRACED: {
+            /* stopped anywhere, maybe in a leaf function that keeps data in the 128-byte red
+               zone below sp (a signal handler's frame would have skipped it) */
+            uintptr_t low = slot->traced.sp - RED_ZONE;
+            const struct libleak_map_area *stack = libleak_memory_map_find(&scan->map, slot->traced.sp);
+            if (stack && low < stack->start)
+                low = stack->start;
+            libleak_roots_add_thread(scan, &walk, low, slot->traced.tp);
+            libleak_roots_add_home_stack(scan, low, slot->traced.tp, slot->tid == pid);
+            libleak_roots_add_registers(scan, slot->traced.registers, LIBLEAK_REGISTER_WORDS);
+            stack_pointers[stack_pointer_count++] = slot->traced.sp;
+            result->threads_stopped++;
+            break;
+        }
         case SLOT_STOPPED:
             libleak_roots_add_thread(scan, &walk, slot->sp, slot->tp);
+            libleak_roots_add_home_stack(scan, slot->sp, slot->tp, slot->tid == pid);
             stack_pointers[stack_pointer_count++] = slot->sp;
             result->threads_stopped++;
             break;
@@ -129,7 +163,7 @@ static void classify_stopped_world(struct scan_context *scan)
                 libleak_roots_add_thread(scan, &walk, sp, 0);
                 stack_pointers[stack_pointer_count++] = sp;
                 result->threads_sleeping++;
-            } else if (scan_anonymous && slot->tid != getpid()) {
+            } else if (scan_anonymous && slot->tid != pid) {
                 /* Its stack is an anonymous mapping with no known stack pointer in it: the
                    anonymous roots below take it whole (stale frames too). */
                 libleak_log("leak gate: thread %d did not stop%s; its stack is scanned whole, its registers "
@@ -149,7 +183,9 @@ static void classify_stopped_world(struct scan_context *scan)
         libleak_roots_add_anonymous(scan, &walk, stack_pointers, stack_pointer_count);
     result->root_bytes = roots->total;
     libleak_reach_classify(result->blocks, result->count, roots->regions, roots->count, roots->forced,
-                           roots->forced_count, libleak_world_may_run());
+                           roots->forced_count,
+                           &(struct libleak_classify_setting){libleak_world_may_run(), walk.vtable_areas,
+                                                              walk.vtable_area_count});
 }
 
 static int scan_under_loader_lock(struct dl_phdr_info *info, size_t size, void *data)
@@ -176,12 +212,15 @@ static int scan_under_loader_lock(struct dl_phdr_info *info, size_t size, void *
    the stack cache's lock while another thread exits). */
 #define SCAN_ATTEMPTS 5
 
-bool libleak_reach_scan(struct libleak_reach_result *result, uintptr_t scan_from)
+bool libleak_reach_scan(struct libleak_reach_result *result, const struct libleak_exit_caller *caller)
 {
     for (int attempt = 1;; attempt++) {
         memset(result, 0, sizeof *result);
         struct scan_context scan = {
-                .result = result, .scan_from = scan_from, .own_code = (uintptr_t)&scan_under_loader_lock};
+                .result = result,
+                .scan_from = caller->sp,
+                .caller = caller,
+                .own_code = (uintptr_t)&scan_under_loader_lock};
         libleak_modules_iterate(scan_under_loader_lock, &scan);
         libleak_memory_map_release(&scan.map);
         if (scan.roots.regions)

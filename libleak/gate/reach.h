@@ -27,10 +27,12 @@ struct libleak_reach_result {
     bool truncated;             /* more live blocks than room: some were left out */
 };
 
-/* Stops the world, classifies every live block, resumes the world. scan_from is the lowest
+/* Stops the world, classifies every live block, resumes the world. caller->sp is the lowest
    address of the calling thread's stack that belongs to the program (below it are libleak's
-   own frames). Returns false (result empty) when there is nothing to check or no memory. */
-bool libleak_reach_scan(struct libleak_reach_result *result, uintptr_t scan_from);
+   own frames), its registers are the program's at that frame. Returns false (result empty)
+   when there is nothing to check or no memory. */
+struct libleak_exit_caller;
+bool libleak_reach_scan(struct libleak_reach_result *result, const struct libleak_exit_caller *caller);
 
 /* Unmaps what a scan mapped. */
 void libleak_reach_release(struct libleak_reach_result *result);

@@ -31,7 +31,8 @@ struct roots {
 /* One scan, from its dl_iterate_phdr callback to its end. */
 struct scan_context {
     struct libleak_reach_result *result;
-    uintptr_t scan_from;
+    uintptr_t scan_from;                       /* caller->sp */
+    const struct libleak_exit_caller *caller; /* the exiting thread's program part */
     uintptr_t own_code; /* an address inside libleak.so: its data is not a root */
     struct libleak_memory_map map;
     struct roots roots;

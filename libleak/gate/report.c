@@ -64,7 +64,7 @@ static void print_totals(const char *label, const struct totals *t)
     libleak_log_report("   %15s: %s bytes in %s blocks", label, bytes, blocks);
 }
 
-void libleak_report_records(const struct loss_records *records)
+size_t libleak_report_records(const struct loss_records *records)
 {
     size_t reported = 0;
     for (size_t i = 0; i < records->count; i++)
@@ -84,6 +84,7 @@ void libleak_report_records(const struct loss_records *records)
             print_frames(stack, record->shown_depth);
         libleak_log_report("%s", "");
     }
+    return reported;
 }
 
 void libleak_report_summary(const struct loss_records *records)

@@ -13,8 +13,8 @@
 /* value with thousands separators, as memcheck prints counts: 4,248. */
 void libleak_format_count(char *out, size_t size, uint64_t value);
 
-/* Every loss record not suppressed, numbered, with its frames. */
-void libleak_report_records(const struct loss_records *records);
+/* Every loss record not suppressed, numbered, with its frames; returns how many. */
+size_t libleak_report_records(const struct loss_records *records);
 
 /* The LEAK SUMMARY lines: the four classes and the suppressed. */
 void libleak_report_summary(const struct loss_records *records);

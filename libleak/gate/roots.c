@@ -23,9 +23,11 @@
 #endif
 
 static uint32_t thread_descriptor_size = 2304; /* glibc 2.36 x86_64; replaced by libc's own answer */
+static uintptr_t main_stack_address; /* an address on the main thread's stack */
 
 void libleak_roots_init(void)
 {
+    main_stack_address = (uintptr_t)__builtin_frame_address(0); /* the constructor: main thread */
     const uint32_t *size = dlsym(RTLD_DEFAULT, "_thread_db_sizeof_pthread");
     if (size && *size >= 256 && *size <= 65536)
         thread_descriptor_size = *size;
@@ -91,6 +93,11 @@ int libleak_roots_visit_module(struct dl_phdr_info *info, size_t size, void *dat
             walk->modules[walk->module_count++] = (struct libleak_reach_region){
                     start & ~(uintptr_t)4095, (start + ph->p_memsz + 4095) & ~(uintptr_t)4095, false};
         }
+        if (ph->p_type == PT_LOAD && !(ph->p_flags & PF_X) && walk->vtable_area_count < MAX_MODULE_RANGES) {
+            uintptr_t start = info->dlpi_addr + ph->p_vaddr;
+            walk->vtable_areas[walk->vtable_area_count++] =
+                    (struct libleak_reach_region){start, start + ph->p_memsz, false};
+        }
         if (ph->p_type == PT_LOAD && (ph->p_flags & PF_W) && !own) {
             uintptr_t start = info->dlpi_addr + ph->p_vaddr;
             add_root_of(&scan->roots, start, start + ph->p_memsz, libc);
@@ -105,15 +112,17 @@ int libleak_roots_visit_module(struct dl_phdr_info *info, size_t size, void *dat
     return 0;
 }
 
-/* One thread's roots: its stack from sp to the end of the mapping holding it (for threads
-   started by glibc that mapping ends with the thread descriptor and static TLS), its thread
-   descriptor and static TLS blocks, and its DTV. */
+/* One thread's roots: its stack from sp up, its thread descriptor and static TLS blocks, and
+   its DTV. glibc puts a thread's descriptor at the top of its stack, static TLS just below
+   it, even on a stack the program gave (pthread_attr_setstack, maybe a block in [heap]): when
+   tp lies above sp in the same mapping, the stack ends there (the rest of the mapping is not
+   this stack, but freed chunks of the heap, say); else at the mapping's end. */
 void libleak_roots_add_thread(struct scan_context *scan, const struct module_walk *walk, uintptr_t sp,
                               uintptr_t tp)
 {
     const struct libleak_map_area *m = libleak_memory_map_find(&scan->map, sp);
     if (m)
-        add_root(&scan->roots, sp, m->end);
+        add_root(&scan->roots, sp, tp > sp && tp < m->end ? tp : m->end);
     if (!tp)
         return;
 #if defined(__x86_64__)
@@ -139,6 +148,21 @@ void libleak_roots_add_thread(struct scan_context *scan, const struct module_wal
         if (entries < 65536)
             add_root(&scan->roots, dtv - 16, dtv + 16 * (entries + 1));
     }
+}
+
+void libleak_roots_add_home_stack(struct scan_context *scan, uintptr_t sp, uintptr_t tp, bool main_thread)
+{
+    uintptr_t inside = main_thread ? main_stack_address : tp;
+    const struct libleak_map_area *home = inside ? libleak_memory_map_find(&scan->map, inside) : NULL;
+    if (!home || (sp >= home->start && sp < home->end))
+        return;
+    /* Below sp is not known here: the whole mapping, stale frames too (as for cached stacks). */
+    add_root(&scan->roots, home->start, main_thread ? home->end : tp);
+}
+
+void libleak_roots_add_registers(struct scan_context *scan, const uintptr_t *registers, size_t count)
+{
+    add_root(&scan->roots, (uintptr_t)registers, (uintptr_t)(registers + count));
 }
 
 /* Pieces of an anonymous mapping that are not the program's data, cut out before scanning. */

@@ -1,18 +1,21 @@
 /*
  * stop_world — see stop_world.h.
  *
- * Stopping threads: each other thread gets LIBLEAK_STOP_SIGNAL (tgkill); the handler spills the
- * registers with getcontext into its own frame (the kernel's signal frame above it already
- * holds the interrupted registers too), publishes its stack pointer and thread pointer and waits
- * on a futex until released. That is the Boehm collector's approach. LeakSanitizer ptraces the
- * threads from a helper task instead; we do not, because a process cannot ptrace its own
- * threads, a helper needs ptrace permission (Yama, containers, seccomp) and fails whenever a
- * debugger or strace already traces the program — a CI gate must not depend on that.
+ * With ptrace first (tracer.c, LeakSanitizer's way): a helper process stops each thread, and
+ * nothing of the program notices — no signal it could take, no interrupted sleep, any signal
+ * mask, and its registers are read. Where ptrace is refused (a seccomp filter, Yama, a thread
+ * a debugger or strace already traces, no process slot for the helper), signals, thread by
+ * thread:
  *
- * A thread that blocks the signal while sleeping in a system call (a sigwait thread) is not
- * signalled, because our signal would be taken by its sigwait; it is scanned from the stack
- * pointer the kernel reports in /proc/self/task/T/syscall. libleak's own threads (named
- * "libleak-...") never touch the program's memory and are left alone.
+ * each such thread gets LIBLEAK_STOP_SIGNAL (tgkill); the handler spills the registers with
+ * getcontext into its own frame (the kernel's signal frame above it already holds the
+ * interrupted registers too), publishes its stack pointer and thread pointer and waits on a
+ * futex until released. That is the Boehm collector's approach. A thread that blocks the
+ * signal while sleeping in a system call (a sigwait thread) is not signalled, because our
+ * signal would be taken by its sigwait; it is scanned from the stack pointer the kernel
+ * reports in /proc/self/task/T/syscall, and the scan is redone if it woke meanwhile.
+ * libleak's own threads (named "libleak-...") never touch the program's memory and are left
+ * alone.
  *
  * Nothing here allocates: a stopped thread may hold malloc's lock.
  */
@@ -36,6 +39,8 @@ static _Atomic size_t slot_count;
 static _Atomic int released; /* futex word: 0 while the world is stopped */
 static _Atomic bool stopping;
 static pid_t own_threads[MAX_OWN_THREADS];
+static bool traced;       /* the tracer helper runs: threads are stopped with ptrace first */
+static bool tracer_tried; /* this stop has tried to start it */
 static size_t own_thread_count;
 
 static long futex(_Atomic int *word, int operation, int value)
@@ -186,6 +191,23 @@ static bool stop_if_new(pid_t tid, void *context)
     struct thread_slot *slot = &slots[index];
     atomic_store(&slot->tid, tid);
     listing->found++;
+    if (!tracer_tried) { /* only when there is a thread to stop: most processes have none */
+        tracer_tried = true;
+        traced = libleak_tracer_start();
+    }
+    if (traced) {
+        switch (libleak_tracer_stop(tid, &slot->traced)) {
+        case LIBLEAK_TRACE_STOPPED:
+            atomic_store(&slot->state, SLOT_TRACED);
+            atomic_store(&slot_count, index + 1);
+            return true;
+        case LIBLEAK_TRACE_GONE:
+            atomic_store(&slot->state, SLOT_GONE);
+            atomic_store(&slot_count, index + 1);
+            return true;
+        case LIBLEAK_TRACE_REFUSED: break; /* a debugger holds it, say: a signal, then */
+        }
+    }
     /* the switches first: a sleeper that wakes after they were read is caught by
        libleak_world_held */
     if (libleak_task_blocks_signal(tid, LIBLEAK_STOP_SIGNAL) && libleak_task_switches(tid, &slot->switches) &&
@@ -281,6 +303,7 @@ bool libleak_stop_world(void)
     atomic_store(&stopping, true);
     sigaction(LIBLEAK_STOP_SIGNAL, &action, &previous);
 
+    traced = tracer_tried = false;
     pid_t self = (pid_t)syscall(SYS_gettid);
     /* Threads may start threads until they are stopped: list again until nothing is new. */
     for (int round = 0; round < 64; round++) {
@@ -330,6 +353,9 @@ void libleak_resume_world(void)
 {
     /* Resume, and wait until every handler has left before putting the program's disposition
        back; one that never ran keeps our handler (which then returns at once). */
+    if (traced)
+        libleak_tracer_finish();
+    traced = false;
     atomic_store(&released, 1);
     futex(&released, FUTEX_WAKE_PRIVATE, MAX_THREADS);
     bool all_left = true;

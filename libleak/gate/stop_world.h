@@ -1,8 +1,10 @@
 /*
  * stop_world — stopping every other thread of the program for the scan, and resuming them:
- * each gets LIBLEAK_STOP_SIGNAL, whose handler publishes its stack and thread pointers and
- * waits; a thread that blocks the signal while it sleeps in a system call is scanned from the
- * stack pointer the kernel reports instead. libleak's own threads are listed, not stopped.
+ * with ptrace from a helper process where the system allows it (tracer.h: any signal mask,
+ * no EINTR, registers read), else each gets LIBLEAK_STOP_SIGNAL, whose handler publishes its
+ * stack and thread pointers and waits; a thread that blocks the signal while it sleeps in a
+ * system call is then scanned from the stack pointer the kernel reports instead. libleak's
+ * own threads are listed, not stopped.
  */
 #ifndef LIBLEAK_STOP_WORLD_H
 #define LIBLEAK_STOP_WORLD_H
@@ -12,10 +14,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "gate/tracer.h"
+
 /* The stop signal (documented: the program's own use of it is suspended during the scan). */
 #define LIBLEAK_STOP_SIGNAL SIGPWR
 
-enum slot_state { SLOT_SIGNALLED = 1, SLOT_STOPPED, SLOT_LEFT, SLOT_SLEEPING, SLOT_GONE, SLOT_UNSCANNED };
+enum slot_state { SLOT_SIGNALLED = 1, SLOT_STOPPED, SLOT_LEFT, SLOT_SLEEPING, SLOT_GONE, SLOT_UNSCANNED, SLOT_TRACED };
 
 struct thread_slot {
     _Atomic pid_t tid;
@@ -25,6 +29,7 @@ struct thread_slot {
     int64_t blocked_since; /* wait_for_stops only: when it was first seen blocking the signal */
     bool given_up;         /* wait_for_stops only: it keeps the signal blocked; not waited for */
     uint64_t switches;     /* SLOT_SLEEPING: its context switches when it was found asleep */
+    struct libleak_traced_thread traced; /* SLOT_TRACED: stopped by tracer.c, registers read */
 };
 
 #define MAX_THREADS 32768

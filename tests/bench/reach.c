@@ -49,7 +49,7 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < n; i++)
             work[i] = blocks[n - 1 - i]; /* reversed: the sort has work to do */
         double start = now();
-        libleak_reach_classify(work, n, roots, 1, NULL, 0, false);
+        libleak_reach_classify(work, n, roots, 1, NULL, 0, NULL);
         seconds[run] = now() - start;
         lost = 0;
         for (size_t i = 0; i < n; i++)

@@ -12,12 +12,12 @@ for lib in libjemalloc.so.2 libtcmalloc_minimal.so.4; do
   path=$(ls /usr/lib/*/"$lib" /usr/lib/"$lib" 2>/dev/null | head -n 1)
   [ -n "$path" ] || { echo "$lib not installed"; continue; }
   tried=$((tried + 1))
-  timeout 60 env LIBLEAK_CHECK=1 LD_PRELOAD="$LIBLEAK_SO $path" "$TESTBIN/gate_leaks" list >list.out 2>list.err
+  timeout 60 env LIBLEAK_CHECK=1 LIBLEAK_CHECK_VERBOSE=1 LD_PRELOAD="$LIBLEAK_SO $path" "$TESTBIN/gate_leaks" list >list.out 2>list.err
   rc=$?
   cat list.err >&2
   assert_eq 23 "$rc" "$lib: list: exit status"
   assert_summary list.err "32 1" "320 10" "0 0" "$lib: list"
-  timeout 60 env LIBLEAK_CHECK=1 LD_PRELOAD="$LIBLEAK_SO $path" "$TESTBIN/gate_leaks" global >global.out 2>global.err
+  timeout 60 env LIBLEAK_CHECK=1 LIBLEAK_CHECK_VERBOSE=1 LD_PRELOAD="$LIBLEAK_SO $path" "$TESTBIN/gate_leaks" global >global.out 2>global.err
   rc=$?
   assert_eq 0 "$rc" "$lib: global: exit status"
   assert_eq "1024 1" "$(summary_of global.err "still reachable")" "$lib: global: still reachable"

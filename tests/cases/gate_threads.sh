@@ -8,17 +8,23 @@
 . "$LIBLEAK_ROOT/tests/lib.sh"
 . "$LIBLEAK_ROOT/tests/cases/lib_common.inc"
 . "$LIBLEAK_ROOT/tests/cases/gate_common.inc"
-require_lib; require_prog gate_leaks
+require_lib; require_prog gate_leaks; require_prog deny_ptrace
 
-for scenario in thread spinning sigwait masked; do
-  gate_run "$scenario" -- "$TESTBIN/gate_leaks" "$scenario"
-  cat "$scenario.err" >&2
-  assert_eq 0 "$gate_rc" "$scenario: exit status"
-  assert_summary "$scenario.err" "0 0" "0 0" "0 0" "$scenario"
-  reachable=$(summary_of "$scenario.err" "still reachable")
-  [ "${reachable% *}" -ge 700 ] || fail "$scenario: the thread's 700-byte block is not still reachable: $reachable"
-  grep -q 'did not stop' "$scenario.err" && fail "$scenario: a thread was not stopped"
-  echo "ok: $scenario: still reachable $reachable"
+# Both ways of stopping threads: ptrace (the first choice) and signals (where ptrace is
+# refused: deny_ptrace runs the program under a seccomp filter that refuses it).
+for via in traced signals; do
+  launcher=(); [ $via = signals ] && launcher=("$TESTBIN/deny_ptrace")
+  for scenario in thread spinning sigwait masked; do
+    name=$via-$scenario
+    gate_run "$name" -- "${launcher[@]}" "$TESTBIN/gate_leaks" "$scenario"
+    cat "$name.err" >&2
+    assert_eq 0 "$gate_rc" "$name: exit status"
+    assert_summary "$name.err" "0 0" "0 0" "0 0" "$name"
+    reachable=$(summary_of "$name.err" "still reachable")
+    [ "${reachable% *}" -ge 700 ] || fail "$name: the thread's 700-byte block is not still reachable: $reachable"
+    grep -q 'did not stop' "$name.err" && fail "$name: a thread was not stopped"
+    echo "ok: $name: still reachable $reachable"
+  done
 done
 
 # A program that keeps creating threads until it exits: every one is stopped or gone, nothing
@@ -58,7 +64,8 @@ int main(void)
 C
 cc -O1 -g -fno-omit-frame-pointer -o churn churn.c -lpthread || fail "cannot build churn.c"
 for i in 1 2 3 4 5 6 7 8 9 10; do
-  gate_run churn$i -- ./churn
+  launcher=(); [ $((i % 2)) = 0 ] && launcher=("$TESTBIN/deny_ptrace") # even runs: signals
+  gate_run churn$i -- "${launcher[@]}" ./churn
   cat churn$i.err >&2
   assert_eq 0 "$gate_rc" "churn run $i: exit status"
   assert_summary churn$i.err "0 0" "0 0" - "churn run $i"

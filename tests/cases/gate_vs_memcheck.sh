@@ -30,6 +30,7 @@
 # and the test then skips. 23 programs under memcheck, two at a time: 15-35 s on 2 cores.
 . "$LIBLEAK_ROOT/tests/lib.sh"
 . "$LIBLEAK_ROOT/tests/cases/lib_common.inc"
+. "$LIBLEAK_ROOT/tests/cases/gate_common.inc"   # summary_numbers, loss_records, verdict
 require_lib
 command -v valgrind >/dev/null || skip "valgrind is not installed (tools/deps.sh test)"
 corpus_src=$LIBLEAK_ROOT/tests/leaks
@@ -42,48 +43,6 @@ for src in "$corpus_src"/*.c "$corpus_src"/*.cc; do
     programs+=("$name")
 done
 [ ${#programs[@]} -ge 20 ] || fail "the corpus has ${#programs[@]} programs, fewer than 20"
-
-# summary_numbers FILE PREFIX [WHICH]: "D DB I IB P PB" (bytes and blocks of definitely,
-# indirectly, possibly lost) from the last LEAK SUMMARY in FILE (the first with WHICH=first)
-# whose lines start with PREFIX (a regexp: memcheck's "==PID== ", the gate's "libleak: ");
-# "0 0 0 0 0 0" when FILE says all blocks were freed, "none" when it has no summary at all.
-summary_numbers() {
-    awk -v prefix="$2" -v which="${3:-last}" '
-        function grab(line,   n, parts) {
-            sub(/^.*lost: /, "", line); gsub(/,/, "", line)
-            n = split(line, parts, " ")
-            return parts[1] " " parts[4]
-        }
-        { sub("^" prefix, "") }
-        /All heap blocks were freed/ { d = "0 0"; i = "0 0"; p = "0 0"; seen = 1 }
-        /^ *LEAK SUMMARY:/ { if (seen && which == "first") exit; seen = 1; d = i = p = "0 0" }
-        seen && /^ *definitely lost:/ { d = grab($0) }
-        seen && /^ *indirectly lost:/ { i = grab($0) }
-        seen && /^ *possibly lost:/   { p = grab($0) }
-        END { print seen ? d " " i " " p : "none" }' "$1"
-}
-
-# loss_records FILE PREFIX [WHICH]: the "N bytes in M blocks are KIND lost" lines of the last
-# report in FILE (the first with WHICH=first; a report ends with its LEAK SUMMARY), sorted,
-# joined by ';'.
-loss_records() {
-    awk -v prefix="$2" -v which="${3:-last}" '
-        { sub("^" prefix, "") }
-        match($0, /^[0-9,]+ (\([0-9,]+ direct, [0-9,]+ indirect\) )?bytes in [0-9,]+ blocks are (definitely|indirectly|possibly) lost/) {
-            line = substr($0, RSTART, RLENGTH)
-            if (line ~ /direct, /) { sub(/^[0-9,]+ \(/, "", line); sub(/ direct, [0-9,]+ indirect\)/, "", line) }
-            current = current line "\n"
-        }
-        /^ *LEAK SUMMARY:/ { reports++; text[reports] = current; current = ""; if (which == "first") exit }
-        END { printf "%s", reports ? text[reports] : current }' "$1" | sort | paste -sd ';' -
-}
-
-# verdict STATUS D_BYTES I_BYTES P_BYTES POSSIBLE: the gate's exit status by the issue's rule.
-verdict() {
-    local lost=$(($2 + $3))
-    [ "$5" = 1 ] && lost=$((lost + $4))
-    if [ "$1" != 0 ]; then echo "$1"; elif [ $lost -gt 0 ]; then echo 23; else echo 0; fi
-}
 
 # run_one NAME: runs NAME under memcheck in NAME/mc (its logs mc.PID, out, err, status) and,
 # when the library has the gate, under the gate in NAME/gate (out, err, status).

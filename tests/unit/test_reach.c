@@ -54,7 +54,7 @@ static void small_cases(bool others_may_run)
                                            block_of(g, 56),   block_of(h, 0),     block_of(dtv, 32),
                                            block_of(tls, 32), block_of(lost_h, 0)};
     size_t n = sizeof blocks / sizeof blocks[0];
-    libleak_reach_classify(blocks, n, roots, 1, forced, 1, others_may_run);
+    libleak_reach_classify(blocks, n, roots, 1, forced, 1, &(struct libleak_classify_setting){.others_may_run = others_may_run});
     for (size_t i = 1; i < n; i++)
         CHECK(blocks[i - 1].address < blocks[i].address, "sorted by address at %zu", i);
     int sa = state_of(blocks, n, a), sb = state_of(blocks, n, b);
@@ -94,7 +94,7 @@ static void unmapped_memory(void)
     struct libleak_reach_block blocks[] = {block_of(before, 32), block_of(after, 32), block_of(gone, 4096),
                                            block_of(gone_child, 32)};
     size_t n = sizeof blocks / sizeof blocks[0];
-    libleak_reach_classify(blocks, n, roots, 1, NULL, 0, true);
+    libleak_reach_classify(blocks, n, roots, 1, NULL, 0, &(struct libleak_classify_setting){.others_may_run = true});
     CHECK(state_of(blocks, n, before) == LIBLEAK_REACHABLE, "before the hole: reachable");
     CHECK(state_of(blocks, n, after) == LIBLEAK_REACHABLE, "after the hole: reachable");
     CHECK(state_of(blocks, n, gone) == LIBLEAK_REACHABLE, "an unmapped block with a pointer: reachable");
@@ -131,7 +131,7 @@ static void a_million(void)
         blocks[j] = t;
     }
     struct libleak_reach_region roots[1] = {{(uintptr_t)array, (uintptr_t)(array + N), false}};
-    libleak_reach_classify(blocks, n, roots, 1, NULL, 0, false);
+    libleak_reach_classify(blocks, n, roots, 1, NULL, 0, NULL);
     size_t counts[4] = {0, 0, 0, 0};
     uint64_t bytes[4] = {0, 0, 0, 0};
     for (size_t i = 0; i < n; i++) {
