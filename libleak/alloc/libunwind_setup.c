@@ -7,8 +7,9 @@
  *
  *   - It validates the addresses it is unsure of with mincore, or by writing a byte of them into
  *     a pipe it opened at the lowest free descriptors. Our memory accessor answers instead, from
- *     memory known to be mapped: the thread's stack (thread_stack.c) and the loaded segments of
- *     modules (modules.c). Anything else is refused, and libunwind ends the stack there; the
+ *     memory known to be mapped: the thread's stack (thread_stack.c), the stack of ours it runs
+ *     on and our own frames below the hook (unwind.c), and the loaded segments of modules
+ *     (modules.c). Anything else is refused, and libunwind ends the stack there; the
  *     refusal is noted (libleak_libunwind_refused) so that the stack is counted as cut short.
  *     The pipe it opened when it started is closed again, so the program gets its numbers back.
  *   - It blocks every signal around each of its locks and around its dl_iterate_phdr
@@ -45,6 +46,11 @@ bool libleak_libunwind_refused(void)
     return refused;
 }
 
+static bool within(uintptr_t address, size_t size, uintptr_t low, uintptr_t high)
+{
+    return address >= low && address < high && high - address >= size;
+}
+
 /* libunwind 1.6 marks the reads it wants validated in the low bit of `argument` (the rest is
    its ucontext pointer); reads it does not mark are of memory its unwind tables vouch for. */
 static int access_memory(unw_addr_space_t space, unw_word_t address, unw_word_t *value, int write,
@@ -57,8 +63,9 @@ static int access_memory(unw_addr_space_t space, unw_word_t address, unw_word_t 
     }
     struct libleak_thread *self = &libleak_thread;
     bool validate = (uintptr_t)argument & 1;
-    bool on_stack = address >= self->stack_low && address < self->stack_high &&
-                    self->stack_high - address >= sizeof *value;
+    bool on_stack = within(address, sizeof *value, self->stack_low, self->stack_high) ||
+                    within(address, sizeof *value, self->own_stack_low, self->own_stack_high) ||
+                    within(address, sizeof *value, self->own_frames_low, self->own_frames_high);
     if (validate && !on_stack && !libleak_modules_readable(address, sizeof *value)) {
         self->unwind_refused = true;
         return -UNW_EINVAL;

@@ -259,19 +259,36 @@ static int capture_with_libunwind(uintptr_t *frames, int depth)
 {
     enum { EXTRA = LIBLEAK_OWN_FRAMES + 4, ROOMY = 128 * 1024 };
     /* A thread with room to spare below this frame (most) unwinds where it is. */
-    const struct libleak_thread *self = &libleak_thread;
+    struct libleak_thread *self = &libleak_thread;
     uintptr_t here = (uintptr_t)__builtin_frame_address(0);
     bool roomy = here > self->stack_low && here < self->stack_high && here - self->stack_low > ROOMY;
     int slot = roomy ? -1 : take_alternate_stack();
+    libleak_libunwind_refused(); /* a refusal of another walk (the gate's) is not this one's */
+    /* Our own frames on this stack, up to the hook the program called, are mapped whatever the
+       stack is (a signal's alternate stack, a coroutine's): libunwind may read them, so that
+       on such a stack it gets at least to the program's frame. Our code keeps frame pointers. */
+    uintptr_t outermost = here;
+    while (in_own_code(((const uintptr_t *)outermost)[1]) && ((const uintptr_t *)outermost)[0] > outermost)
+        outermost = ((const uintptr_t *)outermost)[0];
+    self->own_frames_low = here;
+    self->own_frames_high = outermost + 2 * sizeof(uintptr_t);
     void *on_our_stack[slot < 0 ? LIBLEAK_MAX_DEPTH + EXTRA : 1];
     struct libunwind_request request = {on_our_stack, depth + EXTRA, 0};
     if (slot >= 0) {
         char *top = alternate_stacks[slot].base + PAGE + ALTERNATE_STACK;
         request.raw = (void **)(top - (LIBLEAK_MAX_DEPTH + EXTRA) * sizeof(void *));
+        /* libunwind reads its own frames there, some of them validated */
+        self->own_stack_low = (uintptr_t)alternate_stacks[slot].base + PAGE;
+        self->own_stack_high = (uintptr_t)top;
+        uintptr_t stack_pointer;
+        __asm__ volatile("mov %%rsp, %0" : "=r"(stack_pointer));
+        self->own_frames_low = stack_pointer - 2 * sizeof(uintptr_t); /* and the call's frame below */
         libleak_call_on_stack(run_libunwind, &request, (void *)((uintptr_t)request.raw & ~(uintptr_t)15));
+        self->own_stack_low = self->own_stack_high = 0;
     } else {
         run_libunwind(&request);
     }
+    self->own_frames_low = self->own_frames_high = 0;
     if (libleak_libunwind_refused())
         atomic_fetch_add_explicit(&counts.cut, 1, memory_order_relaxed);
     int first = 0;
