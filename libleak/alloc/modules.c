@@ -14,7 +14,16 @@
  *   - Any other address is looked up with _dl_find_object (glibc 2.35, lock-free and
  *     async-signal-safe). What we learn about its module is cached under the module's link
  *     map, mapping and .eh_frame_hdr together, so a library dlclose'd and replaced by another
- *     at the same address is read afresh.
+ *     at the same address is read afresh. Its program headers are read in place, with plain
+ *     loads: the allocation path makes no system call (process_vm_readv was one), and a module
+ *     that _dl_find_object still names has its headers mapped, unless another thread unloads
+ *     it at that very moment, a race the reads of its .eh_frame (here and in libunwind) always
+ *     had. In a fork child of a threaded parent, where a module may have been left half
+ *     unmapped by a dlclose the fork interrupted, modules not seen before the fork are not
+ *     read at all (their frames end the walk).
+ *
+ * Each module's loaded segments are kept, not only its code: libunwind's reads it asks to have
+ * validated (unwind tables, code) are answered from them (libleak_modules_readable).
  *
  * Whether the chain can be followed from a frame is decided per function, from its unwind
  * table (eh_frame.c: is the function's CFA in %rbp at the return address?); here the answer is
@@ -37,22 +46,23 @@
 #include "common/sorted.h"
 #include "os/memory_copy.h"
 
-enum { MAX_SEGMENTS = 4, PERMANENT_CODE = 256, CACHED_MODULES = 64 };
+enum { MAX_SEGMENTS = 6, PERMANENT_SEGMENTS = 1024, CACHED_MODULES = 64 };
 
 struct code_range {
     uintptr_t start, end;
     const uint8_t *eh_frame_header; /* the module's .eh_frame_hdr, NULL when it has none */
+    bool executable;
 };
 _Static_assert(sizeof(uintptr_t) == sizeof(uint64_t), "common/sorted.h reads start as a uint64_t");
 
-/* What one module's program headers say: its executable segments. */
+/* What one module's program headers say: its loaded segments, executable or not. */
 struct module_facts {
     struct code_range code[MAX_SEGMENTS];
     int code_count;
 };
 
 /* Modules present at start, sorted by start; written once by the constructor. */
-static struct code_range permanent[PERMANENT_CODE];
+static struct code_range permanent[PERMANENT_SEGMENTS];
 static int permanent_count;
 
 /* Modules loaded later, as _dl_find_object names them. `published` is written last (release):
@@ -77,9 +87,10 @@ static void note_segment(uintptr_t bias, const ElfW(Phdr) * segment, struct modu
     if (segment->p_type == PT_GNU_EH_FRAME)
         for (int i = 0; i < MAX_SEGMENTS; i++)
             facts->code[i].eh_frame_header = (const uint8_t *)(bias + segment->p_vaddr);
-    if (segment->p_type == PT_LOAD && (segment->p_flags & PF_X) && facts->code_count < MAX_SEGMENTS) {
+    if (segment->p_type == PT_LOAD && (segment->p_flags & PF_R) && facts->code_count < MAX_SEGMENTS) {
         facts->code[facts->code_count].start = bias + segment->p_vaddr;
         facts->code[facts->code_count].end = bias + segment->p_vaddr + segment->p_memsz;
+        facts->code[facts->code_count].executable = segment->p_flags & PF_X;
         facts->code_count++;
     }
 }
@@ -91,9 +102,10 @@ static void read_facts(uintptr_t bias, const ElfW(Phdr) * headers, int count, st
         note_segment(bias, &headers[i], facts);
 }
 
-/* Copies memory that may have been unmapped (a library dlclose'd while we look, or half
-   unloaded when a fork child was made): process_vm_readv fails cleanly where a load would
-   fault. Where the kernel refuses the call itself (a seccomp filter), a plain copy. */
+/* For the module list of the dumper (libleak_modules_iterate), not the allocation path: copies
+   memory that may have been unmapped (a module half unloaded when a fork child was made);
+   process_vm_readv fails cleanly where a load would fault. Where the kernel refuses the call
+   itself (a seccomp filter), a plain copy. */
 static bool copy_memory(void *to, uintptr_t from, size_t size)
 {
     switch (libleak_copy_memory(to, from, size)) {
@@ -113,7 +125,7 @@ static int add_permanent(struct dl_phdr_info *info, size_t size, void *unused)
     (void)unused;
     struct module_facts facts;
     read_facts(info->dlpi_addr, info->dlpi_phdr, info->dlpi_phnum, &facts);
-    for (int i = 0; i < facts.code_count && permanent_count < PERMANENT_CODE; i++) {
+    for (int i = 0; i < facts.code_count && permanent_count < PERMANENT_SEGMENTS; i++) {
         int at = permanent_count++;
         while (at > 0 && permanent[at - 1].start > facts.code[i].start) {
             permanent[at] = permanent[at - 1];
@@ -125,15 +137,23 @@ static int add_permanent(struct dl_phdr_info *info, size_t size, void *unused)
 }
 
 /* Where the program headers of a module loaded at map_start are (its ELF header is in the page
-   the loader mapped first), and how many; 0 when that page holds no usable ELF header. */
-static int find_headers(uintptr_t map_start, uintptr_t map_end, uintptr_t *headers)
+   the loader mapped first), and how many; 0 when that page holds no usable ELF header. Read
+   with `copy` (the allocation path's plain one, or copy_memory). */
+static int find_headers(uintptr_t map_start, uintptr_t map_end, uintptr_t *headers,
+                        bool (*copy)(void *to, uintptr_t from, size_t size))
 {
     ElfW(Ehdr) elf;
-    if (map_end - map_start < sizeof elf || !copy_memory(&elf, map_start, sizeof elf) ||
+    if (map_end - map_start < sizeof elf || !copy(&elf, map_start, sizeof elf) ||
         memcmp(elf.e_ident, ELFMAG, SELFMAG) != 0 || elf.e_phentsize != sizeof(ElfW(Phdr)))
         return 0;
     *headers = map_start + elf.e_phoff;
     return elf.e_phnum;
+}
+
+static bool copy_in_place(void *to, uintptr_t from, size_t size)
+{
+    memcpy(to, (const void *)from, size);
+    return true;
 }
 
 static uint64_t hash_name(const char *name)
@@ -157,15 +177,16 @@ static const struct module_facts *loaded_module(uintptr_t address, struct module
             module->eh_frame == found.dlfo_eh_frame)
             return &module->facts;
     }
+    if (libleak_loader_locked)
+        return NULL; /* may be half unmapped: see the top of this file */
     uintptr_t headers;
-    int headers_count = find_headers(map_start, (uintptr_t)found.dlfo_map_end, &headers);
+    int headers_count = find_headers(map_start, (uintptr_t)found.dlfo_map_end, &headers, copy_in_place);
     if (!headers_count)
         return NULL;
     memset(scratch, 0, sizeof *scratch);
-    for (int i = 0; i < headers_count; i++) { /* one at a time: the program's stack may be small */
+    for (int i = 0; i < headers_count; i++) {
         ElfW(Phdr) segment;
-        if (!copy_memory(&segment, headers + (uintptr_t)i * sizeof segment, sizeof segment))
-            return NULL;
+        memcpy(&segment, (const void *)(headers + (uintptr_t)i * sizeof segment), sizeof segment);
         note_segment(found.dlfo_link_map->l_addr, &segment, scratch);
     }
     int slot = atomic_fetch_add_explicit(&cached_count, 1, memory_order_relaxed);
@@ -193,12 +214,34 @@ static inline uint64_t verdict_slot(uintptr_t address)
     return ((uint64_t)address * 0x9e3779b97f4a7c15ULL) >> 52;
 }
 
-static bool permanent_code(uintptr_t address, int *index)
+/* The segment of a module present at start that holds address, or -1. */
+static int permanent_segment(uintptr_t address)
 {
     int low = libleak_entries_up_to(permanent, permanent_count, sizeof permanent[0],
                                     offsetof(struct code_range, start), address);
-    *index = low - 1;
-    return low > 0 && address < permanent[low - 1].end;
+    return low > 0 && address < permanent[low - 1].end ? low - 1 : -1;
+}
+
+/* The segment that holds address, of any loaded module, or NULL. */
+static const struct code_range *find_segment(uintptr_t address, struct module_facts *scratch)
+{
+    int index = permanent_segment(address);
+    if (index >= 0)
+        return &permanent[index];
+    const struct module_facts *facts = loaded_module(address, scratch);
+    if (!facts)
+        return NULL;
+    for (int i = 0; i < facts->code_count; i++)
+        if (address >= facts->code[i].start && address < facts->code[i].end)
+            return &facts->code[i];
+    return NULL;
+}
+
+bool libleak_modules_readable(uintptr_t address, size_t size)
+{
+    struct module_facts scratch;
+    const struct code_range *segment = find_segment(address, &scratch);
+    return segment && size <= segment->end - address;
 }
 
 void libleak_modules_note(uintptr_t address)
@@ -239,8 +282,10 @@ bool libleak_modules_code(uintptr_t address, bool *frame_pointers)
         *frame_pointers = verdict & VERDICT_FRAME_POINTER;
         return true;
     }
-    int index;
-    if (permanent_code(address, &index)) {
+    int index = permanent_segment(address);
+    if (index >= 0) {
+        if (!permanent[index].executable)
+            return false;
         bool keeps = libleak_eh_frame_keeps_frame_pointer(permanent[index].eh_frame_header, address);
         if (address < (1ULL << 62))
             atomic_store_explicit(&verdicts[verdict_slot(address)],
@@ -250,16 +295,12 @@ bool libleak_modules_code(uintptr_t address, bool *frame_pointers)
         return true;
     }
     struct module_facts scratch;
-    const struct module_facts *facts = loaded_module(address, &scratch);
-    if (!facts)
+    const struct code_range *segment = find_segment(address, &scratch);
+    if (!segment || !segment->executable)
         return false;
-    for (int i = 0; i < facts->code_count; i++)
-        if (address >= facts->code[i].start && address < facts->code[i].end) {
-            /* Not through the cache: a library loaded later may be replaced at the same address. */
-            *frame_pointers = libleak_eh_frame_keeps_frame_pointer(facts->code[i].eh_frame_header, address);
-            return true;
-        }
-    return false;
+    /* Not through the cache: a library loaded later may be replaced at the same address. */
+    *frame_pointers = libleak_eh_frame_keeps_frame_pointer(segment->eh_frame_header, address);
+    return true;
 }
 
 /* Another thread may hold the loader's lock at the moment of fork: say so to the child. */
@@ -316,9 +357,10 @@ static int iterate_without_lock(int (*callback)(struct dl_phdr_info *, size_t, v
             headers = (uintptr_t)getauxval(AT_PHDR);
             count = (int)getauxval(AT_PHNUM);
         } else if (vdso && (uintptr_t)map->l_ld >= vdso && (uintptr_t)map->l_ld - vdso < 65536) {
-            count = find_headers(vdso, vdso + 65536, &headers);
+            count = find_headers(vdso, vdso + 65536, &headers, copy_memory);
         } else if (map->l_ld && _dl_find_object(map->l_ld, &found) == 0) {
-            count = find_headers((uintptr_t)found.dlfo_map_start, (uintptr_t)found.dlfo_map_end, &headers);
+            count = find_headers((uintptr_t)found.dlfo_map_start, (uintptr_t)found.dlfo_map_end, &headers,
+                                 copy_memory);
         }
         count = copy_module_headers(map->l_addr, headers, count);
         if (!count)

@@ -6,6 +6,7 @@
 #ifndef LIBLEAK_MODULES_H
 #define LIBLEAK_MODULES_H
 #include <link.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -17,6 +18,11 @@ void libleak_modules_init(void);
    says whether that module's functions set up %rbp as a frame pointer. Lock-free, no
    allocation, no system call once the module has been seen. */
 bool libleak_modules_code(uintptr_t address, bool *frame_pointers);
+
+/* True when [address, address + size) lies in one loaded segment of a loaded module (its
+   code, unwind tables, data): memory that may be read without a fault. Lock-free, no system
+   call once the module has been seen. */
+bool libleak_modules_readable(uintptr_t address, size_t size);
 
 /* Remembers the module holding address if it was loaded after start (for
    libleak_modules_retired): called for frames the frame-pointer walk did not look up. */

@@ -30,8 +30,13 @@ struct libleak_thread {
     uint64_t parked_countdown; /* countdown saved while inside libleak */
     uint64_t random_state;     /* xorshift state for the exponential draws; 0 = not seeded */
     uint32_t inside;           /* nesting depth of libleak's own code on this thread */
-    uintptr_t stack_low;       /* this thread's stack (unwind.c finds it), 0 = not yet known */
+    uintptr_t stack_low;       /* this thread's stack (thread_stack.c), 0 = not yet known */
     uintptr_t stack_high;
+    uintptr_t own_stack_low;   /* the stack of ours libunwind runs on now (unwind.c), or 0 */
+    uintptr_t own_stack_high;
+    uintptr_t own_frames_low;  /* libleak's frames on the program's stack during a walk, or 0 */
+    uintptr_t own_frames_high;
+    bool unwind_refused;       /* libunwind_setup.c refused a read of this capture */
     struct libleak_stripe *stripe; /* this thread's stack counters (stacks.c), NULL until needed */
     bool stripe_released;          /* handed back at thread exit: charge the shared stripe now */
     uint32_t shared_charges;       /* charges made to the shared stripe before having one */

@@ -12,9 +12,13 @@
  *     LIBLEAK_UNWIND=fp keeps what it has.
  *   - libunwind, which reads DWARF unwind tables and so works for any code. It runs on a stack
  *     of ours (its cursor and DWARF state take kilobytes, more than a small thread stack has
- *     to spare), and reads memory it is unsure of through our accessor, which validates with
- *     the thread's stack bounds and process_vm_readv instead of libunwind's pipe (a pipe is
- *     two descriptors that the program could close and be handed again).
+ *     to spare), set up by libunwind_setup.c to make no system call: memory it is unsure of
+ *     is read only where it is known to be mapped (the thread's stack, modules' segments).
+ *
+ * No system call either way, and no cancellation point: the thread's stack bounds come from
+ * thread_stack.c, learned at load time. A stack that cannot be followed without one (on an
+ * alternate signal stack, a coroutine's stack, through memory nothing vouches for) is cut short
+ * where it leaves known memory, and counted ("left short").
  *
  * auto (the default) walks frame pointers in exact mode (LIBLEAK_RATE=1, and so the leak gate),
  * where every allocation pays for a stack, and uses libunwind at sampling rates, where stacks
@@ -28,27 +32,22 @@
  */
 #include "alloc/unwind.h"
 
-#include <fcntl.h>
 #include <link.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 
 #include "core/config.h"
-#include "os/memory_copy.h"
-#include "os/proc_maps.h"
+#include "alloc/libunwind_setup.h"
 #include "alloc/memory.h"
 #include "alloc/modules.h"
 #include "alloc/stacks.h"
 #include "alloc/thread.h"
+#include "alloc/thread_stack.h"
 #include "alloc/track.h"
 
 static uintptr_t own_code_start, own_code_end;
@@ -58,7 +57,8 @@ static uintptr_t own_code_start, own_code_end;
    stacks walked by frame pointers to the end are the others. */
 static struct {
     _Atomic uint64_t fell_back; /* handed to libunwind by the default unwinder */
-    _Atomic uint64_t cut;       /* left short: fp mode, or no libunwind in a fork child */
+    _Atomic uint64_t cut;       /* left short: fp mode, no libunwind in a fork child, or memory
+                                   nothing vouches for */
     _Atomic uint64_t walked;    /* by frame pointers where libunwind was asked for (fork child) */
 } counts;
 
@@ -69,25 +69,17 @@ static bool in_own_code(uintptr_t address)
 
 /* ---- this thread's stack ---------------------------------------------------------------- */
 
-/* Finds this thread's stack once: the mapping that holds our frame. The main thread's stack
-   grows down to RLIMIT_STACK below its top, and nothing else is ever mapped there. */
+/* This thread's stack, kept once known. Not known (yet) when the thread runs on another
+   stack: asked again next time. */
 static bool know_stack(struct libleak_thread *self)
 {
     if (self->stack_high)
-        return self->stack_high > self->stack_low;
-    uintptr_t here = (uintptr_t)__builtin_frame_address(0), start, end;
-    if (!libleak_maps_find(here, &start, &end)) {
-        self->stack_low = self->stack_high = 1; /* unknown for good: never walk */
+        return true;
+    uintptr_t low, high;
+    if (!libleak_thread_stack_find(&low, &high))
         return false;
-    }
-    if (syscall(SYS_gettid) == getpid()) {
-        struct rlimit limit;
-        if (getrlimit(RLIMIT_STACK, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < end &&
-            end - limit.rlim_cur < start)
-            start = end - limit.rlim_cur;
-    }
-    self->stack_low = start;
-    self->stack_high = end;
+    self->stack_low = low;
+    self->stack_high = high;
     return true;
 }
 
@@ -267,19 +259,38 @@ static int capture_with_libunwind(uintptr_t *frames, int depth)
 {
     enum { EXTRA = LIBLEAK_OWN_FRAMES + 4, ROOMY = 128 * 1024 };
     /* A thread with room to spare below this frame (most) unwinds where it is. */
-    const struct libleak_thread *self = &libleak_thread;
+    struct libleak_thread *self = &libleak_thread;
     uintptr_t here = (uintptr_t)__builtin_frame_address(0);
     bool roomy = here > self->stack_low && here < self->stack_high && here - self->stack_low > ROOMY;
     int slot = roomy ? -1 : take_alternate_stack();
+    libleak_libunwind_refused(); /* a refusal of another walk (the gate's) is not this one's */
+    /* Our own frames on this stack, up to the hook the program called, are mapped whatever the
+       stack is (a signal's alternate stack, a coroutine's): libunwind may read them, so that
+       on such a stack it gets at least to the program's frame. Our code keeps frame pointers. */
+    uintptr_t outermost = here;
+    while (in_own_code(((const uintptr_t *)outermost)[1]) && ((const uintptr_t *)outermost)[0] > outermost)
+        outermost = ((const uintptr_t *)outermost)[0];
+    self->own_frames_low = here;
+    self->own_frames_high = outermost + 2 * sizeof(uintptr_t);
     void *on_our_stack[slot < 0 ? LIBLEAK_MAX_DEPTH + EXTRA : 1];
     struct libunwind_request request = {on_our_stack, depth + EXTRA, 0};
     if (slot >= 0) {
         char *top = alternate_stacks[slot].base + PAGE + ALTERNATE_STACK;
         request.raw = (void **)(top - (LIBLEAK_MAX_DEPTH + EXTRA) * sizeof(void *));
+        /* libunwind reads its own frames there, some of them validated */
+        self->own_stack_low = (uintptr_t)alternate_stacks[slot].base + PAGE;
+        self->own_stack_high = (uintptr_t)top;
+        uintptr_t stack_pointer;
+        __asm__ volatile("mov %%rsp, %0" : "=r"(stack_pointer));
+        self->own_frames_low = stack_pointer - 2 * sizeof(uintptr_t); /* and the call's frame below */
         libleak_call_on_stack(run_libunwind, &request, (void *)((uintptr_t)request.raw & ~(uintptr_t)15));
+        self->own_stack_low = self->own_stack_high = 0;
     } else {
         run_libunwind(&request);
     }
+    self->own_frames_low = self->own_frames_high = 0;
+    if (libleak_libunwind_refused())
+        atomic_fetch_add_explicit(&counts.cut, 1, memory_order_relaxed);
     int first = 0;
     while (first < request.got && in_own_code((uintptr_t)request.raw[first]))
         first++;
@@ -291,60 +302,6 @@ static int capture_with_libunwind(uintptr_t *frames, int depth)
     if (slot >= 0)
         atomic_store_explicit(&alternate_stacks[slot].busy, false, memory_order_release);
     return kept;
-}
-
-/* libunwind's own access_mem validates an address it is unsure of by writing a byte of it into
-   a pipe it opened once (at the lowest free descriptors) and reads back. A program that closes
-   its descriptors and opens files gets those numbers: libunwind then read from and wrote into
-   the program's files. Ours answers from the thread's stack bounds, and otherwise asks the
-   kernel with process_vm_readv, which fails cleanly on unmapped memory and needs no
-   descriptor. libunwind 1.6 marks the reads it wants validated in the low bit of `argument`
-   (the rest is its ucontext pointer); reads it does not mark are of memory it knows. */
-static int access_memory(unw_addr_space_t space, unw_word_t address, unw_word_t *value, int write,
-                         void *argument)
-{
-    (void)space;
-    if (write) {
-        *(unw_word_t *)address = *value;
-        return 0;
-    }
-    const struct libleak_thread *self = &libleak_thread;
-    bool validate = (uintptr_t)argument & 1;
-    bool on_stack = address >= self->stack_low && address < self->stack_high &&
-                    self->stack_high - address >= sizeof *value;
-    if (validate && !on_stack) {
-        if (libleak_copy_memory(value, address, sizeof *value) != LIBLEAK_COPY_DONE)
-            return -UNW_EINVAL;
-        return 0;
-    }
-    *value = *(const unw_word_t *)address;
-    return 0;
-}
-
-/* libunwind opens its validation pipe when it starts, at the two lowest free descriptors. We
-   note those numbers, start it, and close them again if they are that pipe: with our accessor
-   libunwind never uses it, and the program gets its numbers back. */
-static void start_libunwind(void)
-{
-    int lowest[2] = {open("/dev/null", O_RDONLY | O_CLOEXEC), open("/dev/null", O_RDONLY | O_CLOEXEC)};
-    for (int i = 0; i < 2; i++)
-        if (lowest[i] >= 0)
-            close(lowest[i]);
-    /* No register-state cache: this libunwind takes a mutex for it even when asked to cache per
-       thread, and holds it across dl_iterate_phdr; a thread sampled inside the program's own
-       dl_iterate_phdr callback (holding the loader's lock) then deadlocked with one unwinding
-       elsewhere (tests/cases/lib_loader_callbacks.sh). */
-    unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_NONE);
-    unw_accessors_t *accessors = unw_get_accessors(unw_local_addr_space);
-    if (accessors)
-        accessors->access_mem = access_memory;
-    struct stat read_end, write_end;
-    if (lowest[0] >= 0 && lowest[1] >= 0 && fstat(lowest[0], &read_end) == 0 &&
-        fstat(lowest[1], &write_end) == 0 && S_ISFIFO(read_end.st_mode) && S_ISFIFO(write_end.st_mode) &&
-        read_end.st_ino == write_end.st_ino && accessors) {
-        close(lowest[0]);
-        close(lowest[1]);
-    }
 }
 
 /* ---- choosing ---------------------------------------------------------------------------- */
@@ -429,8 +386,9 @@ static int find_own_code(struct dl_phdr_info *info, size_t size, void *context)
 void libleak_unwind_init(void)
 {
     dl_iterate_phdr(find_own_code, NULL);
+    libleak_thread_stack_init();
     libleak_modules_init();
     if (libleak_config.unwinder == LIBLEAK_UNWIND_AUTO)
         libleak_config.frame_pointers = libleak_config.rate == 1;
-    start_libunwind();
+    libleak_libunwind_init();
 }

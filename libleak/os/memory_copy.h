@@ -1,7 +1,8 @@
 /*
  * memory_copy — copying memory that may not be mapped any more (a library dlclose'd while we
  * look, a frame pointer into nowhere) without faulting: process_vm_readv on our own pid, which
- * fails cleanly where a load would fault.
+ * fails cleanly where a load would fault. For the dumper and the gate: a system call, so never
+ * on the allocation path (alloc/ reads only memory it knows is mapped).
  */
 #ifndef LIBLEAK_MEMORY_COPY_H
 #define LIBLEAK_MEMORY_COPY_H

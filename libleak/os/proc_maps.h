@@ -3,8 +3,9 @@
  * feed it strings, as Go's runtime/pprof keeps parseProcSelfMaps apart from the read) and a
  * reader that hands each parsed line to a callback.
  *
- * The reader may run on the allocation path (unwind.c learns a thread's stack from it) and in
- * the stopped world of the gate: raw read(2) into buffers on the caller's stack (1 KiB),
+ * The reader runs at load time (alloc/thread_stack.c learns the main thread's stack from it;
+ * never on the allocation path: open() is a system call and a cancellation point) and in the
+ * stopped world of the gate: raw read(2) into buffers on the caller's stack (1 KiB),
  * no stdio, no malloc, no lock; the descriptor comes from libleak_open_high (os/descriptors.h).
  */
 #ifndef LIBLEAK_PROC_MAPS_H
