@@ -33,6 +33,7 @@
 #include "dump/near_limit.h"
 #include "dump/peak.h"
 #include "dump/watch.h"
+#include "process/exit_sequence.h"
 
 static void stay_passive(void)
 {
@@ -76,6 +77,7 @@ __attribute__((constructor(101))) static void libleak_start(void)
        thread's countdown negative and is served from the bootstrap buffer. */
     libleak_real_resolve();
     libleak_enter();
+    libleak_exit_sequence_init();
     libleak_log_init();
     if (getauxval(AT_SECURE)) { /* setuid/setgid: read no environment, write nothing */
         stay_passive();
@@ -103,33 +105,12 @@ __attribute__((constructor(101))) static void libleak_start(void)
     libleak_leave();
 }
 
-/*
- * exit() from several threads at once. glibc lets a second caller finish the process with
- * _exit while the first is still running the exit handlers and destructors, ours among them:
- * the exit profile and the leak gate were lost, and a leaking test passed. The first caller
- * goes on; any other waits for the process to end, as it would inside a slower exit(). The
- * owner is kept with its pid: a vfork child shares our memory, and a fork child inherits it,
- * so an owner of another process is stale. (A return from main reaches libc's exit without
- * passing here; a thread calling exit() at that moment is not held back.)
- */
-static _Atomic uint64_t exiting_thread; /* pid << 32 | tid of the first caller, or 0 */
-
+/* exit(), as glibc's, after waiting while our exit sequence runs on another thread
+   (exit_sequence.c: exit() from several threads at once). */
 EXPORT __attribute__((noreturn)) void exit(int status)
 {
     static void (*next_exit)(int);
-    uint64_t self = (uint64_t)(uint32_t)getpid() << 32 | (uint32_t)gettid();
-    uint64_t owner = atomic_load(&exiting_thread);
-    for (;;) {
-        if (owner == self || (owner && owner >> 32 == self >> 32))
-            break;
-        if (atomic_compare_exchange_weak(&exiting_thread, &owner, self)) {
-            owner = self;
-            break;
-        }
-    }
-    if (owner != self)
-        for (;;)
-            pause(); /* the first exit() ends the process */
+    libleak_exit_sequence_wait();
     if (!next_exit && libleak_real_resolve()) {
         libleak_enter(); /* dlsym allocates: not the program's allocation */
         next_exit = (void (*)(int))libleak_real_next("exit");
@@ -142,6 +123,7 @@ EXPORT __attribute__((noreturn)) void exit(int status)
 
 __attribute__((destructor)) static void libleak_stop(void)
 {
+    libleak_exit_sequence_begin();
     libleak_watch_at_exit();
     /* The leak gate scans this thread's stack from here up: the frames below are libleak's.
        getcontext puts the registers the program may still hold pointers in on that stack. */
@@ -150,4 +132,5 @@ __attribute__((destructor)) static void libleak_stop(void)
     libleak_gate_scan((uintptr_t)&registers);
     libleak_dump_at_exit();
     libleak_gate_finish();
+    libleak_exit_sequence_end();
 }
