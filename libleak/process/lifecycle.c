@@ -7,6 +7,7 @@
  * exit profile; it runs after the program's own destructors and atexit handlers, because the
  * program was started after us.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <link.h>
 #include <pthread.h>
@@ -46,32 +47,42 @@ static void stay_passive(void)
  * fork. The locks of the kept files and of the peak are held across it, so that neither list
  * is half changed in the child. The child then forgets what was its parent's (snapshots, peak,
  * growth, near-limit steps) before it gets a dumper of its own, which polls that state at once.
- * (live.c and modules.c register handlers of their own.)
+ * (live.c and modules.c register handlers of their own.) The handlers keep errno: the program
+ * goes on from fork().
  */
 static void before_fork(void)
 {
+    int saved_errno = errno;
     libleak_kept_files_before_fork();
     libleak_peak_before_fork();
+    errno = saved_errno;
 }
 
 static void after_fork_in_parent(void)
 {
+    int saved_errno = errno;
     libleak_peak_after_fork();
     libleak_kept_files_after_fork_in_parent();
+    errno = saved_errno;
 }
 
 static void after_fork_in_child(void)
 {
+    int saved_errno = errno;
     libleak_peak_after_fork();
     libleak_peak_reset();
     libleak_kept_files_after_fork_in_child();
     libleak_growth_snapshots_after_fork_in_child();
     libleak_near_limit_after_fork_in_child();
     libleak_dump_after_fork_in_child();
+    errno = saved_errno;
 }
 
+/* An entry point (hooks.c's errno rule): main finds errno as it would bare, whatever the
+   probes below left in it (the cgroup probe's access() left ENOENT). */
 __attribute__((constructor(101))) static void libleak_start(void)
 {
+    int saved_errno = errno;
     /* Resolve before entering: a parked countdown sends allocations straight to the real
        functions (hooks.c), so they must be known first; dlsym's own calloc still finds this
        thread's countdown negative and is served from the bootstrap buffer. */
@@ -82,6 +93,7 @@ __attribute__((constructor(101))) static void libleak_start(void)
     if (getauxval(AT_SECURE)) { /* setuid/setgid: read no environment, write nothing */
         stay_passive();
         libleak_leave();
+        errno = saved_errno;
         return;
     }
     libleak_config_load();
@@ -103,6 +115,7 @@ __attribute__((constructor(101))) static void libleak_start(void)
     pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
     atomic_store_explicit(&libleak_ready, true, memory_order_release);
     libleak_leave();
+    errno = saved_errno;
 }
 
 /* exit(), as glibc's, after waiting while our exit sequence runs on another thread
