@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <semaphore.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -57,6 +58,19 @@ static int64_t monotonic_nanos(void)
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+}
+
+#define SIG2STR_MAX_LENGTH 16
+
+/* "USR1", "USR2" or "RTMIN+3": the signals LIBLEAK_SIGNAL may name (config.c). */
+static void signal_name(int signal_number, char *name, size_t size)
+{
+    if (signal_number == SIGUSR1)
+        snprintf(name, size, "USR1");
+    else if (signal_number == SIGUSR2)
+        snprintf(name, size, "USR2");
+    else
+        snprintf(name, size, "RTMIN+%d", signal_number - SIGRTMIN);
 }
 
 static void on_snapshot_signal(int signal_number)
@@ -227,6 +241,22 @@ static void install_signal_handler(void)
     libleak_config.signal = 0;
 }
 
+/* A snapshot signal the process was started with ignored stays ignored: SIG_IGN is inherited
+   across execve, and whoever set it (nohup, a shell's trap '' USR2, a supervisor) means every
+   program below it to survive the signal. Our handler would have replaced it, and execve
+   resets a handled signal to its default action: a program exec'd without the library (a
+   static binary) then died of it (lib_signal_ignored). */
+static bool signal_was_ignored(int signal_number)
+{
+    struct sigaction current;
+    if (sigaction(signal_number, NULL, &current) != 0 || current.sa_handler != SIG_IGN)
+        return false;
+    char name[SIG2STR_MAX_LENGTH];
+    signal_name(signal_number, name, sizeof name);
+    libleak_log("LIBLEAK_SIGNAL: %s is ignored (SIG_IGN, inherited); left ignored: no snapshots on signal", name);
+    return true;
+}
+
 void libleak_dumper_init(void)
 {
     sem_init(&wakeup, 0, 0);
@@ -234,6 +264,8 @@ void libleak_dumper_init(void)
     int64_t now = monotonic_nanos();
     next_periodic = now + (int64_t)libleak_config.interval * 1000000000;
     next_poll = now;
+    if (libleak_config.signal && signal_was_ignored(libleak_config.signal))
+        libleak_config.signal = 0;
     dumper_wanted = libleak_config.signal || libleak_config.interval || watch_period_millis();
     if (dumper_wanted)
         start_dumper();
