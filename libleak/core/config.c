@@ -274,6 +274,15 @@ static void load_watch(void)
     load_count_or_off("LIBLEAK_MAX_FILES", &libleak_config.max_files, 2, MAX_FILES_LIMIT);
 }
 
+/* Whether the user asked for something only the dumper thread does. */
+static bool dumper_asked(void)
+{
+    const char *signal = getenv("LIBLEAK_SIGNAL");
+    const char *near_limit = getenv("LIBLEAK_NEAR_LIMIT");
+    return (signal && libleak_config.signal) || libleak_config.interval || libleak_config.inuse_interval ||
+           libleak_config.peak != LIBLEAK_PEAK_OFF || (near_limit && libleak_config.near_limit);
+}
+
 void libleak_config_load(void)
 {
     load_unwinder();
@@ -291,4 +300,5 @@ void libleak_config_load(void)
     load_size("LIBLEAK_MAX_MEMORY", &libleak_config.max_memory, 16ULL << 20, 1ULL << 40);
     load_check();
     load_watch();
+    libleak_config.dumper_asked = dumper_asked();
 }

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +30,7 @@
 #include "core/log.h"
 #include "dump/dump.h"
 #include "dump/watch.h"
+#include "os/process_slots.h"
 
 static sem_t wakeup;
 
@@ -151,12 +153,52 @@ static void *dumper_main(void *unused)
     return NULL;
 }
 
+/* Says once (a fork child inherits told, so a process tree says it once) why the dumper is
+   not running, when a setting asked for what it does; with the defaults (the snapshot signal,
+   the near-limit watch in a container) the library stays silent: a sandbox that forbids
+   threads made ls and sort print a line on every run (lib_no_threads). */
+static bool told;
+
+static void say_not_started(const char *why)
+{
+    if (told || !libleak_config.dumper_asked)
+        return;
+    told = true;
+    libleak_log("cannot start the dumper thread (%s); snapshots on signal, periodic snapshots and the watch are off",
+                why);
+}
+
+/* RLIMIT_NPROC counts our thread against the real user, in every fork child again. It is
+   started only if, after it, the user keeps at least an eighth of the limit free (at least
+   one slot): the program's own next thread or fork must not find the limit reached because of
+   us (lib_nproc: with nproc=2 they failed with EAGAIN). A margin, because the count is taken
+   once, at start: a program that will need more slots than an eighth of its limit at once may
+   still find us in one of them. */
+static bool slot_to_spare(void)
+{
+    struct libleak_process_slots slots;
+    uint64_t margin = 1;
+    struct rlimit nproc;
+    if (getrlimit(RLIMIT_NPROC, &nproc) == 0 && nproc.rlim_cur != RLIM_INFINITY && nproc.rlim_cur / 8 > 1)
+        margin = nproc.rlim_cur / 8;
+    if (libleak_process_slots_free(1 + margin, &slots) >= 1 + margin)
+        return true;
+    char why[160];
+    snprintf(why, sizeof why, "RLIMIT_NPROC=%llu and %llu tasks of uid %u: the thread would take one of the last %llu",
+             (unsigned long long)slots.limit, (unsigned long long)slots.used, (unsigned)getuid(),
+             (unsigned long long)(1 + margin));
+    say_not_started(why);
+    return false;
+}
+
 /* Starts the dumper thread; dumper_control held (or the process single-threaded). Every
    signal is blocked in it: left unblocked, the snapshot signal would make it a thread the
    kernel may hand the process's signal to, and a program that blocks that signal and waits
    for it (sigwait on a thread of its own) would lose it to our handler (lib_signal_effects). */
 static void start_dumper(void)
 {
+    if (!slot_to_spare())
+        return;
     atomic_store(&dumper_stop, false);
     sigset_t all, previous;
     sigfillset(&all);
@@ -168,8 +210,7 @@ static void start_dumper(void)
     pthread_attr_destroy(&attributes);
     pthread_sigmask(SIG_SETMASK, &previous, NULL);
     if (error) {
-        libleak_log("cannot start the dumper thread (%s); snapshots on signal and periodic snapshots are off",
-                    strerror(error));
+        say_not_started(strerror(error));
         return;
     }
     pthread_setname_np(dumper_thread, "libleak-dumper");
