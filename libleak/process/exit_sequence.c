@@ -31,9 +31,9 @@
  * means the finalizer is running the program's own destructors first, and one of those could
  * be waiting for the very thread we hold (bare, that thread would have ended the process). So
  * that wait has a bound, GIVE_UP_SECONDS, after which the holds let everyone go as glibc would.
- * (It also keeps a library that was dlopened rather than preloaded, whose holds would sit
- * above the finalizer, from hanging at exit.) The sequence's own thread is never held: a
- * signal handler that calls exit() inside our destructor goes on as it would bare.
+ * A library dlopened rather than preloaded registers no holds (loaded_before_libc). The
+ * sequence's own thread is never held: a signal handler that calls exit() inside our
+ * destructor goes on as it would bare.
  *
  * Everything is kept with the pid: a fork child inherits this memory and a vfork child shares
  * it, and a state of another process is stale. With glibc's exit lock (2.37 and later) a
@@ -41,12 +41,15 @@
  */
 #include "process/exit_sequence.h"
 
+#include <dlfcn.h>
 #include <errno.h>
+#include <link.h>
 #include <linux/futex.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -129,8 +132,26 @@ static void hold_the_exit(int status, void *unused)
     errno = saved_errno;
 }
 
+/* True when the library was loaded before libc (preloaded: LD_PRELOAD objects come right after
+   the program in the loader's list): its constructor then runs before __libc_start_main
+   registers the finalizer, and the holds sit below it. A library loaded later (dlopen) would
+   put them above the finalizer, where they would wait for a sequence not begun: none then. */
+static bool loaded_before_libc(void)
+{
+    Dl_info info;
+    struct link_map *self = NULL;
+    if (!dladdr1((void *)loaded_before_libc, &info, (void **)&self, RTLD_DL_LINKMAP) || !self)
+        return false;
+    for (struct link_map *map = self->l_prev; map; map = map->l_prev)
+        if (map->l_name && strstr(map->l_name, "/libc.so"))
+            return false;
+    return true;
+}
+
 void libleak_exit_sequence_init(void)
 {
+    if (!loaded_before_libc())
+        return;
     for (int i = 0; i < HOLDS; i++)
         on_exit(hold_the_exit, NULL);
 }
