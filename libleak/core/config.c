@@ -84,18 +84,16 @@ static void load_bool(const char *name, bool *target)
         libleak_log("%s=\"%s\" is not 0 or 1; using %d", name, text, *target);
 }
 
-/* A signal we may take for snapshots: catchable, not one whose default use the program or the
-   kernel depends on (SIGSEGV & co.), and not one of the real-time signals glibc keeps for
-   itself (32 for thread cancellation, 33 for setxid: below SIGRTMIN, and sigaction refuses
-   them, so 32 would kill the program when sent and 33 would do nothing). */
+/* A signal we may take for snapshots, by number: the same set as by name. USR1 and USR2, and
+   the real-time signals glibc leaves to programs, have no use the program or the kernel gives
+   them unasked. Every other has one that taking it would change: TERM, INT, HUP would no longer
+   end the program, PIPE would turn a closed pipe into EPIPE ("Broken pipe" from `yes | head`),
+   CHLD, WINCH, URG, CONT are ignored by default and would interrupt sleeps, PWR is the gate's
+   stop signal, KILL and STOP cannot be caught, SEGV & co. report faults; 32 and 33, below
+   SIGRTMIN, are glibc's own (cancellation, setxid). */
 static bool signal_is_usable(long number)
 {
-    if (number <= 0 || number >= NSIG)
-        return false;
-    if (number >= 32 && number < SIGRTMIN)
-        return false;
-    return number != SIGKILL && number != SIGSTOP && number != SIGSEGV && number != SIGBUS &&
-           number != SIGFPE && number != SIGILL;
+    return number == SIGUSR1 || number == SIGUSR2 || (number >= SIGRTMIN && number <= SIGRTMAX);
 }
 
 static void load_signal(void)
@@ -123,10 +121,9 @@ static void load_signal(void)
         libleak_config.signal = (int)number;
         return;
     }
-    libleak_log(
-            "LIBLEAK_SIGNAL=\"%s\" is not USR1, USR2, none or a catchable signal number that glibc leaves to "
-            "programs (1-31 but KILL, STOP, SEGV, BUS, FPE, ILL; %d-%d); using USR2",
-            text, SIGRTMIN, SIGRTMAX);
+    libleak_log("LIBLEAK_SIGNAL=\"%s\" is not USR1, USR2, none, their numbers (%d, %d) or a real-time signal "
+                "number (%d-%d); using USR2",
+                text, SIGUSR1, SIGUSR2, SIGRTMIN, SIGRTMAX);
     libleak_config.signal = SIGUSR2;
 }
 
@@ -281,6 +278,15 @@ static void load_watch(void)
     load_count_or_off("LIBLEAK_MAX_FILES", &libleak_config.max_files, 2, MAX_FILES_LIMIT);
 }
 
+/* Whether the user asked for something only the dumper thread does. */
+static bool dumper_asked(void)
+{
+    const char *signal = getenv("LIBLEAK_SIGNAL");
+    const char *near_limit = getenv("LIBLEAK_NEAR_LIMIT");
+    return (signal && libleak_config.signal) || libleak_config.interval || libleak_config.inuse_interval ||
+           libleak_config.peak != LIBLEAK_PEAK_OFF || (near_limit && libleak_config.near_limit);
+}
+
 void libleak_config_load(void)
 {
     load_unwinder();
@@ -298,4 +304,5 @@ void libleak_config_load(void)
     load_size("LIBLEAK_MAX_MEMORY", &libleak_config.max_memory, 16ULL << 20, 1ULL << 40);
     load_check();
     load_watch();
+    libleak_config.dumper_asked = dumper_asked();
 }

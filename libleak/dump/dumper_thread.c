@@ -17,8 +17,10 @@
 #include <pthread.h>
 #include <semaphore.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +30,7 @@
 #include "core/log.h"
 #include "dump/dump.h"
 #include "dump/watch.h"
+#include "os/process_slots.h"
 
 static sem_t wakeup;
 
@@ -57,6 +60,19 @@ static int64_t monotonic_nanos(void)
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+}
+
+#define SIG2STR_MAX_LENGTH 16
+
+/* "USR1", "USR2" or "RTMIN+3": the signals LIBLEAK_SIGNAL may name (config.c). */
+static void signal_name(int signal_number, char *name, size_t size)
+{
+    if (signal_number == SIGUSR1)
+        snprintf(name, size, "USR1");
+    else if (signal_number == SIGUSR2)
+        snprintf(name, size, "USR2");
+    else
+        snprintf(name, size, "RTMIN+%d", signal_number - SIGRTMIN);
 }
 
 static void on_snapshot_signal(int signal_number)
@@ -137,12 +153,52 @@ static void *dumper_main(void *unused)
     return NULL;
 }
 
+/* Says once (a fork child inherits told, so a process tree says it once) why the dumper is
+   not running, when a setting asked for what it does; with the defaults (the snapshot signal,
+   the near-limit watch in a container) the library stays silent: a sandbox that forbids
+   threads made ls and sort print a line on every run (lib_no_threads). */
+static bool told;
+
+static void say_not_started(const char *why)
+{
+    if (told || !libleak_config.dumper_asked)
+        return;
+    told = true;
+    libleak_log("cannot start the dumper thread (%s); snapshots on signal, periodic snapshots and the watch are off",
+                why);
+}
+
+/* RLIMIT_NPROC counts our thread against the real user, in every fork child again. It is
+   started only if, after it, the user keeps at least an eighth of the limit free (at least
+   one slot): the program's own next thread or fork must not find the limit reached because of
+   us (lib_nproc: with nproc=2 they failed with EAGAIN). A margin, because the count is taken
+   once, at start: a program that will need more slots than an eighth of its limit at once may
+   still find us in one of them. */
+static bool slot_to_spare(void)
+{
+    struct libleak_process_slots slots;
+    uint64_t margin = 1;
+    struct rlimit nproc;
+    if (getrlimit(RLIMIT_NPROC, &nproc) == 0 && nproc.rlim_cur != RLIM_INFINITY && nproc.rlim_cur / 8 > 1)
+        margin = nproc.rlim_cur / 8;
+    if (libleak_process_slots_free(1 + margin, &slots) >= 1 + margin)
+        return true;
+    char why[160];
+    snprintf(why, sizeof why, "RLIMIT_NPROC=%llu and %llu tasks of uid %u: the thread would take one of the last %llu",
+             (unsigned long long)slots.limit, (unsigned long long)slots.used, (unsigned)getuid(),
+             (unsigned long long)(1 + margin));
+    say_not_started(why);
+    return false;
+}
+
 /* Starts the dumper thread; dumper_control held (or the process single-threaded). Every
    signal is blocked in it: left unblocked, the snapshot signal would make it a thread the
    kernel may hand the process's signal to, and a program that blocks that signal and waits
    for it (sigwait on a thread of its own) would lose it to our handler (lib_signal_effects). */
 static void start_dumper(void)
 {
+    if (!slot_to_spare())
+        return;
     atomic_store(&dumper_stop, false);
     sigset_t all, previous;
     sigfillset(&all);
@@ -154,8 +210,7 @@ static void start_dumper(void)
     pthread_attr_destroy(&attributes);
     pthread_sigmask(SIG_SETMASK, &previous, NULL);
     if (error) {
-        libleak_log("cannot start the dumper thread (%s); snapshots on signal and periodic snapshots are off",
-                    strerror(error));
+        say_not_started(strerror(error));
         return;
     }
     pthread_setname_np(dumper_thread, "libleak-dumper");
@@ -227,6 +282,22 @@ static void install_signal_handler(void)
     libleak_config.signal = 0;
 }
 
+/* A snapshot signal the process was started with ignored stays ignored: SIG_IGN is inherited
+   across execve, and whoever set it (nohup, a shell's trap '' USR2, a supervisor) means every
+   program below it to survive the signal. Our handler would have replaced it, and execve
+   resets a handled signal to its default action: a program exec'd without the library (a
+   static binary) then died of it (lib_signal_ignored). */
+static bool signal_was_ignored(int signal_number)
+{
+    struct sigaction current;
+    if (sigaction(signal_number, NULL, &current) != 0 || current.sa_handler != SIG_IGN)
+        return false;
+    char name[SIG2STR_MAX_LENGTH];
+    signal_name(signal_number, name, sizeof name);
+    libleak_log("LIBLEAK_SIGNAL: %s is ignored (SIG_IGN, inherited); left ignored: no snapshots on signal", name);
+    return true;
+}
+
 void libleak_dumper_init(void)
 {
     sem_init(&wakeup, 0, 0);
@@ -234,6 +305,8 @@ void libleak_dumper_init(void)
     int64_t now = monotonic_nanos();
     next_periodic = now + (int64_t)libleak_config.interval * 1000000000;
     next_poll = now;
+    if (libleak_config.signal && signal_was_ignored(libleak_config.signal))
+        libleak_config.signal = 0;
     dumper_wanted = libleak_config.signal || libleak_config.interval || watch_period_millis();
     if (dumper_wanted)
         start_dumper();

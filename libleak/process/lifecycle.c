@@ -7,6 +7,7 @@
  * exit profile; it runs after the program's own destructors and atexit handlers, because the
  * program was started after us.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <link.h>
 #include <pthread.h>
@@ -33,6 +34,7 @@
 #include "dump/near_limit.h"
 #include "dump/peak.h"
 #include "dump/watch.h"
+#include "process/exit_sequence.h"
 
 static void stay_passive(void)
 {
@@ -45,41 +47,53 @@ static void stay_passive(void)
  * fork. The locks of the kept files and of the peak are held across it, so that neither list
  * is half changed in the child. The child then forgets what was its parent's (snapshots, peak,
  * growth, near-limit steps) before it gets a dumper of its own, which polls that state at once.
- * (live.c and modules.c register handlers of their own.)
+ * (live.c and modules.c register handlers of their own.) The handlers keep errno: the program
+ * goes on from fork().
  */
 static void before_fork(void)
 {
+    int saved_errno = errno;
     libleak_kept_files_before_fork();
     libleak_peak_before_fork();
+    errno = saved_errno;
 }
 
 static void after_fork_in_parent(void)
 {
+    int saved_errno = errno;
     libleak_peak_after_fork();
     libleak_kept_files_after_fork_in_parent();
+    errno = saved_errno;
 }
 
 static void after_fork_in_child(void)
 {
+    int saved_errno = errno;
     libleak_peak_after_fork();
     libleak_peak_reset();
     libleak_kept_files_after_fork_in_child();
     libleak_growth_snapshots_after_fork_in_child();
     libleak_near_limit_after_fork_in_child();
     libleak_dump_after_fork_in_child();
+    errno = saved_errno;
 }
 
+/* An entry point (hooks.c's errno rule): main finds errno as it would bare, whatever the
+   probes below left in it (the cgroup probe's access() left ENOENT). */
 __attribute__((constructor(101))) static void libleak_start(void)
 {
+    int saved_errno = errno;
     /* Resolve before entering: a parked countdown sends allocations straight to the real
        functions (hooks.c), so they must be known first; dlsym's own calloc still finds this
        thread's countdown negative and is served from the bootstrap buffer. */
     libleak_real_resolve();
     libleak_enter();
+    libleak_exit_sequence_init();
     libleak_log_init();
     if (getauxval(AT_SECURE)) { /* setuid/setgid: read no environment, write nothing */
         stay_passive();
         libleak_leave();
+        errno = saved_errno;
         return;
     }
     libleak_config_load();
@@ -101,35 +115,15 @@ __attribute__((constructor(101))) static void libleak_start(void)
     pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
     atomic_store_explicit(&libleak_ready, true, memory_order_release);
     libleak_leave();
+    errno = saved_errno;
 }
 
-/*
- * exit() from several threads at once. glibc lets a second caller finish the process with
- * _exit while the first is still running the exit handlers and destructors, ours among them:
- * the exit profile and the leak gate were lost, and a leaking test passed. The first caller
- * goes on; any other waits for the process to end, as it would inside a slower exit(). The
- * owner is kept with its pid: a vfork child shares our memory, and a fork child inherits it,
- * so an owner of another process is stale. (A return from main reaches libc's exit without
- * passing here; a thread calling exit() at that moment is not held back.)
- */
-static _Atomic uint64_t exiting_thread; /* pid << 32 | tid of the first caller, or 0 */
-
+/* exit(), as glibc's, after waiting while our exit sequence runs on another thread
+   (exit_sequence.c: exit() from several threads at once). */
 EXPORT __attribute__((noreturn)) void exit(int status)
 {
     static void (*next_exit)(int);
-    uint64_t self = (uint64_t)(uint32_t)getpid() << 32 | (uint32_t)gettid();
-    uint64_t owner = atomic_load(&exiting_thread);
-    for (;;) {
-        if (owner == self || (owner && owner >> 32 == self >> 32))
-            break;
-        if (atomic_compare_exchange_weak(&exiting_thread, &owner, self)) {
-            owner = self;
-            break;
-        }
-    }
-    if (owner != self)
-        for (;;)
-            pause(); /* the first exit() ends the process */
+    libleak_exit_sequence_wait();
     if (!next_exit && libleak_real_resolve()) {
         libleak_enter(); /* dlsym allocates: not the program's allocation */
         next_exit = (void (*)(int))libleak_real_next("exit");
@@ -142,6 +136,7 @@ EXPORT __attribute__((noreturn)) void exit(int status)
 
 __attribute__((destructor)) static void libleak_stop(void)
 {
+    libleak_exit_sequence_begin();
     libleak_watch_at_exit();
     /* The leak gate scans this thread's stack from here up: the frames below are libleak's.
        getcontext puts the registers the program may still hold pointers in on that stack. */
@@ -150,4 +145,5 @@ __attribute__((destructor)) static void libleak_stop(void)
     libleak_gate_scan((uintptr_t)&registers);
     libleak_dump_at_exit();
     libleak_gate_finish();
+    libleak_exit_sequence_end();
 }

@@ -1,6 +1,7 @@
 #!/bin/bash
 # LIBLEAK_SIGNAL refuses the signals it cannot use: glibc's own (32 and 33, below SIGRTMIN),
-# SIGKILL, SIGSTOP, 0-less and out-of-range numbers. Exactly one stderr line naming the
+# SIGKILL, SIGSTOP, 0-less and out-of-range numbers (lib_signal_numbers: all but USR1, USR2 and
+# the real-time signals). Exactly one stderr line naming the
 # variable, the value and what is used instead (USR2); the program runs on unchanged, and the
 # fallback works: SIGUSR2 then writes a snapshot.
 . "$LIBLEAK_ROOT/tests/lib.sh"
