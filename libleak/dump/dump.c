@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "alloc/own_stack.h"
 #include "alloc/thread.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -51,6 +52,7 @@ static int64_t start_nanos;
 
 void libleak_dump_init(void)
 {
+    libleak_own_stack_reserve(); /* at start, while the address space has room */
     start_nanos = libleak_wall_nanos();
     libleak_output_init();
     libleak_dumper_init();
@@ -83,9 +85,9 @@ static void end_dump(int cancel_state)
 }
 
 /* Writes one profile: to path, or to the name LIBLEAK_OUT gives with %n = special (or the next
-   sequence number when special is NULL). */
-static int dump(const char *path, const char *special, const struct libleak_profile_source *source,
-                const char *const *comments)
+   sequence number when special is NULL). Runs on the library's own stack (dump below). */
+static int write_dump(const char *path, const char *special, const struct libleak_profile_source *source,
+                      const char *const *comments)
 {
     if (libleak_passive) {
         errno = EPERM;
@@ -137,6 +139,31 @@ static int dump(const char *path, const char *special, const struct libleak_prof
     return result;
 }
 
+struct dump_call {
+    const char *path, *special;
+    const struct libleak_profile_source *source;
+    const char *const *comments;
+    int result, saved_errno;
+};
+
+static void dump_on_own_stack(void *context)
+{
+    struct dump_call *call = context;
+    call->result = write_dump(call->path, call->special, call->source, call->comments);
+    call->saved_errno = errno;
+}
+
+/* A dump names with libdw (~150 KB of stack for a line table), compresses and builds paths:
+   never on the program's stack, which may be 16 KiB (own_stack.h). */
+static int dump(const char *path, const char *special, const struct libleak_profile_source *source,
+                const char *const *comments)
+{
+    struct dump_call call = {path, special, source, comments, -1, 0};
+    libleak_on_own_stack(dump_on_own_stack, &call);
+    errno = call.saved_errno;
+    return call.result;
+}
+
 int libleak_dump_now(const char *path)
 {
     return dump(path, NULL, libleak_ages_source(), NULL);
@@ -150,12 +177,24 @@ int libleak_dump_special(const char *special, const struct libleak_profile_sourc
 
 /* The watch's work on the symbolizer (warming its cache) is a dump as far as locks, the loader
    and fork are concerned: demangler first, then the lock, and a fork child knows. */
-void libleak_dump_with_lock(void (*work)(void *context), void *context)
+struct locked_work {
+    void (*work)(void *context);
+    void *context;
+};
+
+static void locked_work_on_own_stack(void *context)
 {
+    struct locked_work *locked = context;
     int cancel_state = begin_dump();
     if (!exiting)
-        work(context);
+        locked->work(locked->context);
     end_dump(cancel_state);
+}
+
+void libleak_dump_with_lock(void (*work)(void *context), void *context)
+{
+    struct locked_work locked = {work, context};
+    libleak_on_own_stack(locked_work_on_own_stack, &locked);
 }
 
 void libleak_dump_at_exit(void)
@@ -182,6 +221,7 @@ void libleak_dump_after_fork_in_child(void)
         libleak_unplug_standard(&dump_plugs); /* the child's standard numbers are its own */
         atomic_store(&dump_in_progress, false);
     }
+    libleak_own_stack_after_fork_in_child();
     sequence = 0;
     start_nanos = libleak_wall_nanos();
     libleak_dumper_after_fork_in_child();
