@@ -36,9 +36,9 @@ done
 
 # A whole program on a small main stack: `ulimit -s 160` is enough for ls bare; so it must be
 # under the library in exact mode, whose exit profile names every frame.
-ls_bare=$( (ulimit -s 160; timeout 60 ls -l /usr/bin/env / 2>&1); echo "rc=$?")
+ls_bare=$( (ulimit -s 160; timeout 60 ls -l /usr/bin/env /usr/share/common-licenses 2>&1); echo "rc=$?")
 ls_lib=$( (ulimit -s 160; timeout 60 env LIBLEAK_RATE=1 LIBLEAK_OUT="$PWD/ls.%n.heap" LD_PRELOAD="$LIBLEAK_SO" \
-          ls -l /usr/bin/env / 2>&1); echo "rc=$?")
+          ls -l /usr/bin/env /usr/share/common-licenses 2>&1); echo "rc=$?")
 assert_eq "$ls_bare" "$ls_lib" "ls under ulimit -s 160, exact mode: output and status"
 [ -s ls.0001.heap ] || fail "ls under ulimit -s 160: no exit profile"
 echo "ok: ulimit -s 160, ls in exact mode"
