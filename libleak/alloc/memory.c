@@ -3,11 +3,18 @@
  * lock-free record of them (the leak gate must not scan our tables as the program's roots),
  * and the dumper's bump arena. Never the program's heap: the allocator we sit on could be
  * the one being profiled, or be in the middle of the call that brought us here.
+ *
+ * Under RLIMIT_AS or RLIMIT_DATA the arena falls back on a reserve mapped at start: a program
+ * that allocates until malloc fails leaves the kernel nothing to map at exit, and the exit
+ * profile (zlib's state, the message's tables) failed with ENOMEM and was lost.
  */
 #include "alloc/memory.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 
 #include "core/config.h"
 
@@ -100,7 +107,92 @@ struct libleak_arena_chunk {
     struct libleak_arena_chunk *next;
     size_t size;
     size_t used;
+    bool from_reserve;
 };
+
+/* The reserve: a bump allocator over one mapping. Only dumps use arenas, one at a time (the
+   dump lock), so a plain lock is never contended; pieces are handed back in any order and the
+   reserve starts over once none is out. */
+static struct {
+    pthread_mutex_t lock;
+    char *base;
+    size_t top;         /* bytes handed out from base */
+    unsigned out;       /* pieces not yet handed back */
+} reserve = {PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0};
+
+static bool address_space_limited(void)
+{
+    struct rlimit address_space, data;
+    return (getrlimit(RLIMIT_AS, &address_space) == 0 && address_space.rlim_cur != RLIM_INFINITY) ||
+           (getrlimit(RLIMIT_DATA, &data) == 0 && data.rlim_cur != RLIM_INFINITY);
+}
+
+bool libleak_arena_reserve(void)
+{
+    if (!address_space_limited())
+        return false;
+    pthread_mutex_lock(&reserve.lock);
+    if (!reserve.base) {
+        void *address = mmap(NULL, LIBLEAK_ARENA_RESERVE, PROT_READ | PROT_WRITE,
+                             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (address != MAP_FAILED) {
+            remember(address, LIBLEAK_ARENA_RESERVE);
+            reserve.base = address;
+        }
+    }
+    bool reserved = reserve.base != NULL;
+    pthread_mutex_unlock(&reserve.lock);
+    return reserved;
+}
+
+size_t libleak_arena_reserve_left(void)
+{
+    pthread_mutex_lock(&reserve.lock);
+    size_t left = reserve.base ? LIBLEAK_ARENA_RESERVE - reserve.top : 0;
+    pthread_mutex_unlock(&reserve.lock);
+    return left;
+}
+
+bool libleak_arena_reserve_in_use(void)
+{
+    pthread_mutex_lock(&reserve.lock);
+    bool in_use = reserve.out > 0;
+    pthread_mutex_unlock(&reserve.lock);
+    return in_use;
+}
+
+void libleak_arena_reserve_after_fork_in_child(bool dump_was_in_progress)
+{
+    pthread_mutex_init(&reserve.lock, NULL);
+    if (dump_was_in_progress) {
+        reserve.top = 0;
+        reserve.out = 0;
+    }
+}
+
+/* size bytes (page-rounded) of the reserve, zeroed; NULL when it is used up. */
+static void *from_reserve(size_t size)
+{
+    void *piece = NULL;
+    pthread_mutex_lock(&reserve.lock);
+    if (reserve.base && LIBLEAK_ARENA_RESERVE - reserve.top >= size) {
+        piece = reserve.base + reserve.top;
+        reserve.top += size;
+        reserve.out++;
+    }
+    pthread_mutex_unlock(&reserve.lock);
+    if (piece)
+        memset(piece, 0, size); /* an earlier dump may have used it */
+    return piece;
+}
+
+static void back_to_reserve(void)
+{
+    pthread_mutex_lock(&reserve.lock);
+    if (--reserve.out == 0)
+        reserve.top = 0;
+    pthread_mutex_unlock(&reserve.lock);
+}
 
 void *libleak_arena_alloc(struct libleak_arena *arena, size_t bytes)
 {
@@ -111,13 +203,22 @@ void *libleak_arena_alloc(struct libleak_arena *arena, size_t bytes)
                 bytes + sizeof *chunk + 16 > (1 << 20) ? page_round(bytes + sizeof *chunk + 16) : (1 << 20);
         /* Transient: not counted against the tables' budget. */
         void *address = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (address == MAP_FAILED)
-            return NULL;
-        remember(address, size);
+        bool reserved = false;
+        if (address == MAP_FAILED) {
+            /* No room left (RLIMIT_AS): the reserve, in pieces no larger than needed. */
+            size = page_round(bytes + sizeof *chunk + 16);
+            address = from_reserve(size);
+            if (!address)
+                return NULL;
+            reserved = true;
+        } else {
+            remember(address, size);
+        }
         chunk = address;
         chunk->next = arena->chunks;
         chunk->size = size;
         chunk->used = (sizeof *chunk + 15) & ~(size_t)15;
+        chunk->from_reserve = reserved;
         arena->chunks = chunk;
     }
     void *result = (char *)chunk + chunk->used;
@@ -129,8 +230,12 @@ void libleak_arena_release(struct libleak_arena *arena)
 {
     while (arena->chunks) {
         struct libleak_arena_chunk *next = arena->chunks->next;
-        forget(arena->chunks);
-        munmap(arena->chunks, arena->chunks->size);
+        if (arena->chunks->from_reserve) {
+            back_to_reserve();
+        } else {
+            forget(arena->chunks);
+            munmap(arena->chunks, arena->chunks->size);
+        }
         arena->chunks = next;
     }
 }

@@ -29,4 +29,20 @@ struct libleak_arena {
 void *libleak_arena_alloc(struct libleak_arena *arena, size_t bytes);
 void libleak_arena_release(struct libleak_arena *arena);
 
+/* Maps, once, the address space arenas fall back on when the kernel refuses a mapping:
+   under RLIMIT_AS (or RLIMIT_DATA) a program that allocates until malloc fails leaves no room
+   for the exit profile, and the limit counts a mapping whether it is touched or not, so the
+   room is taken at start, while there is some, and only when such a limit is set. Untouched,
+   it costs no memory. A small profile needs ~0.75 MB of it (measured: a program under
+   ulimit -v that filled its heap); a bigger one keeps the samples that fit (profile_writer.c). */
+#define LIBLEAK_ARENA_RESERVE (2u << 20)
+bool libleak_arena_reserve(void);
+/* Bytes of the reserve not handed out, and whether any are (a dump then runs on it and
+   should leave the rest for what it cannot do without). */
+size_t libleak_arena_reserve_left(void);
+bool libleak_arena_reserve_in_use(void);
+/* In a fork child: a dump in progress on another thread at the fork never hands its pieces
+   back there (dump.c drops its state), so the reserve starts over. */
+void libleak_arena_reserve_after_fork_in_child(bool dump_was_in_progress);
+
 #endif

@@ -27,6 +27,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "alloc/memory.h"
+#include "alloc/own_stack.h"
 #include "alloc/thread.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -51,6 +53,9 @@ static int64_t start_nanos;
 
 void libleak_dump_init(void)
 {
+    /* At start, while the address space has room (RLIMIT_AS counts what is mapped). */
+    libleak_own_stack_reserve();
+    libleak_arena_reserve();
     start_nanos = libleak_wall_nanos();
     libleak_output_init();
     libleak_dumper_init();
@@ -83,9 +88,9 @@ static void end_dump(int cancel_state)
 }
 
 /* Writes one profile: to path, or to the name LIBLEAK_OUT gives with %n = special (or the next
-   sequence number when special is NULL). */
-static int dump(const char *path, const char *special, const struct libleak_profile_source *source,
-                const char *const *comments)
+   sequence number when special is NULL). Runs on the library's own stack (dump below). */
+static int write_dump(const char *path, const char *special, const struct libleak_profile_source *source,
+                      const char *const *comments, bool exit_profile)
 {
     if (libleak_passive) {
         errno = EPERM;
@@ -118,7 +123,10 @@ static int dump(const char *path, const char *special, const struct libleak_prof
         errno = ENAMETOOLONG;
     }
     if (result == 0) {
-        struct libleak_profile_request request = {start_nanos, libleak_config.symbolize, source, {NULL}};
+        struct libleak_profile_request request = {.start_nanos = start_nanos,
+                                                  .symbolize = libleak_config.symbolize,
+                                                  .source = source,
+                                                  .empty_when_nothing_sampled = exit_profile};
         for (int i = 0; comments && comments[i] && i < LIBLEAK_PROFILE_EXTRA_COMMENTS; i++)
             request.extra_comments[i] = comments[i];
         result = libleak_output_write(name, &request);
@@ -137,31 +145,69 @@ static int dump(const char *path, const char *special, const struct libleak_prof
     return result;
 }
 
+struct dump_call {
+    const char *path, *special;
+    const struct libleak_profile_source *source;
+    const char *const *comments;
+    bool exit_profile;
+    int result, saved_errno;
+};
+
+static void dump_on_own_stack(void *context)
+{
+    struct dump_call *call = context;
+    call->result = write_dump(call->path, call->special, call->source, call->comments, call->exit_profile);
+    call->saved_errno = errno;
+}
+
+/* A dump names with libdw (~150 KB of stack for a line table), compresses and builds paths:
+   never on the program's stack, which may be 16 KiB (own_stack.h). */
+static int dump(const char *path, const char *special, const struct libleak_profile_source *source,
+                const char *const *comments, bool exit_profile)
+{
+    struct dump_call call = {path, special, source, comments, exit_profile, -1, 0};
+    libleak_on_own_stack(dump_on_own_stack, &call);
+    errno = call.saved_errno;
+    return call.result;
+}
+
 int libleak_dump_now(const char *path)
 {
-    return dump(path, NULL, libleak_ages_source(), NULL);
+    return dump(path, NULL, libleak_ages_source(), NULL, false);
 }
 
 int libleak_dump_special(const char *special, const struct libleak_profile_source *source,
                          const char *const *comments)
 {
-    return dump(NULL, special, source, comments);
+    return dump(NULL, special, source, comments, false);
 }
 
 /* The watch's work on the symbolizer (warming its cache) is a dump as far as locks, the loader
    and fork are concerned: demangler first, then the lock, and a fork child knows. */
-void libleak_dump_with_lock(void (*work)(void *context), void *context)
+struct locked_work {
+    void (*work)(void *context);
+    void *context;
+};
+
+static void locked_work_on_own_stack(void *context)
 {
+    struct locked_work *locked = context;
     int cancel_state = begin_dump();
     if (!exiting)
-        work(context);
+        locked->work(locked->context);
     end_dump(cancel_state);
+}
+
+void libleak_dump_with_lock(void (*work)(void *context), void *context)
+{
+    struct locked_work locked = {work, context};
+    libleak_on_own_stack(locked_work_on_own_stack, &locked);
 }
 
 void libleak_dump_at_exit(void)
 {
     if (libleak_config.at_exit && libleak_config.rate != 0) /* passive: rate is 0 */
-        libleak_dump_now(NULL);
+        dump(NULL, NULL, libleak_ages_source(), NULL, true);
     /* Waits for a snapshot in progress, then refuses new ones. */
     libleak_enter();
     pthread_mutex_lock(&dump_lock);
@@ -177,11 +223,13 @@ void libleak_dump_after_fork_in_child(void)
 {
     int saved_errno = errno; /* the program goes on from fork() in the child */
     pthread_mutex_init(&dump_lock, NULL);
+    libleak_arena_reserve_after_fork_in_child(atomic_load(&dump_in_progress));
     if (atomic_load(&dump_in_progress)) {
         libleak_symbols_abandon();
         libleak_unplug_standard(&dump_plugs); /* the child's standard numbers are its own */
         atomic_store(&dump_in_progress, false);
     }
+    libleak_own_stack_after_fork_in_child();
     sequence = 0;
     start_nanos = libleak_wall_nanos();
     libleak_dumper_after_fork_in_child();

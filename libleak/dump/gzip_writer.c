@@ -18,7 +18,7 @@
 /* A ProtobufCBuffer that deflates what it is given and writes it to a file descriptor.
    protobuf-c appends a few bytes at a time; calling deflate for each costs more than the
    compression itself, so pieces are staged and deflated 256 KiB at a time. */
-struct gzip_sink {
+struct libleak_gzip_sink {
     ProtobufCBuffer base;
     z_stream stream;
     int fd;
@@ -28,7 +28,7 @@ struct gzip_sink {
     unsigned char out[64 * 1024];
 };
 
-static bool write_all(struct gzip_sink *sink, const unsigned char *data, size_t length)
+static bool write_all(struct libleak_gzip_sink *sink, const unsigned char *data, size_t length)
 {
     while (length > 0) {
         ssize_t written = write(sink->fd, data, length);
@@ -44,7 +44,7 @@ static bool write_all(struct gzip_sink *sink, const unsigned char *data, size_t 
     return true;
 }
 
-static void deflate_into_file(struct gzip_sink *sink, const uint8_t *data, size_t length, int flush)
+static void deflate_into_file(struct libleak_gzip_sink *sink, const uint8_t *data, size_t length, int flush)
 {
     if (sink->error)
         return;
@@ -65,7 +65,7 @@ static void deflate_into_file(struct gzip_sink *sink, const uint8_t *data, size_
 
 static void gzip_append(ProtobufCBuffer *buffer, size_t length, const uint8_t *data)
 {
-    struct gzip_sink *sink = (struct gzip_sink *)buffer;
+    struct libleak_gzip_sink *sink = (struct libleak_gzip_sink *)buffer;
     if (sink->staged + length > sizeof sink->stage) {
         deflate_into_file(sink, sink->stage, sink->staged, Z_NO_FLUSH);
         sink->staged = 0;
@@ -83,21 +83,42 @@ static void gzip_append(ProtobufCBuffer *buffer, size_t length, const uint8_t *d
     }
 }
 
-int libleak_gzip_write_message(int fd, const ProtobufCMessage *message, struct libleak_arena *arena)
+/* zlib's state (~270 KB at these settings) comes from the dump's arena, not from malloc: near
+   RLIMIT_AS the heap is what the program used up, and the arena can fall back on the reserve
+   taken at start (memory.h). It is all released with the arena. */
+static voidpf arena_zalloc(voidpf arena, uInt items, uInt size)
 {
-    struct gzip_sink *sink = libleak_arena_alloc(arena, sizeof *sink);
+    return libleak_arena_alloc(arena, (size_t)items * size);
+}
+
+static void arena_zfree(voidpf arena, voidpf address)
+{
+    (void)arena, (void)address;
+}
+
+struct libleak_gzip_sink *libleak_gzip_open(int fd, struct libleak_arena *arena)
+{
+    struct libleak_gzip_sink *sink = libleak_arena_alloc(arena, sizeof *sink);
     if (!sink) {
         errno = ENOMEM;
-        return -1;
+        return NULL;
     }
     sink->base.append = gzip_append;
     sink->fd = fd;
+    sink->stream.zalloc = arena_zalloc;
+    sink->stream.zfree = arena_zfree;
+    sink->stream.opaque = arena;
     /* windowBits 15 + 16: a gzip wrapper, as pprof files are. Level 1 as Go's profile writer:
        the dump runs inside the program, so speed matters more than the last 30 % of size. */
     if (deflateInit2(&sink->stream, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
         errno = ENOMEM;
-        return -1;
+        return NULL;
     }
+    return sink;
+}
+
+int libleak_gzip_write_message(struct libleak_gzip_sink *sink, const ProtobufCMessage *message)
+{
     protobuf_c_message_pack_to_buffer(message, &sink->base);
     deflate_into_file(sink, sink->stage, sink->staged, Z_FINISH);
     deflateEnd(&sink->stream);

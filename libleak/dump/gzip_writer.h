@@ -8,8 +8,13 @@
 
 struct libleak_arena;
 
-/* Returns 0, or -1 with errno set (write failed: ENOSPC, EIO, ...; or ENOMEM). The writer's
-   buffers come from arena and stay there until the caller releases it. */
-int libleak_gzip_write_message(int fd, const ProtobufCMessage *message, struct libleak_arena *arena);
+/* The writer's buffers and zlib's state (~600 KB), taken from arena before the message is
+   built, so that near a memory limit the building cannot leave too little for them (memory.h,
+   the reserve). NULL with errno ENOMEM. They stay in the arena until the caller releases it. */
+struct libleak_gzip_sink;
+struct libleak_gzip_sink *libleak_gzip_open(int fd, struct libleak_arena *arena);
+
+/* Returns 0, or -1 with errno set (write failed: ENOSPC, EIO, ...). Once per sink. */
+int libleak_gzip_write_message(struct libleak_gzip_sink *sink, const ProtobufCMessage *message);
 
 #endif

@@ -31,6 +31,7 @@
 #include "os/descriptors.h"
 #include "os/libc.h"
 #include "os/proc_files.h"
+#include "dump/ages.h"
 #include "dump/gzip_writer.h"
 #include "alloc/live.h"
 #include "alloc/memory.h"
@@ -112,7 +113,12 @@ struct sample_list {
     struct libleak_pprof_builder *builder;
     int64_t bytes_key, age_key, seconds_unit;
     bool failed;
+    uint64_t added, left_out; /* samples; left out near a memory limit (see add_sample) */
 };
+
+/* What a profile needs after its samples (mappings, comments; the compressor's state is taken
+   before), kept when a dump runs on the reserve (memory.h). */
+#define TAIL_BYTES (256u << 10)
 
 /* The "bytes" label: the average block size, of the allocations or (for a sample of live
    blocks only, as the age classes give) of the blocks in use. */
@@ -129,6 +135,13 @@ static void add_sample(const struct libleak_profile_sample *source, void *contex
     struct libleak_pprof_builder *builder = list->builder;
     if (list->failed)
         return;
+    /* Near RLIMIT_AS the arena lives on the reserve taken at start: rather than lose the whole
+       profile, the samples stop while the rest still fits, and a comment says how many. */
+    if (list->left_out || (libleak_arena_reserve_in_use() && libleak_arena_reserve_left() < TAIL_BYTES)) {
+        list->left_out++;
+        return;
+    }
+    list->added++;
     Sample *sample = libleak_pprof_add_sample(builder, source->frames, source->depth, source->values, 4, 2);
     if (!sample ||
         !libleak_pprof_add_label(builder, sample, list->bytes_key, average_size(source->values), 0))
@@ -207,14 +220,24 @@ static bool build(struct libleak_pprof_builder *builder, const struct libleak_pr
         return false;
     Profile *profile = &builder->profile;
 
+    /* The stack table's sources (its counters, the age classes) have nothing to say while no
+       stack is interned: the exit profile is then empty, and a short-lived process that
+       sampled nothing (echo at the default rate) pays for no walk of the tables (2 MiB of
+       never-touched slots: ~5 ms of page faults), no module list and no names (libleak(3),
+       LIBLEAK_AT_EXIT). Other dumps, asked for, keep the module list. */
+    bool nothing_sampled = request->empty_when_nothing_sampled &&
+                           (source == &stack_table || source == libleak_ages_source()) &&
+                           libleak_stacks_count() == 0;
     uint64_t headroom = 0;
     char limit_name[48] = "";
-    bool short_of_memory = builder->symbolize && !room_to_symbolize(&headroom, limit_name, sizeof limit_name);
+    bool short_of_memory = builder->symbolize && !nothing_sampled &&
+                           !room_to_symbolize(&headroom, limit_name, sizeof limit_name);
     if (short_of_memory) {
         builder->symbolize = false;
         builder->cached_names_only = true;
     }
-    libleak_symbols_refresh();
+    if (!nothing_sampled)
+        libleak_symbols_refresh();
 
     ValueType **sample_types = libleak_pprof_alloc(builder, 4 * sizeof *sample_types);
     if (!sample_types)
@@ -237,12 +260,17 @@ static bool build(struct libleak_pprof_builder *builder, const struct libleak_pr
     list.bytes_key = libleak_pprof_string(builder, "bytes");
     list.age_key = libleak_pprof_string(builder, "age");
     list.seconds_unit = libleak_pprof_string(builder, "seconds");
-    source->for_each(source->context, add_sample, &list);
+    if (!nothing_sampled)
+        source->for_each(source->context, add_sample, &list);
     if (list.failed)
         return false;
-    if (!libleak_pprof_add_mappings(builder))
+    if (!nothing_sampled && !libleak_pprof_add_mappings(builder))
         return false;
 
+    if (list.left_out)
+        libleak_pprof_add_comment(builder,
+                                  "samples cut short near a memory limit: %llu written, %llu left out",
+                                  (unsigned long long)list.added, (unsigned long long)list.left_out);
     if (short_of_memory)
         libleak_pprof_add_comment(
                 builder,
@@ -275,10 +303,11 @@ int libleak_profile_write(int fd, const struct libleak_profile_request *request)
 {
     struct libleak_pprof_builder builder = {.symbolize = request->symbolize};
     int result = -1;
-    bool built = build(&builder, request);
+    struct libleak_gzip_sink *sink = libleak_gzip_open(fd, &builder.arena); /* before the build */
+    bool built = sink && build(&builder, request);
     libleak_symbols_close_files(); /* hold no descriptor of the program's between dumps */
     if (built)
-        result = libleak_gzip_write_message(fd, &builder.profile.base, &builder.arena);
+        result = libleak_gzip_write_message(sink, &builder.profile.base);
     else
         errno = ENOMEM;
     libleak_arena_release(&builder.arena);

@@ -35,6 +35,9 @@ struct libleak_profile_request {
     int64_t start_nanos; /* when the process (or the fork child) started being profiled */
     bool symbolize;      /* names and lines, or addresses only */
     const struct libleak_profile_source *source; /* NULL: the stack table */
+    /* The exit profile: when the stack table's source has nothing (no stack interned), write
+       the empty profile at once, without the module list (profile_writer.c). */
+    bool empty_when_nothing_sampled;
     /* Lines added to the profile's comments (NULL entries are skipped). */
     const char *extra_comments[LIBLEAK_PROFILE_EXTRA_COMMENTS];
 };

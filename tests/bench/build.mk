@@ -51,3 +51,9 @@ bench-reach: $(BENCH_DIR)/reach
 $(BENCH_DIR)/reach: tests/bench/reach.c $(LIBLEAK_UNIT_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_OURS) $(LIBLEAK_INCLUDES) -o $@ $< $(LIBLEAK_UNIT_OBJS) $(LIBLEAK_LIBS)
+
+# A short-lived process alone (issue 19): echo 200 times bare, at the default rate and in exact
+# mode, in turns; the median of each and its ratio to bare.
+.PHONY: bench-short
+bench-short: $(BUILD)/libleak.so
+	@python3 tests/bench/run.py --short 200

@@ -347,6 +347,51 @@ def dump_bench(counts, symbolize_values, reps, tmp, log, problems):
     return res
 
 
+# A short-lived process (issue 19, item 13): echo, RUNS times in each configuration, taken in
+# turns (bare, default, exact, bare, ...); start-up and the exit profile together, as a shell
+# script running echo pays them. Medians of wall time, and their ratios to bare.
+SHORT_CONFIGS = (("bare", {}), ("default rate", {"LD_PRELOAD": LIB}),
+                 ("exact", {"LD_PRELOAD": LIB, "LIBLEAK_RATE": "1"}))
+
+
+def short_process_bench(runs, tmp, log, problems):
+    out = os.path.join(tmp, "short")
+    os.makedirs(out, exist_ok=True)
+    base = {k: v for k, v in os.environ.items()
+            if not k.startswith("LIBLEAK_") and k not in ("LD_PRELOAD", "MALLOC_CONF", "HEAPPROFILE")}
+    times = {name: [] for name, _ in SHORT_CONFIGS}
+    for _ in range(runs):
+        for name, extra in SHORT_CONFIGS:
+            env = dict(base, LIBLEAK_OUT=os.path.join(out, "echo.%p.heap"), **extra)
+            t0 = time.perf_counter()
+            proc = subprocess.run(["/bin/echo", "hello"], env=env, stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=out)
+            times[name].append(time.perf_counter() - t0)
+            if proc.returncode != 0:
+                problems.append("echo (%s): exit %d: %s" % (name, proc.returncode,
+                                                           proc.stderr.decode(errors="replace")[-300:]))
+                return None
+        for f in os.listdir(out):
+            os.unlink(os.path.join(out, f))
+    res = {name: statistics.median(t) * 1000 for name, t in times.items()}
+    log("  echo x%d: %s" % (runs, ", ".join("%s %.2f ms" % kv for kv in res.items())))
+    return res
+
+
+def render_short_process(runs, res):
+    L = ["### A short-lived process: `echo hello`, start-up and exit profile", ""]
+    L.append("%d runs of each, in turns; median wall time and its ratio to bare." % runs)
+    L.append("")
+    L.append("| | " + " | ".join(name for name, _ in SHORT_CONFIGS) + " |")
+    L.append("|---|" + "---:|" * len(SHORT_CONFIGS))
+    bare = res["bare"]
+    L.append("| median ms (× bare) | " + " | ".join(
+        "%.2f" % res[name] if name == "bare" else "%.2f (%.1f×)" % (res[name], res[name] / bare)
+        for name, _ in SHORT_CONFIGS) + " |")
+    L.append("")
+    return L
+
+
 def live_block_cost(configs, count, reps, tmp, log, problems):
     """(peak RSS exact - peak RSS bare) / COUNT for COUNT live 32-byte blocks of one stack."""
     hold = os.path.join(BENCH, "hold")
@@ -410,6 +455,8 @@ def main():
     g.add_argument("--quick", action="store_true", help="make bench-quick")
     ap.add_argument("--reps", type=int, help="repetitions (default 5, quick 2)")
     ap.add_argument("--no-write", action="store_true", help="do not update docs/PERFORMANCE.md")
+    ap.add_argument("--short", type=int, metavar="RUNS",
+                    help="only the short-lived process row: echo RUNS times per configuration")
     ap.add_argument("--write", action="store_true",
                     help="update docs/PERFORMANCE.md even from --quick (by default only the full "
                          "run replaces the table kept there)")
@@ -421,6 +468,16 @@ def main():
 
     def log(msg):
         print(msg, file=sys.stderr, flush=True)
+
+    if args.short:
+        tmp = tempfile.mkdtemp(prefix="libleak-bench-")
+        problems = []
+        try:
+            res = short_process_bench(args.short, tmp, log, problems)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        print("\n".join(render_short_process(args.short, res) if res else problems))
+        return
 
     for p in (os.path.join(BENCH, "churn"), FLOOR):
         if not os.path.exists(p):
@@ -494,6 +551,7 @@ def main():
 
         dump, per_block = {}, None
         hold_cells, longrun = None, {}
+        short_runs, short = 0, None
         if have_lib:
             log("dump ...")
             dump = dump_bench([1000, 10000, 100000], ["0", "1"] if have_symbolize else [None],
@@ -501,6 +559,9 @@ def main():
             log("live blocks ...")
             per_block, hold_cells = live_block_cost(configs, 1_000_000, 1 if quick else 3, tmp,
                                                     log, problems)
+            log("short-lived process ...")
+            short_runs = 50 if quick else 200
+            short = short_process_bench(short_runs, tmp, log, problems)
             log("long run ...")
             longrun = longrun_bench(configs, 10_000_000 if quick else 100_000_000, 1, tmp, log,
                                     problems)
@@ -510,7 +571,8 @@ def main():
     elapsed = time.time() - start
     loads = (load_start, loadavg())
     report = render(quick, reps, results, cg, dump, per_block, hold_cells, notes, problems,
-                    have_lib, have_gate, have_symbolize, elapsed, loads, longrun)
+                    have_lib, have_gate, have_symbolize, elapsed, loads, longrun,
+                    render_short_process(short_runs, short) if short else None)
     print(report)
     if not args.no_write and (not quick or args.write):
         write_doc(report)
@@ -522,7 +584,7 @@ BASE_OF = {"jemalloc prof": "jemalloc", "tcmalloc heapprof": "tcmalloc", "jemall
 
 
 def render(quick, reps, results, cg, dump, per_block, hold_cells, notes, problems, have_lib,
-           have_gate, have_symbolize, elapsed, loads, longrun=None):
+           have_gate, have_symbolize, elapsed, loads, longrun=None, short_lines=None):
     L = []
     cmd = "make bench-quick" if quick else "make bench"
     L.append("Made by `%s` (`python3 tests/bench/run.py --%s`) on %s UTC in %.0f s." %
@@ -602,6 +664,9 @@ def render(quick, reps, results, cg, dump, per_block, hold_cells, notes, problem
                                                  "—" if ms is None else "%.1f" % ms,
                                                  "—" if size is None else "{:,}".format(size)))
         L.append("")
+
+    if short_lines:
+        L.extend(short_lines)
 
     if hold_cells:
         L.append("### Exact mode, memory per live block")

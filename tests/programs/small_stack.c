@@ -2,9 +2,13 @@
  * small_stack: a thread with a 16 KiB stack (PTHREAD_STACK_MIN on x86-64) that has already used
  * 4 KiB of it allocates: directly, through libc (strdup, fopen) and from code without frame
  * pointers or unwind tables. Stack capture must not need kilobytes of the thread's stack.
- *   small_stack   prints "ok" when the thread finished.
+ *   small_stack        prints "ok" when the thread finished.
+ *   small_stack exit   the thread also allocates 20 MiB (sampled at any rate), keeps 1 MiB of
+ *                      it, prints "exiting" (buffered) and calls exit(7) itself: the exit
+ *                      profile is written on that thread, with names, never on its stack.
  */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,15 +45,35 @@ SITE void use_stack(int depth)
     used[0]++;
 }
 
+static bool exit_from_thread;
+void *volatile kept;
+
+SITE void allocate_megabytes(void)
+{
+    for (int i = 0; i < 20; i++) {
+        void *block = malloc(1 << 20);
+        if (i == 0)
+            kept = block;
+        else
+            free(block);
+    }
+}
+
 static void *thread_main(void *unused)
 {
     (void)unused;
     use_stack(4);
+    if (exit_from_thread) {
+        allocate_megabytes();
+        printf("exiting\n");
+        exit(7);
+    }
     return NULL;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    exit_from_thread = argc > 1 && strcmp(argv[1], "exit") == 0;
     pthread_attr_t attributes;
     pthread_attr_init(&attributes);
     if (pthread_attr_setstacksize(&attributes, 16384) != 0)
