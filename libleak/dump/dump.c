@@ -160,8 +160,10 @@ void libleak_dump_with_lock(void (*work)(void *context), void *context)
 
 void libleak_dump_at_exit(void)
 {
-    if (libleak_config.at_exit && libleak_config.rate != 0) /* passive: rate is 0 */
+    if (libleak_config.at_exit && libleak_config.rate != 0) { /* passive: rate is 0 */
+        libleak_descriptors_copy_table(); /* the program's other threads may still run */
         libleak_dump_now(NULL);
+    }
     /* Waits for a snapshot in progress, then refuses new ones. */
     libleak_enter();
     pthread_mutex_lock(&dump_lock);

@@ -28,6 +28,7 @@
 #include "core/log.h"
 #include "dump/dump.h"
 #include "dump/watch.h"
+#include "os/descriptors.h"
 
 static sem_t wakeup;
 
@@ -106,6 +107,7 @@ static void *dumper_main(void *unused)
 {
     (void)unused;
     libleak_enter(); /* for good: everything this thread allocates is ours, untracked */
+    libleak_descriptors_own_table(); /* its files take no number of the program's (descriptors.h) */
     dumper_tid = gettid();
     for (;;) {
         int posts = wait_for_work();
