@@ -110,10 +110,10 @@ static int dump(const char *path, const char *special, const struct libleak_prof
         result = snprintf(name, sizeof name, "%s", path) < (int)sizeof name ? 0 : -1;
         if (result)
             errno = ENAMETOOLONG;
-    } else if (libleak_output_name(name, sizeof name, sequence_text)) {
+    } else if (special ? libleak_output_name(name, sizeof name, sequence_text)
+                       : libleak_output_numbered_name(name, sizeof name, sequence_text, sizeof sequence_text,
+                                                      &sequence)) {
         result = 0;
-        if (!special)
-            sequence++;
     } else {
         errno = ENAMETOOLONG;
     }

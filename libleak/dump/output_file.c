@@ -83,6 +83,21 @@ bool libleak_output_name(char *out, size_t size, const char *sequence_text)
     return true;
 }
 
+bool libleak_output_numbered_name(char *out, size_t size, char *number, size_t number_size, unsigned *sequence)
+{
+    bool numbered = strstr(libleak_config.out, "%n") != NULL;
+    for (unsigned tries = 0; tries < 100000; tries++) {
+        snprintf(number, number_size, "%04u", *sequence + 1);
+        if (!libleak_output_name(out, size, number))
+            return false;
+        ++*sequence;
+        struct stat status;
+        if (!numbered || (fstatat(AT_FDCWD, out, &status, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT))
+            return true;
+    }
+    return true; /* linkat will say "File exists" */
+}
+
 /* Moves tmp to final unless final exists (file or symlink). */
 static int move_into_place(const char *tmp, const char *final)
 {
