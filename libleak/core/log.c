@@ -2,8 +2,10 @@
  * log — libleak's one line to stderr (a bad LIBLEAK_* value, a profile that could not be
  * written, the leak gate's report). The line is built whole and written with one write(2), so
  * it never interleaves with the program's own output mid-line, and only to a descriptor that is
- * still the file fd 2 was at start (log.h says why): fd 2 itself, or for the gate's report a
- * copy of it kept at start, when the program has closed fd 2 since.
+ * still the file fd 2 was at start (log.h says why). Where the line goes is decided above this
+ * layer once the dumper is set up (dump/log_destination.c: the program's stderr seen from
+ * any thread, or a file when stderr is gone); before that, fd 2 itself or nothing. The gate's
+ * report prefers the copy of stderr it kept at start.
  */
 #include "core/log.h"
 
@@ -17,6 +19,12 @@
 static struct stat stderr_at_start;
 static bool stderr_was_open;
 static int kept_stderr = -1; /* libleak_log_keep_stderr's copy of fd 2 */
+static void (*line_writer)(const char *line, size_t length); /* libleak_log_set_writer's */
+
+void libleak_log_set_writer(void (*writer)(const char *line, size_t length))
+{
+    line_writer = writer;
+}
 
 void libleak_log_init(void)
 {
@@ -30,6 +38,7 @@ bool libleak_log_is_stderr(int fd)
            now.st_ino == stderr_at_start.st_ino;
 }
 
+/* fd < 0: the line goes to the writer, if one is set. */
 static void log_to(int fd, const char *format, va_list args)
 {
     char line[1024] = "libleak: ";
@@ -39,17 +48,23 @@ static void log_to(int fd, const char *format, va_list args)
         return;
     used += (size_t)n < sizeof line - used - 1 ? (size_t)n : sizeof line - used - 2;
     line[used++] = '\n';
+    if (fd < 0) {
+        if (line_writer)
+            line_writer(line, used);
+        return;
+    }
     ssize_t ignored = write(fd, line, used);
     (void)ignored;
 }
 
 void libleak_log(const char *format, ...)
 {
-    if (!libleak_log_is_stderr(2))
-        return;
+    int fd = line_writer ? -1 : libleak_log_is_stderr(2) ? 2 : -2;
+    if (fd == -2)
+        return; /* before the writer is set: nowhere else to go */
     va_list args;
     va_start(args, format);
-    log_to(2, format, args);
+    log_to(fd, format, args);
     va_end(args);
 }
 
@@ -61,8 +76,10 @@ void libleak_log_keep_stderr(void)
 
 void libleak_log_report(const char *format, ...)
 {
-    int fd = libleak_log_is_stderr(2) ? 2 : libleak_log_is_stderr(kept_stderr) ? kept_stderr : -1;
-    if (fd < 0)
+    int fd = libleak_log_is_stderr(kept_stderr) ? kept_stderr : -1; /* -1: the writer's way */
+    if (fd < 0 && !line_writer)
+        fd = libleak_log_is_stderr(2) ? 2 : -2;
+    if (fd == -2)
         return;
     va_list args;
     va_start(args, format);

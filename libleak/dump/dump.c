@@ -115,10 +115,10 @@ static int write_dump(const char *path, const char *special, const struct liblea
         result = snprintf(name, sizeof name, "%s", path) < (int)sizeof name ? 0 : -1;
         if (result)
             errno = ENAMETOOLONG;
-    } else if (libleak_output_name(name, sizeof name, sequence_text)) {
+    } else if (special ? libleak_output_name(name, sizeof name, sequence_text)
+                       : libleak_output_numbered_name(name, sizeof name, sequence_text, sizeof sequence_text,
+                                                      &sequence)) {
         result = 0;
-        if (!special)
-            sequence++;
     } else {
         errno = ENAMETOOLONG;
     }
@@ -206,8 +206,10 @@ void libleak_dump_with_lock(void (*work)(void *context), void *context)
 
 void libleak_dump_at_exit(void)
 {
-    if (libleak_config.at_exit && libleak_config.rate != 0) /* passive: rate is 0 */
+    if (libleak_config.at_exit && libleak_config.rate != 0) { /* passive: rate is 0 */
+        libleak_descriptors_copy_table(); /* the program's other threads may still run */
         dump(NULL, NULL, libleak_ages_source(), NULL, true);
+    }
     /* Waits for a snapshot in progress, then refuses new ones. */
     libleak_enter();
     pthread_mutex_lock(&dump_lock);

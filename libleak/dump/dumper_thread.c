@@ -31,6 +31,7 @@
 #include "dump/dump.h"
 #include "dump/watch.h"
 #include "os/process_slots.h"
+#include "os/descriptors.h"
 
 static sem_t wakeup;
 
@@ -122,6 +123,7 @@ static void *dumper_main(void *unused)
 {
     (void)unused;
     libleak_enter(); /* for good: everything this thread allocates is ours, untracked */
+    libleak_descriptors_own_table(); /* its files take no number of the program's (descriptors.h) */
     dumper_tid = gettid();
     for (;;) {
         int posts = wait_for_work();

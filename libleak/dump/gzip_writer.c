@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include "alloc/memory.h"
+#include "os/descriptors.h"
 
 /* A ProtobufCBuffer that deflates what it is given and writes it to a file descriptor.
    protobuf-c appends a few bytes at a time; calling deflate for each costs more than the
@@ -31,7 +32,7 @@ struct libleak_gzip_sink {
 static bool write_all(struct libleak_gzip_sink *sink, const unsigned char *data, size_t length)
 {
     while (length > 0) {
-        ssize_t written = write(sink->fd, data, length);
+        ssize_t written = libleak_write_checked(sink->fd, data, length); /* only while fd is ours */
         if (written < 0 && errno == EINTR)
             continue;
         if (written <= 0) {

@@ -17,10 +17,12 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/config.h"
+#include "dump/log_destination.h"
 #include "os/descriptors.h"
 #include "os/proc_files.h"
 
@@ -43,6 +45,7 @@ void libleak_output_init(void)
     if (!getcwd(start_directory, sizeof start_directory))
         start_directory[0] = '\0';
     read_program_name();
+    libleak_log_destination_init(); /* its file goes beside the profiles: names are known now */
 }
 
 /* Expands LIBLEAK_OUT into an absolute name: %p pid, %n sequence (or the name of a special
@@ -80,6 +83,21 @@ bool libleak_output_name(char *out, size_t size, const char *sequence_text)
     return true;
 }
 
+bool libleak_output_numbered_name(char *out, size_t size, char *number, size_t number_size, unsigned *sequence)
+{
+    bool numbered = strstr(libleak_config.out, "%n") != NULL;
+    for (unsigned tries = 0; tries < 100000; tries++) {
+        snprintf(number, number_size, "%04u", *sequence + 1);
+        if (!libleak_output_name(out, size, number))
+            return false;
+        ++*sequence;
+        struct stat status;
+        if (!numbered || (fstatat(AT_FDCWD, out, &status, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT))
+            return true;
+    }
+    return true; /* linkat will say "File exists" */
+}
+
 /* Moves tmp to final unless final exists (file or symlink). */
 static int move_into_place(const char *tmp, const char *final)
 {
@@ -93,16 +111,21 @@ static int move_into_place(const char *tmp, const char *final)
     return 0;
 }
 
-/* Gives the unnamed file fd the name final, unless final exists. linkat with AT_EMPTY_PATH
-   needs CAP_DAC_READ_SEARCH; through /proc/self/fd it needs nothing. */
-static int name_unnamed_file(int fd, const char *final)
+/* Gives the unnamed file its name final, unless final exists, and only while its number still
+   holds it (descriptors.h: the program may have closed the number and reused it). linkat with
+   AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; through /proc it needs nothing. */
+static int name_unnamed_file(const struct libleak_own_fd *file, const char *final)
 {
-    if (linkat(fd, "", AT_FDCWD, final, AT_EMPTY_PATH) == 0)
+    if (!libleak_own_fd_check(file))
+        return -1;
+    if (linkat(file->fd, "", AT_FDCWD, final, AT_EMPTY_PATH) == 0)
         return 0;
     if (errno == EEXIST)
         return -1;
     char proc_path[64];
-    snprintf(proc_path, sizeof proc_path, "/proc/self/fd/%d", fd);
+    libleak_own_fd_proc_path(file, proc_path, sizeof proc_path);
+    if (!libleak_own_fd_check(file))
+        return -1;
     return linkat(AT_FDCWD, proc_path, AT_FDCWD, final, AT_SYMLINK_FOLLOW);
 }
 
@@ -141,28 +164,30 @@ int libleak_output_write(const char *final, const struct libleak_profile_request
     mode_t mode = (mode_t)libleak_config.file_mode;
 
     char tmp[PATH_MAX + 64] = "";
-    int fd = libleak_open_high(directory, O_TMPFILE | O_WRONLY, mode);
+    struct libleak_own_fd file;
+    int fd = libleak_own_fd_open(&file, directory, O_TMPFILE | O_WRONLY, mode);
     if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
         /* No O_TMPFILE here: a short hidden name, unique in this process's dumps (serialised
            by dump.c's lock) and in others' (pid). */
         static unsigned attempt;
         do {
             snprintf(tmp, sizeof tmp, "%s.libleak.%d.%u.tmp", directory, (int)getpid(), attempt++);
-            fd = libleak_open_high(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
+            fd = libleak_own_fd_open(&file, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
         } while (fd < 0 && errno == EEXIST && attempt % 16 != 0);
     }
     if (fd < 0)
         return -1;
     sigset_t previous_mask;
     block_file_size_signal(&previous_mask);
+    /* The gzip writer writes through libleak_write_checked: each write only while fd is ours. */
     int result = libleak_profile_write(fd, request);
     int saved_errno = errno;
     restore_file_size_signal(&previous_mask);
-    if (result == 0 && !tmp[0] && name_unnamed_file(fd, final) != 0) {
+    if (result == 0 && !tmp[0] && name_unnamed_file(&file, final) != 0) {
         result = -1;
         saved_errno = errno;
     }
-    if (close(fd) != 0 && result == 0) {
+    if (libleak_own_fd_close(&file) != 0 && result == 0) {
         result = -1;
         saved_errno = errno;
     }

@@ -17,6 +17,12 @@ void libleak_output_init(void);
    of a special profile: "leaks", "peak", ...), %e program, %t time. False when it does not fit. */
 bool libleak_output_name(char *out, size_t size, const char *sequence_text);
 
+/* The name of the next numbered snapshot: %n is the first number after *sequence whose file
+   does not exist yet (a process that exec'ed itself keeps its pid, and its earlier image's
+   snapshots are there already), written as "0001" into number; *sequence becomes that number.
+   False when the name does not fit. */
+bool libleak_output_numbered_name(char *out, size_t size, char *number, size_t number_size, unsigned *sequence);
+
 /* Writes the profile to final, which must not exist. Returns 0, or -1 with errno set. */
 int libleak_output_write(const char *final, const struct libleak_profile_request *request);
 

@@ -28,6 +28,7 @@
 #include "dump/kept_files.h"
 #include "dump/near_limit.h"
 #include "dump/peak.h"
+#include "os/descriptors.h"
 
 void libleak_watch_init(void)
 {
@@ -87,6 +88,8 @@ void libleak_watch_special_written(const char *name, const char *special)
 
 void libleak_watch_at_exit(void)
 {
-    if (libleak_config.peak != LIBLEAK_PEAK_OFF && libleak_config.rate != 0)
+    if (libleak_config.peak != LIBLEAK_PEAK_OFF && libleak_config.rate != 0) {
+        libleak_descriptors_copy_table(); /* on the exiting thread: see dump.c's exit profile */
         libleak_peak_write_at_exit(inuse_total());
+    }
 }

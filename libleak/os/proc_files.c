@@ -11,11 +11,13 @@
 
 ssize_t libleak_read_small_file(const char *path, char *buffer, size_t size)
 {
-    int fd = libleak_open_high(path, O_RDONLY, 0); /* never on 0-2: descriptors.h */
-    if (fd < 0)
+    struct libleak_own_fd file; /* never on 0-2, closed only while ours: descriptors.h */
+    if (libleak_own_fd_open(&file, path, O_RDONLY, 0) < 0)
         return -1;
-    ssize_t length = read(fd, buffer, size - 1);
-    close(fd);
+    /* pread at 0: should the program have closed the number and reused it meanwhile, its
+       file's offset does not move. */
+    ssize_t length = libleak_own_fd_check(&file) ? pread(file.fd, buffer, size - 1, 0) : -1;
+    libleak_own_fd_close(&file);
     if (length < 0)
         return -1;
     buffer[length] = '\0';

@@ -1,8 +1,8 @@
 /*
  * proc_files — the small files of /proc and /sys the library reads (statm, cgroup limits, a
  * thread's syscall line), and the path of the running program. The reads are raw: one open
- * on a descriptor >= 3 (libleak_open_high), one read(2), close; nothing allocates, so the
- * stopped world of the gate may call them. Parsers are apart from the reads, for unit tests.
+ * on a descriptor >= 3 that is closed only while still ours (libleak_own_fd), one pread(2)
+ * at offset 0, close; nothing allocates, so the stopped world of the gate may call them. Parsers are apart from the reads, for unit tests.
  */
 #ifndef LIBLEAK_PROC_FILES_H
 #define LIBLEAK_PROC_FILES_H
