@@ -25,12 +25,19 @@ check_profile() {
   grep -q '^Type: inuse_space$' "$f-top.txt" || fail "$f: default sample type: $(grep '^Type' "$f-top.txt")"
   grep -q '^Time: ' "$f-raw.txt" || fail "$f: no time_nanos"
   grep -q '^Duration: ' "$f-raw.txt" || fail "$f: no duration_nanos"
-  # The first mapping is the program, with its path and GNU build ID.
-  local first build_id
+  # The first mapping is the program, with its path and GNU build ID. An exit profile of a
+  # process that sampled nothing has no samples and no mappings (libleak(3), LIBLEAK_AT_EXIT:
+  # the module list is not read for it); pprof then shows one made-up 0x0 mapping.
+  local first build_id sample_lines
   first=$(sed -n '/^Mappings/{n;p;q}' "$f-raw.txt")
-  build_id=$(readelf -n "$2" 2>/dev/null | sed -n 's/.*Build ID: *//p')
-  assert_contains "$first" " $2 " "$f: the first mapping is the program"
-  [ -z "$build_id" ] || assert_contains "$first" " $build_id" "$f: the program's build ID in its mapping"
+  sample_lines=$(awk '/^Samples:/ { s = 1; getline; next } /^Locations/ { s = 0 } s && /^ *[0-9-].*: / { n++ } END { print n + 0 }' "$f-raw.txt")
+  if [ "$sample_lines" = 0 ] && [[ "$first" == *" 0x0/0x0/0x0 "* || "$first" == *": 0x0/0x0/0x0" ]]; then
+    echo "ok: $f: no samples and no mappings (the empty exit profile)"
+  else
+    build_id=$(readelf -n "$2" 2>/dev/null | sed -n 's/.*Build ID: *//p')
+    assert_contains "$first" " $2 " "$f: the first mapping is the program"
+    [ -z "$build_id" ] || assert_contains "$first" " $build_id" "$f: the program's build ID in its mapping"
+  fi
   # Every mapping names its file with that file's GNU build ID.
   local id addresses path mapped_id real_id
   while read -r id addresses path mapped_id _; do
