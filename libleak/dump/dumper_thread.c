@@ -13,6 +13,7 @@
  */
 #include "dump/dumper_thread.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
@@ -47,6 +48,27 @@ static pid_t dumper_process; /* the process whose dumper this is (a fork child: 
 static atomic_bool dumper_stop;
 static int64_t next_periodic; /* CLOCK_MONOTONIC nanoseconds; kept across a pause */
 static int64_t next_poll;
+
+/* glibc ends the process when its count of live threads reaches zero: the last thread to
+   finish (main's pthread_exit included) calls exit(0). Counted, the dumper would be a last
+   thread that never finishes, and a program whose main calls pthread_exit would hang once its
+   own threads were done, unkillable by signals the dumper blocks (gate_main_pthread_exit). So
+   the dumper is taken off glibc's count while it runs: __nptl_nthreads, the counter glibc
+   exports for libthread_db. Without it (another libc), the dumper stays counted. */
+static unsigned *glibc_thread_count;
+
+static void uncount_dumper(void)
+{
+    if (glibc_thread_count)
+        __atomic_fetch_sub(glibc_thread_count, 1, __ATOMIC_ACQ_REL);
+}
+
+/* Before the dumper returns: glibc's start_thread takes it off the count again. */
+static void recount_dumper(void)
+{
+    if (glibc_thread_count)
+        __atomic_fetch_add(glibc_thread_count, 1, __ATOMIC_ACQ_REL);
+}
 
 /* The watch (issue 9, watch.c): while libleak_watch_active() says a watch feature is on, the
    dumper calls libleak_watch_poll() every LIBLEAK_WATCH_POLL_MS, on its own thread, inside
@@ -151,6 +173,7 @@ static void *dumper_main(void *unused)
             next_poll = monotonic_nanos() + (int64_t)poll_millis * 1000000;
         }
     }
+    recount_dumper();
     libleak_leave();
     return NULL;
 }
@@ -215,6 +238,7 @@ static void start_dumper(void)
         say_not_started(strerror(error));
         return;
     }
+    uncount_dumper(); /* before anything else can stop it: only stop_dumper does, under dumper_control */
     pthread_setname_np(dumper_thread, "libleak-dumper");
     dumper_running = true;
 }
@@ -304,6 +328,7 @@ void libleak_dumper_init(void)
 {
     sem_init(&wakeup, 0, 0);
     dumper_process = getpid();
+    glibc_thread_count = dlsym(RTLD_DEFAULT, "__nptl_nthreads");
     int64_t now = monotonic_nanos();
     next_periodic = now + (int64_t)libleak_config.interval * 1000000000;
     next_poll = now;

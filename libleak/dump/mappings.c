@@ -126,7 +126,7 @@ static bool started_by_interpreter(const struct dl_phdr_info *info)
         const char *interpreter = (const char *)(info->dlpi_addr + p->p_vaddr);
         struct stat a, b;
         return interpreter[p->p_filesz - 1] == '\0' && stat(interpreter, &a) == 0 &&
-               stat("/proc/self/exe", &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+               stat(LIBLEAK_PROC_THREAD "exe", &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
     }
     return false;
 }
@@ -275,7 +275,7 @@ static void collect_object(const struct module_copy *copy, struct collect *c)
             .path = object_path(info, is_main, is_vdso, copy->by_interpreter, &running_file),
             .is_vdso = is_vdso,
     };
-    object->file = running_file ? "/proc/self/exe" : object->path;
+    object->file = running_file ? LIBLEAK_PROC_THREAD "exe" : object->path;
     const char *build_id = libleak_intern(copy->build_id);
     if (!object->path || !build_id)
         goto fail;

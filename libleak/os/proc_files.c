@@ -45,13 +45,13 @@ bool libleak_statm_parse(const char *text, uint64_t page_size, struct libleak_st
 bool libleak_statm_read(struct libleak_statm *statm)
 {
     char text[128];
-    return libleak_read_small_file("/proc/self/statm", text, sizeof text) > 0 &&
+    return libleak_read_small_file(LIBLEAK_PROC_THREAD "statm", text, sizeof text) > 0 &&
            libleak_statm_parse(text, (uint64_t)sysconf(_SC_PAGESIZE), statm);
 }
 
 bool libleak_program_path(char *buffer, size_t size)
 {
-    ssize_t length = readlink("/proc/self/exe", buffer, size - 1);
+    ssize_t length = readlink(LIBLEAK_PROC_THREAD "exe", buffer, size - 1);
     if (length <= 0 || (size_t)length >= size - 1)
         return false;
     buffer[length] = '\0';

@@ -12,6 +12,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* The calling thread's view of the process's memory and program: /proc/thread-self, not
+   /proc/self. /proc/self is the thread group leader's, and once main has called pthread_exit
+   the leader is a zombie without memory: its maps read empty and its exe link is gone, and
+   the exit profile and the gate's report lost every name (gate_main_pthread_exit). */
+#define LIBLEAK_PROC_THREAD "/proc/thread-self/"
+
 /* Reads at most size - 1 bytes of path into buffer and NUL-terminates them. Returns the
    length, or -1 (errno set) when the file could not be opened or read. */
 ssize_t libleak_read_small_file(const char *path, char *buffer, size_t size);

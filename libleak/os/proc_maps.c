@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "os/descriptors.h"
+#include "os/proc_files.h"
 
 static const char *parse_hex(const char *p, uintptr_t *value)
 {
@@ -59,7 +60,7 @@ bool libleak_maps_parse_line(const char *line, struct libleak_maps_entry *entry)
 
 bool libleak_maps_read(bool (*visit)(const struct libleak_maps_entry *entry, void *context), void *context)
 {
-    int fd = libleak_open_high("/proc/self/maps", O_RDONLY, 0); /* never on 0-2: descriptors.h */
+    int fd = libleak_open_high(LIBLEAK_PROC_THREAD "maps", O_RDONLY, 0); /* never on 0-2: descriptors.h */
     if (fd < 0)
         return false;
     char buffer[512], line[512];
