@@ -18,7 +18,10 @@
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 
+#include "alloc/libunwind_setup.h"
 #include "alloc/modules.h"
+#include "alloc/thread.h"
+#include "os/proc_maps.h"
 
 /* The callee-saved registers libunwind recovers for the cursor's frame (from where the frames
    below saved them). */
@@ -40,7 +43,10 @@ static void read_saved_registers(unw_cursor_t *cursor, struct libleak_exit_calle
     }
 }
 
-static uintptr_t find(uintptr_t fallback, struct libleak_exit_caller *caller)
+/* libunwind's local context is the kernel's ucontext_t on the architectures it supports. */
+_Static_assert(sizeof(unw_context_t) == sizeof(ucontext_t), "unw_context_t is not ucontext_t");
+
+static uintptr_t find(const ucontext_t *from, uintptr_t fallback, struct libleak_exit_caller *caller)
 {
     if (libleak_modules_loader_locked()) /* a fork child: libunwind and dladdr would take the loader's lock */
         return fallback;
@@ -51,9 +57,8 @@ static uintptr_t find(uintptr_t fallback, struct libleak_exit_caller *caller)
         !symbol->st_size)
         return fallback;
     uintptr_t exit_start = (uintptr_t)exit_function, exit_end = exit_start + symbol->st_size;
-    unw_context_t context;
     unw_cursor_t cursor;
-    if (unw_getcontext(&context) != 0 || unw_init_local(&cursor, &context) != 0)
+    if (unw_init_local(&cursor, (unw_context_t *)from) != 0)
         return fallback;
     for (int depth = 0; depth < 64 && unw_step(&cursor) > 0; depth++) {
         unw_word_t ip = 0;
@@ -70,10 +75,22 @@ static uintptr_t find(uintptr_t fallback, struct libleak_exit_caller *caller)
     return fallback;
 }
 
-void libleak_exit_caller_find(uintptr_t fallback, struct libleak_exit_caller *caller)
+void libleak_exit_caller_find(const ucontext_t *from, uintptr_t fallback, struct libleak_exit_caller *caller)
 {
     caller->register_count = 0;
-    caller->sp = find(fallback, caller);
+    /* The walk runs on the library's stack, and libunwind may only read what our accessor
+       vouches for (alloc/libunwind_setup.c): the exiting thread's stack once known, and the
+       frames declared ours. Here those are the exit machinery's frames above `from`, up to
+       the end of the mapping they are on (the thread's stack, or an alternate signal stack). */
+    struct libleak_thread *self = &libleak_thread;
+    uintptr_t start, end;
+    if (libleak_maps_find((uintptr_t)from, &start, &end)) {
+        self->own_frames_low = (uintptr_t)from;
+        self->own_frames_high = end;
+    }
+    caller->sp = find(from, fallback, caller);
+    self->own_frames_low = self->own_frames_high = 0;
+    libleak_libunwind_refused(); /* not a sample's */
     if (caller->sp == fallback)
         caller->register_count = 0;
 }

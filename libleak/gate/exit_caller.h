@@ -7,6 +7,7 @@
 #define LIBLEAK_EXIT_CALLER_H
 #include <stddef.h>
 #include <stdint.h>
+#include <ucontext.h>
 
 #define LIBLEAK_EXIT_CALLER_REGISTERS 8
 
@@ -19,8 +20,11 @@ struct libleak_exit_caller {
     size_t register_count;
 };
 
-/* The frame that called exit() (or libc's start-up code when main returned). When it cannot
-   be found, or lies below fallback: sp = fallback and no registers. */
-void libleak_exit_caller_find(uintptr_t fallback, struct libleak_exit_caller *caller);
+/* The frame that called exit() (or libc's start-up code when main returned), found by
+   unwinding from `from`, registers taken with getcontext() inside the exit machinery on the
+   exiting thread's own stack. The walk itself may run on another stack (the library's: it
+   goes deep in libunwind, and the thread may be on an 8 KiB alternate signal stack). When the
+   caller cannot be found, or lies below fallback: sp = fallback and no registers. */
+void libleak_exit_caller_find(const ucontext_t *from, uintptr_t fallback, struct libleak_exit_caller *caller);
 
 #endif

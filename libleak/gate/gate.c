@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "alloc/own_stack.h"
 #include "alloc/stacks.h"
 #include "alloc/thread.h"
 #include "alloc/track.h"
@@ -97,14 +98,14 @@ static void for_each_leak(void *context, void (*emit)(const struct libleak_profi
     }
 }
 
-static void scan(uintptr_t scan_from)
+static void scan(const ucontext_t *registers, uintptr_t scan_from)
 {
     if (!libleak_config.check || libleak_passive || libleak_config.rate != 1 || gate.ran)
         return;
     gate.ran = true;
     libleak_enter();
     static struct libleak_exit_caller caller; /* its registers are roots: in memory of ours */
-    libleak_exit_caller_find(scan_from, &caller);
+    libleak_exit_caller_find(registers, scan_from, &caller);
     if (!libleak_reach_scan(&gate.result, &caller)) {
         libleak_leave();
         return;
@@ -121,17 +122,26 @@ static void scan(uintptr_t scan_from)
     libleak_leave();
 }
 
-void libleak_gate_scan(uintptr_t scan_from)
+void libleak_gate_scan(const ucontext_t *registers, uintptr_t scan_from)
 {
     int saved_errno = errno;
-    scan(scan_from);
+    scan(registers, scan_from);
     errno = saved_errno;
 }
 
-static void finish(void)
+/* What the report decided, for finish() back on the program's stack. */
+struct verdict {
+    uint64_t lost;
+    int status;
+    bool failed;
+};
+
+/* The report: on the library's stack (own_stack.h), since naming the stacks with libdw takes
+   ~150 KB and the exiting thread may be on a 4 x SIGSTKSZ alternate signal stack or a small
+   thread stack (altstack_exit, lib_small_stack_exit). */
+static void report(void *context)
 {
-    if (!gate.ran || !gate.result.blocks)
-        return;
+    struct verdict *verdict = context;
     libleak_enter();
     prepare();
     /* Quiet when clean, as LeakSanitizer: a test suite that compares stderr must not see us. */
@@ -151,10 +161,21 @@ static void finish(void)
     const struct totals *classes = gate.records.classes;
     uint64_t lost = classes[DEFINITELY].bytes + classes[INDIRECTLY].bytes +
                     (libleak_config.check_possible ? classes[POSSIBLY].bytes : 0);
-    int status = libleak_exit_status();
-    bool failed = lost > libleak_config.check_max;
+    verdict->lost = lost;
+    verdict->status = libleak_exit_status();
+    verdict->failed = lost > libleak_config.check_max;
     libleak_leave();
-    if (!failed || libleak_config.exitcode == 0)
+}
+
+static void finish(void)
+{
+    if (!gate.ran || !gate.result.blocks)
+        return;
+    struct verdict verdict = {0};
+    libleak_on_own_stack(report, &verdict);
+    uint64_t lost = verdict.lost;
+    int status = verdict.status;
+    if (!verdict.failed || libleak_config.exitcode == 0)
         return;
     char lost_text[32];
     libleak_format_count(lost_text, sizeof lost_text, lost);

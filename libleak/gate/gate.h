@@ -9,17 +9,20 @@
 #ifndef LIBLEAK_GATE_H
 #define LIBLEAK_GATE_H
 #include <stdint.h>
+#include <ucontext.h>
 
 /* Called by the constructor once the configuration is read (resolves what dlsym must find
    before the program runs). */
 void libleak_gate_init(void);
 
 /* The exit sequence of the destructor, in this order:
-     libleak_gate_scan(scan_from)   stop the world, classify, resume; write the .leaks profile
+     libleak_gate_scan(registers, scan_from)   stop the world, classify, resume; write the .leaks profile
      libleak_dump_at_exit()         (the exit profile, if any; no dump runs after it)
      libleak_gate_finish()          report on stderr; may end the process with LIBLEAK_EXITCODE
-   scan_from: the lowest address of the calling thread's stack that is the program's. */
-void libleak_gate_scan(uintptr_t scan_from);
+   all three on the library's stack (own_stack.h). registers: getcontext() taken in the
+   destructor, on the exiting thread's stack; scan_from: the lowest address of that stack
+   that is the program's. */
+void libleak_gate_scan(const ucontext_t *registers, uintptr_t scan_from);
 void libleak_gate_finish(void);
 
 #endif

@@ -23,6 +23,7 @@
 #include "os/libc.h"
 #include "gate/gate.h"
 #include "alloc/live.h"
+#include "alloc/own_stack.h"
 #include "core/log.h"
 #include "alloc/real.h"
 #include "alloc/stacks.h"
@@ -134,16 +135,24 @@ EXPORT __attribute__((noreturn)) void exit(int status)
     _exit(status);
 }
 
+/* The exit's work, on the library's stack: the exiting thread may be on an 8 KiB alternate
+   signal stack or a 16 KiB thread stack, and libunwind's walk to exit()'s caller, the scan and
+   the report's naming go deep (altstack_exit_small). */
+static void stop_on_own_stack(void *registers)
+{
+    libleak_watch_at_exit();
+    libleak_gate_scan(registers, (uintptr_t)registers);
+    libleak_dump_at_exit();
+    libleak_gate_finish();
+}
+
 __attribute__((destructor)) static void libleak_stop(void)
 {
     libleak_exit_sequence_begin();
-    libleak_watch_at_exit();
     /* The leak gate scans this thread's stack from here up: the frames below are libleak's.
        getcontext puts the registers the program may still hold pointers in on that stack. */
     ucontext_t registers;
     getcontext(&registers);
-    libleak_gate_scan((uintptr_t)&registers);
-    libleak_dump_at_exit();
-    libleak_gate_finish();
+    libleak_on_own_stack(stop_on_own_stack, &registers);
     libleak_exit_sequence_end();
 }
