@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "alloc/own_stack.h"
 #include "alloc/stacks.h"
 #include "core/config.h"
 #include "dump/dump.h"
@@ -36,13 +37,22 @@ static uint64_t poll_count;
 static uint64_t warmed_stacks;  /* stack count when the symbol cache was last warmed */
 static uint64_t warmed_at_poll; /* poll_count then */
 
+/* The cgroup walk keeps a path buffer per level (~12 KB in all): on the library's stack, for
+   the constructor runs on the program's main stack, which `ulimit -s 28` makes that small
+   (lib_small_stack). */
+static void find_limits(void *unused)
+{
+    (void)unused;
+    libleak_limits_init("/proc/self/cgroup", "/sys/fs/cgroup");
+    limits_found = libleak_limits_any();
+}
+
 void libleak_near_limit_init(void)
 {
     unsigned threshold = libleak_config.near_limit;
     if (!threshold)
         return;
-    libleak_limits_init("/proc/self/cgroup", "/sys/fs/cgroup");
-    limits_found = libleak_limits_any();
+    libleak_on_own_stack(find_limits, NULL);
     steps[step_count++] = threshold;
     if (threshold < 95)
         steps[step_count++] = 95;
