@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,6 +37,7 @@
 #include "core/log.h"
 #include "dump/ages.h"
 #include "dump/dumper_thread.h"
+#include "dump/mappings.h"
 #include "dump/output_file.h"
 #include "dump/profile_writer.h"
 #include "dump/symbols.h"
@@ -238,12 +240,66 @@ void libleak_dump_after_fork_in_child(void)
     errno = saved_errno;
 }
 
+/* libleak_dump() called by the program: the program's thread keeps the program's descriptor
+   table, where another of its threads may close_range() our file and open one of its own on
+   the number between our check and our write (descriptors.c). So the dump runs on a thread of
+   ours, started for the call with a table of its own, while the caller waits; where no thread
+   can be started (RLIMIT_NPROC, a sandbox), on the caller's thread with checked descriptors. */
+struct dump_request {
+    const char *path;
+    void *prepared; /* symbols.h: what takes the loader's lock, done by the caller */
+    int result, saved_errno;
+};
+
+static void *dump_thread_main(void *context)
+{
+    struct dump_request *request = context;
+    libleak_enter();
+    libleak_descriptors_own_table();
+    libleak_symbols_adopt_prepared(request->prepared);
+    request->result = libleak_dump_now(request->path);
+    request->saved_errno = errno;
+    libleak_leave();
+    return NULL;
+}
+
+static bool dump_on_thread_of_ours(struct dump_request *request)
+{
+    sigset_t all, previous;
+    sigfillset(&all); /* no signal of the program's lands on our thread */
+    pthread_attr_t attributes;
+    pthread_attr_init(&attributes);
+    pthread_attr_setstacksize(&attributes, 128 * 1024); /* the dump itself runs on own_stack.h's */
+    pthread_sigmask(SIG_SETMASK, &all, &previous);
+    libleak_enter(); /* what pthread_create and the preparation allocate are ours */
+    request->prepared = libleak_symbols_prepare_to_hand_over(libleak_config.symbolize);
+    pthread_t thread;
+    int error = pthread_create(&thread, &attributes, dump_thread_main, request);
+    if (error) /* back to this thread, whose own dump below replaces it */
+        libleak_mappings_adopt_prepared(request->prepared);
+    libleak_leave();
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    pthread_attr_destroy(&attributes);
+    if (error)
+        return false;
+    int cancel_state; /* pthread_join is a cancellation point: not while our thread runs */
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
+    pthread_join(thread, NULL);
+    pthread_setcancelstate(cancel_state, NULL);
+    return true;
+}
+
 /* A cancellation point, like the open and write it makes, but acted on only once nothing of
    ours is held. */
 EXPORT int libleak_dump(const char *path)
 {
-    int result = libleak_dump_now(path);
-    int saved_errno = errno;
+    struct dump_request request = {path, NULL, -1, 0};
+    if (libleak_descriptors_private() || !dump_on_thread_of_ours(&request)) {
+        request.result = libleak_dump_now(path);
+        request.saved_errno = errno;
+    }
+    int result = request.result;
+    int saved_errno = request.saved_errno;
     pthread_testcancel();
     errno = saved_errno;
     return result;

@@ -363,6 +363,19 @@ void libleak_mappings_prepare(void)
     }
 }
 
+void *libleak_mappings_take_prepared(void)
+{
+    struct module_list *list = prepared;
+    prepared = NULL;
+    return list;
+}
+
+void libleak_mappings_adopt_prepared(void *list)
+{
+    libleak_mappings_release_prepared();
+    prepared = list;
+}
+
 void libleak_mappings_release_prepared(void)
 {
     if (prepared) {

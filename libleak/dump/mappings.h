@@ -33,6 +33,10 @@ struct libleak_object {
 void libleak_mappings_prepare(void);
 void libleak_mappings_release_prepared(void);
 
+/* The prepared copy leaves this thread (NULL when there is none), or another's is adopted. */
+void *libleak_mappings_take_prepared(void);
+void libleak_mappings_adopt_prepared(void *prepared);
+
 /* Re-reads the module list when the loader's counters changed (or on the first call), from
    the prepared copy when there is one.
    Returns 0 when nothing changed, 1 when the list was read anew (everything handed out before

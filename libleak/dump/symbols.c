@@ -100,11 +100,29 @@ static int copy_lines(struct libleak_line *lines, int max, const struct libleak_
     return n;
 }
 
+static __thread bool adopted; /* what the next prepare would do was done by the program's thread */
+
 void libleak_symbols_prepare(bool symbolize)
 {
+    if (adopted) {
+        adopted = false;
+        return;
+    }
     if (symbolize)
         libleak_dwarf_find_demangler();
     libleak_mappings_prepare();
+}
+
+void *libleak_symbols_prepare_to_hand_over(bool symbolize)
+{
+    libleak_symbols_prepare(symbolize);
+    return libleak_mappings_take_prepared();
+}
+
+void libleak_symbols_adopt_prepared(void *prepared)
+{
+    libleak_mappings_adopt_prepared(prepared);
+    adopted = true;
 }
 
 void libleak_symbols_release_prepared(void)

@@ -69,6 +69,13 @@ void libleak_symbols_close_files(void);
 void libleak_symbols_prepare(bool symbolize);
 void libleak_symbols_release_prepared(void);
 
+/* A dump done for the program on a thread of ours (libleak_dump): the program's thread, which
+   may hold the loader's lock (libleak_dump from a dl_iterate_phdr callback; the lock is
+   recursive for it alone), prepares and takes what it prepared; our thread adopts it, and its
+   next libleak_symbols_prepare then takes no loader lock. */
+void *libleak_symbols_prepare_to_hand_over(bool symbolize);
+void libleak_symbols_adopt_prepared(void *prepared);
+
 /* In a fork child whose parent was in the middle of a dump: the state may be half updated, so
    it is dropped without being freed or closed (a child's small leak, never a crash). */
 void libleak_symbols_abandon(void);

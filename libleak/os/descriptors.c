@@ -21,8 +21,10 @@
  * thread can change it either. That is why a thread of ours that is the process's last thread
  * would close the program's descriptors: a dumper starts while the thread that created it runs.
  *
- * The program's table. libleak_dump() called by the program runs on its thread, which must
- * keep the program's table, and so do the constructor and the allocation path. There open(2)
+ * The program's table. libleak_dump() called by the program hands its dump to a thread of
+ * ours started for the call (dump.c); only where no thread can be started does it run on the
+ * program's thread, which must keep the program's table, as do the constructor and the
+ * allocation path. There open(2)
  * returns the lowest free number and there is no flag to ask for a higher one: the free
  * standard numbers are filled with "plugs" (O_PATH descriptors of "/", on which read and
  * write fail with EBADF as on a closed number) while we open, and our file is moved to a number

@@ -9,8 +9,8 @@
  * table, and nothing the program does to its table reaches ours. The exit profile, written on
  * the exiting thread, works in a private copy of the table (libleak_descriptors_copy_table).
  *
- * Where a table of our own cannot be had (libleak_dump() called on a program thread, or a
- * kernel or seccomp filter that refuses the calls), files go on numbers >= 3 only (the free
+ * Where a table of our own cannot be had (libleak_dump() on a program thread that could not
+ * start a thread of ours for it, or a kernel or seccomp filter that refuses the calls), files go on numbers >= 3 only (the free
  * standard numbers are plugged while we open), and a descriptor we write, link or close is
  * first checked to be still ours (struct libleak_own_fd). descriptors.c says what remains.
  */

@@ -25,13 +25,17 @@ assert_contains "$(cat bare/out.txt)" "violations 0 " "bare"
 assert_eq "" "$(cat bare/err.txt)" "bare: stderr"
 check_own_files bare bare
 
-for settings in "LIBLEAK_RATE=1" ""; do
+# "dump": libleak_dump(NULL) called by the program's main thread, again and again, while
+# another of its threads does the rounds: the dump runs on a thread of ours with a table of
+# its own (dump.c), not on the caller's thread in the program's table.
+for settings in "LIBLEAK_RATE=1" "" "LIBLEAK_RATE=1 dump" "dump"; do
   dir="run_$(echo "${settings:-default}" | tr ' =' '__')"
   mkdir "$dir" && cd "$dir" || exit 1
+  mode=; case $settings in *dump) mode=dump; settings=${settings%dump} ;; esac
   timeout 60 env $settings LIBLEAK_OUT='snap.%n.pb.gz' LD_PRELOAD="$LIBLEAK_SO" \
-    "$TESTBIN/fd_reuse_victim" 2 >out.txt 2>err.txt
+    "$TESTBIN/fd_reuse_victim" 2 $mode >out.txt 2>err.txt
   rc=$?
-  what="under libleak (${settings:-default rate})"
+  what="under libleak (${settings:-default rate}${mode:+, libleak_dump on a program thread})"
   assert_eq 0 "$rc" "$what: exit status"
   assert_contains "$(cat out.txt)" "violations 0 " "$what: the program's checks ($(head -c 300 err.txt))"
   assert_eq "" "$(cat err.txt)" "$what: stderr"

@@ -8,7 +8,10 @@
  * profile is written while a second thread of the program keeps doing the same; 4096
  * distinct stacks make each profile take a while.
  *
- * Usage: fd_reuse_victim SECONDS. Prints "violations N rounds R" for the snapshots; exit 0.
+ * With "dump" after SECONDS, main calls libleak_dump(NULL) again and again instead (a dump
+ * asked for on a program's thread) while a second thread does the rounds.
+ *
+ * Usage: fd_reuse_victim SECONDS [dump]. Prints "violations N rounds R" for the snapshots; exit 0.
  * A violation at exit shows as a "links", "content", "write" or "close" line on stderr.
  */
 #include <errno.h>
@@ -91,6 +94,16 @@ static void round_of_reuse(const char *name)
     rounds++;
 }
 
+static volatile int stop_reusing;
+
+static void *reuse_while_dumping(void *arg)
+{
+    (void)arg;
+    while (!stop_reusing)
+        round_of_reuse("mine.txt");
+    return NULL;
+}
+
 /* While the exit profile is written: the same rounds on another thread, until the end. */
 static void *at_exit_too(void *arg)
 {
@@ -111,13 +124,26 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2)
+    if (argc != 2 && !(argc == 3 && strcmp(argv[2], "dump") == 0))
         return 2;
     double seconds = atof(argv[1]);
     for (unsigned i = 0; i < (1u << DEPTH); i++)
         kept[i] = grow(DEPTH, i);
     int loaded = libleak_dump != NULL; /* bare: nothing would catch SIGUSR2 */
     double end = now() + seconds;
+    if (argc == 3) {
+        pthread_t reuser;
+        if (pthread_create(&reuser, NULL, reuse_while_dumping, NULL) != 0)
+            return 2;
+        while (now() < end) {
+            if (loaded && libleak_dump(NULL) != 0)
+                fprintf(stderr, "libleak_dump: %s\n", strerror(errno));
+            else if (!loaded)
+                usleep(1000);
+        }
+        stop_reusing = 1;
+        pthread_join(reuser, NULL);
+    }
     while (now() < end) {
         if (loaded)
             kill(getpid(), SIGUSR2);
