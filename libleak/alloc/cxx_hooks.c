@@ -17,7 +17,7 @@
  * The next operator new may throw std::bad_alloc through our frame: this file is built with
  * -fexceptions, and the "inside" flag is left by a cleanup handler on that path too. A
  * new_handler that libstdc++ calls while memory is short runs inside libleak, so what it
- * allocates is not tracked.
+ * allocates is not tracked; what it frees is forgotten all the same (hooks.c's free).
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -187,8 +187,8 @@ static void cxx_delete(enum cxx_function which, void *block, size_t size, size_t
         return;
     }
     /* Forget it before the next delete releases it: afterwards another thread may get the
-       same address back and sample it. The next delete may call free(): "inside", our free
-       hook does not look the block up a second time. */
+       same address back and sample it. The next delete may call free(): our free hook looks
+       the block up again and finds nothing. */
     if (libleak_live_maybe_tracked(block)) {
         int saved_errno = errno; /* charging the free may map a stripe of counters */
         libleak_forget(block);

@@ -102,13 +102,12 @@ SLOW static void free_tracked(void *block)
 {
     if (libleak_is_bootstrap(block))
         return;
-    /* Inside libleak, the block is libleak's own (never tracked) or one that cxx_hooks.c
-       already forgot before handing it to the next operator delete. */
-    if (!libleak_thread.inside) {
-        int saved_errno = errno; /* charging the free may map a stripe of counters */
-        libleak_forget(block);
-        errno = saved_errno;
-    }
+    /* Looked up even inside libleak: libleak's own blocks are never in the table, but the
+       program's may be freed there, by a new_handler that operator new calls or a signal
+       handler that interrupted the slow path; libleak_forget is safe in both. */
+    int saved_errno = errno; /* charging the free may map a stripe of counters */
+    libleak_forget(block);
+    errno = saved_errno;
     libleak_real.free(block); /* known: the block came from the real allocator */
 }
 

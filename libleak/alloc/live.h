@@ -84,7 +84,13 @@ static inline uint32_t libleak_live_now_seconds(void)
 /* Adds a block; false when the table is full or out of memory (the sample is dropped). */
 bool libleak_live_insert(const void *address, struct libleak_live_block block);
 
-/* Removes a block; false when the address was not tracked. */
+/* Removes a block; false when the address was not tracked. Waits for nothing and allocates
+   nothing, so it is safe in a signal handler that interrupted any operation of this table on
+   the same thread: it only turns its own entry (an address the program still held, so never
+   the one being inserted or removed underneath) into a tombstone with plain stores, lowers
+   counters with atomics, and may retire a generation by compare-and-swap, which fails when the
+   interrupted code holds that generation (an insert in flight counts as a live entry, a sweep
+   or a retirement has moved its state). */
 bool libleak_live_remove(const void *address, struct libleak_live_block *block);
 
 /* The same without the birth (block->birth is 0): a free does not need it, and reading it is

@@ -150,6 +150,17 @@ static inline void add_own(_Atomic uint64_t *counter, uint64_t amount)
                           memory_order_relaxed);
 }
 
+/* The shared stripe's counters: atomic adds, any thread. */
+static void charge_shared(struct counters *counters, struct libleak_weight weight, bool allocation)
+{
+    atomic_fetch_add_explicit(allocation ? &counters->alloc_objects : &counters->free_objects, weight.objects,
+                              memory_order_relaxed);
+    atomic_fetch_add_explicit(allocation ? &counters->alloc_bytes : &counters->free_bytes, weight.bytes,
+                              memory_order_relaxed);
+    if (allocation)
+        atomic_fetch_add_explicit(&shared_stripe->samples, 1, memory_order_relaxed);
+}
+
 /* The first charge of a thread or of a stack on this thread, and charges after thread exit. */
 __attribute__((noinline)) static void charge_slow(uint32_t ordinal, struct libleak_weight weight,
                                                   bool allocation)
@@ -165,12 +176,7 @@ __attribute__((noinline)) static void charge_slow(uint32_t ordinal, struct lible
     if (!counters)
         return; /* out of memory for even 8 KiB: the charge is lost */
     if (stripe == shared_stripe) {
-        atomic_fetch_add_explicit(allocation ? &counters->alloc_objects : &counters->free_objects,
-                                  weight.objects, memory_order_relaxed);
-        atomic_fetch_add_explicit(allocation ? &counters->alloc_bytes : &counters->free_bytes, weight.bytes,
-                                  memory_order_relaxed);
-        if (allocation)
-            atomic_fetch_add_explicit(&stripe->samples, 1, memory_order_relaxed);
+        charge_shared(counters, weight, allocation);
         return;
     }
     add_own(allocation ? &counters->alloc_objects : &counters->free_objects, weight.objects);
@@ -282,6 +288,14 @@ struct libleak_stack *libleak_stacks_get(uint32_t index)
 void libleak_stacks_charge_index(uint32_t index, struct libleak_weight weight, bool allocation)
 {
     libleak_stacks_charge(libleak_stacks_get(index), weight, allocation);
+}
+
+void libleak_stacks_charge_reentrant(uint32_t index, struct libleak_weight weight, bool allocation)
+{
+    struct counters *counters = shared_stripe ? stripe_counters(shared_stripe, libleak_stacks_get(index)->ordinal)
+                                              : NULL;
+    if (counters) /* else out of memory for even 8 KiB: the charge is lost */
+        charge_shared(counters, weight, allocation);
 }
 
 static uint32_t new_record(const uintptr_t *frames, int depth, uint64_t hash)

@@ -49,6 +49,11 @@ void libleak_stacks_charge(const struct libleak_stack *stack, struct libleak_wei
 /* The same for the stack at `index`: one call on exact mode's path instead of two. */
 void libleak_stacks_charge_index(uint32_t index, struct libleak_weight weight, bool allocation);
 
+/* The same from anywhere: a signal handler that interrupted this thread inside libleak, maybe
+   in the middle of a charge to its own stripe (plain adds) or of adopting one (pthread_once,
+   pthread_setspecific). Atomic adds to the shared stripe; at worst a chunk of it is mapped. */
+void libleak_stacks_charge_reentrant(uint32_t index, struct libleak_weight weight, bool allocation);
+
 /* Sums the stack's counters over every stripe (exact when no thread is charging it meanwhile). */
 void libleak_stacks_totals(const struct libleak_stack *stack, struct libleak_stack_totals *totals);
 

@@ -116,9 +116,18 @@ void libleak_reattach(void *block, struct libleak_live_block detached)
     }
 }
 
+/* Safe on any thread at any moment, this one included while it is inside libleak (a signal
+   handler that interrupted the slow path, a new_handler called from operator new): removing an
+   entry waits for nothing (live.h), and inside libleak the charge goes to the shared stripe, so
+   that it cannot meet a half-done charge or stripe adoption of the interrupted code. */
 void libleak_forget(void *block)
 {
     struct libleak_live_block detached;
-    if (libleak_live_forget(block, &detached))
+    if (!libleak_live_forget(block, &detached))
+        return;
+    if (libleak_thread.inside)
+        libleak_stacks_charge_reentrant(
+                detached.stack, libleak_sampler_weight_inline(detached.size, libleak_config.rate), false);
+    else
         libleak_charge_detached(detached);
 }

@@ -17,7 +17,8 @@
    crosses the sampling point, and draws the next countdown. */
 void libleak_countdown_expired(void *block, size_t size);
 
-/* `block` may have been sampled (the filter said so): forget it and charge its stack. */
+/* `block` may have been sampled (the filter said so): forget it and charge its stack. Safe
+   from a signal handler, even one that interrupted libleak on this thread. */
 void libleak_forget(void *block);
 
 /* For realloc, after libleak_live_remove took the block out without charging: either charge

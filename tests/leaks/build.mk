@@ -19,3 +19,9 @@ $(BUILD)/tests/leaks/%: tests/leaks/%.c $(wildcard tests/leaks/*.h tests/leaks/*
 $(BUILD)/tests/leaks/%: tests/leaks/%.cc tests/leaks/corpus.h
 	@mkdir -p $(dir $@)
 	$(CXX) -std=gnu++17 $(LEAK_CORPUS_FLAGS) -o $@ $< -lpthread
+
+# deepbind_free dlopens a library of its own, built beside it from tests/leaks/plugins/.
+$(BUILD)/tests/leaks/deepbind_free: $(BUILD)/tests/leaks/deepbind_free_plugin.so
+$(BUILD)/tests/leaks/%.so: tests/leaks/plugins/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(LEAK_CORPUS_FLAGS) -shared -fPIC -o $@ $<
