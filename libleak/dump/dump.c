@@ -117,7 +117,7 @@ static int write_dump(const char *path, const char *special, const struct liblea
         result = snprintf(name, sizeof name, "%s", path) < (int)sizeof name ? 0 : -1;
         if (result)
             errno = ENAMETOOLONG;
-    } else if (special ? libleak_output_name(name, sizeof name, sequence_text)
+    } else if (special ? libleak_output_special_name(name, sizeof name, special)
                        : libleak_output_numbered_name(name, sizeof name, sequence_text, sizeof sequence_text,
                                                       &sequence)) {
         result = 0;

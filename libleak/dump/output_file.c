@@ -83,6 +83,27 @@ bool libleak_output_name(char *out, size_t size, const char *sequence_text)
     return true;
 }
 
+static bool name_is_free(const char *name)
+{
+    struct stat status;
+    return fstatat(AT_FDCWD, name, &status, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT;
+}
+
+bool libleak_output_special_name(char *out, size_t size, const char *special)
+{
+    if (!libleak_output_name(out, size, special))
+        return false;
+    if (!strstr(libleak_config.out, "%n"))
+        return true;
+    for (unsigned copy = 2; copy < 1000 && !name_is_free(out); copy++) {
+        char text[64];
+        snprintf(text, sizeof text, "%s.%u", special, copy);
+        if (!libleak_output_name(out, size, text))
+            return false;
+    }
+    return true; /* linkat will say "File exists" */
+}
+
 bool libleak_output_numbered_name(char *out, size_t size, char *number, size_t number_size, unsigned *sequence)
 {
     bool numbered = strstr(libleak_config.out, "%n") != NULL;
@@ -91,8 +112,7 @@ bool libleak_output_numbered_name(char *out, size_t size, char *number, size_t n
         if (!libleak_output_name(out, size, number))
             return false;
         ++*sequence;
-        struct stat status;
-        if (!numbered || (fstatat(AT_FDCWD, out, &status, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT))
+        if (!numbered || name_is_free(out))
             return true;
     }
     return true; /* linkat will say "File exists" */

@@ -23,6 +23,11 @@ bool libleak_output_name(char *out, size_t size, const char *sequence_text);
    False when the name does not fit. */
 bool libleak_output_numbered_name(char *out, size_t size, char *number, size_t number_size, unsigned *sequence);
 
+/* The name of a special profile ("leaks", "peak", "nearlimit"): %n is special, or, when that
+   file exists already (an earlier image of this pid wrote it before an exec), special.2,
+   special.3, ... the first that does not. False when the name does not fit. */
+bool libleak_output_special_name(char *out, size_t size, const char *special);
+
 /* Writes the profile to final, which must not exist. Returns 0, or -1 with errno set. */
 int libleak_output_write(const char *final, const struct libleak_profile_request *request);
 

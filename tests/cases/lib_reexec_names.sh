@@ -21,3 +21,16 @@ files=$(ls snap.*.pb.gz | sed 's/^snap\.[0-9]*\./snap.PID./' | tr '\n' ' ')
 assert_eq "snap.PID.0001.pb.gz snap.PID.0002.pb.gz snap.PID.0003.pb.gz " "$files" "profiles"
 assert_eq 1 "$(ls snap.*.pb.gz | cut -d. -f2 | sort -u | wc -l)" "one process ID in the names"
 echo "ok: $files"
+
+# Special profiles ("leaks", "peak", "nearlimit") are named by %n too: when the name is taken
+# (an earlier image of this pid, or an earlier run with a template without %p), the profile
+# becomes NAME.2, NAME.3: never "File exists" and a lost report. Two leaking runs of the gate
+# in one directory with LIBLEAK_OUT=g.%n.pb.gz.
+for run in 1 2 3; do
+  timeout 60 env LIBLEAK_CHECK=1 LIBLEAK_OUT='g.%n.pb.gz' LD_PRELOAD="$LIBLEAK_SO" "$BUILD/tests/leaks/direct" \
+    >/dev/null 2>gate$run.err
+  assert_eq 23 $? "gate run $run: exit status"
+  assert_eq "" "$(grep -i 'cannot write' gate$run.err)" "gate run $run: no failure to write"
+done
+assert_eq "g.leaks.2.pb.gz g.leaks.3.pb.gz g.leaks.pb.gz " "$(ls g.leaks*.pb.gz | tr '\n' ' ')" "the leaks profiles of three runs"
+echo "ok: special profiles: $(ls g.leaks*.pb.gz | tr '\n' ' ')"
