@@ -205,9 +205,13 @@ void *libleak_arena_alloc(struct libleak_arena *arena, size_t bytes)
         void *address = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         bool reserved = false;
         if (address == MAP_FAILED) {
-            /* No room left (RLIMIT_AS): the reserve, in pieces no larger than needed. */
-            size = page_round(bytes + sizeof *chunk + 16);
+            /* No room left (RLIMIT_AS): the reserve, in pieces of 64 KiB (a page per small
+               allocation used it up after 500 samples), or no larger than needed at its end. */
+            size_t needed = page_round(bytes + sizeof *chunk + 16);
+            size = needed > (64u << 10) ? needed : (64u << 10);
             address = from_reserve(size);
+            if (!address && size > needed)
+                address = from_reserve(size = needed);
             if (!address)
                 return NULL;
             reserved = true;

@@ -175,9 +175,14 @@ static void for_each_sample(void *context,
 {
     (void)context;
     struct age_table table = {.now = libleak_live_now_seconds()};
-    bool walked = table_init(&table, libleak_live_count() / 4 + 64);
+    /* Near RLIMIT_AS the dump runs on the reserve taken at start (memory.h): the samples come
+       before their ages, which then stay out. A table that ran short is let go before the
+       samples need the room (8192 stacks lost every sample to it: lib_address_space_full). */
+    bool walked = !libleak_arena_reserve_in_use() && table_init(&table, libleak_live_count() / 4 + 64);
     if (walked)
         libleak_live_for_each(add_block, &table);
+    if (!walked || table.out_of_memory)
+        libleak_arena_release(&table.arena);
     struct emit_target target = {walked && !table.out_of_memory ? &table : NULL, emit, emit_context};
     libleak_stacks_for_each(emit_stack, &target);
     libleak_arena_release(&table.arena);

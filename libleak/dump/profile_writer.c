@@ -215,8 +215,16 @@ static bool build(struct libleak_pprof_builder *builder, const struct libleak_pr
     static const struct libleak_profile_source stack_table = {for_each_stack_sample, NULL, 0};
     const struct libleak_profile_source *source = request->source ? request->source : &stack_table;
     uint64_t expected_stacks = libleak_stacks_count() + 64;
-    if (!libleak_pprof_begin(builder, expected_stacks * 4,
-                             source->expected_samples ? source->expected_samples : expected_stacks))
+    uint64_t expected_samples = source->expected_samples ? source->expected_samples : expected_stacks;
+    /* On the reserve (the compressor's state already had to go there: memory.h), tables sized
+       for every stack would leave no room for samples (8192 stacks took 1 MiB of the 2 MiB
+       before the first one, and the exit profile was lost: lib_address_space_full). They start
+       small and grow while they can; add_sample stops with room left for the tail. */
+    if (libleak_arena_reserve_in_use()) {
+        expected_stacks = expected_stacks < 256 ? expected_stacks : 256;
+        expected_samples = expected_samples < 256 ? expected_samples : 256;
+    }
+    if (!libleak_pprof_begin(builder, expected_stacks * 4, expected_samples))
         return false;
     Profile *profile = &builder->profile;
 

@@ -36,3 +36,16 @@ for flag in -v -d; do
     echo "ok: ulimit $flag 150000, $settings: exit profile written and read"
   done
 done
+
+# Many stacks (8192 distinct ones): the exit profile's tables, sized for every stack, and the
+# age classes' table took the whole reserve and the profile was lost with ENOMEM, or written
+# with no sample. Now it is written, its samples cut short with a comment saying how many.
+(ulimit -v 150000; exec timeout 60 env LIBLEAK_RATE=1 LIBLEAK_OUT="$PWD/stacks.%n" LD_PRELOAD="$LIBLEAK_SO" \
+   "$TESTBIN/until_enomem" 65536 13 >stacks.out 2>>err.txt)
+assert_eq "0 exhausted" "$? $(cat stacks.out)" "8192 stacks under ulimit -v: status and output"
+[ -s stacks.0001 ] || fail "8192 stacks under ulimit -v: no exit profile: $(tail -c 400 err.txt)"
+"$LEAKPROF" info stacks.0001 >info.txt 2>&1 || fail "leakprof cannot read stacks.0001: $(head -c 300 info.txt)"
+samples=$(sed -n 's/^Samples: *//p' info.txt)
+[ "${samples:-0}" -ge 1000 ] || fail "8192 stacks under ulimit -v: $samples samples: $(cat info.txt)"
+echo "ok: 8192 stacks under ulimit -v 150000: exit profile with $samples samples ($(grep -o 'samples cut short[^)]*' info.txt || echo all))"
+

@@ -2,7 +2,8 @@
  * until_enomem: allocates until malloc fails (run it under ulimit -v), keeping every block,
  * then prints "exhausted" and exits 0: the exit profile must be written with the address
  * space full (issue 19, item 15).
- *   until_enomem [BLOCK_BYTES]   (default 65536; blocks of 1/64 of that fill the last gaps)
+ *   until_enomem [BLOCK_BYTES [DEPTH]]   (default 65536; blocks of 1/64 of that fill the last
+ *   gaps; with DEPTH, first 2^DEPTH blocks of 64 bytes from as many distinct stacks)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,26 @@ struct block {
 };
 
 static struct block *kept;
+
+__attribute__((noinline)) static void *grow(int depth, unsigned path);
+__attribute__((noinline)) static void *left(int depth, unsigned path)
+{
+    void *p = grow(depth, path);
+    __asm__ volatile("" ::: "memory"); /* no tail call: the frame stays on the stack */
+    return p;
+}
+__attribute__((noinline)) static void *right(int depth, unsigned path)
+{
+    void *p = grow(depth, path);
+    __asm__ volatile("" ::: "memory");
+    return p;
+}
+__attribute__((noinline)) static void *grow(int depth, unsigned path)
+{
+    if (depth == 0)
+        return malloc(64);
+    return (path & 1) ? left(depth - 1, path >> 1) : right(depth - 1, path >> 1);
+}
 
 SITE int allocate_until_failure(size_t size)
 {
@@ -31,6 +52,14 @@ SITE int allocate_until_failure(size_t size)
 int main(int argc, char **argv)
 {
     size_t size = argc > 1 ? strtoul(argv[1], NULL, 10) : 65536;
+    int depth = argc > 2 ? atoi(argv[2]) : 0;
+    for (unsigned path = 0; depth > 0 && depth < 20 && path < (1u << depth); path++) {
+        struct block *block = grow(depth, path);
+        if (!block)
+            return 1;
+        block->next = kept;
+        kept = block;
+    }
     int big = allocate_until_failure(size);
     int small = allocate_until_failure(size / 64 > 16 ? size / 64 : 16);
     printf("exhausted\n");
