@@ -115,11 +115,11 @@ static void write_to_stderr(const char *line, size_t length, bool report)
     libleak_program_descriptor_done(2, fd);
 }
 
-/* LIBLEAK_LOG's file; false when the line must go to stderr instead. */
-static bool write_to_log_file(const char *line, size_t length)
+/* Appends the line to LIBLEAK_LOG's file; else false, with the line saying why in note. Not
+   inlined: its path buffer is gone before the note is written (the gate reports on the
+   exiting thread's stack, which may be small). */
+__attribute__((noinline)) static bool append_to_log_file(const char *line, size_t length, char *note, size_t size)
 {
-    if (!libleak_config.log[0] || atomic_load(&log_file_refused) == getpid())
-        return false;
     char path[PATH_MAX];
     errno = ENAMETOOLONG;
     if (!libleak_output_expand(path, sizeof path, libleak_config.log, ""))
@@ -127,12 +127,25 @@ static bool write_to_log_file(const char *line, size_t length)
     else if (append_to_path(path, line, length))
         return true;
     int error = errno;
+    int n = snprintf(note, size, "libleak: LIBLEAK_LOG=\"%s\": cannot write %s: %s", libleak_config.log, path,
+                     strerror(error));
+    size_t used = n < 0 ? 0 : (size_t)n < size - 1 ? (size_t)n : size - 2;
+    note[used++] = '\n';
+    note[used] = '\0';
+    return false;
+}
+
+/* LIBLEAK_LOG's file; false when the line must go to stderr instead. */
+static bool write_to_log_file(const char *line, size_t length)
+{
+    if (!libleak_config.log[0] || atomic_load(&log_file_refused) == getpid())
+        return false;
+    char note[1024];
+    if (append_to_log_file(line, length, note, sizeof note - sizeof "; libleak's lines go to stderr"))
+        return true;
     if (atomic_exchange(&log_file_refused, getpid()) != getpid()) {
-        char note[PATH_MAX + 256];
-        int n = snprintf(note, sizeof note, "libleak: LIBLEAK_LOG=\"%s\": cannot write %s: %s; libleak's lines go to stderr\n",
-                         libleak_config.log, path, strerror(error));
-        if (n > 0)
-            write_to_stderr(note, (size_t)n < sizeof note ? (size_t)n : sizeof note - 1, false);
+        strcpy(note + strlen(note) - 1, "; libleak's lines go to stderr\n");
+        write_to_stderr(note, strlen(note), false);
     }
     return false;
 }

@@ -115,3 +115,11 @@ assert_eq 2 "$(grep -c 'LIBLEAK_DEPTH="abc"' "exec/r.$pid.log")" "exec: the bad 
 grep -q 'LEAK SUMMARY' "exec/r.$pid.log" || fail "exec: the exec'ed image's report"
 assert_eq "$(cat leak.bare/err)" "$(cat exec/err)" "exec: stderr"
 echo "ok: exec under the same pid: one file, both images' lines"
+
+# Without LIBLEAK_LOG, started with stderr closed: the constructor's line about a bad value is
+# held until the log's place is known and lands in libleak.PID.log beside the profiles.
+mkdir -p closed && (cd closed && timeout 60 env LIBLEAK_DEPTH=abc LD_PRELOAD="$LIBLEAK_SO" \
+  sh -c 'echo $$ >pid; exec "$0" clean' "$P" >out 2>&-)
+pid=$(cat closed/pid)
+grep -q 'LIBLEAK_DEPTH="abc"' "closed/libleak.$pid.log" || fail "2>&-: the bad value's line is not in libleak.$pid.log: $(ls closed)"
+echo "ok: started with 2>&-: the constructor's line in libleak.$pid.log"
