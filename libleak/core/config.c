@@ -143,8 +143,9 @@ static void load_file_mode(void)
     libleak_log("LIBLEAK_MODE=\"%s\" is not an octal file mode from 0 to 0777 (like 0640); using 0600", text);
 }
 
-/* A template may use %p (pid), %n (sequence), %e (program name), %t (Unix time), %%. */
-static bool template_is_valid(const char *text)
+/* A template may use %p (pid), %n (sequence: LIBLEAK_OUT only), %e (program name), %t (Unix
+   time), %%: the letters given. */
+static bool template_is_valid(const char *text, const char *letters)
 {
     if (!*text)
         return false;
@@ -152,7 +153,7 @@ static bool template_is_valid(const char *text)
         if (*p != '%')
             continue;
         p++;
-        if (!*p || !strchr("pnet%", *p))
+        if (!*p || !strchr(letters, *p))
             return false;
     }
     return true;
@@ -163,13 +164,26 @@ static void load_out(void)
     const char *text = getenv("LIBLEAK_OUT");
     if (!text)
         return;
-    if (!template_is_valid(text) || strlen(text) >= sizeof libleak_config.out - 64) {
+    if (!template_is_valid(text, "pnet%") || strlen(text) >= sizeof libleak_config.out - 64) {
         libleak_log(
                 "LIBLEAK_OUT=\"%s\" is not a file name template (known: %%p %%n %%e %%t %%%%); using \"%s\"",
                 text, LIBLEAK_DEFAULT_OUT);
         return;
     }
     strcpy(libleak_config.out, text);
+}
+
+/* LIBLEAK_LOG: where libleak's lines go instead of stderr (dump/log_destination.c). */
+static void load_log(void)
+{
+    const char *text = getenv("LIBLEAK_LOG");
+    if (!text)
+        return;
+    if (!template_is_valid(text, "pet%") || strlen(text) >= sizeof libleak_config.log - 64) {
+        libleak_log("LIBLEAK_LOG=\"%s\" is not a file name template (known: %%p %%e %%t %%%%); using stderr", text);
+        return;
+    }
+    strcpy(libleak_config.log, text);
 }
 
 static void load_unwinder(void)
@@ -289,6 +303,7 @@ static bool dumper_asked(void)
 
 void libleak_config_load(void)
 {
+    load_log();
     load_unwinder();
     load_interval();
     load_size("LIBLEAK_RATE", &libleak_config.rate, 0, 1ULL << 40);

@@ -45,6 +45,7 @@ struct libleak_config {
     bool check_profile;          /* LIBLEAK_CHECK_PROFILE, or LIBLEAK_OUT given: write the leaks profile */
     char suppressions[PATH_MAX]; /* LIBLEAK_SUPPRESSIONS: file of leak:PATTERN lines */
     unsigned file_mode;          /* permissions profiles are created with (LIBLEAK_MODE), before umask */
+    char log[PATH_MAX];          /* LIBLEAK_LOG: file name template of libleak's lines; "" = stderr */
     /* What the dumper watches between snapshots (dump/watch.c and the features it polls) */
     uint64_t inuse_interval;     /* LIBLEAK_INUSE_INTERVAL: in-use growth, in bytes, per snapshot; 0 = off */
     enum libleak_peak_mode peak; /* LIBLEAK_PEAK */

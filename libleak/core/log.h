@@ -1,10 +1,11 @@
 /*
- * log — one line on the program's stderr, prefixed "libleak: ".
+ * log — one line of libleak's, prefixed "libleak: ", on the program's stderr or in the file
+ * LIBLEAK_LOG names.
  *
  * The program under test owns fd 2. If it closed stderr and reused the number for a file of
  * its own, writing there would change its output, so a line is written there only while fd 2
- * is still the file it was when the library started; otherwise it goes to the file that
- * dump/log_destination.c names (libleak.PID.log beside the profiles, or in /tmp).
+ * is still the file it was when the library started; otherwise it goes where
+ * dump/log_destination.c says (libleak.PID.log beside the profiles, or in /tmp).
  */
 #ifndef LIBLEAK_LOG_H
 #define LIBLEAK_LOG_H
@@ -16,18 +17,17 @@
 void libleak_log_init(void);
 
 /* From then on every line (built whole, "libleak: ...\n") is handed to writer, which decides
-   where it goes (dump/log_destination.c); the gate's report still prefers its kept copy. */
-void libleak_log_set_writer(void (*writer)(const char *line, size_t length));
+   where it goes (dump/log_destination.c); report is true for the leak gate's report. Lines
+   logged before (the configuration's, read before LIBLEAK_LOG's file can be named) are held
+   and handed to it now. */
+void libleak_log_set_writer(void (*writer)(const char *line, size_t length, bool report));
 void libleak_log(const char *format, ...) __attribute__((format(printf, 1, 2)));
 
 /* True when fd is the file that fd 2 was when the library started. */
 bool libleak_log_is_stderr(int fd);
 
-/* The leak gate's report must reach the person even from a program that closes stderr on its
-   way out (coreutils' close_stdout, xz). libleak_log_keep_stderr keeps a close-on-exec copy of
-   fd 2 at a high number (once, at start); libleak_log_report writes one line like libleak_log,
-   or on that copy when fd 2 is no longer the file it was at start. */
-void libleak_log_keep_stderr(void);
+/* A line of the leak gate's report: it must reach the person even from a program that closed
+   stderr on its way out (coreutils' close_stdout, xz); the writer knows how. */
 void libleak_log_report(const char *format, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -48,12 +48,9 @@ void libleak_output_init(void)
     libleak_log_destination_init(); /* its file goes beside the profiles: names are known now */
 }
 
-/* Expands LIBLEAK_OUT into an absolute name: %p pid, %n sequence (or the name of a special
-   profile: "leaks", "peak", ...), %e program, %t time. */
-bool libleak_output_name(char *out, size_t size, const char *sequence_text)
+bool libleak_output_expand(char *out, size_t size, const char *template, const char *sequence_text)
 {
     size_t used = 0;
-    const char *template = libleak_config.out;
     if (template[0] != '/' && start_directory[0]) {
         int n = snprintf(out, size, "%s/", start_directory);
         if (n < 0 || (size_t)n >= size)
@@ -102,6 +99,11 @@ bool libleak_output_special_name(char *out, size_t size, const char *special)
             return false;
     }
     return true; /* linkat will say "File exists" */
+}
+
+bool libleak_output_name(char *out, size_t size, const char *sequence_text)
+{
+    return libleak_output_expand(out, size, libleak_config.out, sequence_text);
 }
 
 bool libleak_output_numbered_name(char *out, size_t size, char *number, size_t number_size, unsigned *sequence)

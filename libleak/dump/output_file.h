@@ -13,8 +13,13 @@
 /* Records the directory the program starts in and its name (from the constructor). */
 void libleak_output_init(void);
 
-/* Expands LIBLEAK_OUT into an absolute name: %p pid, %n sequence_text (a number, or the name
-   of a special profile: "leaks", "peak", ...), %e program, %t time. False when it does not fit. */
+/* Expands a file name template (LIBLEAK_OUT's, LIBLEAK_LOG's) into an absolute name, relative
+   names against the directory the program started in: %p pid, %n sequence_text, %e program,
+   %t time, %% a %. False when it does not fit. */
+bool libleak_output_expand(char *out, size_t size, const char *template, const char *sequence_text);
+
+/* Expands LIBLEAK_OUT, %n being sequence_text (a number, or the name of a special profile:
+   "leaks", "peak", ...). */
 bool libleak_output_name(char *out, size_t size, const char *sequence_text);
 
 /* The name of the next numbered snapshot: %n is the first number after *sequence whose file

@@ -1,6 +1,7 @@
 /*
- * report — the gate's report in memcheck's words, on stderr (core/log.h's libleak_log_report:
- * a kept copy when the program closed fd 2): each loss record with its stack, the LEAK SUMMARY,
+ * report — the gate's report in memcheck's words, on stderr or in LIBLEAK_LOG's file
+ * (core/log.h's libleak_log_report; dump/log_destination.c says where it goes when the program
+ * closed fd 2): each loss record with its stack, the LEAK SUMMARY,
  * and the same totals as the comments of the .leaks profile.
  */
 #ifndef LIBLEAK_REPORT_H

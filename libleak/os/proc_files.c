@@ -4,6 +4,7 @@
 #include "os/proc_files.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -49,11 +50,23 @@ bool libleak_statm_read(struct libleak_statm *statm)
            libleak_statm_parse(text, (uint64_t)sysconf(_SC_PAGESIZE), statm);
 }
 
-bool libleak_program_path(char *buffer, size_t size)
+static bool read_link(const char *path, char *buffer, size_t size)
 {
-    ssize_t length = readlink(LIBLEAK_PROC_THREAD "exe", buffer, size - 1);
+    ssize_t length = readlink(path, buffer, size - 1);
     if (length <= 0 || (size_t)length >= size - 1)
         return false;
     buffer[length] = '\0';
     return true;
+}
+
+bool libleak_program_path(char *buffer, size_t size)
+{
+    return read_link(LIBLEAK_PROC_THREAD "exe", buffer, size);
+}
+
+bool libleak_descriptor_name(int fd, char *buffer, size_t size)
+{
+    char path[64];
+    snprintf(path, sizeof path, LIBLEAK_PROC_THREAD "fd/%d", fd); /* this thread's table */
+    return read_link(path, buffer, size);
 }

@@ -39,4 +39,8 @@ bool libleak_statm_read(struct libleak_statm *statm);
    it cannot be read or does not fit. */
 bool libleak_program_path(char *buffer, size_t size);
 
+/* The name of the file on the process's descriptor fd (the target of /proc/self/fd/FD: a path,
+   or "pipe:[N]", "socket:[N]"), NUL-terminated; false when it cannot be read or does not fit. */
+bool libleak_descriptor_name(int fd, char *buffer, size_t size);
+
 #endif

@@ -60,7 +60,8 @@ gate_run exit3 -- "$P" exit3
 assert_eq 3 "$gate_rc" "exit3: exit status"
 assert_summary exit3.err "4248 2" "0 0" "0 0" "exit3"
 
-# A program that closed its stderr on the way out still gets the report (on a copy of fd 2).
+# A program that closed its stderr on the way out still gets the report (its stderr, a file,
+# opened again by its name).
 gate_run closed -- "$P" closestderr
 assert_eq 23 "$gate_rc" "closestderr: exit status"
 assert_summary closed.err "4248 2" "0 0" "0 0" "closestderr"
