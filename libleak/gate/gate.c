@@ -5,9 +5,10 @@
  * program and every library it loads that does not depend on libleak, so _dl_fini runs our
  * destructor after theirs; and _dl_fini itself runs after every atexit handler and C++ static
  * destructor, which were registered after it. Only libleak's own dependencies (libc, libdw, ...)
- * are finalised after us. The process's exit status cannot be changed once exit() has started,
- * so a failing gate flushes stdio (what exit would do next) and ends the process with _exit;
- * a program that failed on its own keeps its status (exit_status.c).
+ * are finalised after us. At quick_exit it runs from the last at_quick_exit handler
+ * (process/lifecycle.c). The process's exit status cannot be changed once exit() has started,
+ * so a failing gate flushes stdio (what exit would do next; quick_exit would not) and ends the
+ * process with _exit; a program that failed on its own keeps its status (exit_status.c).
  *
  * In order: the scan from exit()'s caller's frame up (exit_caller.c, reach.c), the loss records
  * (loss_records.c), then, once, the suppressions and the frames below main (suppressions.c,
@@ -128,7 +129,7 @@ void libleak_gate_scan(uintptr_t scan_from)
     errno = saved_errno;
 }
 
-static void finish(void)
+static void finish(bool flush_stdio)
 {
     if (!gate.ran || !gate.result.blocks)
         return;
@@ -167,13 +168,14 @@ static void finish(void)
     }
     libleak_log_report("leak gate failed: %s bytes lost (LIBLEAK_CHECK_MAX=%llu); exit status %d", lost_text,
                        (unsigned long long)libleak_config.check_max, libleak_config.exitcode);
-    fflush(NULL); /* what exit() would still do after the destructors */
+    if (flush_stdio)
+        fflush(NULL); /* what exit() would still do after the destructors */
     _exit(libleak_config.exitcode);
 }
 
-void libleak_gate_finish(void)
+void libleak_gate_finish(bool flush_stdio)
 {
     int saved_errno = errno;
-    finish();
+    finish(flush_stdio);
     errno = saved_errno;
 }

@@ -8,18 +8,20 @@
  */
 #ifndef LIBLEAK_GATE_H
 #define LIBLEAK_GATE_H
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Called by the constructor once the configuration is read (resolves what dlsym must find
    before the program runs). */
 void libleak_gate_init(void);
 
-/* The exit sequence of the destructor, in this order:
+/* The exit sequence of the destructor (or of quick_exit's last handler), in this order:
      libleak_gate_scan(scan_from)   stop the world, classify, resume; write the .leaks profile
      libleak_dump_at_exit()         (the exit profile, if any; no dump runs after it)
-     libleak_gate_finish()          report on stderr; may end the process with LIBLEAK_EXITCODE
+     libleak_gate_finish(flush)     report on stderr; may end the process with LIBLEAK_EXITCODE
+                                    (after fflush(NULL) when flush: exit() would flush, quick_exit not)
    scan_from: the lowest address of the calling thread's stack that is the program's. */
 void libleak_gate_scan(uintptr_t scan_from);
-void libleak_gate_finish(void);
+void libleak_gate_finish(bool flush_stdio);
 
 #endif
