@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "alloc/own_stack.h"
 #include "alloc/stacks.h"
 #include "alloc/thread.h"
 #include "alloc/track.h"
@@ -129,17 +130,25 @@ void libleak_gate_scan(uintptr_t scan_from)
     errno = saved_errno;
 }
 
-static void finish(bool flush_stdio)
+/* Symbolizing (libdw takes ~150 KB of stack to read a line table) and the report, run on a
+   stack of ours: the exiting thread's may be 16 KiB (own_stack.h). */
+static void report(void *unused)
 {
-    if (!gate.ran || !gate.result.blocks)
-        return;
-    libleak_enter();
+    (void)unused;
     prepare();
     /* Quiet when clean, as LeakSanitizer: a test suite that compares stderr must not see us. */
     bool reported = libleak_report_records(&gate.records) > 0;
     libleak_symbols_close_files();
     if (reported || libleak_config.check_verbose)
         libleak_report_summary(&gate.records);
+}
+
+static void finish(bool flush_stdio)
+{
+    if (!gate.ran || !gate.result.blocks)
+        return;
+    libleak_enter();
+    libleak_on_own_stack(report, NULL);
 
     uint64_t dropped =
             atomic_load(&libleak_counters.dropped_live) + atomic_load(&libleak_counters.dropped_stacks);
