@@ -28,6 +28,7 @@ struct libleak_config libleak_config = {
         .max_stacks = 256 * 1024,
         .max_memory = 2ULL << 30,
         .exitcode = 23,
+        .check_signal = SIGPWR,
         .file_mode = 0600,
         .near_limit = DEFAULT_NEAR_LIMIT,
 };
@@ -89,11 +90,35 @@ static void load_bool(const char *name, bool *target)
    them unasked. Every other has one that taking it would change: TERM, INT, HUP would no longer
    end the program, PIPE would turn a closed pipe into EPIPE ("Broken pipe" from `yes | head`),
    CHLD, WINCH, URG, CONT are ignored by default and would interrupt sleeps, PWR is the gate's
-   stop signal, KILL and STOP cannot be caught, SEGV & co. report faults; 32 and 33, below
-   SIGRTMIN, are glibc's own (cancellation, setxid). */
+   default stop signal (LIBLEAK_CHECK_SIGNAL), KILL and STOP cannot be caught, SEGV & co.
+   report faults; 32 and 33, below SIGRTMIN, are glibc's own (cancellation, setxid). */
 static bool signal_is_usable(long number)
 {
     return number == SIGUSR1 || number == SIGUSR2 || (number >= SIGRTMIN && number <= SIGRTMAX);
+}
+
+/* A decimal number and nothing else. */
+static bool parse_number(const char *text, long *value)
+{
+    char *end;
+    errno = 0;
+    *value = strtol(text, &end, 10);
+    return *text && *end == '\0' && !errno;
+}
+
+/* A usable signal by name (USR1, USR2, with or without SIG) or number; false for any other. */
+static bool parse_signal(const char *text, int *number)
+{
+    const char *name = strncasecmp(text, "SIG", 3) == 0 ? text + 3 : text;
+    long value;
+    if (strcasecmp(name, "USR1") == 0)
+        value = SIGUSR1;
+    else if (strcasecmp(name, "USR2") == 0)
+        value = SIGUSR2;
+    else if (!parse_number(text, &value) || !signal_is_usable(value))
+        return false;
+    *number = (int)value;
+    return true;
 }
 
 static void load_signal(void)
@@ -101,30 +126,43 @@ static void load_signal(void)
     const char *text = getenv("LIBLEAK_SIGNAL");
     if (!text)
         return;
-    const char *name = strncasecmp(text, "SIG", 3) == 0 ? text + 3 : text;
-    if (strcasecmp(name, "USR1") == 0) {
-        libleak_config.signal = SIGUSR1;
-        return;
-    }
-    if (strcasecmp(name, "USR2") == 0) {
-        libleak_config.signal = SIGUSR2;
-        return;
-    }
     if (strcasecmp(text, "none") == 0 || strcmp(text, "0") == 0) {
         libleak_config.signal = 0;
         return;
     }
-    char *end;
-    errno = 0;
-    long number = strtol(text, &end, 10);
-    if (*text && *end == '\0' && !errno && signal_is_usable(number)) {
-        libleak_config.signal = (int)number;
+    if (parse_signal(text, &libleak_config.signal))
         return;
-    }
     libleak_log("LIBLEAK_SIGNAL=\"%s\" is not USR1, USR2, none, their numbers (%d, %d) or a real-time signal "
                 "number (%d-%d); using USR2",
                 text, SIGUSR1, SIGUSR2, SIGRTMIN, SIGRTMAX);
     libleak_config.signal = SIGUSR2;
+}
+
+/* LIBLEAK_CHECK_SIGNAL: the leak gate's stop signal where ptrace is refused (gate/stop_world.c):
+   PWR, its default, or a signal LIBLEAK_SIGNAL could take, but not the one it took: the gate's
+   handler replaces the snapshot handler during the scan. Read after LIBLEAK_SIGNAL. */
+static void load_check_signal(void)
+{
+    const char *text = getenv("LIBLEAK_CHECK_SIGNAL");
+    if (!text)
+        return;
+    const char *name = strncasecmp(text, "SIG", 3) == 0 ? text + 3 : text;
+    long value;
+    int number = 0;
+    if (strcasecmp(name, "PWR") == 0 || (parse_number(text, &value) && value == SIGPWR))
+        number = SIGPWR;
+    else if (!parse_signal(text, &number))
+        number = 0;
+    if (number && number != libleak_config.signal) {
+        libleak_config.check_signal = number;
+        return;
+    }
+    if (number)
+        libleak_log("LIBLEAK_CHECK_SIGNAL=\"%s\" is the snapshot signal (LIBLEAK_SIGNAL); using PWR", text);
+    else
+        libleak_log("LIBLEAK_CHECK_SIGNAL=\"%s\" is not PWR, USR1, USR2, their numbers (%d, %d, %d) or a real-time "
+                    "signal number (%d-%d); using PWR",
+                    text, SIGPWR, SIGUSR1, SIGUSR2, SIGRTMIN, SIGRTMAX);
 }
 
 /* LIBLEAK_MODE: octal permissions for profiles, 0 to 0777 (open's mode: the umask applies). */
@@ -222,6 +260,7 @@ static void load_check(void)
     libleak_config.exitcode = (int)exitcode;
     load_bool("LIBLEAK_CHECK_POSSIBLE", &libleak_config.check_possible);
     load_bool("LIBLEAK_CHECK_VERBOSE", &libleak_config.check_verbose);
+    load_check_signal();
     /* A CI job runs tests in source trees: no file appears there unless asked for. */
     libleak_config.check_profile = getenv("LIBLEAK_OUT") != NULL;
     load_bool("LIBLEAK_CHECK_PROFILE", &libleak_config.check_profile);

@@ -13,6 +13,7 @@
 
 #include <dlfcn.h>
 #include <link.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #define UNW_LOCAL_ONLY
@@ -46,25 +47,38 @@ static void read_saved_registers(unw_cursor_t *cursor, struct libleak_exit_calle
 /* libunwind's local context is the kernel's ucontext_t on the architectures it supports. */
 _Static_assert(sizeof(unw_context_t) == sizeof(ucontext_t), "unw_context_t is not ucontext_t");
 
+/* Where the next definition of an exit function (glibc's) lies; false when unknown. */
+static bool function_range(const char *name, uintptr_t range[2])
+{
+    void *function = dlsym(RTLD_NEXT, name);
+    Dl_info info;
+    const ElfW(Sym) *symbol = NULL;
+    if (!function || !dladdr1(function, &info, (void **)&symbol, RTLD_DL_SYMENT) || !symbol || !symbol->st_size)
+        return false;
+    range[0] = (uintptr_t)function;
+    range[1] = range[0] + symbol->st_size;
+    return true;
+}
+
 static uintptr_t find(const ucontext_t *from, uintptr_t fallback, struct libleak_exit_caller *caller)
 {
     if (libleak_modules_loader_locked()) /* a fork child: libunwind and dladdr would take the loader's lock */
         return fallback;
-    void *exit_function = dlsym(RTLD_NEXT, "exit");
-    Dl_info info;
-    const ElfW(Sym) *symbol = NULL;
-    if (!exit_function || !dladdr1(exit_function, &info, (void **)&symbol, RTLD_DL_SYMENT) || !symbol ||
-        !symbol->st_size)
+    uintptr_t exits[2][2]; /* exit(), and quick_exit() whose last handler runs the gate too */
+    bool known[2] = {function_range("exit", exits[0]), function_range("quick_exit", exits[1])};
+    if (!known[0] && !known[1])
         return fallback;
-    uintptr_t exit_start = (uintptr_t)exit_function, exit_end = exit_start + symbol->st_size;
     unw_cursor_t cursor;
     if (unw_init_local(&cursor, (unw_context_t *)from) != 0)
         return fallback;
     for (int depth = 0; depth < 64 && unw_step(&cursor) > 0; depth++) {
         unw_word_t ip = 0;
         unw_get_reg(&cursor, UNW_REG_IP, &ip);
-        /* A return address inside exit(): the frame above is exit()'s caller. */
-        if (ip - 1 >= exit_start && ip - 1 < exit_end) {
+        /* A return address inside exit() (or quick_exit()): the frame above is its caller. */
+        bool in_exit = false;
+        for (int i = 0; i < 2; i++)
+            in_exit |= known[i] && ip - 1 >= exits[i][0] && ip - 1 < exits[i][1];
+        if (in_exit) {
             unw_word_t sp = 0;
             if (unw_step(&cursor) <= 0 || unw_get_reg(&cursor, UNW_REG_SP, &sp) != 0 || sp < fallback)
                 return fallback;

@@ -15,7 +15,7 @@
 #include "core/config.h"
 #include "core/export.h"
 
-static _Atomic int program_status = -1; /* -1: unknown (exit() has not started) */
+static _Atomic int program_status = -1; /* -1: unknown (neither exit() nor quick_exit() has started) */
 static void (*real_rtld_fini)(void);
 
 typedef int (*start_main_function)(int (*)(int, char **, char **), int, char **, void (*)(void),
@@ -26,7 +26,7 @@ typedef int (*start_main_function)(int (*)(int, char **, char **), int, char **,
 static void record_status_then_finalize(int status, void *unused)
 {
     (void)unused;
-    atomic_store(&program_status, status & 0xff);
+    libleak_exit_status_record(status);
     real_rtld_fini();
 }
 
@@ -48,4 +48,9 @@ EXPORT int __libc_start_main(int (*main)(int, char **, char **), int argc, char 
 int libleak_exit_status(void)
 {
     return atomic_load(&program_status);
+}
+
+void libleak_exit_status_record(int status)
+{
+    atomic_store(&program_status, status & 0xff);
 }

@@ -5,9 +5,10 @@
  * program and every library it loads that does not depend on libleak, so _dl_fini runs our
  * destructor after theirs; and _dl_fini itself runs after every atexit handler and C++ static
  * destructor, which were registered after it. Only libleak's own dependencies (libc, libdw, ...)
- * are finalised after us. The process's exit status cannot be changed once exit() has started,
- * so a failing gate flushes stdio (what exit would do next) and ends the process with _exit;
- * a program that failed on its own keeps its status (exit_status.c).
+ * are finalised after us. At quick_exit it runs from the last at_quick_exit handler
+ * (process/lifecycle.c). The process's exit status cannot be changed once exit() has started,
+ * so a failing gate flushes stdio (what exit would do next; quick_exit would not) and ends the
+ * process with _exit; a program that failed on its own keeps its status (exit_status.c).
  *
  * In order: the scan from exit()'s caller's frame up (exit_caller.c, reach.c), the loss records
  * (loss_records.c), then, once, the suppressions and the frames below main (suppressions.c,
@@ -52,6 +53,7 @@ void libleak_gate_init(void)
     if (!libleak_config.check)
         return;
     libleak_roots_init();
+    libleak_log_keep_stderr();
 }
 
 /* Decides the suppressions (symbolizing only lost stacks) and the totals. Runs once: inside the
@@ -128,26 +130,25 @@ void libleak_gate_scan(const ucontext_t *registers, uintptr_t scan_from)
     errno = saved_errno;
 }
 
-/* What the report decided, for finish() back on the program's stack. */
-struct verdict {
-    uint64_t lost;
-    int status;
-    bool failed;
-};
-
-/* The report: on the library's stack (own_stack.h), since naming the stacks with libdw takes
-   ~150 KB and the exiting thread may be on a 4 x SIGSTKSZ alternate signal stack or a small
-   thread stack (altstack_exit, lib_small_stack_exit). */
-static void report(void *context)
+/* Symbolizing (libdw takes ~150 KB of stack to read a line table) and the report, run on a
+   stack of ours: the exiting thread's may be 16 KiB (own_stack.h). */
+static void report(void *unused)
 {
-    struct verdict *verdict = context;
-    libleak_enter();
+    (void)unused;
     prepare();
     /* Quiet when clean, as LeakSanitizer: a test suite that compares stderr must not see us. */
     bool reported = libleak_report_records(&gate.records) > 0;
     libleak_symbols_close_files();
     if (reported || libleak_config.check_verbose)
         libleak_report_summary(&gate.records);
+}
+
+static void finish(bool flush_stdio)
+{
+    if (!gate.ran || !gate.result.blocks)
+        return;
+    libleak_enter();
+    libleak_on_own_stack(report, NULL);
 
     uint64_t dropped =
             atomic_load(&libleak_counters.dropped_live) + atomic_load(&libleak_counters.dropped_stacks);
@@ -160,21 +161,10 @@ static void report(void *context)
     const struct totals *classes = gate.records.classes;
     uint64_t lost = classes[DEFINITELY].bytes + classes[INDIRECTLY].bytes +
                     (libleak_config.check_possible ? classes[POSSIBLY].bytes : 0);
-    verdict->lost = lost;
-    verdict->status = libleak_exit_status();
-    verdict->failed = lost > libleak_config.check_max;
+    int status = libleak_exit_status();
+    bool failed = lost > libleak_config.check_max;
     libleak_leave();
-}
-
-static void finish(void)
-{
-    if (!gate.ran || !gate.result.blocks)
-        return;
-    struct verdict verdict = {0};
-    libleak_on_own_stack(report, &verdict);
-    uint64_t lost = verdict.lost;
-    int status = verdict.status;
-    if (!verdict.failed || libleak_config.exitcode == 0)
+    if (!failed || libleak_config.exitcode == 0)
         return;
     char lost_text[32];
     libleak_format_count(lost_text, sizeof lost_text, lost);
@@ -187,13 +177,14 @@ static void finish(void)
     }
     libleak_log_report("leak gate failed: %s bytes lost (LIBLEAK_CHECK_MAX=%llu); exit status %d", lost_text,
                        (unsigned long long)libleak_config.check_max, libleak_config.exitcode);
-    fflush(NULL); /* what exit() would still do after the destructors */
+    if (flush_stdio)
+        fflush(NULL); /* what exit() would still do after the destructors */
     _exit(libleak_config.exitcode);
 }
 
-void libleak_gate_finish(void)
+void libleak_gate_finish(bool flush_stdio)
 {
     int saved_errno = errno;
-    finish();
+    finish(flush_stdio);
     errno = saved_errno;
 }

@@ -8,6 +8,7 @@
  */
 #ifndef LIBLEAK_GATE_H
 #define LIBLEAK_GATE_H
+#include <stdbool.h>
 #include <stdint.h>
 #include <ucontext.h>
 
@@ -15,14 +16,14 @@
    before the program runs). */
 void libleak_gate_init(void);
 
-/* The exit sequence of the destructor, in this order:
+/* The exit sequence of the destructor (or of quick_exit's last handler), in this order:
      libleak_gate_scan(registers, scan_from)   stop the world, classify, resume; write the .leaks profile
      libleak_dump_at_exit()         (the exit profile, if any; no dump runs after it)
-     libleak_gate_finish()          report on stderr; may end the process with LIBLEAK_EXITCODE
-   all three on the library's stack (own_stack.h). registers: getcontext() taken in the
-   destructor, on the exiting thread's stack; scan_from: the lowest address of that stack
-   that is the program's. */
+     libleak_gate_finish(flush)     report on stderr; may end the process with LIBLEAK_EXITCODE
+                                    (after fflush(NULL) when flush: exit() would flush, quick_exit not)
+   all three on the library's stack (own_stack.h). registers: getcontext() taken on the
+   exiting thread's stack; scan_from: the lowest address of that stack that is the program's. */
 void libleak_gate_scan(const ucontext_t *registers, uintptr_t scan_from);
-void libleak_gate_finish(void);
+void libleak_gate_finish(bool flush_stdio);
 
 #endif

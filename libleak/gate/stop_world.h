@@ -1,8 +1,9 @@
 /*
  * stop_world — stopping every other thread of the program for the scan, and resuming them:
  * with ptrace from a helper process where the system allows it (tracer.h: any signal mask,
- * no EINTR, registers read), else each gets LIBLEAK_STOP_SIGNAL, whose handler publishes its
- * stack and thread pointers and waits; a thread that blocks the signal while it sleeps in a
+ * no EINTR, registers read), else each gets the stop signal (LIBLEAK_CHECK_SIGNAL, default
+ * SIGPWR; the program's own use of it is suspended during the scan), whose handler publishes
+ * its stack and thread pointers and waits; a thread that blocks the signal while it sleeps in a
  * system call is then scanned from the stack pointer the kernel reports instead. libleak's
  * own threads are listed, not stopped.
  */
@@ -15,9 +16,6 @@
 #include <sys/types.h>
 
 #include "gate/tracer.h"
-
-/* The stop signal (documented: the program's own use of it is suspended during the scan). */
-#define LIBLEAK_STOP_SIGNAL SIGPWR
 
 enum slot_state { SLOT_SIGNALLED = 1, SLOT_STOPPED, SLOT_LEFT, SLOT_SLEEPING, SLOT_GONE, SLOT_UNSCANNED, SLOT_TRACED };
 
