@@ -53,7 +53,6 @@ void libleak_gate_init(void)
     if (!libleak_config.check)
         return;
     libleak_roots_init();
-    libleak_log_keep_stderr();
 }
 
 /* Decides the suppressions (symbolizing only lost stacks) and the totals. Runs once: inside the
