@@ -28,14 +28,11 @@ enum { GUARD = 4096 };
 static char *reserved;        /* GUARD + LIBLEAK_OWN_STACK_SIZE bytes, the first page a guard */
 static _Atomic bool reserved_busy;
 
-/* Calls function(argument) with %rsp at stack_top. The frame pushed on the caller's stack is a
-   frame-pointer frame, in its CFI too, so that unwinders continue into the caller's frames. */
-void libleak_own_stack_call(void (*function)(void *), void *argument, void *stack_top);
 __asm__(".text\n"
-        ".globl libleak_own_stack_call\n"
-        ".hidden libleak_own_stack_call\n"
-        ".type libleak_own_stack_call, @function\n"
-        "libleak_own_stack_call:\n"
+        ".globl libleak_call_on_stack\n"
+        ".hidden libleak_call_on_stack\n"
+        ".type libleak_call_on_stack, @function\n"
+        "libleak_call_on_stack:\n"
         "    .cfi_startproc\n"
         "    push %rbp\n"
         "    .cfi_def_cfa_offset 16\n"
@@ -51,7 +48,7 @@ __asm__(".text\n"
         "    .cfi_def_cfa %rsp, 8\n"
         "    ret\n"
         "    .cfi_endproc\n"
-        ".size libleak_own_stack_call, .-libleak_own_stack_call\n");
+        ".size libleak_call_on_stack, .-libleak_call_on_stack\n");
 
 /* A stack with its guard page, or NULL. */
 static char *map_stack(void)
@@ -80,7 +77,7 @@ static bool on_stack(const char *base)
 static void run_on(char *base, void (*work)(void *context), void *context)
 {
     char *top = base + GUARD + LIBLEAK_OWN_STACK_SIZE; /* page-aligned, so 16-byte aligned */
-    libleak_own_stack_call(work, context, top);
+    libleak_call_on_stack(work, context, top);
 }
 
 void libleak_on_own_stack(void (*work)(void *context), void *context)

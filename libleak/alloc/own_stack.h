@@ -18,6 +18,12 @@
    a program's signal handler may run on it too, and untouched pages cost no memory. */
 #define LIBLEAK_OWN_STACK_SIZE (1024 * 1024)
 
+/* Calls function(argument) with %rsp at stack_top (16-byte aligned). The frame pushed on the
+   caller's stack is an ordinary frame-pointer frame, in its CFI too, so that both unwinders
+   continue from the other stack into the caller's frames. Also unwind.c's, for libunwind's
+   alternate stacks. */
+void libleak_call_on_stack(void (*function)(void *), void *argument, void *stack_top);
+
 /* Maps the stack now. Returns false when the budget or the kernel says no (work then runs on
    a stack mapped for it, or where it is). */
 bool libleak_own_stack_reserve(void);

@@ -47,6 +47,7 @@
 #include "alloc/modules.h"
 #include "alloc/stacks.h"
 #include "alloc/thread.h"
+#include "alloc/own_stack.h"
 #include "alloc/thread_stack.h"
 #include "alloc/track.h"
 
@@ -195,32 +196,6 @@ static struct {
     _Atomic bool busy;
     char *base; /* mapping of PAGE + ALTERNATE_STACK bytes, the first page a guard */
 } alternate_stacks[ALTERNATE_STACKS];
-
-/* Calls function(argument) with %rsp at stack_top. The frame it pushes on the caller's stack is
-   an ordinary frame-pointer frame, described in its CFI too, so that both walkers continue from
-   the alternate stack into the caller's frames. */
-void libleak_call_on_stack(void (*function)(void *), void *argument, void *stack_top);
-__asm__(".text\n"
-        ".globl libleak_call_on_stack\n"
-        ".hidden libleak_call_on_stack\n"
-        ".type libleak_call_on_stack, @function\n"
-        "libleak_call_on_stack:\n"
-        "    .cfi_startproc\n"
-        "    push %rbp\n"
-        "    .cfi_def_cfa_offset 16\n"
-        "    .cfi_offset %rbp, -16\n"
-        "    mov %rsp, %rbp\n"
-        "    .cfi_def_cfa_register %rbp\n"
-        "    mov %rdx, %rsp\n"
-        "    mov %rdi, %rax\n"
-        "    mov %rsi, %rdi\n"
-        "    call *%rax\n"
-        "    mov %rbp, %rsp\n"
-        "    pop %rbp\n"
-        "    .cfi_def_cfa %rsp, 8\n"
-        "    ret\n"
-        "    .cfi_endproc\n"
-        ".size libleak_call_on_stack, .-libleak_call_on_stack\n");
 
 static int take_alternate_stack(void)
 {

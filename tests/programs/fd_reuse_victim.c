@@ -27,28 +27,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "distinct_stacks.h"
+
 #define DEPTH 12
 static void *kept[1 << DEPTH];
-
-__attribute__((noinline)) static void *grow(int depth, unsigned path);
-__attribute__((noinline)) static void *left(int depth, unsigned path)
-{
-    void *p = grow(depth, path);
-    __asm__ volatile("" ::: "memory"); /* no tail call: the frame stays on the stack */
-    return p;
-}
-__attribute__((noinline)) static void *right(int depth, unsigned path)
-{
-    void *p = grow(depth, path);
-    __asm__ volatile("" ::: "memory");
-    return p;
-}
-__attribute__((noinline)) static void *grow(int depth, unsigned path)
-{
-    if (depth == 0)
-        return malloc(64);
-    return (path & 1) ? left(depth - 1, path >> 1) : right(depth - 1, path >> 1);
-}
 
 static int violations, rounds;
 static volatile int exit_rounds;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "distinct_stacks.h"
 #include "site.h"
 
 struct block {
@@ -15,26 +16,6 @@ struct block {
 };
 
 static struct block *kept;
-
-__attribute__((noinline)) static void *grow(int depth, unsigned path);
-__attribute__((noinline)) static void *left(int depth, unsigned path)
-{
-    void *p = grow(depth, path);
-    __asm__ volatile("" ::: "memory"); /* no tail call: the frame stays on the stack */
-    return p;
-}
-__attribute__((noinline)) static void *right(int depth, unsigned path)
-{
-    void *p = grow(depth, path);
-    __asm__ volatile("" ::: "memory");
-    return p;
-}
-__attribute__((noinline)) static void *grow(int depth, unsigned path)
-{
-    if (depth == 0)
-        return malloc(64);
-    return (path & 1) ? left(depth - 1, path >> 1) : right(depth - 1, path >> 1);
-}
 
 SITE int allocate_until_failure(size_t size)
 {
