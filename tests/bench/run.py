@@ -22,6 +22,12 @@ How it measures, and why:
 - The leak gate (LIBLEAK_CHECK=1) runs beside LeakSanitizer preloaded (liblsan.so.0) on the full
   churn, threads and realloc workloads, and beside memcheck on the /50 ones; a table puts those
   ratios and exact mode's three unwinders (the default, fp, libunwind) side by side (issue 7).
+- The checks at exit on a big heap (issue 15): bigheap holds 10^7 live blocks (~2 GiB; 2 * 10^6
+  in --quick, fewer when the machine's free memory cannot hold the gate's peak) under bare, the
+  gate and LSan; total, exit phase (main's return, which the program stamps, to the run's end)
+  and peak RSS, and gate / LSan for each.
+
+    python3 tests/bench/run.py --quick --only bigheap --no-write    one workload alone
 """
 
 import argparse
@@ -83,9 +89,12 @@ def lib_knows(var):
 # Running one command
 
 class Run:
-    def __init__(self, seconds, cpu, maxrss_kib, status, stderr):
+    def __init__(self, seconds, cpu, maxrss_kib, status, stderr, end_ns):
         self.seconds, self.cpu, self.maxrss_kib = seconds, cpu, maxrss_kib
         self.status, self.stderr = status, stderr
+        # CLOCK_MONOTONIC when the run was seen to end, for a program that stamps a moment of
+        # its own (bigheap: main's return); exit_s is then set from it.
+        self.end_ns, self.exit_s = end_ns, None
 
 
 TIME = "/usr/bin/time"
@@ -109,6 +118,7 @@ def run_once(argv, env_add, tmp, stdout=subprocess.DEVNULL):
         proc = subprocess.run([TIME, "-q", "-f", "%M %U %S", "-o", rsspath] + argv, env=env,
                               stdin=subprocess.DEVNULL, stdout=stdout, stderr=err, cwd=tmp)
         t1 = time.perf_counter()
+        end_ns = time.monotonic_ns()
     with open(errpath, "rb") as f:
         text = f.read()[-2000:].decode(errors="replace")
     try:
@@ -117,7 +127,7 @@ def run_once(argv, env_add, tmp, stdout=subprocess.DEVNULL):
         rss, cpu = int(fields[0]), float(fields[1]) + float(fields[2])
     except (OSError, ValueError, IndexError):
         rss, cpu = 0, 0.0
-    return Run(t1 - t0, cpu, rss, proc.returncode, text)
+    return Run(t1 - t0, cpu, rss, proc.returncode, text, end_ns)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -209,6 +219,10 @@ class Cell:
         ok = self.ok()
         return statistics.median(r.maxrss_kib for r in ok) if ok else None
 
+    def median(self, what):
+        ok = self.ok()
+        return statistics.median(getattr(r, what) for r in ok) if ok else None
+
 
 def pair_ratio(a, b, what="seconds"):
     """Median over repetitions of a[i] / b[i] (pair by pair), None when no pair completed."""
@@ -219,17 +233,21 @@ def pair_ratio(a, b, what="seconds"):
     return statistics.median(rs) if rs else None
 
 
-def measure_group(name, argv, configs, names, reps, tmp, log, problems):
+def measure_group(name, argv, configs, names, reps, tmp, log, problems, after=None):
+    """AFTER(config, run), when given, is called after every run to read what it left; it
+    returns the run, or None when the run failed after all."""
     cells = {n: Cell() for n in names}
     for rep in range(reps):
         for n in names:
             prefix, env = configs[n]
             r = run_once(prefix + argv, env, tmp)
+            if after:
+                r = after(n, r)
             # What the profilers wrote (heaptrack's traces reach tens of MB) is not kept.
             out = os.path.join(tmp, "out")
             for f in os.listdir(out):
                 os.unlink(os.path.join(out, f))
-            if r.status != 0 and n not in STATUS_FREE:
+            if r is not None and r.status != 0 and n not in STATUS_FREE:
                 problems.append("%s / %s: exit status %d: %s" %
                                 (name, n, r.status, r.stderr.strip().splitlines()[-1:]))
                 r = None
@@ -313,6 +331,123 @@ def longrun_bench(configs, pairs, reps, tmp, log, problems):
         log("  longrun %-18s %s" % (n, "early %.1f ns, late %.1f ns per pair" % res[n]
                                     if res[n] else "FAILED"))
     return res
+
+
+# ---------------------------------------------------------------------------------------------
+# The checks at exit on a big heap (issue 15)
+
+BIGHEAP_BLOCKS = 10_000_000        # ~2 GiB: issue 15's heap, and its targets'
+BIGHEAP_QUICK_BLOCKS = 2_000_000
+# What one block may cost at the peak: its ~215 bytes in the heap twice over (the heap, and the
+# gate's own tables beside it; issue 15 measured 2.86 GiB under the gate for 10^7 blocks).
+BIGHEAP_PEAK_BYTES = 2 * 215
+
+
+def bigheap_blocks(quick):
+    """(blocks, note): the workload's size, scaled down (note says so) when the machine's
+    available memory, three quarters of it, cannot hold the gate's peak."""
+    wanted = BIGHEAP_QUICK_BLOCKS if quick else BIGHEAP_BLOCKS
+    try:
+        with open("/proc/meminfo") as f:
+            avail = next(int(line.split()[1]) * 1024 for line in f
+                         if line.startswith("MemAvailable:"))
+    except (OSError, ValueError, StopIteration):
+        return wanted, None
+    fits = int(avail * 0.75 / BIGHEAP_PEAK_BYTES) // 100_000 * 100_000
+    if fits >= wanted:
+        return wanted, None
+    return max(fits, 100_000), ("bigheap scaled down from {:,} to {:,} blocks: {:,} MiB of memory "
+                                "available".format(wanted, max(fits, 100_000), avail // MIB))
+
+
+def bigheap_bench(configs, blocks, names, reps, tmp, log, problems):
+    """bare, the gate and LSan on `bigheap BLOCKS`, alternating: each run's total, exit phase
+    (main's return, stamped by the program, to the run's end) and peak RSS."""
+    mark = os.path.join(tmp, "bigheap.mark")
+
+    def exit_phase(n, r):
+        try:
+            with open(mark) as f:
+                stamp = int(f.read())
+        except (OSError, ValueError):
+            stamp = None
+        if os.path.exists(mark):
+            os.unlink(mark)  # so that a run that stamps nothing cannot read the last one's
+        if stamp is None:
+            problems.append("bigheap / %s: no time stamped at main's return (status %d): %s" %
+                            (n, r.status, r.stderr.strip().splitlines()[-1:]))
+            return None
+        r.exit_s = (r.end_ns - stamp) / 1e9
+        # Nothing is lost: a check that fails this program reports a leak that is not there
+        # (bare's status is measure_group's to check).
+        if r.status != 0 and n in STATUS_FREE:
+            problems.append("bigheap / %s: exit status %d on a heap with nothing lost: %s" %
+                            (n, r.status, r.stderr.strip().splitlines()[-1:]))
+        log("  %-12s %-18s exit phase %.3f s" % ("bigheap", n, r.exit_s))
+        return r
+
+    return measure_group("bigheap", [os.path.join(BENCH, "bigheap"), str(blocks), mark], configs,
+                         names, reps, tmp, log, problems, after=exit_phase)
+
+
+def bigheap_ratio(cells, what):
+    """gate ÷ LSan, the median of the pair-by-pair ratios of WHAT, or None."""
+    if not cells or "leak gate" not in cells or "lsan" not in cells:
+        return None
+    return pair_ratio(cells["leak gate"], cells["lsan"], what)
+
+
+def bigheap_size(blocks):
+    return "{:,}".format(blocks).replace(",", " ")
+
+
+def bigheap_table(bigheap, reps):
+    blocks, cells, note = bigheap
+    L = ["### Checks at exit on a big heap (issue 15)", ""]
+    L.append("`build/bench/bigheap %d`: %s live blocks of 32, 96, 192 or 480 bytes (200 on "
+             "average), a quarter held by a root array and the rest only through other blocks, "
+             "nothing lost; bare, the leak gate (`LIBLEAK_CHECK=1`) and LeakSanitizer preloaded "
+             "(`LD_PRELOAD=liblsan.so.0`), alternating, %d repetition(s). The exit phase runs from "
+             "main's return (the program stamps CLOCK_MONOTONIC just before it) to the end of the "
+             "run as the runner sees it: the check at exit and the teardown. Medians of each; the "
+             "last row is the median of the pair-by-pair ratios gate ÷ LSan." %
+             (blocks, bigheap_size(blocks), reps))
+    if blocks != BIGHEAP_BLOCKS:
+        L.append("")
+        L.append("**%s blocks, not the %s of issue 15's targets**%s." % (
+            bigheap_size(blocks), bigheap_size(BIGHEAP_BLOCKS),
+            ": " + note if note else " (--quick)"))
+    L.append("")
+    L.append("| bigheap %s blocks | total s | exit phase s | peak RSS MiB |" % bigheap_size(blocks))
+    L.append("|---|---:|---:|---:|")
+    for n, c in cells.items():
+        ex = c.median("exit_s")
+        L.append("| %s | %s | %s | %s |" % (n, fmt_s(c.median_s()),
+                                            "—" if ex is None else "%.3f" % ex,
+                                            fmt_mib(c.median_rss())))
+    if "lsan" in cells:
+        L.append("| gate ÷ LSan | %s | %s | %s |" % tuple(
+            fmt_x(bigheap_ratio(cells, w)) for w in ("seconds", "exit_s", "maxrss_kib")))
+    L.append("")
+    return L
+
+
+def bigheap_targets(bigheap):
+    """Issue 15's three targets: gate ≤ 1.0 × LSan in total and in the exit phase, and peak
+    RSS no higher than LSan's, on the 10 M-block heap."""
+    if not bigheap or "lsan" not in bigheap[1]:
+        return []
+    blocks, cells, _ = bigheap
+    where = "bigheap %s" % bigheap_size(blocks)
+    if blocks != BIGHEAP_BLOCKS:
+        where += " (not the 10 M of the target)"
+    rows = []
+    for label, what in (("gate ≤ 1.0 × LSan, 10 M blocks: total", "seconds"),
+                        ("gate ≤ 1.0 × LSan, 10 M blocks: exit phase", "exit_s"),
+                        ("peak RSS gate ≤ LSan, 10 M blocks", "maxrss_kib")):
+        r = bigheap_ratio(cells, what)
+        rows.append((label, where, fmt_x(r), "1.000", verdict(None if r is None else r <= 1.0)))
+    return rows
 
 
 # ---------------------------------------------------------------------------------------------
@@ -457,6 +592,10 @@ def main():
     ap.add_argument("--no-write", action="store_true", help="do not update docs/PERFORMANCE.md")
     ap.add_argument("--short", type=int, metavar="RUNS",
                     help="only the short-lived process row: echo RUNS times per configuration")
+    ap.add_argument("--only", metavar="NAME",
+                    help="only the workload NAME (churn, 'threads 2', ..., bigheap) and its /50 "
+                         "group: no callgrind, dump, live-block, short-process or long-run rows, "
+                         "and docs/PERFORMANCE.md is never written")
     ap.add_argument("--write", action="store_true",
                     help="update docs/PERFORMANCE.md even from --quick (by default only the full "
                          "run replaces the table kept there)")
@@ -505,6 +644,14 @@ def main():
         if not path:
             notes.append("%s is not installed: its rows are missing." % name)
 
+    known = [w for w, _ in workloads(quick)] + ["bigheap"]
+    if args.only and args.only not in known:
+        sys.exit("bench: --only %r: the workloads are %s" % (args.only, ", ".join(known)))
+    bigheap_names = (["bare"] + ["leak gate"] + (["lsan"] if LSAN else [])) if have_gate else []
+    if not have_gate:
+        notes.append("bigheap (issue 15) needs the leak gate: no rows.")
+    run_bigheap = bigheap_names and args.only in (None, "bigheap")
+
     tmp = tempfile.mkdtemp(prefix="libleak-bench-")
     try:
         configs = configurations(tmp)
@@ -523,6 +670,8 @@ def main():
                       (["leak gate fp"] if have_gate and have_fp else []) + ["lsan"] if n in configs]
         groups = []
         for wname, argv in workloads(quick):
+            if args.only and wname != args.only:
+                continue
             groups.append((wname, argv, main_names + (gate_names if wname in GATE_WORKLOADS
                                                       else [])))
             if len(slow50) > 1:
@@ -535,9 +684,18 @@ def main():
             cells = measure_group(wname, argv, configs, names, reps, tmp, log, problems)
             results.append((wname, argv, names, cells))
 
-        log("callgrind ...")
+        bigheap = None
+        if run_bigheap:
+            blocks, note = bigheap_blocks(quick)
+            if note:
+                notes.append(note)
+            log("bigheap %d ..." % blocks)
+            bigheap = (blocks, bigheap_bench(configs, blocks, bigheap_names, reps, tmp, log,
+                                             problems), note)
+
         cg = {}
-        if VALGRIND:
+        if VALGRIND and not args.only:
+            log("callgrind ...")
             gates = (["leak gate"] if have_gate else []) + (["leak gate fp"] if have_gate and have_fp
                                                               else [])
             cg_names = ours + gates
@@ -552,7 +710,7 @@ def main():
         dump, per_block = {}, None
         hold_cells, longrun = None, {}
         short_runs, short = 0, None
-        if have_lib:
+        if have_lib and not args.only:
             log("dump ...")
             dump = dump_bench([1000, 10000, 100000], ["0", "1"] if have_symbolize else [None],
                               1 if quick else 3, tmp, log, problems)
@@ -572,9 +730,10 @@ def main():
     loads = (load_start, loadavg())
     report = render(quick, reps, results, cg, dump, per_block, hold_cells, notes, problems,
                     have_lib, have_gate, have_symbolize, elapsed, loads, longrun,
-                    render_short_process(short_runs, short) if short else None)
+                    render_short_process(short_runs, short) if short else None, bigheap,
+                    args.only)
     print(report)
-    if not args.no_write and (not quick or args.write):
+    if not args.no_write and not args.only and (not quick or args.write):
         write_doc(report)
         log("bench: wrote %s (%.0f s)" % (os.path.relpath(PERF_DOC, ROOT), elapsed))
 
@@ -584,55 +743,40 @@ BASE_OF = {"jemalloc prof": "jemalloc", "tcmalloc heapprof": "tcmalloc", "jemall
 
 
 def render(quick, reps, results, cg, dump, per_block, hold_cells, notes, problems, have_lib,
-           have_gate, have_symbolize, elapsed, loads, longrun=None, short_lines=None):
+           have_gate, have_symbolize, elapsed, loads, longrun=None, short_lines=None,
+           bigheap=None, only=None):
     L = []
     cmd = "make bench-quick" if quick else "make bench"
-    L.append("Made by `%s` (`python3 tests/bench/run.py --%s`) on %s UTC in %.0f s." %
-             (cmd, "quick" if quick else "full",
-              datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M"), elapsed))
+    run = "python3 tests/bench/run.py --%s" % ("quick" if quick else "full")
+    made = "`%s --only '%s'` (that workload alone)" % (run, only) if only else \
+        "`%s` (`%s`)" % (cmd, run)
+    L.append("Made by %s on %s UTC in %.0f s." %
+             (made, datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M"), elapsed))
     L.append("")
     L.append("Machine: %s. Load average (1 min) at start %.1f, at end %.1f: the machine is "
              "shared, and a load above the core count makes times noisy." %
              ((machine(),) + loads))
     L.append("")
-    L.append("%d repetition(s) per cell, configurations alternating within each group. "
-             "`× base` is the median of the pair-by-pair ratios to the group's baseline "
-             "(bare; plain jemalloc for `jemalloc prof`, plain tcmalloc for `tcmalloc heapprof`); "
-             "`× floor` the same against the forwarding-only shim; `CPU ×` the same ratios of "
-             "user+system CPU time, steadier than wall time when the machine is shared (for the "
-             "threaded workloads wall time is the one that counts: waiting costs no CPU). `/50` rows "
-             "run the workload with a fiftieth of the operations for memcheck and gperftools "
-             "(30-300 x); valgrind's fixed start-up weighs more there. heaptrack's CPU time "
-             "includes its interpreter process, which runs beside the program on the second core, "
-             "so its wall time hides part of its cost. libleak runs with "
-             "LIBLEAK_AT_EXIT=0: writing the profile is timed on its own below." % reps)
+    L.append("%d repetition(s) per cell, configurations alternating within each group." % reps)
+    if results:
+        L[-1] += (" "
+                  "`× base` is the median of the pair-by-pair ratios to the group's baseline "
+                  "(bare; plain jemalloc for `jemalloc prof`, plain tcmalloc for `tcmalloc "
+                  "heapprof`); `× floor` the same against the forwarding-only shim; `CPU ×` the "
+                  "same ratios of user+system CPU time, steadier than wall time when the machine "
+                  "is shared (for the threaded workloads wall time is the one that counts: "
+                  "waiting costs no CPU). `/50` rows run the workload with a fiftieth of the "
+                  "operations for memcheck and gperftools (30-300 x); valgrind's fixed start-up "
+                  "weighs more there. heaptrack's CPU time includes its interpreter process, "
+                  "which runs beside the program on the second core, so its wall time hides part "
+                  "of its cost. libleak runs with LIBLEAK_AT_EXIT=0: writing the profile is timed"
+                  " on its own below.")
     L.append("")
-    L.append("| workload | configuration | median s | × base | × floor | CPU × base | CPU × floor "
-             "| peak RSS MiB | RSS × base |")
-    L.append("|---|---|---:|---:|---:|---:|---:|---:|---:|")
-    for wname, argv, names, cells in results:
-        for n in names:
-            c = cells[n]
-            base = BASE_OF.get(n, "bare")
-            rb = pair_ratio(c, cells[base]) if n != "bare" and base in cells else None
-            rf = pair_ratio(c, cells["floor"]) if n.startswith("libleak") and "floor" in cells \
-                else None
-            cb = pair_ratio(c, cells[base], "cpu") if n != "bare" and base in cells else None
-            cf = pair_ratio(c, cells["floor"], "cpu") if n.startswith("libleak") and \
-                "floor" in cells else None
-            rss, brss = c.median_rss(), cells[base].median_rss() if base in cells else None
-            rssx = rss / brss if rss and brss and n != "bare" else None
-            L.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" %
-                     (wname, n, fmt_s(c.median_s()), fmt_x(rb), fmt_x(rf), fmt_x(cb), fmt_x(cf),
-                      fmt_mib(rss), fmt_x(rssx)))
-    L.append("")
-    L.append("Workload commands (full size): %s." % "; ".join(
-        "%s = `%s`" % (w, " ".join(os.path.relpath(a, ROOT) if a.startswith(ROOT) else a
-                                   for a in argv))
-        for w, argv, names, cells in results if "/" not in w))
-    L.append("")
-
+    if results:
+        L.extend(main_table(results))
     L.extend(gate_table(results))
+    if bigheap:
+        L.extend(bigheap_table(bigheap, reps))
 
     if cg:
         L.append("### Instructions per malloc+free pair (callgrind)")
@@ -699,11 +843,12 @@ def render(quick, reps, results, cg, dump, per_block, hold_cells, notes, problem
                 "—" if not v or not v[0] else "%.2f" % (v[1] / v[0])))
         L.append("")
 
-    L.append("### Targets (issues 4 and 7)")
+    L.append("### Targets (issues 4, 7 and 15)")
     L.append("")
     L.append("| target | workload | measured | limit | result |")
     L.append("|---|---|---:|---:|---|")
-    for row in targets(results, cg, dump, per_block, have_lib, have_gate):
+    for row in targets(results, cg, dump, per_block, have_lib, have_gate) + \
+            bigheap_targets(bigheap):
         L.append("| %s | %s | %s | %s | %s |" % row)
     L.append("")
     if notes or problems:
@@ -715,6 +860,34 @@ def render(quick, reps, results, cg, dump, per_block, hold_cells, notes, problem
             L.append("- run failed: " + p)
         L.append("")
     return "\n".join(L)
+
+
+def main_table(results):
+    L = ["| workload | configuration | median s | × base | × floor | CPU × base | CPU × floor "
+         "| peak RSS MiB | RSS × base |",
+         "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for wname, argv, names, cells in results:
+        for n in names:
+            c = cells[n]
+            base = BASE_OF.get(n, "bare")
+            rb = pair_ratio(c, cells[base]) if n != "bare" and base in cells else None
+            rf = pair_ratio(c, cells["floor"]) if n.startswith("libleak") and "floor" in cells \
+                else None
+            cb = pair_ratio(c, cells[base], "cpu") if n != "bare" and base in cells else None
+            cf = pair_ratio(c, cells["floor"], "cpu") if n.startswith("libleak") and \
+                "floor" in cells else None
+            rss, brss = c.median_rss(), cells[base].median_rss() if base in cells else None
+            rssx = rss / brss if rss and brss and n != "bare" else None
+            L.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" %
+                     (wname, n, fmt_s(c.median_s()), fmt_x(rb), fmt_x(rf), fmt_x(cb), fmt_x(cf),
+                      fmt_mib(rss), fmt_x(rssx)))
+    L.append("")
+    L.append("Workload commands (full size): %s." % "; ".join(
+        "%s = `%s`" % (w, " ".join(os.path.relpath(a, ROOT) if a.startswith(ROOT) else a
+                                   for a in argv))
+        for w, argv, names, cells in results if "/" not in w))
+    L.append("")
+    return L
 
 
 def gate_table(results):
