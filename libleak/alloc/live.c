@@ -38,8 +38,8 @@ void libleak_live_filter_pin(const void *address)
 
 /* `value` holds the stack index and the size in 40 bits. A size of 2^40 - 1 or more is kept
    whole in a small table of its own (huge_blocks): every such block takes a terabyte of address
-   space, so no process has more than a few hundred at once. The births are an array of their
-   own after the entries: 20 bytes a slot rather than 24. */
+   space, so no process has more than a few hundred at once. The births (nanoseconds: a
+   lifetime is measured from them) are an array of their own after the entries. */
 #define SIZE_LOW_BITS 40
 #define SIZE_LOW_MASK ((1ULL << SIZE_LOW_BITS) - 1)
 #define SIZE_HUGE     SIZE_LOW_MASK
@@ -110,7 +110,7 @@ enum { ACTIVE, RETIRING, IDLE, CLAIMED, SWEEPING };
 struct generation {
     uint64_t mask;
     uint64_t full;            /* filled beyond this: the next generation takes over */
-    _Atomic uint32_t *births; /* after the entries: the birth of entries[i] is births[i] */
+    _Atomic uint64_t *births; /* after the entries: the birth of entries[i] is births[i] */
     uint32_t index;           /* its slot in the shard, for good */
     _Atomic uint64_t live;    /* entries, plus inserters between their reservation and their entry */
     /* Slots taken since (re)start, entries plus tombstones. Counted without a bus lock (a lost
@@ -132,7 +132,20 @@ struct shard {
 
 static struct shard shards[SHARDS];
 
-static int64_t start_seconds;
+static int64_t start_seconds, start_nanos;
+
+static int64_t monotonic_nanos(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+}
+
+uint64_t libleak_live_now_nanos(void)
+{
+    int64_t nanos = monotonic_nanos() - start_nanos;
+    return nanos > 0 ? (uint64_t)nanos : 0;
+}
 
 static int64_t coarse_seconds(void)
 {
@@ -154,6 +167,7 @@ static void forget_switchers(void)
 __attribute__((constructor(101))) static void remember_start(void)
 {
     start_seconds = coarse_seconds();
+    start_nanos = monotonic_nanos();
     pthread_atfork(NULL, NULL, forget_switchers);
 }
 
@@ -165,6 +179,12 @@ uint32_t libleak_live_read_clock(struct libleak_thread *self)
     return result;
 }
 
+static void set_birth(struct libleak_live_block *block, uint64_t birth_nanos)
+{
+    block->birth_nanos = birth_nanos;
+    block->birth = (uint32_t)(birth_nanos / 1000000000);
+}
+
 /* Spreads addresses (mostly alignment zeros at the bottom) over shards and slots. */
 static uint64_t address_hash(const void *address)
 {
@@ -173,10 +193,10 @@ static uint64_t address_hash(const void *address)
 
 static size_t generation_bytes(uint64_t slots)
 {
-    return sizeof(struct generation) + slots * (sizeof(struct entry) + sizeof(_Atomic uint32_t));
+    return sizeof(struct generation) + slots * (sizeof(struct entry) + sizeof(_Atomic uint64_t));
 }
 
-static _Atomic uint32_t *birth_of(struct generation *generation, uint64_t position)
+static _Atomic uint64_t *birth_of(struct generation *generation, uint64_t position)
 {
     return &generation->births[position];
 }
@@ -304,7 +324,7 @@ static int claim_generation(struct shard *shard, uint64_t slots)
         if (fresh) {
             fresh->mask = slots - 1;
             fresh->full = fresh->mask / 4 * 3; /* three quarters of its slots (live or tombstone) */
-            fresh->births = (_Atomic uint32_t *)&fresh->entries[slots];
+            fresh->births = (_Atomic uint64_t *)&fresh->entries[slots];
             fresh->index = (uint32_t)free_slot;
             atomic_store_explicit(&fresh->state, CLAIMED, memory_order_relaxed);
             struct generation *expected = NULL;
@@ -413,7 +433,7 @@ static bool start_generation(struct shard *shard, struct generation *seen, bool 
 }
 
 static bool insert_into(struct generation *generation, uint64_t hash, uintptr_t key, uint64_t value,
-                        uint32_t birth)
+                        uint64_t birth)
 {
     uint64_t position = hash & generation->mask;
     for (int probe = 0; probe < MAX_PROBES; probe++, position = (position + 1) & generation->mask) {
@@ -462,7 +482,7 @@ bool libleak_live_insert(const void *address, struct libleak_live_block block)
         /* The reservation try_retire and sweep look for: one more entry, one inserter at work. */
         atomic_fetch_add(&newest->live, IN_FLIGHT_ONE + 1);
         if (atomic_load(&newest->state) == ACTIVE &&
-            insert_into(newest, hash, (uintptr_t)address, value, block.birth)) {
+            insert_into(newest, hash, (uintptr_t)address, value, block.birth_nanos)) {
             atomic_fetch_sub(&newest->live, IN_FLIGHT_ONE);
             return true;
         }
@@ -477,9 +497,9 @@ bool libleak_live_insert(const void *address, struct libleak_live_block block)
     return false;
 }
 
-/* What a lookup does with the entry it finds. The birth is read only when asked: births are an
-   array apart from the entries, so reading one is another cache line on every free. */
-enum lookup { LOOK, REMOVE, REMOVE_WITH_BIRTH };
+/* What a lookup does with the entry it finds: the birth is read with a removal (another cache
+   line, the births being an array apart), since a free charges the block's lifetime. */
+enum lookup { LOOK, REMOVE };
 
 /* Looks `address` up in one generation, and removes it (filling `block`) as `mode` says.
    Returns the number of slots examined, negated when found. */
@@ -500,9 +520,7 @@ __attribute__((always_inline)) static inline int64_t look_up(struct generation *
             return -(probe + 1);
         uint64_t value = atomic_load_explicit(&entry->value, memory_order_acquire);
         /* Before the tombstone: after it, an insert may reuse the slot. */
-        block->birth = mode == REMOVE_WITH_BIRTH
-                               ? atomic_load_explicit(birth_of(generation, position), memory_order_relaxed)
-                               : 0;
+        set_birth(block, atomic_load_explicit(birth_of(generation, position), memory_order_relaxed));
         atomic_store_explicit(&entry->value, 0, memory_order_relaxed);
         atomic_store_explicit(&entry->key, KEY_TOMBSTONE, memory_order_release);
         block->stack = (uint32_t)(value >> SIZE_LOW_BITS);
@@ -580,11 +598,6 @@ static bool remove_block(const void *address, struct libleak_live_block *block, 
 
 bool libleak_live_remove(const void *address, struct libleak_live_block *block)
 {
-    return remove_block(address, block, REMOVE_WITH_BIRTH);
-}
-
-bool libleak_live_forget(const void *address, struct libleak_live_block *block)
-{
     return remove_block(address, block, REMOVE);
 }
 
@@ -615,8 +628,8 @@ void libleak_live_for_each(void (*visit)(uintptr_t address, struct libleak_live_
                 struct libleak_live_block block = {
                         .stack = (uint32_t)(value >> SIZE_LOW_BITS),
                         .size = value & SIZE_LOW_MASK,
-                        .birth = atomic_load_explicit(birth_of(generation, i), memory_order_relaxed),
                 };
+                set_birth(&block, atomic_load_explicit(birth_of(generation, i), memory_order_relaxed));
                 if (block.size == SIZE_HUGE)
                     block.size = recall_huge(key, false);
                 visit(key, block, context);

@@ -8,7 +8,7 @@
  *   - a counting filter: one 32-bit counter per bucket of addresses, raised before a sampled
  *     block is published and lowered after it is removed. A zero counter is a sure "no" after a
  *     single read of memory that only the (rare) sampling path writes.
- *   - an exact lock-free open-addressing table of (address, stack, size, birth), 20 bytes a
+ *   - an exact lock-free open-addressing table of (address, stack, size, birth), 24 bytes a
  *     slot (sizes of a terabyte and more are kept whole in a small table of their own), sharded by
  *     address hash, linear probing with tombstones and a bounded probe count. New blocks go to
  *     a shard's newest generation; once 3/4 of its slots have been used (live or tombstone) a
@@ -58,10 +58,17 @@ void libleak_live_filter_saturate(void);
 void libleak_live_filter_pin(const void *address);
 
 struct libleak_live_block {
-    uint32_t stack; /* index in the stack table */
-    uint64_t size;  /* bytes asked for, exactly */
-    uint32_t birth; /* when it was sampled: libleak_live_now_seconds() */
+    uint32_t stack;       /* index in the stack table */
+    uint64_t size;        /* bytes asked for, exactly */
+    uint32_t birth;       /* when it was sampled, in whole seconds (libleak_live_now_seconds())... */
+    uint64_t birth_nanos; /* ...and in nanoseconds (libleak_live_now_nanos()): what is kept */
 };
+
+/* Nanoseconds on CLOCK_MONOTONIC since libleak started: a sampled block's birth and death, for
+   its lifetime. The coarse clock ticks every 4 ms (HZ=250), too coarse for lifetimes of a
+   millisecond; this one is read through the vDSO, with no system call, on the sampling path
+   only. */
+uint64_t libleak_live_now_nanos(void);
 
 /* Reads the clock for libleak_live_now_seconds and remembers the answer in `self`. */
 uint32_t libleak_live_read_clock(struct libleak_thread *self);
@@ -93,9 +100,6 @@ bool libleak_live_insert(const void *address, struct libleak_live_block block);
    or a retirement has moved its state). */
 bool libleak_live_remove(const void *address, struct libleak_live_block *block);
 
-/* The same without the birth (block->birth is 0): a free does not need it, and reading it is
-   another cache line. */
-bool libleak_live_forget(const void *address, struct libleak_live_block *block);
 
 /* Calls visit for every live block (concurrently with inserts and removes: a block added or
    removed meanwhile may or may not be seen). */

@@ -48,11 +48,16 @@ struct counters {
     _Atomic uint64_t alloc_objects, alloc_bytes, free_objects, free_bytes;
 };
 
+struct lifetimes {
+    _Atomic uint64_t objects[LIBLEAK_LIFETIME_BUCKETS], bytes[LIBLEAK_LIFETIME_BUCKETS];
+};
+
 struct libleak_stripe {
     struct libleak_stripe *next; /* every stripe ever made, newest first (never unlinked) */
     _Atomic bool owned;          /* a live thread charges this stripe (the shared one: always) */
     _Atomic uint64_t samples;
-    _Atomic(struct counters *) chunks[]; /* stack_capacity / STRIPE_CHUNK of them */
+    _Atomic(struct counters *) chunks[]; /* stack_capacity / STRIPE_CHUNK of them, then as many
+                                            chunks of struct lifetimes (mapped on a first free) */
 };
 
 static _Atomic(struct libleak_stripe *) stripes;
@@ -63,7 +68,7 @@ static bool stripe_key_made;
 
 static size_t stripe_bytes(void)
 {
-    return sizeof(struct libleak_stripe) + stripe_chunk_count * sizeof(_Atomic(struct counters *));
+    return sizeof(struct libleak_stripe) + 2 * stripe_chunk_count * sizeof(_Atomic(struct counters *));
 }
 
 /* A fresh stripe, owned by the caller and already on the list. */
@@ -124,23 +129,41 @@ static struct libleak_stripe *adopt_stripe(void)
     return stripe ? stripe : shared_stripe;
 }
 
-/* The counters of the stack numbered `ordinal` in `stripe`, mapped on first use. */
-static struct counters *stripe_counters(struct libleak_stripe *stripe, uint32_t ordinal)
+/* The chunk in `slot` of STRIPE_CHUNK elements of `element_bytes`, mapped on first use. */
+static void *stripe_chunk(_Atomic(struct counters *) *slot, size_t element_bytes)
 {
-    _Atomic(struct counters *) *slot = &stripe->chunks[ordinal >> STRIPE_CHUNK_BITS];
-    struct counters *chunk = atomic_load_explicit(slot, memory_order_acquire);
+    void *chunk = atomic_load_explicit(slot, memory_order_acquire);
     if (!chunk) {
-        struct counters *fresh = libleak_map(STRIPE_CHUNK * sizeof *fresh);
+        void *fresh = libleak_map(STRIPE_CHUNK * element_bytes);
         if (!fresh)
             return NULL;
         /* Release: a summing thread that sees the chunk sees it zeroed. */
-        if (atomic_compare_exchange_strong_explicit(slot, &chunk, fresh, memory_order_release,
-                                                    memory_order_acquire))
+        if (atomic_compare_exchange_strong_explicit(slot, (struct counters **)&chunk, fresh,
+                                                    memory_order_release, memory_order_acquire))
             chunk = fresh;
         else
-            libleak_unmap(fresh, STRIPE_CHUNK * sizeof *fresh);
+            libleak_unmap(fresh, STRIPE_CHUNK * element_bytes);
     }
-    return &chunk[ordinal & (STRIPE_CHUNK - 1)];
+    return chunk;
+}
+
+/* The counters of the stack numbered `ordinal` in `stripe`, mapped on first use. */
+static struct counters *stripe_counters(struct libleak_stripe *stripe, uint32_t ordinal)
+{
+    struct counters *chunk = stripe_chunk(&stripe->chunks[ordinal >> STRIPE_CHUNK_BITS], sizeof *chunk);
+    return chunk ? &chunk[ordinal & (STRIPE_CHUNK - 1)] : NULL;
+}
+
+/* The same for its lifetime counters. */
+static _Atomic(struct counters *) *lifetimes_slot(struct libleak_stripe *stripe, uint32_t ordinal)
+{
+    return &stripe->chunks[stripe_chunk_count + (ordinal >> STRIPE_CHUNK_BITS)];
+}
+
+static struct lifetimes *stripe_lifetimes(struct libleak_stripe *stripe, uint32_t ordinal)
+{
+    struct lifetimes *chunk = stripe_chunk(lifetimes_slot(stripe, ordinal), sizeof *chunk);
+    return chunk ? &chunk[ordinal & (STRIPE_CHUNK - 1)] : NULL;
 }
 
 /* Only the owner writes its stripe: a load and a store, no bus lock. */
@@ -225,6 +248,23 @@ void libleak_stacks_totals(const struct libleak_stack *stack, struct libleak_sta
     }
 }
 
+void libleak_stacks_lifetimes(const struct libleak_stack *stack, struct libleak_stack_lifetimes *lifetimes)
+{
+    memset(lifetimes, 0, sizeof *lifetimes);
+    for (struct libleak_stripe *stripe = atomic_load_explicit(&stripes, memory_order_acquire); stripe;
+         stripe = stripe->next) {
+        struct lifetimes *chunk =
+                (struct lifetimes *)atomic_load_explicit(lifetimes_slot(stripe, stack->ordinal), memory_order_acquire);
+        if (!chunk)
+            continue;
+        struct lifetimes *counters = &chunk[stack->ordinal & (STRIPE_CHUNK - 1)];
+        for (unsigned i = 0; i < LIBLEAK_LIFETIME_BUCKETS; i++) {
+            lifetimes->objects[i] += atomic_load_explicit(&counters->objects[i], memory_order_relaxed);
+            lifetimes->bytes[i] += atomic_load_explicit(&counters->bytes[i], memory_order_relaxed);
+        }
+    }
+}
+
 uint64_t libleak_stacks_samples(void)
 {
     uint64_t total = 0;
@@ -298,7 +338,35 @@ void libleak_stacks_charge_reentrant(uint32_t index, struct libleak_weight weigh
         charge_shared(counters, weight, allocation);
 }
 
-static uint32_t new_record(const uintptr_t *frames, int depth, uint64_t hash)
+/* The lifetime half of a free's charge: this thread's stripe when it has one, else (and from a
+   signal handler inside libleak) the shared stripe, with atomics. */
+static void charge_lifetime(uint32_t ordinal, struct libleak_weight weight, unsigned bucket, bool reentrant)
+{
+    struct libleak_stripe *stripe = reentrant ? NULL : libleak_thread.stripe;
+    struct lifetimes *counters = stripe ? stripe_lifetimes(stripe, ordinal) : NULL;
+    if (!counters && (stripe = shared_stripe))
+        counters = stripe_lifetimes(stripe, ordinal);
+    if (!counters)
+        return; /* out of memory: the lifetime is lost, the free itself was counted */
+    if (stripe == shared_stripe) {
+        atomic_fetch_add_explicit(&counters->objects[bucket], weight.objects, memory_order_relaxed);
+        atomic_fetch_add_explicit(&counters->bytes[bucket], weight.bytes, memory_order_relaxed);
+    } else {
+        add_own(&counters->objects[bucket], weight.objects);
+        add_own(&counters->bytes[bucket], weight.bytes);
+    }
+}
+
+void libleak_stacks_charge_free(uint32_t index, struct libleak_weight weight, uint64_t lifetime, bool reentrant)
+{
+    if (reentrant)
+        libleak_stacks_charge_reentrant(index, weight, false);
+    else
+        libleak_stacks_charge_index(index, weight, false);
+    charge_lifetime(libleak_stacks_get(index)->ordinal, weight, libleak_lifetime_bucket(lifetime), reentrant);
+}
+
+static uint32_t new_record(const uintptr_t *frames, int depth, uint32_t thread_name, uint64_t hash)
 {
     uint64_t size = (sizeof(struct libleak_stack) + (uint64_t)depth * sizeof(uintptr_t) + RECORD_ALIGN - 1) &
                     ~(uint64_t)(RECORD_ALIGN - 1);
@@ -325,27 +393,30 @@ static uint32_t new_record(const uintptr_t *frames, int depth, uint64_t hash)
     stack->hash = hash;
     stack->depth = (uint32_t)depth;
     stack->ordinal = ordinal;
+    stack->thread_name = thread_name;
     memcpy(stack->frames, frames, (size_t)depth * sizeof *frames);
     return (uint32_t)start;
 }
 
-static bool same_stack(const struct libleak_stack *stack, uint64_t hash, const uintptr_t *frames, int depth)
+static bool same_stack(const struct libleak_stack *stack, uint64_t hash, const uintptr_t *frames, int depth,
+                       uint32_t thread_name)
 {
-    return stack->hash == hash && stack->depth == (uint32_t)depth &&
+    return stack->hash == hash && stack->depth == (uint32_t)depth && stack->thread_name == thread_name &&
            memcmp(stack->frames, frames, (size_t)depth * sizeof *frames) == 0;
 }
 
-uint32_t libleak_stacks_intern(const uintptr_t *frames, int depth)
+uint32_t libleak_stacks_intern(const uintptr_t *frames, int depth, uint32_t thread_name)
 {
     if (!slots)
         return 0;
-    uint64_t hash = hash_frames(frames, depth);
+    uint64_t hash = hash_frames(frames, depth) ^ libleak_hash_mix(thread_name);
+    hash = hash ? hash : 1;
     uint32_t fresh = 0; /* a record we built and may lose to another thread's identical one */
     uint64_t position = hash & slot_mask;
     for (int probe = 0; probe < MAX_PROBES; probe++, position = (position + 1) & slot_mask) {
         uint32_t index = atomic_load_explicit(&slots[position], memory_order_acquire);
         if (index == 0) {
-            if (!fresh && !(fresh = new_record(frames, depth, hash)))
+            if (!fresh && !(fresh = new_record(frames, depth, thread_name, hash)))
                 return 0;
             /* Release: a reader that sees the index sees the whole record. */
             if (atomic_compare_exchange_strong_explicit(&slots[position], &index, fresh, memory_order_release,
@@ -354,7 +425,7 @@ uint32_t libleak_stacks_intern(const uintptr_t *frames, int depth)
                 return fresh;
             }
         }
-        if (same_stack(libleak_stacks_get(index), hash, frames, depth))
+        if (same_stack(libleak_stacks_get(index), hash, frames, depth, thread_name))
             return index; /* a lost `fresh` stays in the arena, unused: rare and bounded */
     }
     return 0;

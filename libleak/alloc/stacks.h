@@ -12,6 +12,15 @@
  * continues adding to it, so nothing is lost and threads that come and go cost no memory.
  * A thread's first 256 charges go to a shared stripe (atomic adds), so that programs with many
  * short-lived threads do not map a stripe for each.
+ *
+ * A record's key is its frames and the name of the allocating thread (thread_names.h): the same
+ * stack allocated by two differently named threads has two records, so each (stack, thread)
+ * pair has its own counters, and a free charges the record its allocation charged (the live
+ * table keeps the record's index).
+ *
+ * The frees of a record are also counted by lifetime, in decades (LIBLEAK_LIFETIME_BUCKETS),
+ * in counters of their own striped like the others but mapped only when a stripe first charges
+ * a free to a chunk of records: records whose blocks are never freed cost nothing more.
  */
 #ifndef LIBLEAK_STACKS_H
 #define LIBLEAK_STACKS_H
@@ -25,7 +34,8 @@
 struct libleak_stack {
     uint64_t hash;
     uint32_t depth;
-    uint32_t ordinal;   /* 0, 1, 2...: where the stack's counters are in every stripe */
+    uint32_t ordinal;     /* 0, 1, 2...: where the stack's counters are in every stripe */
+    uint32_t thread_name; /* the allocating thread's name (thread_names.h), part of the key */
     uintptr_t frames[]; /* return addresses, the allocation's caller first */
 };
 
@@ -34,11 +44,45 @@ struct libleak_stack_totals {
     uint64_t alloc_objects, alloc_bytes, free_objects, free_bytes;
 };
 
+/* Lifetimes of freed blocks, in decades: bucket 0 holds those that lived under 1 us, bucket
+   i > 0 those that lived from 10^(i-1) us to 10^i us (the last one also takes longer lives). */
+#define LIBLEAK_LIFETIME_BUCKETS 12
+
+/* A bucket's upper bound in nanoseconds. */
+static inline uint64_t libleak_lifetime_bound(unsigned bucket)
+{
+    uint64_t bound = 1000;
+    while (bucket--)
+        bound *= 10;
+    return bound;
+}
+
+/* A bucket's lower bound in nanoseconds: the value of the profile's `lifetime` label, so that
+   pprof's -tagfocus=lifetime=X: keeps exactly the blocks that lived X or longer (X a power of
+   ten from 1us), and lifetime=:X those that lived less than 10 X. */
+static inline uint64_t libleak_lifetime_label(unsigned bucket)
+{
+    return bucket ? libleak_lifetime_bound(bucket - 1) : 0;
+}
+
+static inline unsigned libleak_lifetime_bucket(uint64_t nanoseconds)
+{
+    unsigned bucket = 0;
+    while (bucket + 1 < LIBLEAK_LIFETIME_BUCKETS && nanoseconds >= libleak_lifetime_bound(bucket))
+        bucket++;
+    return bucket;
+}
+
+/* A record's freed blocks by lifetime, summed over the stripes: fixed point as the totals. */
+struct libleak_stack_lifetimes {
+    uint64_t objects[LIBLEAK_LIFETIME_BUCKETS], bytes[LIBLEAK_LIFETIME_BUCKETS];
+};
+
 /* Reserves the table for at most max_stacks stacks (their records are mapped as needed). */
 bool libleak_stacks_init(uint64_t max_stacks);
 
-/* Finds or adds the stack; returns its index, or 0 when the table is full. */
-uint32_t libleak_stacks_intern(const uintptr_t *frames, int depth);
+/* Finds or adds the (stack, thread name) record; returns its index, or 0 when the table is full. */
+uint32_t libleak_stacks_intern(const uintptr_t *frames, int depth, uint32_t thread_name);
 
 struct libleak_stack *libleak_stacks_get(uint32_t index);
 
@@ -53,6 +97,14 @@ void libleak_stacks_charge_index(uint32_t index, struct libleak_weight weight, b
    in the middle of a charge to its own stripe (plain adds) or of adopting one (pthread_once,
    pthread_setspecific). Atomic adds to the shared stripe; at worst a chunk of it is mapped. */
 void libleak_stacks_charge_reentrant(uint32_t index, struct libleak_weight weight, bool allocation);
+
+/* A sampled block's free, `lifetime` nanoseconds after its allocation: the free counters as
+   libleak_stacks_charge (false, ...) and the lifetime's bucket. `reentrant` as
+   libleak_stacks_charge_reentrant. */
+void libleak_stacks_charge_free(uint32_t index, struct libleak_weight weight, uint64_t lifetime, bool reentrant);
+
+/* Sums the record's lifetime counters over every stripe. */
+void libleak_stacks_lifetimes(const struct libleak_stack *stack, struct libleak_stack_lifetimes *lifetimes);
 
 /* Sums the stack's counters over every stripe (exact when no thread is charging it meanwhile). */
 void libleak_stacks_totals(const struct libleak_stack *stack, struct libleak_stack_totals *totals);

@@ -42,6 +42,8 @@ struct libleak_thread {
     uint32_t shared_charges;       /* charges made to the shared stripe before having one */
     uint32_t clock_seconds;        /* libleak_live_now_seconds() as last read... */
     uint64_t clock_read_at;        /* ...at this time-stamp counter value */
+    uint32_t name_id;              /* this thread's name (thread_names.c)... */
+    uint32_t name_generation;      /* ...as of this rename generation; 0 = never read */
 };
 
 extern __thread struct libleak_thread libleak_thread __attribute__((tls_model("initial-exec")));

@@ -17,6 +17,7 @@
 #include "alloc/sampler.h"
 #include "alloc/stacks.h"
 #include "alloc/thread.h"
+#include "alloc/thread_names.h"
 #include "alloc/unwind.h"
 
 /* All zero: a countdown of 0 sends the first allocation of every thread here to set it up. */
@@ -30,13 +31,13 @@ static void take_sample(void *block, size_t size)
     /* Sized by LIBLEAK_DEPTH: a sample runs on the program's stack, which may be small. */
     uintptr_t frames[libleak_config.depth + LIBLEAK_OWN_FRAMES];
     int depth = libleak_unwind_capture(frames, libleak_config.depth);
-    uint32_t stack_index = libleak_stacks_intern(frames, depth);
+    uint32_t stack_index = libleak_stacks_intern(frames, depth, libleak_thread_name_current());
     if (!stack_index) {
         atomic_fetch_add_explicit(&libleak_counters.dropped_stacks, 1, memory_order_relaxed);
         return;
     }
     struct libleak_live_block live = {
-            .stack = stack_index, .size = size, .birth = libleak_live_now_seconds()};
+            .stack = stack_index, .size = size, .birth_nanos = libleak_live_now_nanos()};
     if (!libleak_live_insert(block, live)) {
         atomic_fetch_add_explicit(&libleak_counters.dropped_live, 1, memory_order_relaxed);
         return;
@@ -100,11 +101,17 @@ void libleak_countdown_expired(void *block, size_t size)
     self->countdown = next;
 }
 
-/* The free path. It may map a stripe of counters. */
+/* The free path: the free and the block's lifetime. It may map a stripe of counters. */
+static void charge_free(struct libleak_live_block detached, bool reentrant)
+{
+    uint64_t now = libleak_live_now_nanos();
+    libleak_stacks_charge_free(detached.stack, libleak_sampler_weight_inline(detached.size, libleak_config.rate),
+                               now > detached.birth_nanos ? now - detached.birth_nanos : 0, reentrant);
+}
+
 void libleak_charge_detached(struct libleak_live_block detached)
 {
-    libleak_stacks_charge_index(detached.stack,
-                                libleak_sampler_weight_inline(detached.size, libleak_config.rate), false);
+    charge_free(detached, false);
 }
 
 void libleak_reattach(void *block, struct libleak_live_block detached)
@@ -123,11 +130,6 @@ void libleak_reattach(void *block, struct libleak_live_block detached)
 void libleak_forget(void *block)
 {
     struct libleak_live_block detached;
-    if (!libleak_live_forget(block, &detached))
-        return;
-    if (libleak_thread.inside)
-        libleak_stacks_charge_reentrant(
-                detached.stack, libleak_sampler_weight_inline(detached.size, libleak_config.rate), false);
-    else
-        libleak_charge_detached(detached);
+    if (libleak_live_remove(block, &detached))
+        charge_free(detached, libleak_thread.inside != 0);
 }

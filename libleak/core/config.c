@@ -24,6 +24,7 @@ struct libleak_config libleak_config = {
         .signal = SIGUSR2,
         .at_exit = true,
         .symbolize = true,
+        .thread_fold = true,
         .out = LIBLEAK_DEFAULT_OUT,
         .max_stacks = 256 * 1024,
         .max_memory = 2ULL << 30,
@@ -353,6 +354,7 @@ void libleak_config_load(void)
     load_file_mode();
     load_bool("LIBLEAK_AT_EXIT", &libleak_config.at_exit);
     load_bool("LIBLEAK_SYMBOLIZE", &libleak_config.symbolize);
+    load_bool("LIBLEAK_THREAD_FOLD", &libleak_config.thread_fold);
     load_out();
     load_size("LIBLEAK_MAX_STACKS", &libleak_config.max_stacks, 1024, 1ULL << 24);
     load_size("LIBLEAK_MAX_MEMORY", &libleak_config.max_memory, 16ULL << 20, 1ULL << 40);

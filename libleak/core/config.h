@@ -52,6 +52,7 @@ struct libleak_config {
     enum libleak_peak_mode peak; /* LIBLEAK_PEAK */
     unsigned near_limit;         /* LIBLEAK_NEAR_LIMIT: percent of the tightest memory limit; 0 = off */
     uint64_t max_files;          /* LIBLEAK_MAX_FILES: ordinary snapshots kept on disk; 0 = all */
+    bool thread_fold;            /* LIBLEAK_THREAD_FOLD: trailing digits of thread names become '*' */
     /* A setting that needs the dumper thread was given, not left at its default
        (LIBLEAK_SIGNAL, LIBLEAK_INTERVAL, LIBLEAK_INUSE_INTERVAL, LIBLEAK_PEAK, LIBLEAK_NEAR_LIMIT):
        then a thread that cannot start is worth a line (dump/dumper_thread.c). */

@@ -31,6 +31,7 @@
 #include "dump/profile_writer.h"
 #include "alloc/sampler.h"
 #include "alloc/stacks.h"
+#include "alloc/thread_names.h"
 
 #define AGE_CLASSES 33 /* class 32 holds everything older than 2^31 s */
 /* The group under (stack | CLASSES_KEY) holds no blocks: its `classes` says which classes the
@@ -142,7 +143,9 @@ static void emit_stack(struct libleak_stack *stack, void *context)
     libleak_stacks_totals(stack, &totals);
     if (totals.alloc_objects == 0)
         return;
-    struct libleak_profile_sample sample = {stack->frames, stack->depth, {0}, -1};
+    libleak_profile_emit_freed(stack, &totals, target->emit, target->emit_context);
+    struct libleak_profile_sample sample = {stack->frames, stack->depth, {0}, -1,
+                                            libleak_thread_name(stack->thread_name), -1};
     libleak_profile_values(&totals, sample.values);
     int64_t alloc_objects = sample.values[0], alloc_bytes = sample.values[1];
     bool emitted = false;
@@ -166,7 +169,8 @@ static void emit_stack(struct libleak_stack *stack, void *context)
         return;
     if (table) /* no live block (or one sampled during the walk): in use is what the walk saw */
         sample.values[2] = sample.values[3] = 0;
-    target->emit(&sample, target->emit_context);
+    if (sample.values[0] || sample.values[1] || sample.values[2] || sample.values[3])
+        target->emit(&sample, target->emit_context);
 }
 
 static void for_each_sample(void *context,

@@ -30,6 +30,7 @@
 #include "alloc/memory.h"
 #include "dump/profile_writer.h"
 #include "alloc/stacks.h"
+#include "alloc/thread_names.h"
 #include "dump/watch.h"
 
 struct peak_entry {
@@ -117,7 +118,7 @@ static void for_each_peak_sample(void *context,
     const struct peak_copy *copy = context;
     for (uint64_t i = 0; i < copy->count; i++) {
         const struct libleak_stack *stack = copy->entries[i].stack;
-        struct libleak_profile_sample sample = {stack->frames, stack->depth, {0}, -1};
+        struct libleak_profile_sample sample = {stack->frames, stack->depth, {0}, -1, libleak_thread_name(stack->thread_name), -1};
         libleak_profile_values(&copy->entries[i].totals, sample.values);
         emit(&sample, emit_context);
     }

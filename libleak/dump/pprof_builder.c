@@ -230,6 +230,19 @@ bool libleak_pprof_add_label(struct libleak_pprof_builder *builder, Sample *samp
     return true;
 }
 
+bool libleak_pprof_add_string_label(struct libleak_pprof_builder *builder, Sample *sample, int64_t key,
+                                    int64_t text)
+{
+    Label *label = libleak_pprof_alloc(builder, sizeof *label);
+    if (!label)
+        return false;
+    perftools__profiles__label__init(label);
+    label->key = key;
+    label->str = text;
+    sample->label[sample->n_label++] = label;
+    return true;
+}
+
 ValueType *libleak_pprof_value_type(struct libleak_pprof_builder *builder, const char *type, const char *unit)
 {
     ValueType *result = libleak_pprof_alloc(builder, sizeof *result);

@@ -61,6 +61,10 @@ Perftools__Profiles__Sample *libleak_pprof_add_sample(struct libleak_pprof_build
 bool libleak_pprof_add_label(struct libleak_pprof_builder *builder, Perftools__Profiles__Sample *sample,
                              int64_t key, int64_t value, int64_t unit);
 
+/* A string label (key and text are string indices). False when out of memory. */
+bool libleak_pprof_add_string_label(struct libleak_pprof_builder *builder, Perftools__Profiles__Sample *sample,
+                                    int64_t key, int64_t text);
+
 void libleak_pprof_add_comment(struct libleak_pprof_builder *builder, const char *format, ...)
         __attribute__((format(printf, 2, 3)));
 

@@ -5,7 +5,9 @@
  * inuse_space/bytes (the default); period_type space/bytes with period = the rate. Values are
  * final (pprof never rescales a proto profile): each stack's counters already hold the sum of
  * its samples' unbiased weights (sampler.h). Each sample carries a numeric label "bytes" with
- * the stack's average block size, like Go's, and "age" where the source knows it. The samples
+ * the stack's average block size, like Go's, and "age" where the source knows it; a string
+ * label "thread", the name of the allocating thread (thread_names.h); and the samples of freed
+ * blocks a numeric label "lifetime" (libleak_profile_emit_freed). The samples
  * come from a source: the stack table's counters by default, the leak gate's, the peak's or
  * the age classes' otherwise. Comments say how the profile was taken and what the process
  * and its allocator hold beside it.
@@ -41,6 +43,7 @@
 #include "alloc/sampler.h"
 #include "alloc/stacks.h"
 #include "dump/symbols.h"
+#include "alloc/thread_names.h"
 #include "alloc/track.h"
 #include "alloc/unwind.h"
 
@@ -75,28 +78,53 @@ void libleak_profile_values(const struct libleak_stack_totals *totals, int64_t v
     values[3] = (int64_t)inuse_bytes;
 }
 
-/* The four values of one stack, rounded from fixed point; false when it never allocated. */
-static bool stack_values(const struct libleak_stack *stack, int64_t values[4])
-{
-    struct libleak_stack_totals totals;
-    libleak_stacks_totals(stack, &totals);
-    libleak_profile_values(&totals, values);
-    return totals.alloc_objects != 0;
-}
-
 struct stack_visit {
     void (*emit)(const struct libleak_profile_sample *sample, void *emit_context);
     void *emit_context;
 };
 
-/* The samples of the default source: every stack that has allocated, with its counters. */
+void libleak_profile_emit_freed(const struct libleak_stack *stack, struct libleak_stack_totals *totals,
+                                void (*emit)(const struct libleak_profile_sample *sample, void *emit_context),
+                                void *emit_context)
+{
+    struct libleak_stack_lifetimes lifetimes;
+    libleak_stacks_lifetimes(stack, &lifetimes);
+    for (unsigned bucket = 0; bucket < LIBLEAK_LIFETIME_BUCKETS; bucket++) {
+        /* A free charged after `totals` was read may show here: clamp to what totals hold. */
+        uint64_t objects = lifetimes.objects[bucket] < totals->free_objects ? lifetimes.objects[bucket]
+                                                                             : totals->free_objects;
+        uint64_t bytes = lifetimes.bytes[bucket] < totals->free_bytes ? lifetimes.bytes[bucket] : totals->free_bytes;
+        if (objects == 0)
+            continue;
+        struct libleak_stack_totals freed = {objects, bytes, objects, bytes};
+        struct libleak_profile_sample sample = {stack->frames, stack->depth, {0}, -1,
+                                                libleak_thread_name(stack->thread_name),
+                                                (int64_t)libleak_lifetime_label(bucket)};
+        libleak_profile_values(&freed, sample.values);
+        sample.values[2] = sample.values[3] = 0;
+        emit(&sample, emit_context);
+        totals->alloc_objects -= objects;
+        totals->alloc_bytes -= bytes;
+        totals->free_objects -= objects;
+        totals->free_bytes -= bytes;
+    }
+}
+
+/* The samples of the default source: every stack that has allocated, with its counters; its
+   freed blocks by lifetime, then the rest. */
 static void emit_stack(struct libleak_stack *stack, void *context)
 {
     struct stack_visit *visit = context;
-    struct libleak_profile_sample sample = {stack->frames, stack->depth, {0}, -1};
-    if (!stack_values(stack, sample.values))
+    struct libleak_stack_totals totals;
+    libleak_stacks_totals(stack, &totals);
+    if (totals.alloc_objects == 0)
         return; /* interned, but nothing charged yet */
-    visit->emit(&sample, visit->emit_context);
+    libleak_profile_emit_freed(stack, &totals, visit->emit, visit->emit_context);
+    struct libleak_profile_sample sample = {stack->frames, stack->depth, {0}, -1,
+                                            libleak_thread_name(stack->thread_name), -1};
+    libleak_profile_values(&totals, sample.values);
+    if (sample.values[0] || sample.values[1] || sample.values[2] || sample.values[3])
+        visit->emit(&sample, visit->emit_context);
 }
 
 static void for_each_stack_sample(void *context,
@@ -111,7 +139,7 @@ static void for_each_stack_sample(void *context,
 
 struct sample_list {
     struct libleak_pprof_builder *builder;
-    int64_t bytes_key, age_key, seconds_unit;
+    int64_t bytes_key, age_key, seconds_unit, thread_key, lifetime_key, nanoseconds_unit;
     bool failed;
     uint64_t added, left_out; /* samples; left out near a memory limit (see add_sample) */
 };
@@ -142,12 +170,19 @@ static void add_sample(const struct libleak_profile_sample *source, void *contex
         return;
     }
     list->added++;
-    Sample *sample = libleak_pprof_add_sample(builder, source->frames, source->depth, source->values, 4, 2);
+    Sample *sample = libleak_pprof_add_sample(builder, source->frames, source->depth, source->values, 4, 4);
     if (!sample ||
         !libleak_pprof_add_label(builder, sample, list->bytes_key, average_size(source->values), 0))
         list->failed = true;
     else if (source->age_seconds >= 0 && !libleak_pprof_add_label(builder, sample, list->age_key,
                                                                   source->age_seconds, list->seconds_unit))
+        list->failed = true;
+    else if (source->thread && !libleak_pprof_add_string_label(builder, sample, list->thread_key,
+                                                               libleak_pprof_string(builder, source->thread)))
+        list->failed = true;
+    else if (source->lifetime_nanos >= 0 &&
+             !libleak_pprof_add_label(builder, sample, list->lifetime_key, source->lifetime_nanos,
+                                      list->nanoseconds_unit))
         list->failed = true;
 }
 
@@ -268,6 +303,9 @@ static bool build(struct libleak_pprof_builder *builder, const struct libleak_pr
     list.bytes_key = libleak_pprof_string(builder, "bytes");
     list.age_key = libleak_pprof_string(builder, "age");
     list.seconds_unit = libleak_pprof_string(builder, "seconds");
+    list.thread_key = libleak_pprof_string(builder, "thread");
+    list.lifetime_key = libleak_pprof_string(builder, "lifetime");
+    list.nanoseconds_unit = libleak_pprof_string(builder, "nanoseconds");
     if (!nothing_sampled)
         source->for_each(source->context, add_sample, &list);
     if (list.failed)

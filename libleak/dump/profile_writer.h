@@ -16,6 +16,8 @@ struct libleak_profile_sample {
     uint32_t depth;
     int64_t values[4];
     int64_t age_seconds; /* numeric label "age" (unit seconds) when >= 0; -1: none */
+    const char *thread;     /* string label "thread" (the allocating thread's name); NULL: none */
+    int64_t lifetime_nanos; /* numeric label "lifetime" (unit nanoseconds) when >= 0: freed blocks; -1: none */
 };
 
 /* Where the samples of a profile come from. The default (source NULL in the request) is the
@@ -48,5 +50,15 @@ void libleak_profile_values(const struct libleak_stack_totals *totals, int64_t v
 
 /* Returns 0, or -1 with errno set (write failed: ENOSPC, EIO, ...; or ENOMEM). */
 int libleak_profile_write(int fd, const struct libleak_profile_request *request);
+
+/* The samples of a stack's freed blocks whose lifetime is known, one per lifetime bucket
+   (stacks.h): their allocation values, in use 0, the label "lifetime" = the bucket's lower
+   bound (libleak_lifetime_label). Takes what they carry off `totals` (its alloc and free counters alike), so that the
+   caller's samples carry the rest: the blocks still live, and any free whose lifetime was lost. */
+struct libleak_stack;
+struct libleak_stack_totals;
+void libleak_profile_emit_freed(const struct libleak_stack *stack, struct libleak_stack_totals *totals,
+                                void (*emit)(const struct libleak_profile_sample *sample, void *emit_context),
+                                void *emit_context);
 
 #endif

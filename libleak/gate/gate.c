@@ -25,6 +25,7 @@
 #include "alloc/own_stack.h"
 #include "alloc/stacks.h"
 #include "alloc/thread.h"
+#include "alloc/thread_names.h"
 #include "alloc/track.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -93,7 +94,7 @@ static void for_each_leak(void *context, void (*emit)(const struct libleak_profi
                                                 record->shown_depth,
                                                 {(int64_t)record->blocks, (int64_t)record->bytes,
                                                  (int64_t)record->blocks, (int64_t)record->bytes},
-                                                -1};
+                                                -1, libleak_thread_name(stack->thread_name), -1};
         emit(&sample, emit_context);
     }
 }

@@ -25,7 +25,7 @@ static void emit_many(void *context,
     for (int i = 0; i < SAMPLES; i++) {
         frames[i][0] = 0x401000 + (uintptr_t)i * 16;
         frames[i][1] = 0x402000;
-        struct libleak_profile_sample sample = {frames[i], 2, {1, i + 1, 1, i + 1}, i % 2 ? 7 : -1};
+        struct libleak_profile_sample sample = {frames[i], 2, {1, i + 1, 1, i + 1}, i % 2 ? 7 : -1, NULL, -1};
         emit(&sample, emit_context);
     }
 }

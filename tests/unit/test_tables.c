@@ -28,7 +28,7 @@ static void *live_worker(void *argument)
 {
     uintptr_t base = ((uintptr_t)argument + 1) << 40;
     for (uintptr_t i = 0; i < BLOCKS_PER_THREAD; i++) {
-        struct libleak_live_block block = {.stack = (uint32_t)(i % 1000) + 1, .birth = 7, .size = i * 16 + 1};
+        struct libleak_live_block block = {.stack = (uint32_t)(i % 1000) + 1, .birth_nanos = 7000000000, .size = i * 16 + 1};
         if (!libleak_live_insert((void *)(base + i * 16), block))
             atomic_fetch_add(&live_errors, 1);
         if (i >= WINDOW) {
@@ -94,7 +94,7 @@ static void *stack_worker(void *argument)
             uintptr_t frames[32];
             int depth;
             make_stack(k, frames, &depth);
-            uint32_t index = libleak_stacks_intern(frames, depth);
+            uint32_t index = libleak_stacks_intern(frames, depth, 0);
             if (round == 0)
                 interned[t][k] = index;
             else if (interned[t][k] != index)
@@ -154,7 +154,7 @@ static void *charge_worker(void *argument)
 static void test_stripes_outlive_threads(void)
 {
     uintptr_t frames[3] = {0x500001, 0x500002, 0x500003};
-    wave_stack = libleak_stacks_intern(frames, 3);
+    wave_stack = libleak_stacks_intern(frames, 3, 0);
     CHECK(wave_stack != 0, "intern failed");
     uint64_t samples_before = libleak_stacks_samples(); /* an allocation's charge is a sample */
     for (int wave = 0; wave < WAVES; wave++) {
@@ -188,7 +188,7 @@ static void *handoff_producer(void *argument)
     (void)argument;
     for (uintptr_t i = 0; i < HANDOFF_BLOCKS; i++) {
         uintptr_t address = (9ULL << 40) + i * 32;
-        struct libleak_live_block block = {.stack = 5, .birth = 3, .size = i + 1};
+        struct libleak_live_block block = {.stack = 5, .birth_nanos = 3000000000, .size = i + 1};
         if (!libleak_live_insert((void *)address, block))
             atomic_fetch_add(&handoff_errors, 1);
         atomic_store_explicit(&handoff[i], address, memory_order_release);
@@ -231,7 +231,7 @@ static void test_huge_sizes(void)
     const uint64_t sizes[] = {1ULL << 40, (2ULL << 40) + 12345, (1ULL << 63) + 1, UINT64_MAX, 0};
     for (int i = 0; i < 5; i++) {
         void *address = (void *)((11ULL << 40) + (uintptr_t)i * 64);
-        struct libleak_live_block block = {.stack = 0xABCDEF, .birth = 4000000000u, .size = sizes[i]};
+        struct libleak_live_block block = {.stack = 0xABCDEF, .birth_nanos = 4000000000ull * 1000000000, .size = sizes[i]};
         CHECK(libleak_live_insert(address, block), "insert of size %llu", (unsigned long long)sizes[i]);
         struct libleak_live_block found = {0};
         CHECK(libleak_live_remove(address, &found) && found.size == sizes[i] && found.stack == 0xABCDEF &&

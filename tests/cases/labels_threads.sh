@@ -1,0 +1,69 @@
+#!/bin/bash
+# Every sample carries the string label "thread": the allocating thread's name when it
+# allocated. tests/programs/thread_labels.c names its threads every way a program does
+# (pthread_setname_np from another thread and on itself, prctl(PR_SET_NAME), a rename mid-run,
+# a pool of worker-N) and allocates known amounts on each; go tool pprof is the judge:
+# -tags lists the names with their bytes (exact in exact mode, within the sampling error at
+# the default rate) and -tagfocus / -tagignore keep or drop one thread's allocations.
+. "$LIBLEAK_ROOT/tests/lib.sh"
+. "$LIBLEAK_ROOT/tests/cases/lib_common.inc"
+require_lib; require_prog thread_labels; require_go
+
+# thread_bytes PROFILE: "NAME BYTES" lines, from go tool pprof -tags (alloc_space of the
+# allocate() site: the program's own stdio buffers are left out).
+thread_bytes() {
+  gopprof -tags -unit=B -sample_index=alloc_space -focus='^allocate$' -symbolize=none "$1" 2>"$1.err" \
+    | awk '/^ *thread:/ { on = 1; next } on && /^ *$/ { on = 0 } on { b = $1; sub(/B$/, "", b); printf "%s %d\n", $NF, b }' \
+    | sort
+}
+
+# run_labels DIR ENV...: the program under the library; its exit profile is DIR/exit.pb.gz.
+run_labels() {
+  local dir=$1; shift
+  mkdir -p "$dir"
+  run_under_libleak "$@" LIBLEAK_OUT="$dir/exit.pb.gz" -- "$TESTBIN/thread_labels" >"$dir/out.txt" 2>"$dir/err.txt" \
+    || fail "thread_labels failed: $(cat "$dir/err.txt")"
+  [ -s "$dir/exit.pb.gz" ] || fail "no exit profile in $dir"
+}
+
+mib=1048576
+expected_folded="alpha $((16 * mib))
+beta $((24 * mib))
+delta $((16 * mib))
+gamma $((8 * mib))
+thread_labels $((8 * mib))
+worker-* $((8 * mib))"
+
+# Exact mode: every name, to the byte; nothing labelled "other".
+run_labels exact LIBLEAK_RATE=1
+got=$(thread_bytes exact/exit.pb.gz)
+assert_eq "$expected_folded" "$got" "go tool pprof -tags, exact mode (thread and bytes)"
+
+# -tagfocus keeps one thread's allocations, -tagignore the others'.
+shown() { sed -n 's/^Showing nodes accounting for \([0-9]*\)B.*/\1/p'; }
+beta=$(gopprof -top -unit=B -sample_index=alloc_space -focus='^allocate$' -tagfocus='thread=^beta$' \
+         -symbolize=none exact/exit.pb.gz 2>/dev/null | shown)
+assert_eq $((24 * mib)) "$beta" "-tagfocus=thread=^beta\$: alloc_space"
+others=$(gopprof -top -unit=B -sample_index=alloc_space -focus='^allocate$' -tagignore='thread=^beta$' \
+           -symbolize=none exact/exit.pb.gz 2>/dev/null | shown)
+assert_eq $((56 * mib)) "$others" "-tagignore=thread=^beta\$: alloc_space"
+echo "ok: exact mode, -tags, -tagfocus and -tagignore"
+
+# LIBLEAK_THREAD_FOLD=0: the pool's workers apart.
+run_labels nofold LIBLEAK_RATE=1 LIBLEAK_THREAD_FOLD=0
+got=$(thread_bytes nofold/exit.pb.gz | grep '^worker')
+assert_eq "worker-1 $((4 * mib))
+worker-2 $((4 * mib))" "$got" "LIBLEAK_THREAD_FOLD=0: the workers"
+echo "ok: LIBLEAK_THREAD_FOLD=0"
+
+# The default rate: 1 MiB blocks are sampled with probability 1 - e^-2 = 0.86, weight 1.16;
+# for n blocks the estimate's standard deviation is sqrt(n (1-p)/p) MiB = 0.43 sqrt(n) MiB, so
+# 8 blocks: 1.2 MiB (15 %). 50 % is more than three standard deviations for every name.
+run_labels rate
+thread_bytes rate/exit.pb.gz >rate/got.txt
+while read -r name bytes; do
+  actual=$(awk -v n="$name" '$1 == n { print $2 }' rate/got.txt)
+  [ -n "$actual" ] || fail "default rate: no thread $name in -tags: $(cat rate/got.txt)"
+  assert_within "$bytes" "$actual" 50 "default rate: thread $name"
+done <<<"$expected_folded"
+echo "ok: the default rate"

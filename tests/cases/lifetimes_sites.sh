@@ -1,0 +1,81 @@
+#!/bin/bash
+# The alloc samples of freed blocks carry the numeric label "lifetime" (nanoseconds, the lower
+# bound of the block's decade: 0 under 1 us, then 1us, 10us, ... 100s). tests/programs/lifetimes.c
+# has three sites: temporary (freed at once), short_lived (freed after 12 ms), kept (never
+# freed). go tool pprof judges, in exact mode and at the default rate:
+#   -tagfocus=lifetime=:1ms (lived under 10 ms) keeps temporary only, with all its bytes;
+#   -tagfocus=lifetime=1s: (lived a second or more) keeps none of them;
+#   -tagfocus=lifetime=10ms:100ms keeps short_lived only;
+#   every site's alloc_space over all its samples is what it allocated (exact mode: to the
+#   byte), and kept's samples carry no lifetime.
+# And the leak gate (LIBLEAK_CHECK=1) still counts kept's blocks lost, to the byte.
+. "$LIBLEAK_ROOT/tests/lib.sh"
+. "$LIBLEAK_ROOT/tests/cases/lib_common.inc"
+. "$LIBLEAK_ROOT/tests/cases/gate_common.inc"
+require_lib; require_prog lifetimes; require_go
+
+block=65536
+temporary=$((4096 * block)) short_lived=$((1024 * block)) kept=$((512 * block))
+
+# site_bytes PROFILE TAGFOCUS: "SITE BYTES" lines of -top's flat alloc_space (sites of the program).
+site_bytes() {
+  gopprof -top -unit=B -sample_index=alloc_space ${2:+-tagfocus="$2"} -symbolize=none "$1" 2>/dev/null \
+    | awk '$NF ~ /^(temporary|short_lived|kept)$/ { b = $1; sub(/B$/, "", b); print $NF, b }' | sort
+}
+bytes_of() { awk -v s="$2" '$1 == s { print $2 }' <<<"$1"; }
+
+# check MODE TOLERANCE ENV...
+check() {
+  local mode=$1 tolerance=$2; shift 2
+  mkdir -p "$mode"
+  run_under_libleak "$@" LIBLEAK_OUT="$mode/exit.pb.gz" -- "$TESTBIN/lifetimes" >"$mode/out.txt" 2>"$mode/err.txt" \
+    || fail "$mode: lifetimes failed: $(cat "$mode/err.txt")"
+  local f=$mode/exit.pb.gz
+  [ -s "$f" ] || fail "$mode: no exit profile"
+  pprof_raw "$f" "$mode/raw.txt"
+
+  local all short long middle
+  all=$(site_bytes "$f" "")
+  for site in temporary short_lived kept; do
+    local got
+    got=$(bytes_of "$all" $site)
+    [ -n "$got" ] || fail "$mode: $site missing from -top: $all"
+    if [ "$tolerance" = 0 ]; then
+      assert_eq "${!site}" "$got" "$mode: $site's alloc_space over all its samples"
+    else
+      assert_within "${!site}" "$got" "$tolerance" "$mode: $site's alloc_space over all its samples"
+    fi
+  done
+
+  short=$(site_bytes "$f" "lifetime=:1ms")
+  assert_eq "temporary" "$(awk '{ print $1 }' <<<"$short" | tr '\n' ' ' | sed 's/ $//')" \
+    "$mode: the sites under -tagfocus=lifetime=:1ms"
+  # A preemption of more than 10 ms between a malloc and its free moves a block out: 1 %.
+  assert_within "$temporary" "$(bytes_of "$short" temporary)" $((tolerance + 1)) \
+    "$mode: temporary's bytes under lifetime=:1ms"
+
+  long=$(site_bytes "$f" "lifetime=1s:")
+  assert_eq "" "$long" "$mode: the sites under -tagfocus=lifetime=1s:"
+
+  middle=$(site_bytes "$f" "lifetime=10ms:100ms")
+  assert_eq "short_lived" "$(awk '{ print $1 }' <<<"$middle" | tr '\n' ' ' | sed 's/ $//')" \
+    "$mode: the sites under -tagfocus=lifetime=10ms:100ms"
+
+  # kept: no sample of it has a lifetime; its in-use space is all it allocated.
+  gopprof -top -unit=B -sample_index=alloc_space -tagfocus='lifetime=0:' -symbolize=none "$f" 2>/dev/null \
+    | grep -qw kept && fail "$mode: a sample of kept (never freed) has a lifetime"
+  grep -q 'lifetime:\[.*nanoseconds\]' "$mode/raw.txt" || fail "$mode: no lifetime label in nanoseconds in -raw"
+  echo "ok: $mode"
+}
+
+check exact 0 LIBLEAK_RATE=1
+# At the default rate (512 KiB) a 64 KiB block is sampled with probability p = 1 - e^-1/8 =
+# 0.118; the estimate of n blocks has a relative standard deviation of sqrt((1-p)/(n p)):
+# 4 % for temporary (4096 blocks), 9 % for short_lived (1024), 12 % for kept (512). 40 % is
+# more than three standard deviations for each.
+check rate 40
+
+# The gate: exact tracking, the same lifetimes, and kept's blocks lost to the byte.
+gate_run gate LIBLEAK_AT_EXIT=1 LIBLEAK_OUT=gate.pb.gz -- "$TESTBIN/lifetimes"
+assert_summary gate.err "$kept 512" - - "gate"
+echo "ok: the gate"
