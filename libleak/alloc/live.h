@@ -8,7 +8,7 @@
  *   - a counting filter: one 32-bit counter per bucket of addresses, raised before a sampled
  *     block is published and lowered after it is removed. A zero counter is a sure "no" after a
  *     single read of memory that only the (rare) sampling path writes.
- *   - an exact lock-free open-addressing table of (address, stack, size, birth), 24 bytes a
+ *   - an exact lock-free open-addressing table of (address, stack, size, birth), 22 bytes a
  *     slot (sizes of a terabyte and more are kept whole in a small table of their own), sharded by
  *     address hash, linear probing with tombstones and a bounded probe count. New blocks go to
  *     a shard's newest generation; once 3/4 of its slots have been used (live or tombstone) a
@@ -61,7 +61,7 @@ struct libleak_live_block {
     uint32_t stack;       /* index in the stack table */
     uint64_t size;        /* bytes asked for, exactly */
     uint32_t birth;       /* when it was sampled, in whole seconds (libleak_live_now_seconds())... */
-    uint64_t birth_nanos; /* ...and in nanoseconds (libleak_live_now_nanos()): what is kept */
+    uint64_t birth_nanos; /* ...and in nanoseconds (libleak_live_now_nanos()), kept to the microsecond */
 };
 
 /* Nanoseconds on CLOCK_MONOTONIC since libleak started: a sampled block's birth and death, for

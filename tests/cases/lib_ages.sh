@@ -25,8 +25,11 @@ for rate in default 1; do
   churn_truth=$(awk '$2 == "serve_request" { print $4 }' out.txt)
   pprof_raw ages.pb.gz ages.raw
   # every sample with in-use values carries age (seconds); the allocation samples carry none
-  with_inuse=$(awk '/^Samples:/ { s = 1; getline; next } /^Locations/ { s = 0 }
-                    s && /^ *[0-9-].*: / { split(substr($0, 1, index($0, ":") - 1), v, " "); inuse = (v[3] != 0 || v[4] != 0); getline; if (inuse && $0 !~ /age:/) bad++ }
+  # (a sample's labels follow it on one line or two: strings, then numbers)
+  with_inuse=$(awk 'function judge() { if (inuse && !aged) bad++; inuse = aged = 0 }
+                    /^Samples:/ { s = 1; getline; next } /^Locations/ { if (s) judge(); s = 0 }
+                    s && /^ *[0-9-].*: / { judge(); split(substr($0, 1, index($0, ":") - 1), v, " "); inuse = (v[3] != 0 || v[4] != 0); next }
+                    s && /age:/ { aged = 1 }
                     END { print bad + 0 }' ages.raw)
   assert_eq 0 "$with_inuse" "rate $rate: samples with in-use values but no age label"
   grep -Eq 'age:\[[3-9] seconds\]' ages.raw \

@@ -231,11 +231,11 @@ static void test_huge_sizes(void)
     const uint64_t sizes[] = {1ULL << 40, (2ULL << 40) + 12345, (1ULL << 63) + 1, UINT64_MAX, 0};
     for (int i = 0; i < 5; i++) {
         void *address = (void *)((11ULL << 40) + (uintptr_t)i * 64);
-        struct libleak_live_block block = {.stack = 0xABCDEF, .birth_nanos = 4000000000ull * 1000000000, .size = sizes[i]};
+        struct libleak_live_block block = {.stack = 0xABCDEF, .birth_nanos = 280000000ull * 1000000000 + 123456000, .size = sizes[i]};
         CHECK(libleak_live_insert(address, block), "insert of size %llu", (unsigned long long)sizes[i]);
         struct libleak_live_block found = {0};
         CHECK(libleak_live_remove(address, &found) && found.size == sizes[i] && found.stack == 0xABCDEF &&
-                      found.birth == 4000000000u,
+                      found.birth == 280000000u && found.birth_nanos == 280000000ull * 1000000000 + 123456000,
               "size %llu came back as %llu (stack %x, birth %u)", (unsigned long long)sizes[i],
               (unsigned long long)found.size, found.stack, found.birth);
     }
