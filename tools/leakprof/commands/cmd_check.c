@@ -157,7 +157,7 @@ static int check_merged(const struct options *options, const struct libleak_supp
 int command_check(int argc, char **argv)
 {
     struct options options;
-    unsigned accepted = OPT_MAX_BYTES | OPT_MAX_OBJECTS | OPT_SUPPRESSIONS | OPT_EACH;
+    unsigned accepted = OPT_MAX_BYTES | OPT_MAX_OBJECTS | OPT_SUPPRESSIONS | OPT_EACH | OPT_TAG_FILTER;
     int begun = command_begin("check", accepted, 1, 0, "one or more profiles", argc, argv, &options);
     if (begun >= 0)
         return begun;

@@ -43,7 +43,7 @@ static int compare_lines(const void *a, const void *b)
 int command_folded(int argc, char **argv)
 {
     struct options options;
-    int begun = command_begin("folded", OPT_SAMPLE_INDEX | OPT_FOCUS | OPT_IGNORE | OPT_OLDER_THAN, 1, 0,
+    int begun = command_begin("folded", OPT_SAMPLE_INDEX | OPT_FOCUS | OPT_IGNORE | OPT_OLDER_THAN | OPT_TAG_FILTER, 1, 0,
                               "one or more profiles", argc, argv, &options);
     if (begun >= 0)
         return begun;

@@ -83,7 +83,7 @@ static void print_memory_change(const struct process_memory *memory, size_t n, i
 int command_growth(int argc, char **argv)
 {
     struct options options;
-    int begun = command_begin("growth", OPT_SAMPLE_INDEX | OPT_NODE_COUNT, 2, 0, "two or more profiles", argc,
+    int begun = command_begin("growth", OPT_SAMPLE_INDEX | OPT_NODE_COUNT | OPT_TAG_FILTER, 2, 0, "two or more profiles", argc,
                               argv, &options);
     if (begun >= 0)
         return begun;

@@ -388,7 +388,7 @@ static void write_page(FILE *out, const struct html_data *data)
 int command_html(int argc, char **argv)
 {
     struct options options;
-    int begun = command_begin("html", OPT_SAMPLE_INDEX | OPT_BASE | OPT_OUTPUT | OPT_OLDER_THAN, 1, 0,
+    int begun = command_begin("html", OPT_SAMPLE_INDEX | OPT_BASE | OPT_OUTPUT | OPT_OLDER_THAN | OPT_TAG_FILTER, 1, 0,
                               "one or more profiles", argc, argv, &options);
     if (begun >= 0)
         return begun;

@@ -382,7 +382,7 @@ static int list(const struct report_input *in, const struct stack_list *list, co
 int command_list(int argc, char **argv)
 {
     struct options options;
-    unsigned accepted = OPT_SAMPLE_INDEX | OPT_BASE | OPT_FOCUS | OPT_IGNORE | OPT_SOURCE_PATH;
+    unsigned accepted = OPT_SAMPLE_INDEX | OPT_BASE | OPT_FOCUS | OPT_IGNORE | OPT_SOURCE_PATH | OPT_TAG_FILTER;
     int status =
             command_begin("list", accepted, 2, 0, "REGEX and one or more profiles", argc, argv, &options);
     if (status >= 0)

@@ -199,7 +199,7 @@ int command_top(int argc, char **argv)
 {
     struct options options;
     unsigned accepted = OPT_SAMPLE_INDEX | OPT_BASE | OPT_NODE_COUNT | OPT_CUM | OPT_FOCUS | OPT_IGNORE |
-                        OPT_NODE_FRACTION | OPT_OLDER_THAN;
+                        OPT_NODE_FRACTION | OPT_OLDER_THAN | OPT_TAG_FILTER;
     int status = command_begin("top", accepted, 1, 0, "one or more profiles", argc, argv, &options);
     if (status >= 0)
         return status;
@@ -211,7 +211,7 @@ int command_top(int argc, char **argv)
 int command_diff(int argc, char **argv)
 {
     struct options options;
-    unsigned accepted = OPT_SAMPLE_INDEX | OPT_NODE_COUNT | OPT_FOCUS | OPT_IGNORE | OPT_NODE_FRACTION;
+    unsigned accepted = OPT_SAMPLE_INDEX | OPT_NODE_COUNT | OPT_FOCUS | OPT_IGNORE | OPT_NODE_FRACTION | OPT_TAG_FILTER;
     int status = command_begin("diff", accepted, 2, 2, "OLD and NEW", argc, argv, &options);
     if (status >= 0)
         return status;

@@ -141,7 +141,7 @@ static void print_merged_samples(const struct profile *profile, const struct fra
 int command_traces(int argc, char **argv)
 {
     struct options options;
-    unsigned accepted = OPT_SAMPLE_INDEX | OPT_BASE | OPT_FOCUS | OPT_IGNORE | OPT_OLDER_THAN;
+    unsigned accepted = OPT_SAMPLE_INDEX | OPT_BASE | OPT_FOCUS | OPT_IGNORE | OPT_OLDER_THAN | OPT_TAG_FILTER;
     int begun = command_begin("traces", accepted, 1, 0, "one or more profiles", argc, argv, &options);
     if (begun >= 0)
         return begun;

@@ -77,7 +77,7 @@ struct profile *profile_merge(struct profile **parts, size_t count, const char *
     size_t comments = 0, samples = 0;
     for (size_t i = 0; i < count; i++) {
         comments += parts[i]->comment_count;
-        samples += parts[i]->sample_count;
+        samples += parts[i]->sample_count + parts[i]->filtered_count;
     }
     p->comments = xcalloc(comments, sizeof *p->comments);
     p->samples = xcalloc(samples, sizeof *p->samples);
@@ -111,6 +111,12 @@ struct profile *profile_merge(struct profile **parts, size_t count, const char *
         p->location_count += part->location_count;
         p->function_count += part->function_count;
         p->string_count += part->string_count;
+    }
+    for (size_t i = 0; i < count; i++) { /* the samples --tagfocus/--tagignore took out, last */
+        const struct profile *part = parts[i];
+        memcpy(p->samples + p->sample_count + p->filtered_count, part->samples + part->sample_count,
+               part->filtered_count * sizeof *p->samples);
+        p->filtered_count += part->filtered_count;
     }
     p->default_type = p->type_count ? p->type_count - 1 : 0;
     for (size_t i = 0; p->default_type_name[0] && i < p->type_count; i++)

@@ -60,6 +60,9 @@ struct profile {
 
     struct sample *samples;
     size_t sample_count;
+    /* Samples that --tagfocus/--tagignore took out, after the sample_count kept: what
+       percentages are of still counts them, as pprof's total does (reports/stack_list.c). */
+    size_t filtered_count;
 
     /* Counts as found in the file, for `info`. */
     size_t mapping_count, location_count, function_count, string_count;

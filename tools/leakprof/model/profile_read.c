@@ -28,6 +28,7 @@
 #include <zlib.h>
 
 #include "model/older_than.h"
+#include "model/tag_filter.h"
 #include "model/util.h"
 
 #define DEFAULT_MAX_INPUT_BYTES ((size_t)1 << 30) /* 1 GiB, compressed or not */
@@ -271,6 +272,8 @@ struct profile *profile_load(const char *path, struct frame_table *frames)
     free(data);
     if (profile && older_than_seconds >= 0) /* --older-than: every command's files, one place */
         older_than_filter(profile, older_than_seconds);
+    if (profile && (tag_focus || tag_ignore)) /* --tagfocus, --tagignore: the same */
+        tag_filter_apply(profile);
     return profile;
 }
 

@@ -11,6 +11,7 @@
 #include "common/quantities.h"
 #include "model/util.h"
 #include "model/older_than.h"
+#include "model/tag_filter.h"
 
 struct option_spec {
     const char *long_name;
@@ -34,6 +35,8 @@ static const struct option_spec specs[] = {
         {"--each", NULL, OPT_EACH, false},
         {"--output", "-o", OPT_OUTPUT, true},
         {"--older-than", NULL, OPT_OLDER_THAN, true},
+        {"--tagfocus", NULL, OPT_TAG_FILTER, true},
+        {"--tagignore", NULL, OPT_TAG_FILTER, true},
 };
 
 static bool usage_error(const char *command, const char *problem, const char *argument)
@@ -60,6 +63,21 @@ static bool parse_count(const char *text, int64_t *out)
     if (end == text || *end || errno || value < 0)
         return false;
     *out = value;
+    return true;
+}
+
+/* --tagfocus or --tagignore (NAME says which): checked now, applied as files are read. */
+static bool apply_tag_filter(const char *command, const char *name, const char *value, struct options *options)
+{
+    char message[256];
+    if (!tag_filter_valid(value, message, sizeof message)) {
+        fprintf(stderr, "leakprof %s: bad %s '%s': %s (see 'leakprof %s --help')\n", command, name, value, message,
+                command);
+        return false;
+    }
+    bool focus = strncmp(name, "--tagfocus", 10) == 0;
+    *(focus ? &options->tag_focus : &options->tag_ignore) = value;
+    *(focus ? &tag_focus : &tag_ignore) = value;
     return true;
 }
 
@@ -145,6 +163,8 @@ bool options_parse(const char *command, unsigned accepted, int argc, char **argv
             ok = usage_error(command, "missing value for", arg);
         else if (!spec->takes_value && value)
             ok = usage_error(command, "option takes no value", arg);
+        else if (spec->flag == OPT_TAG_FILTER)
+            ok = apply_tag_filter(command, spec->long_name, !value ? argv[++i] : value, options);
         else
             ok = apply(command, spec->flag, spec->takes_value && !value ? argv[++i] : value, options);
         if (!ok) {

@@ -27,6 +27,7 @@ enum {
     OPT_EACH = 1 << 13,   /* check --each: one verdict per argument instead of one for the merge */
     OPT_OUTPUT = 1 << 15, /* html's -o FILE; a high bit, away from the other commands' */
     OPT_OLDER_THAN = 1 << 11,
+    OPT_TAG_FILTER = 1 << 12, /* --tagfocus and --tagignore (model/tag_filter.h) */
 };
 
 struct options {
@@ -44,6 +45,7 @@ struct options {
     const char *source_path; /* list: where to look for source files, ':'-separated */
     const char *output;      /* -o FILE; NULL: the command's default */
     int64_t older_than;      /* seconds; -1: every sample */
+    const char *tag_focus, *tag_ignore; /* NULL: not given */
     bool help;
     char **files;
     size_t file_count;

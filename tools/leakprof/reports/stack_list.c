@@ -34,11 +34,11 @@ bool stack_list_collect(struct stack_list *list, const struct profile *profile, 
     memset(list, 0, sizeof *list);
     if (!base) {
         list->stacks = xcalloc(profile->sample_count, sizeof *list->stacks);
-        for (size_t s = 0; s < profile->sample_count; s++) {
+        for (size_t s = 0; s < profile->sample_count + profile->filtered_count; s++) {
             const struct sample *sample = &profile->samples[s];
             int64_t value = sample->values[index];
             list->total = add_saturating(list->total, abs_saturating(value));
-            if (filter_keeps(filter, sample->frames, sample->depth))
+            if (s < profile->sample_count && filter_keeps(filter, sample->frames, sample->depth))
                 list->stacks[list->count++] = (struct weighted_stack){sample->frames, sample->depth, value};
         }
         return true;
