@@ -95,6 +95,15 @@ static const struct command commands[] = {
          "Relative source paths are looked up under each directory of --source-path\n"
          "(':'-separated; default: the current directory) and their parents. Where a file\n"
          "is not found, the lines that carry values are still listed, by number.\n"},
+        {"lifetimes", command_lifetimes, "per site: bytes allocated, share freed within 1 ms / 1 s, live",
+         "usage: leakprof lifetimes [-n N] [--focus RE] [--ignore RE] [--tagfocus F]\n"
+         "                          [--tagignore F] PROFILE...\n"
+         "\n"
+         "Per allocation site (the leaf function, as top's flat column), from libleak's\n"
+         "numeric label lifetime on the samples of freed blocks: bytes and blocks\n"
+         "allocated, the share of the bytes freed within 1 ms and within 1 s, the share\n"
+         "still live (in use), and the median lifetime of the freed blocks (by blocks, as\n"
+         "the decade holding the middle one; live blocks are not in it). Largest first.\n"},
         {"info", command_info, "what a profile holds: types, period, time, counts",
          "usage: leakprof info PROFILE...\n"
          "\n"
