@@ -4,7 +4,8 @@
 # (pthread_setname_np from another thread and on itself, prctl(PR_SET_NAME), a rename mid-run,
 # a pool of worker-N) and allocates known amounts on each; go tool pprof is the judge:
 # -tags lists the names with their bytes (exact in exact mode, within the sampling error at
-# the default rate) and -tagfocus / -tagignore keep or drop one thread's allocations.
+# the default rate) and -tagfocus / -tagignore keep or drop one thread's allocations; leakprof's
+# --tagfocus / --tagignore agree with them. The interposed renaming calls answer as libc does.
 . "$LIBLEAK_ROOT/tests/lib.sh"
 . "$LIBLEAK_ROOT/tests/cases/lib_common.inc"
 require_lib; require_prog thread_labels; require_go
@@ -48,6 +49,24 @@ others=$(gopprof -top -unit=B -sample_index=alloc_space -focus='^allocate$' -tag
            -symbolize=none exact/exit.pb.gz 2>/dev/null | shown)
 assert_eq $((56 * mib)) "$others" "-tagignore=thread=^beta\$: alloc_space"
 echo "ok: exact mode, -tags, -tagfocus and -tagignore"
+
+# leakprof's --tagfocus / --tagignore print what go tool pprof prints (same totals, same rows).
+for filter in 'thread=^beta$' 'thread=alpha,delta' 'thread=worker' 'bytes=1mb' 'bytes=1k:4k'; do
+  for option in tagfocus tagignore; do
+    ours=$("$LEAKPROF" top -i alloc_space --$option "$filter" exact/exit.pb.gz 2>&1 | sed -n '/^Showing nodes/,$p')
+    theirs=$(gopprof -top -sample_index=alloc_space -$option="$filter" exact/exit.pb.gz 2>/dev/null | sed -n '/^Showing nodes/,$p')
+    [ -n "$theirs" ] || fail "go tool pprof -top -$option=$filter printed no table"
+    assert_eq "$theirs" "$ours" "leakprof top --$option $filter against go tool pprof"
+  done
+done
+"$LEAKPROF" top --tagfocus 'thread=(' exact/exit.pb.gz >bad.txt 2>&1
+assert_eq 2 $? "leakprof top with a bad --tagfocus: exit status"
+echo "ok: leakprof --tagfocus and --tagignore agree with go tool pprof"
+
+# The interposed pthread_setname_np and prctl forward the result and errno as they came.
+assert_eq "forward prctl_bad -1 EINVAL
+forward setname_long ERANGE
+forward get_name thread_labels" "$(grep '^forward' exact/out.txt)" "the renaming calls' answers under libleak"
 
 # LIBLEAK_THREAD_FOLD=0: the pool's workers apart.
 run_labels nofold LIBLEAK_RATE=1 LIBLEAK_THREAD_FOLD=0

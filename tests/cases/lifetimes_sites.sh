@@ -8,6 +8,7 @@
 #   -tagfocus=lifetime=10ms:100ms keeps short_lived only;
 #   every site's alloc_space over all its samples is what it allocated (exact mode: to the
 #   byte), and kept's samples carry no lifetime.
+# leakprof lifetimes prints the shares per site and leakprof --tagfocus agrees with pprof's.
 # And the leak gate (LIBLEAK_CHECK=1) still counts kept's blocks lost, to the byte.
 . "$LIBLEAK_ROOT/tests/lib.sh"
 . "$LIBLEAK_ROOT/tests/cases/lib_common.inc"
@@ -65,6 +66,23 @@ check() {
   gopprof -top -unit=B -sample_index=alloc_space -tagfocus='lifetime=0:' -symbolize=none "$f" 2>/dev/null \
     | grep -qw kept && fail "$mode: a sample of kept (never freed) has a lifetime"
   grep -q 'lifetime:\[.*nanoseconds\]' "$mode/raw.txt" || fail "$mode: no lifetime label in nanoseconds in -raw"
+
+  for filter in 'lifetime=:1ms' 'lifetime=1s:' 'lifetime=10ms:100ms' 'lifetime=0' 'lifetime=0ns' 'lifetime=1us:1s'; do
+    ours=$("$LEAKPROF" top -i alloc_space --tagfocus "$filter" "$f" 2>&1 | sed -n '/^Showing nodes/,$p')
+    theirs=$(gopprof -top -sample_index=alloc_space -tagfocus="$filter" "$f" 2>/dev/null | sed -n '/^Showing nodes/,$p')
+    assert_eq "$theirs" "$ours" "$mode: leakprof top --tagfocus $filter against go tool pprof"
+  done
+
+  # leakprof lifetimes: temporary all freed within 1 ms, short_lived within 1 s but not 1 ms,
+  # kept all live; medians "<1us" or a decade under 1 ms, and 10ms-100ms.
+  "$LEAKPROF" lifetimes "$f" >"$mode/lifetimes.txt" 2>&1 || fail "$mode: leakprof lifetimes: $(cat "$mode/lifetimes.txt")"
+  row() { awk -v s="$1" '$NF == s { print $3, $4, $5 }' "$mode/lifetimes.txt"; }
+  median_of() { awk -v s="$1" '$NF == s { print $6 }' "$mode/lifetimes.txt"; }
+  assert_eq "100.0% 100.0% 0.0%" "$(row temporary)" "$mode: lifetimes of temporary (<1ms <1s live)"
+  assert_eq "0.0% 100.0% 0.0%" "$(row short_lived)" "$mode: lifetimes of short_lived"
+  assert_eq "0.0% 0.0% 100.0%" "$(row kept)" "$mode: lifetimes of kept"
+  assert_eq "10ms-100ms" "$(median_of short_lived)" "$mode: short_lived's median lifetime"
+  case $(median_of temporary) in "<1us" | 1us-10us | 10us-100us) ;; *) fail "$mode: temporary's median lifetime: $(cat "$mode/lifetimes.txt")" ;; esac
   echo "ok: $mode"
 }
 

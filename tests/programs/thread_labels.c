@@ -7,10 +7,16 @@
  *   gamma         8 MiB   names itself with pthread_setname_np, then renames itself...
  *   delta        16 MiB   ...with prctl, and allocates again
  *   worker-1/2  4 MiB each, named by main (folded into "worker-*" by default)
- * The threads run one after another. Prints "truth NAME BYTES" lines.
+ * The threads run one after another. Prints "truth NAME BYTES" lines, then what the renaming
+ * calls answer when they fail or read (libleak forwards them: same result, same errno):
+ *   forward prctl_bad RESULT ERRNO        prctl with an unknown option
+ *   forward setname_long RESULT           pthread_setname_np with a 20-character name
+ *   forward get_name NAME                 prctl(PR_GET_NAME) of main
  */
+#include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
@@ -83,6 +89,13 @@ int main(void)
     run(renames_itself);
     run_named("worker-1");
     run_named("worker-2");
+    errno = 0;
+    int result = prctl(-12345, 0, 0, 0, 0);
+    printf("forward prctl_bad %d %s\n", result, strerrorname_np(errno));
+    printf("forward setname_long %s\n", strerrorname_np(pthread_setname_np(pthread_self(), "twenty-characters-xx")));
+    char name[17] = "";
+    prctl(PR_GET_NAME, name, 0, 0, 0);
+    printf("forward get_name %s\n", name);
     fflush(stdout);
     return 0;
 }

@@ -160,16 +160,17 @@ bool tag_filter_valid(const char *spec, char *message, size_t size)
 static bool within(const struct sample_label *label, const struct filter *filter)
 {
     enum family family = family_of(label);
-    double label_factor = family == RAW ? 1 : factor_of(*label->unit ? label->unit : "b", family);
-    double value = (double)label->num * label_factor;
+    double value = (double)label->num * (family == RAW ? 1 : factor_of(*label->unit ? label->unit : "b", family));
     const struct bound *bounds[2] = {&filter->low, &filter->high};
     double limits[2];
     for (int i = 0; i < 2; i++) {
         if (!bounds[i]->set)
             continue;
-        double factor = *bounds[i]->unit ? factor_of(bounds[i]->unit, family) : label_factor;
+        /* A unit of another family matches nothing, and so does a bound without unit against a
+           label with one: pprof's rules. */
+        double factor = *bounds[i]->unit ? factor_of(bounds[i]->unit, family) : family == RAW ? 1 : 0;
         if (factor == 0)
-            return false; /* a unit of another family: pprof matches nothing */
+            return false;
         limits[i] = bounds[i]->value * factor;
     }
     return (!filter->low.set || value >= limits[0]) && (!filter->high.set || value <= limits[1]);

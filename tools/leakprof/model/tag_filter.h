@@ -9,7 +9,8 @@
  * A numeric value may carry a unit, of time (ns, us, ms, s, m, h, d) or of size (b, kb, mb, gb,
  * tb: binary, with k, m, g, t the same), read in the family of the label's own unit
  * (nanoseconds, seconds, bytes; a label named "bytes" without unit is in bytes): lifetime=:1ms,
- * age=30m:, bytes=1k:4k. A value without unit is in the label's unit.
+ * age=30m:, bytes=1mb. As in pprof, a value without unit matches only labels without one, and a
+ * unit of another family nothing.
  *
  * --tagfocus keeps the samples that have a matching label; --tagignore drops them. Applied by
  * profile_load to every file, as --older-than is, so every command that takes them gets them.
