@@ -3,7 +3,7 @@
 # and the man page renders and names every command.
 . "$(dirname "$0")/../lib.sh"
 . "$FIXTURES/lib/leakprof.sh"
-commands="top traces diff growth folded check info list"
+commands="top traces diff growth folded check info list lifetimes"
 out=$("$LEAKPROF" --help) || fail "leakprof --help exited $?"
 for c in $commands; do
   assert_contains "$out" "  $c " "leakprof --help lists $c"

@@ -22,7 +22,7 @@ static const struct command commands[] = {
         {"top", command_top, "functions by flat or cum value, like go tool pprof -top",
          "usage: leakprof top [-n N] [--sample-index NAME|POS] [--base OLD] [--cum]\n"
          "                    [--focus RE] [--ignore RE] [--nodefraction F]\n"
-         "                    [--older-than D] PROFILE...\n"
+         "                    [--older-than D] [--tagfocus F] [--tagignore F] PROFILE...\n"
          "\n"
          "Prints pprof's text report: flat, flat%, sum%, cum, cum% and the function name,\n"
          "with the header lines and units go tool pprof -top prints for the same file.\n"
@@ -39,7 +39,14 @@ static const struct command commands[] = {
          "  --nodefraction F      drop functions whose |cum| is under F of the total\n"
          "                        (default 0.005, as pprof)\n"
          "  --older-than D        keep only live blocks at least D old (30s, 10m, 2h): the\n"
-         "                        samples whose numeric label age is >= D\n"},
+         "                        samples whose numeric label age is >= D\n"
+         "  --tagfocus F          keep the samples with a label matching F, pprof's syntax:\n"
+         "                        KEY=RE[,RE...] for strings (thread=^worker-), KEY=LOW:HIGH\n"
+         "                        or KEY=VALUE for numbers with units (lifetime=:1ms,\n"
+         "                        age=30m:, bytes=1mb); percentages stay of the whole\n"
+         "  --tagignore F         drop the samples with a label matching F\n"
+         "                        (both also in traces, diff, folded, html, growth, check,\n"
+         "                        list and lifetimes)\n"},
         {"traces", command_traces, "every stack with its value, like go tool pprof -traces",
          "usage: leakprof traces [--sample-index NAME|POS] [--base OLD] [--focus RE]\n"
          "                       [--ignore RE] [--older-than D] PROFILE...\n"
