@@ -343,6 +343,16 @@ void libleak_stacks_charge_reentrant(uint32_t index, struct libleak_weight weigh
 static void charge_lifetime(uint32_t ordinal, struct libleak_weight weight, unsigned bucket, bool reentrant)
 {
     struct libleak_stripe *stripe = reentrant ? NULL : libleak_thread.stripe;
+    /* The owner reads its own chunk pointer: relaxed is enough (exact mode comes here on every free). */
+    struct lifetimes *chunk =
+            stripe ? (struct lifetimes *)atomic_load_explicit(lifetimes_slot(stripe, ordinal), memory_order_relaxed)
+                   : NULL;
+    if (__builtin_expect(chunk != NULL, 1)) {
+        struct lifetimes *counters = &chunk[ordinal & (STRIPE_CHUNK - 1)];
+        add_own(&counters->objects[bucket], weight.objects);
+        add_own(&counters->bytes[bucket], weight.bytes);
+        return;
+    }
     struct lifetimes *counters = stripe ? stripe_lifetimes(stripe, ordinal) : NULL;
     if (!counters && (stripe = shared_stripe))
         counters = stripe_lifetimes(stripe, ordinal);
@@ -359,11 +369,12 @@ static void charge_lifetime(uint32_t ordinal, struct libleak_weight weight, unsi
 
 void libleak_stacks_charge_free(uint32_t index, struct libleak_weight weight, uint64_t lifetime, bool reentrant)
 {
+    struct libleak_stack *stack = libleak_stacks_get(index);
     if (reentrant)
         libleak_stacks_charge_reentrant(index, weight, false);
     else
-        libleak_stacks_charge_index(index, weight, false);
-    charge_lifetime(libleak_stacks_get(index)->ordinal, weight, libleak_lifetime_bucket(lifetime), reentrant);
+        libleak_stacks_charge(stack, weight, false);
+    charge_lifetime(stack->ordinal, weight, libleak_lifetime_bucket(lifetime), reentrant);
 }
 
 static uint32_t new_record(const uintptr_t *frames, int depth, uint32_t thread_name, uint64_t hash)

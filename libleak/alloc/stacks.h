@@ -51,10 +51,11 @@ struct libleak_stack_totals {
 /* A bucket's upper bound in nanoseconds. */
 static inline uint64_t libleak_lifetime_bound(unsigned bucket)
 {
-    uint64_t bound = 1000;
-    while (bucket--)
-        bound *= 10;
-    return bound;
+    static const uint64_t bounds[LIBLEAK_LIFETIME_BUCKETS] = {
+            1000ull,          10000ull,          100000ull,          1000000ull,
+            10000000ull,      100000000ull,      1000000000ull,      10000000000ull,
+            100000000000ull,  1000000000000ull,  10000000000000ull,  100000000000000ull};
+    return bounds[bucket];
 }
 
 /* A bucket's lower bound in nanoseconds: the value of the profile's `lifetime` label, so that

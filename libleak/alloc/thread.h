@@ -42,6 +42,8 @@ struct libleak_thread {
     uint32_t shared_charges;       /* charges made to the shared stripe before having one */
     uint32_t clock_seconds;        /* libleak_live_now_seconds() as last read... */
     uint64_t clock_read_at;        /* ...at this time-stamp counter value */
+    uint64_t nanos_read_at;        /* time-stamp counter at this thread's last clock read... */
+    uint64_t nanos_at_read;        /* ...and libleak_live_now_nanos() then (live.h) */
     uint32_t name_id;              /* this thread's name (thread_names.c)... */
     uint32_t name_generation;      /* ...as of this rename generation; 0 = never read */
 };

@@ -26,6 +26,12 @@ __thread struct libleak_thread libleak_thread __attribute__((tls_model("initial-
 _Atomic bool libleak_ready;
 struct libleak_counters libleak_counters;
 
+/* A sample's birth: to the microsecond for its lifetime, else to the second for its age. */
+static uint64_t birth_now(void)
+{
+    return libleak_config.lifetimes ? libleak_live_now_nanos() : (uint64_t)libleak_live_now_seconds() * 1000000000;
+}
+
 static void take_sample(void *block, size_t size)
 {
     /* Sized by LIBLEAK_DEPTH: a sample runs on the program's stack, which may be small. */
@@ -37,7 +43,7 @@ static void take_sample(void *block, size_t size)
         return;
     }
     struct libleak_live_block live = {
-            .stack = stack_index, .size = size, .birth_nanos = libleak_live_now_nanos()};
+            .stack = stack_index, .size = size, .birth_nanos = birth_now()};
     if (!libleak_live_insert(block, live)) {
         atomic_fetch_add_explicit(&libleak_counters.dropped_live, 1, memory_order_relaxed);
         return;
@@ -104,9 +110,17 @@ void libleak_countdown_expired(void *block, size_t size)
 /* The free path: the free and the block's lifetime. It may map a stripe of counters. */
 static void charge_free(struct libleak_live_block detached, bool reentrant)
 {
+    struct libleak_weight weight = libleak_sampler_weight_inline(detached.size, libleak_config.rate);
+    if (!libleak_config.lifetimes) {
+        if (reentrant)
+            libleak_stacks_charge_reentrant(detached.stack, weight, false);
+        else
+            libleak_stacks_charge_index(detached.stack, weight, false);
+        return;
+    }
     uint64_t now = libleak_live_now_nanos();
-    libleak_stacks_charge_free(detached.stack, libleak_sampler_weight_inline(detached.size, libleak_config.rate),
-                               now > detached.birth_nanos ? now - detached.birth_nanos : 0, reentrant);
+    libleak_stacks_charge_free(detached.stack, weight, now > detached.birth_nanos ? now - detached.birth_nanos : 0,
+                               reentrant);
 }
 
 void libleak_charge_detached(struct libleak_live_block detached)
@@ -130,6 +144,6 @@ void libleak_reattach(void *block, struct libleak_live_block detached)
 void libleak_forget(void *block)
 {
     struct libleak_live_block detached;
-    if (libleak_live_remove(block, &detached))
+    if (libleak_config.lifetimes ? libleak_live_remove(block, &detached) : libleak_live_forget(block, &detached))
         charge_free(detached, libleak_thread.inside != 0);
 }

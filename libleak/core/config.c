@@ -25,6 +25,7 @@ struct libleak_config libleak_config = {
         .at_exit = true,
         .symbolize = true,
         .thread_fold = true,
+        .lifetimes = true,
         .out = LIBLEAK_DEFAULT_OUT,
         .max_stacks = 256 * 1024,
         .max_memory = 2ULL << 30,
@@ -255,6 +256,7 @@ static void load_check(void)
     libleak_config.rate = 1;
     if (!getenv("LIBLEAK_AT_EXIT"))
         libleak_config.at_exit = false;
+    libleak_config.lifetimes = false; /* the gate's report has no use for them: its speed is kept */
     load_size("LIBLEAK_CHECK_MAX", &libleak_config.check_max, 0, UINT64_MAX >> 1);
     uint64_t exitcode = (uint64_t)libleak_config.exitcode;
     load_size("LIBLEAK_EXITCODE", &exitcode, 0, 255);
@@ -359,6 +361,7 @@ void libleak_config_load(void)
     load_size("LIBLEAK_MAX_STACKS", &libleak_config.max_stacks, 1024, 1ULL << 24);
     load_size("LIBLEAK_MAX_MEMORY", &libleak_config.max_memory, 16ULL << 20, 1ULL << 40);
     load_check();
+    load_bool("LIBLEAK_LIFETIMES", &libleak_config.lifetimes);
     load_watch();
     libleak_config.dumper_asked = dumper_asked();
 }

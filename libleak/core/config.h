@@ -53,6 +53,7 @@ struct libleak_config {
     unsigned near_limit;         /* LIBLEAK_NEAR_LIMIT: percent of the tightest memory limit; 0 = off */
     uint64_t max_files;          /* LIBLEAK_MAX_FILES: ordinary snapshots kept on disk; 0 = all */
     bool thread_fold;            /* LIBLEAK_THREAD_FOLD: trailing digits of thread names become '*' */
+    bool lifetimes;              /* LIBLEAK_LIFETIMES: freed blocks counted by lifetime (off in the gate) */
     /* A setting that needs the dumper thread was given, not left at its default
        (LIBLEAK_SIGNAL, LIBLEAK_INTERVAL, LIBLEAK_INUSE_INTERVAL, LIBLEAK_PEAK, LIBLEAK_NEAR_LIMIT):
        then a thread that cannot start is worth a line (dump/dumper_thread.c). */

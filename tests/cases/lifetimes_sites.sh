@@ -93,7 +93,25 @@ check exact 0 LIBLEAK_RATE=1
 # more than three standard deviations for each.
 check rate 40
 
-# The gate: exact tracking, the same lifetimes, and kept's blocks lost to the byte.
-gate_run gate LIBLEAK_AT_EXIT=1 LIBLEAK_OUT=gate.pb.gz -- "$TESTBIN/lifetimes"
+# The gate: kept's blocks lost to the byte; its exit profile without lifetimes by default (the
+# gate keeps its speed), with them under LIBLEAK_LIFETIMES=1.
+gate_run gate LIBLEAK_AT_EXIT=1 LIBLEAK_OUT=gate.%n.pb.gz -- "$TESTBIN/lifetimes"
 assert_summary gate.err "$kept 512" - - "gate"
+[ -s gate.0001.pb.gz ] || fail "gate: no exit profile: $(ls)"
+pprof_raw gate.0001.pb.gz gate.raw
+grep -q 'lifetime:' gate.raw && fail "gate: lifetime labels without LIBLEAK_LIFETIMES=1"
+mkdir gate_lifetimes && cd gate_lifetimes || exit 1
+gate_run gate LIBLEAK_LIFETIMES=1 LIBLEAK_AT_EXIT=1 LIBLEAK_OUT=gate.%n.pb.gz -- "$TESTBIN/lifetimes"
+assert_summary gate.err "$kept 512" - - "gate, LIBLEAK_LIFETIMES=1"
+middle=$(site_bytes gate.0001.pb.gz "lifetime=10ms:100ms")
+assert_eq "short_lived $short_lived" "$middle" "gate, LIBLEAK_LIFETIMES=1: short_lived under lifetime=10ms:100ms"
+cd ..
 echo "ok: the gate"
+
+# LIBLEAK_LIFETIMES=0: no lifetime label, the totals as they were.
+mkdir off && run_under_libleak LIBLEAK_LIFETIMES=0 LIBLEAK_RATE=1 LIBLEAK_OUT=off/exit.pb.gz -- "$TESTBIN/lifetimes" >/dev/null \
+  || fail "LIBLEAK_LIFETIMES=0: lifetimes failed"
+pprof_raw off/exit.pb.gz off/raw.txt
+grep -q 'lifetime:' off/raw.txt && fail "LIBLEAK_LIFETIMES=0: lifetime labels written"
+assert_eq "$(site_bytes exact/exit.pb.gz "")" "$(site_bytes off/exit.pb.gz "")" "LIBLEAK_LIFETIMES=0: alloc_space per site"
+echo "ok: LIBLEAK_LIFETIMES=0"

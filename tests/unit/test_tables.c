@@ -28,7 +28,7 @@ static void *live_worker(void *argument)
 {
     uintptr_t base = ((uintptr_t)argument + 1) << 40;
     for (uintptr_t i = 0; i < BLOCKS_PER_THREAD; i++) {
-        struct libleak_live_block block = {.stack = (uint32_t)(i % 1000) + 1, .birth_nanos = 7000000000, .size = i * 16 + 1};
+        struct libleak_live_block block = {.stack = (uint32_t)(i % 1000) + 1, .birth_nanos = 7000000512, .size = i * 16 + 1};
         if (!libleak_live_insert((void *)(base + i * 16), block))
             atomic_fetch_add(&live_errors, 1);
         if (i >= WINDOW) {
@@ -188,7 +188,7 @@ static void *handoff_producer(void *argument)
     (void)argument;
     for (uintptr_t i = 0; i < HANDOFF_BLOCKS; i++) {
         uintptr_t address = (9ULL << 40) + i * 32;
-        struct libleak_live_block block = {.stack = 5, .birth_nanos = 3000000000, .size = i + 1};
+        struct libleak_live_block block = {.stack = 5, .birth_nanos = 3000000512, .size = i + 1};
         if (!libleak_live_insert((void *)address, block))
             atomic_fetch_add(&handoff_errors, 1);
         atomic_store_explicit(&handoff[i], address, memory_order_release);
@@ -231,11 +231,11 @@ static void test_huge_sizes(void)
     const uint64_t sizes[] = {1ULL << 40, (2ULL << 40) + 12345, (1ULL << 63) + 1, UINT64_MAX, 0};
     for (int i = 0; i < 5; i++) {
         void *address = (void *)((11ULL << 40) + (uintptr_t)i * 64);
-        struct libleak_live_block block = {.stack = 0xABCDEF, .birth_nanos = 280000000ull * 1000000000 + 123456000, .size = sizes[i]};
+        struct libleak_live_block block = {.stack = 0xABCDEF, .birth_nanos = 280000000ull * 1000000000 + 123456512, .size = sizes[i]};
         CHECK(libleak_live_insert(address, block), "insert of size %llu", (unsigned long long)sizes[i]);
         struct libleak_live_block found = {0};
         CHECK(libleak_live_remove(address, &found) && found.size == sizes[i] && found.stack == 0xABCDEF &&
-                      found.birth == 280000000u && found.birth_nanos == 280000000ull * 1000000000 + 123456000,
+                      found.birth == 280000000u && found.birth_nanos == 280000000ull * 1000000000 + 123456512,
               "size %llu came back as %llu (stack %x, birth %u)", (unsigned long long)sizes[i],
               (unsigned long long)found.size, found.stack, found.birth);
     }
