@@ -216,31 +216,36 @@ Sample *libleak_pprof_add_sample(struct libleak_pprof_builder *builder, const ui
     return sample;
 }
 
-bool libleak_pprof_add_label(struct libleak_pprof_builder *builder, Sample *sample, int64_t key,
-                             int64_t value, int64_t unit)
+/* A new label of the sample with the key; NULL when out of memory. */
+static Label *add_label(struct libleak_pprof_builder *builder, Sample *sample, int64_t key)
 {
     Label *label = libleak_pprof_alloc(builder, sizeof *label);
     if (!label)
-        return false;
+        return NULL;
     perftools__profiles__label__init(label);
     label->key = key;
-    label->num = value;
-    label->num_unit = unit;
     sample->label[sample->n_label++] = label;
-    return true;
+    return label;
+}
+
+bool libleak_pprof_add_label(struct libleak_pprof_builder *builder, Sample *sample, int64_t key,
+                             int64_t value, int64_t unit)
+{
+    Label *label = add_label(builder, sample, key);
+    if (label) {
+        label->num = value;
+        label->num_unit = unit;
+    }
+    return label != NULL;
 }
 
 bool libleak_pprof_add_string_label(struct libleak_pprof_builder *builder, Sample *sample, int64_t key,
                                     int64_t text)
 {
-    Label *label = libleak_pprof_alloc(builder, sizeof *label);
-    if (!label)
-        return false;
-    perftools__profiles__label__init(label);
-    label->key = key;
-    label->str = text;
-    sample->label[sample->n_label++] = label;
-    return true;
+    Label *label = add_label(builder, sample, key);
+    if (label)
+        label->str = text;
+    return label != NULL;
 }
 
 ValueType *libleak_pprof_value_type(struct libleak_pprof_builder *builder, const char *type, const char *unit)
