@@ -68,6 +68,11 @@ assert_eq "forward prctl_bad -1 EINVAL
 forward setname_long ERANGE
 forward get_name thread_labels" "$(grep '^forward' exact/out.txt)" "the renaming calls' answers under libleak"
 
+# The html page's table by thread (all samples: main's stdio buffer too).
+"$LEAKPROF" html -i alloc_space -o exact/report.html exact/exit.pb.gz 2>/dev/null || fail "leakprof html failed"
+grep -q "\"threads\":\[\[\"beta\",$((24 * mib))\]" exact/report.html \
+  || fail "the html page's threads: $(grep -o '"threads":.\{0,200\}' exact/report.html)"
+
 # LIBLEAK_THREAD_FOLD=0: the pool's workers apart.
 run_labels nofold LIBLEAK_RATE=1 LIBLEAK_THREAD_FOLD=0
 got=$(thread_bytes nofold/exit.pb.gz | grep '^worker')

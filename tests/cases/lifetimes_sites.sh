@@ -83,6 +83,10 @@ check() {
   assert_eq "0.0% 0.0% 100.0%" "$(row kept)" "$mode: lifetimes of kept"
   assert_eq "10ms-100ms" "$(median_of short_lived)" "$mode: short_lived's median lifetime"
   case $(median_of temporary) in "<1us" | 1us-10us | 10us-100us) ;; *) fail "$mode: temporary's median lifetime: $(cat "$mode/lifetimes.txt")" ;; esac
+  # The html page carries the same rows (its lifetimes table).
+  "$LEAKPROF" html -o "$mode/report.html" "$f" 2>/dev/null || fail "$mode: leakprof html failed"
+  grep -q '"lifetimes":\[\["temporary",[0-9]*,[0-9]*,[0-9]*,[0-9]*,0,' "$mode/report.html" \
+    || fail "$mode: the html page's lifetimes rows: $(grep -o '"lifetimes":.\{0,200\}' "$mode/report.html")"
   echo "ok: $mode"
 }
 

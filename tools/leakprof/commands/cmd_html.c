@@ -18,7 +18,11 @@
  *   series    per snapshot, the value of each stack; base: the same for --base;
  *   growth    [stack, growth, steps] as `leakprof growth` ranks them (growth.h);
  *   scales    for the sample type's unit and for bytes, units.c's units and their sizes, so
- *             that the page prints numbers as leakprof does without a table of its own.
+ *             that the page prints numbers as leakprof does without a table of its own;
+ *   lifetimes of the last snapshot, `leakprof lifetimes`'s rows (reports/lifetimes.h):
+ *             [site, alloc bytes, blocks, bytes freed within 1 ms, within 1 s, in use, median];
+ *   threads   of the last snapshot, [name, value] of the sample type per "thread" label,
+ *             largest first (samples without one under "").
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -31,6 +35,7 @@
 #include "common/hash.h"
 #include "common/profile_comments.h"
 #include "reports/growth.h"
+#include "reports/lifetimes.h"
 #include "reports/process_memory.h"
 #include "reports/report.h"
 #include "reports/units.h"
@@ -233,6 +238,65 @@ struct html_data {
     const char *type, *unit;
 };
 
+/* The "lifetimes" rows of PROFILE (nothing when no sample has a lifetime). */
+static void write_lifetimes(FILE *out, const struct profile *profile, const struct frame_table *frames)
+{
+    struct lifetime_site *sites;
+    bool labelled;
+    long count = lifetimes_by_site(profile, frames, NULL, &sites, &labelled);
+    fputs(",\n\"lifetimes\":[", out);
+    for (long i = 0; labelled && i < count && i < 100; i++) {
+        char middle[80];
+        lifetime_median(&sites[i], middle, sizeof middle);
+        fputs(i ? ",[" : "[", out);
+        json_string(out, sites[i].name);
+        fprintf(out, ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",", sites[i].alloc_bytes,
+                sites[i].alloc_objects, sites[i].within_ms_bytes, sites[i].within_s_bytes, sites[i].inuse_bytes);
+        json_string(out, middle);
+        fputs("]", out);
+    }
+    fputs("]", out);
+    free(sites);
+}
+
+/* The "threads" pairs of PROFILE for sample type INDEX (nothing when no sample names one). */
+static void write_threads(FILE *out, const struct profile *profile, long index)
+{
+    struct {
+        const char *name;
+        int64_t value;
+    } *threads = xcalloc(profile->sample_count + 1, sizeof *threads);
+    size_t count = 0;
+    bool named = false;
+    for (size_t s = 0; s < profile->sample_count; s++) {
+        const struct sample *sample = &profile->samples[s];
+        const char *name = "";
+        for (size_t l = 0; l < sample->label_count; l++)
+            if (sample->labels[l].str && strcmp(sample->labels[l].key, "thread") == 0)
+                name = sample->labels[l].str, named = true;
+        size_t t = 0;
+        while (t < count && strcmp(threads[t].name, name) != 0)
+            t++;
+        if (t == count)
+            threads[count++].name = name;
+        threads[t].value = add_saturating(threads[t].value, sample->values[index]);
+    }
+    for (size_t i = 1; i < count; i++) /* largest first; a few hundred names at most */
+        for (size_t j = i; j > 0 && threads[j].value > threads[j - 1].value; j--) {
+            __typeof__(*threads) swap = threads[j];
+            threads[j] = threads[j - 1];
+            threads[j - 1] = swap;
+        }
+    fputs(",\n\"threads\":[", out);
+    for (size_t i = 0; named && i < count; i++) {
+        fputs(i ? ",[" : "[", out);
+        json_string(out, threads[i].name);
+        fprintf(out, ",%" PRId64 "]", threads[i].value);
+    }
+    fputs("]", out);
+    free(threads);
+}
+
 static void write_data(FILE *out, const struct html_data *data)
 {
     size_t n = data->count;
@@ -337,7 +401,10 @@ static void write_data(FILE *out, const struct html_data *data)
                     suspects[i].growth, suspects[i].growing_steps);
         free(suspects);
     }
-    fputs("]}", out);
+    fputs("]", out);
+    write_lifetimes(out, data->profiles[n - 1], data->frames);
+    write_threads(out, data->profiles[n - 1], data->indexes[n - 1]);
+    fputs("}", out);
 
     free(strings.strings);
     libleak_id_map_free(&strings.ids);

@@ -57,3 +57,26 @@ $('summary').textContent = (programs[0] || profiles[0].path) + ': ' + profiles.l
 $('legend').textContent = isDiff
   ? 'Width: the larger of the base and the new value. Red: grew; blue: shrank; grey: unchanged. Click a frame to zoom in.'
   : 'Each box is a function; its width is its share of ' + data.type + ', its callers are above it. Click a frame to zoom in.';
+
+/* ---- by thread and lifetimes (the last snapshot) ---- */
+const share = (part, whole) => (whole > 0 ? (100 * part / whole).toFixed(1) + '%' : '-');
+if (data.threads.length) {
+  $('threads-section').hidden = false;
+  const whole = data.threads.reduce((sum, t) => sum + Math.abs(t[1]), 0);
+  const body = document.querySelector('#threads tbody');
+  for (const [name, value] of data.threads) {
+    const row = el('tr');
+    row.append(el('td', { class: 'file' }, name || '(none)'), el('td', {}, format(value)), el('td', {}, share(Math.abs(value), whole)));
+    body.append(row);
+  }
+}
+if (data.lifetimes.length) {
+  $('lifetimes-section').hidden = false;
+  const body = document.querySelector('#lifetimes tbody');
+  for (const [site, bytes, blocks, ms, s, live, median] of data.lifetimes) {
+    const row = el('tr');
+    row.append(el('td', {}, format(bytes, 'bytes')), el('td', {}, String(blocks)), el('td', {}, share(ms, bytes)),
+      el('td', {}, share(s, bytes)), el('td', {}, share(live, bytes)), el('td', {}, median), el('td', { class: 'file' }, site));
+    body.append(row);
+  }
+}
