@@ -11,9 +11,10 @@
  *
  * The in-use values come from the live blocks (each weighted as when it was sampled: the sum is
  * what the stack's counters say, up to blocks allocated or freed during the walk). The
- * allocation values are cumulative and have no age; to be counted once they ride on one sample
- * of the stack: its oldest class (the others carry zero), or, for a stack with nothing live, a
- * sample of their own without the label. Not doubling the samples keeps files and -traces as
+ * allocations of freed blocks are samples of their own, one per lifetime decade
+ * (libleak_profile_emit_freed); the rest are cumulative and have no age; to be counted once
+ * they ride on one sample of the stack: its oldest class (the others carry zero), or, for a
+ * stack with nothing live, a sample of their own without the label. Not doubling the samples keeps files and -traces as
  * they were for stacks whose blocks are of one age. Under an age filter (leakprof --older-than,
  * pprof -tagfocus) read the inuse_* values: the alloc_* left are those of stacks that still hold
  * blocks that old.
