@@ -328,6 +328,9 @@ static bool build(struct libleak_pprof_builder *builder, const struct libleak_pr
     libleak_pprof_add_comment(builder, LIBLEAK_COMMENT_SAMPLES, (unsigned long long)libleak_stacks_samples(),
                               (unsigned long long)atomic_load(&libleak_counters.dropped_stacks),
                               (unsigned long long)atomic_load(&libleak_counters.dropped_live));
+    if (libleak_thread_names_folded())
+        libleak_pprof_add_comment(builder, "thread names: %llu past the %d kept, labelled other",
+                                  (unsigned long long)libleak_thread_names_folded(), LIBLEAK_THREAD_NAMES_MAX);
     libleak_pprof_add_comment(builder, "stacks: %llu of at most %llu; live sampled blocks: %llu",
                               (unsigned long long)libleak_stacks_count(),
                               (unsigned long long)libleak_stacks_capacity(),

@@ -8,7 +8,7 @@
 # --tagfocus / --tagignore agree with them. The interposed renaming calls answer as libc does.
 . "$LIBLEAK_ROOT/tests/lib.sh"
 . "$LIBLEAK_ROOT/tests/cases/lib_common.inc"
-require_lib; require_prog thread_labels; require_go
+require_lib; require_prog thread_labels thread_names_cap; require_go
 
 # thread_bytes PROFILE: "NAME BYTES" lines, from go tool pprof -tags (alloc_space of the
 # allocate() site: the program's own stdio buffers are left out).
@@ -91,3 +91,18 @@ while read -r name bytes; do
   assert_within "$bytes" "$actual" 50 "default rate: thread $name"
 done <<<"$expected_folded"
 echo "ok: the default rate"
+
+# More names than are kept: the first ones keep theirs, the rest are "other", and a comment
+# counts them. 511 names besides "other", main's and libleak's own thread's among them: about
+# 509 threads keep theirs; every thread's 1000 bytes are counted under one name or the other.
+mkdir cap && run_under_libleak LIBLEAK_RATE=1 LIBLEAK_OUT=cap/exit.pb.gz -- "$TESTBIN/thread_names_cap" \
+  || fail "thread_names_cap failed"
+gopprof -tags -unit=B -sample_index=alloc_space -focus=named_allocation -symbolize=none cap/exit.pb.gz >cap/tags.txt 2>&1 \
+  || fail "go tool pprof -tags: $(head -c 300 cap/tags.txt)"
+named=$(grep -c ': t[0-9]*x *$' cap/tags.txt)
+other=$(awk '$NF == "other" { b = $1; sub(/B$/, "", b); print b + 0 }' cap/tags.txt)
+[ "$named" -ge 500 ] && [ "$named" -le 510 ] || fail "threads under their own names: $named, expected 500 to 510"
+assert_eq 600000 $((named * 1000 + other)) "bytes of the named threads and of other"
+pprof_raw cap/exit.pb.gz cap/raw.txt
+grep -q 'thread names: [0-9]* past the 512 kept, labelled other' cap/raw.txt || fail "no comment counting the names past the cap"
+echo "ok: the cap on names"
