@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 
 #include "core/config.h"
+#include "alloc/peak_counters.h"
 #include "alloc/sampler.h"
 #include "alloc/stacks.h"
 #include "alloc/thread.h"
@@ -24,6 +25,13 @@ __thread struct libleak_thread libleak_thread __attribute__((tls_model("initial-
 
 _Atomic bool libleak_ready;
 struct libleak_counters libleak_counters;
+
+/* LIBLEAK_PEAK: the peak is followed on every charge (peak_counters.c). */
+static inline void charge_peak(uint32_t stack_index, struct libleak_weight weight, bool allocation)
+{
+    if (__builtin_expect(libleak_peak_counters_on, 0))
+        libleak_peak_counters_change(libleak_stacks_get(stack_index)->ordinal, weight, allocation);
+}
 
 static void take_sample(void *block, size_t size)
 {
@@ -41,7 +49,9 @@ static void take_sample(void *block, size_t size)
         atomic_fetch_add_explicit(&libleak_counters.dropped_live, 1, memory_order_relaxed);
         return;
     }
-    libleak_stacks_charge_index(stack_index, libleak_sampler_weight_inline(size, libleak_config.rate), true);
+    struct libleak_weight weight = libleak_sampler_weight_inline(size, libleak_config.rate);
+    libleak_stacks_charge_index(stack_index, weight, true);
+    charge_peak(stack_index, weight, true);
 }
 
 /* Bytes to the next sampling point, as a countdown: an allocation of at least that many
@@ -103,8 +113,9 @@ void libleak_countdown_expired(void *block, size_t size)
 /* The free path. It may map a stripe of counters. */
 void libleak_charge_detached(struct libleak_live_block detached)
 {
-    libleak_stacks_charge_index(detached.stack,
-                                libleak_sampler_weight_inline(detached.size, libleak_config.rate), false);
+    struct libleak_weight weight = libleak_sampler_weight_inline(detached.size, libleak_config.rate);
+    libleak_stacks_charge_index(detached.stack, weight, false);
+    charge_peak(detached.stack, weight, false);
 }
 
 void libleak_reattach(void *block, struct libleak_live_block detached)
@@ -125,9 +136,10 @@ void libleak_forget(void *block)
     struct libleak_live_block detached;
     if (!libleak_live_forget(block, &detached))
         return;
-    if (libleak_thread.inside)
-        libleak_stacks_charge_reentrant(
-                detached.stack, libleak_sampler_weight_inline(detached.size, libleak_config.rate), false);
-    else
+    if (libleak_thread.inside) {
+        struct libleak_weight weight = libleak_sampler_weight_inline(detached.size, libleak_config.rate);
+        libleak_stacks_charge_reentrant(detached.stack, weight, false);
+        charge_peak(detached.stack, weight, false); /* waits for nothing either */
+    } else
         libleak_charge_detached(detached);
 }

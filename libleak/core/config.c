@@ -337,7 +337,7 @@ static bool dumper_asked(void)
     const char *signal = getenv("LIBLEAK_SIGNAL");
     const char *near_limit = getenv("LIBLEAK_NEAR_LIMIT");
     return (signal && libleak_config.signal) || libleak_config.interval || libleak_config.inuse_interval ||
-           libleak_config.peak != LIBLEAK_PEAK_OFF || (near_limit && libleak_config.near_limit);
+           (near_limit && libleak_config.near_limit);
 }
 
 void libleak_config_load(void)

@@ -30,6 +30,7 @@
 #include "gate/gate.h"
 #include "alloc/live.h"
 #include "alloc/own_stack.h"
+#include "alloc/peak_counters.h"
 #include "core/log.h"
 #include "alloc/real.h"
 #include "alloc/stacks.h"
@@ -51,8 +52,8 @@ static void stay_passive(void)
 }
 
 /*
- * fork. The locks of the kept files and of the peak are held across it, so that neither list
- * is half changed in the child. The child then forgets what was its parent's (snapshots, peak,
+ * fork. The lock of the kept files is held across it, so that the list is not half changed
+ * in the child. The child then forgets what was its parent's (snapshots, peak,
  * growth, near-limit steps) before it gets a dumper of its own, which polls that state at once.
  * (live.c and modules.c register handlers of their own.) The handlers keep errno: the program
  * goes on from fork().
@@ -61,14 +62,12 @@ static void before_fork(void)
 {
     int saved_errno = errno;
     libleak_kept_files_before_fork();
-    libleak_peak_before_fork();
     errno = saved_errno;
 }
 
 static void after_fork_in_parent(void)
 {
     int saved_errno = errno;
-    libleak_peak_after_fork();
     libleak_kept_files_after_fork_in_parent();
     errno = saved_errno;
 }
@@ -76,7 +75,6 @@ static void after_fork_in_parent(void)
 static void after_fork_in_child(void)
 {
     int saved_errno = errno;
-    libleak_peak_after_fork();
     libleak_peak_reset();
     libleak_kept_files_after_fork_in_child();
     libleak_growth_snapshots_after_fork_in_child();
@@ -118,6 +116,10 @@ __attribute__((constructor(101))) static void libleak_start(void)
     }
     if (libleak_config.rate == 1)
         libleak_live_filter_saturate();
+    if (libleak_config.rate != 0 && libleak_config.peak != LIBLEAK_PEAK_OFF &&
+        !libleak_peak_counters_init(libleak_config.max_stacks))
+        libleak_log("cannot reserve the peak's counters within LIBLEAK_MAX_MEMORY=%llu; LIBLEAK_PEAK is off",
+                    (unsigned long long)libleak_config.max_memory);
     libleak_watch_init();
     libleak_namespaces_init();
     libleak_dump_init();

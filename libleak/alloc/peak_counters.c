@@ -1,0 +1,206 @@
+/*
+ * peak_counters — the peak found where it happens: on the sampling path (LIBLEAK_PEAK).
+ *
+ * Every charge of a sample or of its free (track.c) also goes through here: it moves a global
+ * estimated in-use total by the sample's weighted bytes and a copy of the stack's four counters
+ * kept for the peak (the striped counters of stacks.c are per thread; summing them per sample
+ * would cost a walk of every stripe). When an allocation takes the total above its highest
+ * value, the peak *epoch* is bumped. Nothing is copied then; instead each stack saves its
+ * counters lazily: before a change, a stack whose saved epoch is not the current one copies its
+ * counters (their value at the peak, since it has not changed since) and takes the current
+ * epoch. The peak profile reads, for each stack, the saved counters if their epoch is the
+ * peak's and the live ones otherwise (not changed since the peak). O(1) per sample, no table
+ * copied, and exact in exact mode for a spike of any length: at the default rate once per
+ * 512 KiB sampled on average, in exact mode on every allocation and free.
+ *
+ * Ordering in a change: save, then change the stack, then move the total and maybe bump. An
+ * allocation that makes the new high is thus part of it: the bump comes after its change, so
+ * the stack's saved epoch is older than the new one and its live counters, with the change,
+ * are read.
+ *
+ * Threads. A save is claimed by compare-and-swap of the record's epoch to (epoch | SAVING) and
+ * published by storing the epoch, so two savers never interleave their copies and a reader
+ * never takes a half-written copy (it reads the live counters of a record being saved, and
+ * re-checks the epoch after reading a saved copy). No thread ever waits for another: a change
+ * that finds a save under way goes on. So a change of one thread can land on the wrong side of
+ * another thread's peak when they race: made between the bump and the save that follows it on
+ * another thread, or between one thread's reading the epoch and its change while another bumps.
+ * The bound: at the moment of the peak, each thread has at most one change in flight, so the
+ * peak profile is off by at most one sample per concurrently allocating or freeing thread (in
+ * exact mode one block per thread); with one thread (or one thread touching the stack) it is
+ * exact. A signal handler that frees while this thread is in the middle of a change counts as
+ * another thread. The total and its highest value are each one atomic word; the profile is
+ * written while threads keep changing counters, as every profile is (a stack read after a
+ * newer peak shows that peak's values, or its live ones).
+ *
+ * Cost: nothing unless LIBLEAK_PEAK is set (one predictable branch per sample). With it, per
+ * sample: two atomic adds on the stack's record and one on the total (a cache line shared by
+ * every thread: in exact mode that is one contended add per allocation and free, next to the
+ * live table's), and a copy of 32 bytes for the first change of a stack after each new high.
+ */
+#include "alloc/peak_counters.h"
+
+#include <stdatomic.h>
+
+#include "alloc/live.h"
+#include "alloc/memory.h"
+
+#define SAVING      (1ull << 63)
+#define CHUNK_BITS  8
+#define CHUNK_SIZE  (1u << CHUNK_BITS)
+
+struct counters {
+    _Atomic uint64_t alloc_objects, alloc_bytes, free_objects, free_bytes;
+};
+
+struct record {
+    _Atomic uint64_t saved_epoch; /* the epoch `saved` belongs to, | SAVING while copied; 0: none */
+    struct counters now, saved;
+};
+
+bool libleak_peak_counters_on;
+
+static _Atomic(struct record *) *chunks; /* max_stacks / CHUNK_SIZE of them, mapped at init */
+static uint64_t chunk_count;
+
+/* Written by every thread that samples: a cache line of its own, away from read-mostly data. */
+static struct {
+    _Atomic int64_t inuse;   /* the estimated in-use total, bytes */
+    _Atomic int64_t highest; /* its highest value so far */
+    _Atomic uint64_t epoch;  /* bumped at each new highest value; starts at 1 */
+    _Atomic uint32_t seconds;
+} __attribute__((aligned(64))) total;
+
+bool libleak_peak_counters_init(uint64_t max_stacks)
+{
+    chunk_count = (max_stacks + CHUNK_SIZE - 1) / CHUNK_SIZE;
+    chunks = libleak_map(chunk_count * sizeof *chunks);
+    if (!chunks)
+        return false;
+    atomic_store(&total.epoch, 1);
+    libleak_peak_counters_on = true;
+    return true;
+}
+
+/* The record of stack `ordinal`, its chunk mapped on first use; NULL when memory ran out. */
+static struct record *record_for(uint32_t ordinal, bool map)
+{
+    _Atomic(struct record *) *slot = &chunks[ordinal >> CHUNK_BITS];
+    struct record *chunk = atomic_load_explicit(slot, memory_order_acquire);
+    if (!chunk && map) {
+        struct record *fresh = libleak_map(CHUNK_SIZE * sizeof *fresh);
+        if (!fresh)
+            return NULL;
+        if (atomic_compare_exchange_strong_explicit(slot, &chunk, fresh, memory_order_acq_rel,
+                                                    memory_order_acquire))
+            chunk = fresh;
+        else
+            libleak_unmap(fresh, CHUNK_SIZE * sizeof *fresh);
+    }
+    return chunk ? &chunk[ordinal & (CHUNK_SIZE - 1)] : NULL;
+}
+
+static void copy_counters(struct counters *to, const struct counters *from)
+{
+    atomic_store_explicit(&to->alloc_objects, atomic_load_explicit(&from->alloc_objects, memory_order_relaxed),
+                          memory_order_relaxed);
+    atomic_store_explicit(&to->alloc_bytes, atomic_load_explicit(&from->alloc_bytes, memory_order_relaxed),
+                          memory_order_relaxed);
+    atomic_store_explicit(&to->free_objects, atomic_load_explicit(&from->free_objects, memory_order_relaxed),
+                          memory_order_relaxed);
+    atomic_store_explicit(&to->free_bytes, atomic_load_explicit(&from->free_bytes, memory_order_relaxed),
+                          memory_order_relaxed);
+}
+
+/* Before the first change of the record since the peak of `epoch`: its counters are still
+   their value at that peak; keep them. */
+static void save_before_change(struct record *record, uint64_t epoch)
+{
+    uint64_t saved = atomic_load_explicit(&record->saved_epoch, memory_order_acquire);
+    if (saved == epoch || saved == (epoch | SAVING))
+        return;
+    /* An older epoch's save under way (or left half done by a thread that forked away) is
+       taken over: its owner's final compare-and-swap then fails and leaves ours. */
+    if (!atomic_compare_exchange_strong_explicit(&record->saved_epoch, &saved, epoch | SAVING,
+                                                 memory_order_acquire, memory_order_relaxed))
+        return; /* another thread saves it now: this change may land in its copy (the bound) */
+    copy_counters(&record->saved, &record->now);
+    uint64_t claimed = epoch | SAVING;
+    atomic_compare_exchange_strong_explicit(&record->saved_epoch, &claimed, epoch, memory_order_release,
+                                            memory_order_relaxed);
+}
+
+static void raise_highest(int64_t inuse)
+{
+    int64_t highest = atomic_load_explicit(&total.highest, memory_order_relaxed);
+    while (inuse > highest) {
+        if (atomic_compare_exchange_weak_explicit(&total.highest, &highest, inuse, memory_order_relaxed,
+                                                  memory_order_relaxed)) {
+            /* Release: a thread that sees the new epoch sees every change made before it. */
+            atomic_fetch_add_explicit(&total.epoch, 1, memory_order_acq_rel);
+            atomic_store_explicit(&total.seconds, libleak_live_now_seconds(), memory_order_relaxed);
+            return;
+        }
+    }
+}
+
+void libleak_peak_counters_change(uint32_t ordinal, struct libleak_weight weight, bool allocation)
+{
+    struct record *record = record_for(ordinal, true);
+    if (!record)
+        return; /* out of memory for a chunk: the stack's share of the peak is lost, the total kept whole */
+    save_before_change(record, atomic_load_explicit(&total.epoch, memory_order_acquire));
+    struct counters *now = &record->now;
+    atomic_fetch_add_explicit(allocation ? &now->alloc_objects : &now->free_objects, weight.objects,
+                              memory_order_relaxed);
+    atomic_fetch_add_explicit(allocation ? &now->alloc_bytes : &now->free_bytes, weight.bytes,
+                              memory_order_relaxed);
+    int64_t bytes = allocation ? (int64_t)weight.bytes : -(int64_t)weight.bytes;
+    int64_t inuse = atomic_fetch_add_explicit(&total.inuse, bytes, memory_order_acq_rel) + bytes;
+    if (allocation)
+        raise_highest(inuse);
+}
+
+bool libleak_peak_counters_moment(struct libleak_peak_moment *moment)
+{
+    if (!libleak_peak_counters_on)
+        return false;
+    moment->epoch = atomic_load_explicit(&total.epoch, memory_order_acquire);
+    moment->inuse_bytes = atomic_load_explicit(&total.highest, memory_order_relaxed);
+    moment->seconds = atomic_load_explicit(&total.seconds, memory_order_relaxed);
+    return moment->inuse_bytes > 0;
+}
+
+static void read_counters(const struct counters *counters, struct libleak_stack_totals *totals)
+{
+    totals->alloc_objects = atomic_load_explicit(&counters->alloc_objects, memory_order_relaxed);
+    totals->alloc_bytes = atomic_load_explicit(&counters->alloc_bytes, memory_order_relaxed);
+    totals->free_objects = atomic_load_explicit(&counters->free_objects, memory_order_relaxed);
+    totals->free_bytes = atomic_load_explicit(&counters->free_bytes, memory_order_relaxed);
+}
+
+void libleak_peak_counters_at_peak(const struct libleak_stack *stack, uint64_t epoch,
+                                   struct libleak_stack_totals *totals)
+{
+    *totals = (struct libleak_stack_totals){0};
+    struct record *record = libleak_peak_counters_on ? record_for(stack->ordinal, false) : NULL;
+    if (!record)
+        return;
+    uint64_t saved = atomic_load_explicit(&record->saved_epoch, memory_order_acquire);
+    if (saved == epoch) {
+        read_counters(&record->saved, totals);
+        /* Saved again meanwhile (a newer peak): its copy may be torn; the live ones are not. */
+        if (atomic_load_explicit(&record->saved_epoch, memory_order_acquire) == epoch)
+            return;
+    }
+    read_counters(&record->now, totals);
+}
+
+void libleak_peak_counters_restart(void)
+{
+    if (!libleak_peak_counters_on)
+        return;
+    atomic_store(&total.highest, atomic_load(&total.inuse));
+    atomic_fetch_add(&total.epoch, 1);
+    atomic_store(&total.seconds, libleak_live_now_seconds());
+}
