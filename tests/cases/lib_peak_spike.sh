@@ -6,6 +6,8 @@
 #   of it in exact mode.
 # - a steady climb to 200 MiB, freed as soon as it ends: exactly 200 MiB in exact mode (the
 #   poll's 1 % margin left it at 196.97 MB).
+# - the spike made by four threads at once, which race at its edges: in exact mode at most one
+#   block per thread off (the bound alloc/peak_counters.c documents).
 . "$LIBLEAK_ROOT/tests/lib.sh"
 . "$LIBLEAK_ROOT/tests/cases/lib_common.inc"
 require_lib; require_prog peak_spike; require_go
@@ -33,6 +35,11 @@ echo "ok: exact mode: spike $peak of $truth bytes"
 run climb_exact 1 200 0 4
 assert_eq "$truth" "$peak" "exact mode: inuse_space of a 200 MiB climb in the peak profile"
 echo "ok: exact mode: climb $peak of $truth bytes"
+
+run spike_threads 1 256 5 0 4
+[ "$peak" -ge $((truth - 4 * 1048576)) ] && [ "$peak" -le "$truth" ] \
+  || fail "exact mode, 4 threads: the peak profile holds $peak of $truth bytes (at most 4 blocks off)"
+echo "ok: exact mode, 4 threads: spike $peak of $truth bytes"
 
 for i in 1 2 3 4 5; do
   run spike_default$i default 256 5 0
