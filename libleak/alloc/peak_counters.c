@@ -82,21 +82,26 @@ bool libleak_peak_counters_init(uint64_t max_stacks)
     return true;
 }
 
-/* The record of stack `ordinal`, its chunk mapped on first use; NULL when memory ran out. */
-static struct record *record_for(uint32_t ordinal, bool map)
+/* A chunk of records mapped on first use (by whichever thread gets there first). */
+__attribute__((noinline)) static struct record *map_chunk(_Atomic(struct record *) *slot)
+{
+    struct record *fresh = libleak_map(CHUNK_SIZE * sizeof *fresh), *chunk = NULL;
+    if (!fresh)
+        return NULL;
+    if (atomic_compare_exchange_strong_explicit(slot, &chunk, fresh, memory_order_acq_rel, memory_order_acquire))
+        return fresh;
+    libleak_unmap(fresh, CHUNK_SIZE * sizeof *fresh);
+    return chunk;
+}
+
+/* The record of stack `ordinal`, its chunk mapped if `map`; NULL when it is not (memory ran
+   out). Inline: exact mode asks twice per malloc+free pair. */
+static inline struct record *record_for(uint32_t ordinal, bool map)
 {
     _Atomic(struct record *) *slot = &chunks[ordinal >> CHUNK_BITS];
     struct record *chunk = atomic_load_explicit(slot, memory_order_acquire);
-    if (!chunk && map) {
-        struct record *fresh = libleak_map(CHUNK_SIZE * sizeof *fresh);
-        if (!fresh)
-            return NULL;
-        if (atomic_compare_exchange_strong_explicit(slot, &chunk, fresh, memory_order_acq_rel,
-                                                    memory_order_acquire))
-            chunk = fresh;
-        else
-            libleak_unmap(fresh, CHUNK_SIZE * sizeof *fresh);
-    }
+    if (__builtin_expect(!chunk, 0) && map)
+        chunk = map_chunk(slot);
     return chunk ? &chunk[ordinal & (CHUNK_SIZE - 1)] : NULL;
 }
 
