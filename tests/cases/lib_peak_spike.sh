@@ -6,6 +6,7 @@
 #   of it in exact mode.
 # - a steady climb to 200 MiB, freed as soon as it ends: exactly 200 MiB in exact mode (the
 #   poll's 1 % margin left it at 196.97 MB).
+# - a fork child's peak is its own: 64 MiB after its parent's 256 MiB.
 # - the spike made by four threads at once, which race at its edges: in exact mode at most one
 #   block per thread off (the bound alloc/peak_counters.c documents).
 . "$LIBLEAK_ROOT/tests/lib.sh"
@@ -35,6 +36,21 @@ echo "ok: exact mode: spike $peak of $truth bytes"
 run climb_exact 1 200 0 4
 assert_eq "$truth" "$peak" "exact mode: inuse_space of a 200 MiB climb in the peak profile"
 echo "ok: exact mode: climb $peak of $truth bytes"
+
+mkdir fork && cd fork || exit 1
+timeout 60 env LIBLEAK_PEAK=1 LIBLEAK_RATE=1 LIBLEAK_AT_EXIT=0 LIBLEAK_OUT='%p.%n.pb.gz' LD_PRELOAD="$LIBLEAK_SO" \
+  "$TESTBIN/peak_spike" 256 5 0 1 1 >out.txt 2>err.txt || fail "fork: peak_spike failed: $(cat err.txt)"
+files=(*.peak.pb.gz)
+[ ${#files[@]} = 2 ] || fail "fork: expected a peak profile from parent and child: $(ls)"
+found=
+for f in "${files[@]}"; do
+  pprof_raw "$f" "$f.raw"
+  set -- $(site_values "$f.raw" spike_block); found="$found ${4:-0}"
+done
+assert_eq "$((64 << 20)) $((256 << 20))" "$(echo $found | tr ' ' '\n' | sort -n | tr '\n' ' ' | sed 's/ $//')" \
+  "fork: spike_block in the peaks of child and parent"
+echo "ok: fork: the child's peak holds its own 64 MiB, the parent's 256 MiB"
+cd ..
 
 run spike_threads 1 256 5 0 4
 [ "$peak" -ge $((truth - 4 * 1048576)) ] && [ "$peak" -le "$truth" ] \

@@ -3,11 +3,13 @@
  * (spike_block), sleeping 1 ms after every PACE blocks (0: never), holds them HOLD_MS
  * milliseconds, frees them all and exits. With THREADS > 1 the blocks are shared out among
  * that many threads, which meet at a barrier once all are allocated and then all free at once
- * (the peak lasts HOLD_MS, the threads race at its edges). Arguments: BLOCKS HOLD_MS PACE
- * THREADS (default 256 5 0 1).
+ * (the peak lasts HOLD_MS, the threads race at its edges). With FORK 1, once all is freed the
+ * process forks and the child makes a spike of a quarter of BLOCKS (its own peak, not its
+ * parent's). Arguments: BLOCKS HOLD_MS PACE THREADS FORK (default 256 5 0 1 0).
  *   peak_spike 256 5 0     a request's spike: 256 MiB held 5 ms, then gone
  *   peak_spike 200 0 4     a steady climb to 200 MiB that is freed as soon as it ends
  *   peak_spike 256 5 0 4   the spike made by four threads at once
+ *   peak_spike 256 5 0 1 1 a spike, then a fork child with a spike of 64 MiB
  * The peak profile must hold the BLOCKS MiB of spike_block. Prints
  *   truth spike_block OBJECTS BYTES
  */
@@ -15,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "site.h"
 
@@ -69,6 +73,7 @@ int main(int argc, char **argv)
     hold_ms = argc > 2 ? atol(argv[2]) : 5;
     pace = argc > 3 ? atol(argv[3]) : 0;
     long threads = argc > 4 ? atol(argv[4]) : 1;
+    int fork_child = argc > 5 && atoi(argv[5]) == 1;
     if (threads < 1 || threads > 64 || count < threads) {
         fprintf(stderr, "peak_spike: bad arguments\n");
         return 2;
@@ -87,6 +92,21 @@ int main(int argc, char **argv)
             fprintf(stderr, "peak_spike: malloc failed\n");
             return 2;
         }
+    if (fork_child) {
+        fflush(stdout);
+        pid_t child = fork();
+        if (child == 0) {
+            struct share share = {.count = count / 4};
+            pthread_barrier_init(&all_allocated, NULL, 1);
+            spike(&share);
+            return share.failed ? 2 : 0;
+        }
+        int status;
+        if (child < 0 || waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status)) {
+            fprintf(stderr, "peak_spike: the fork child failed\n");
+            return 2;
+        }
+    }
     printf("truth spike_block %ld %ld\n", count, count * (long)BLOCK);
     return 0;
 }
