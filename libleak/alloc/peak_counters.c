@@ -1,42 +1,42 @@
 /*
  * peak_counters — the peak found where it happens: on the sampling path (LIBLEAK_PEAK).
  *
- * Every charge of a sample or of its free (track.c) also goes through here: it moves a global
- * estimated in-use total by the sample's weighted bytes and a copy of the stack's four counters
- * kept for the peak (the striped counters of stacks.c are per thread; summing them per sample
- * would cost a walk of every stripe). When an allocation takes the total above its highest
- * value, the peak *epoch* is bumped. Nothing is copied then; instead each stack saves its
- * counters lazily: before a change, a stack whose saved epoch is not the current one copies its
- * counters (their value at the peak, since it has not changed since) and takes the current
- * epoch. The peak profile reads, for each stack, the saved counters if their epoch is the
- * peak's and the live ones otherwise (not changed since the peak). O(1) per sample, no table
- * copied, and exact in exact mode for a spike of any length: at the default rate once per
- * 512 KiB sampled on average, in exact mode on every allocation and free.
+ * Every charge of a sample or of its free to a stack's counters (track.c) also moves a global
+ * estimated in-use total by the sample's weighted bytes. When an allocation takes the total
+ * above its highest value, the peak *epoch* is bumped. Nothing is copied then; instead each
+ * stack saves its counters lazily: before a change, a stack whose saved epoch is not the
+ * current one saves its counters, summed over the stripes (stacks.c), which is their value at
+ * the peak since they have not changed since, and takes the current epoch. The peak profile
+ * reads, for each stack, the saved counters if their epoch is the peak's and the summed ones
+ * otherwise (not changed since the peak). O(1) per sample outside new highs, no table copied,
+ * and exact in exact mode for a spike of any length: at the default rate the total moves once
+ * per 512 KiB sampled on average, in exact mode on every allocation and free.
  *
- * Ordering in a change: save, then change the stack, then move the total and maybe bump. An
- * allocation that makes the new high is thus part of it: the bump comes after its change, so
- * the stack's saved epoch is older than the new one and its live counters, with the change,
+ * Ordering in a change: save, then charge the stack, then move the total and maybe bump. An
+ * allocation that makes the new high is thus part of it: the bump comes after its charge, so
+ * the stack's saved epoch is older than the new one and its summed counters, with the charge,
  * are read.
  *
  * Threads. A save is claimed by compare-and-swap of the record's epoch to (epoch | SAVING) and
  * published by storing the epoch, so two savers never interleave their copies and a reader
- * never takes a half-written copy (it reads the live counters of a record being saved, and
- * re-checks the epoch after reading a saved copy). No thread ever waits for another: a change
- * that finds a save under way goes on. So a change of one thread can land on the wrong side of
- * another thread's peak when they race: made between the bump and the save that follows it on
- * another thread, or between one thread's reading the epoch and its change while another bumps.
+ * never takes a half-written copy (it reads the sums of a record being saved, and re-checks the
+ * epoch after reading a saved copy). No thread ever waits for another: a change that finds a
+ * save under way goes on. So a change of one thread can land on the wrong side of another
+ * thread's peak when they race: made between the bump and the save that follows it on another
+ * thread, or between one thread's reading the epoch and its charge while another bumps.
  * The bound: at the moment of the peak, each thread has at most one change in flight, so the
  * peak profile is off by at most one sample per concurrently allocating or freeing thread (in
  * exact mode one block per thread); with one thread (or one thread touching the stack) it is
  * exact. A signal handler that frees while this thread is in the middle of a change counts as
  * another thread. The total and its highest value are each one atomic word; the profile is
  * written while threads keep changing counters, as every profile is (a stack read after a
- * newer peak shows that peak's values, or its live ones).
+ * newer peak shows that peak's values, or its sums now).
  *
  * Cost: nothing unless LIBLEAK_PEAK is set (one predictable branch per sample). With it, per
- * sample: two atomic adds on the stack's record and one on the total (a cache line shared by
- * every thread: in exact mode that is one contended add per allocation and free, next to the
- * live table's), and a copy of 32 bytes for the first change of a stack after each new high.
+ * sample: the epoch test and one atomic add to the total (a cache line shared by every thread:
+ * in exact mode one contended add per allocation and free, next to the live table's); at a
+ * new high a compare-and-swap and an add; and, at the first change of a stack after each new
+ * high, a sum over the stripes (one per thread alive at once).
  */
 #include "alloc/peak_counters.h"
 
@@ -45,17 +45,14 @@
 #include "alloc/live.h"
 #include "alloc/memory.h"
 
-#define SAVING      (1ull << 63)
-#define CHUNK_BITS  8
-#define CHUNK_SIZE  (1u << CHUNK_BITS)
+#define SAVING     (1ull << 63)
+#define CHUNK_BITS 8
+#define CHUNK_SIZE (1u << CHUNK_BITS)
 
-struct counters {
-    _Atomic uint64_t alloc_objects, alloc_bytes, free_objects, free_bytes;
-};
-
+/* A stack's counters at the peak of `saved_epoch`, once it has changed since. */
 struct record {
-    _Atomic uint64_t saved_epoch; /* the epoch `saved` belongs to, | SAVING while copied; 0: none */
-    struct counters now, saved;
+    _Atomic uint64_t saved_epoch; /* | SAVING while copied; 0: never saved */
+    _Atomic uint64_t alloc_objects, alloc_bytes, free_objects, free_bytes;
 };
 
 bool libleak_peak_counters_on;
@@ -105,37 +102,39 @@ static inline struct record *record_for(uint32_t ordinal, bool map)
     return chunk ? &chunk[ordinal & (CHUNK_SIZE - 1)] : NULL;
 }
 
-static void copy_counters(struct counters *to, const struct counters *from)
+/* The stack has not changed since the peak of `epoch`: its counters summed now are their value
+   then. Out of line: once per stack and new high. */
+__attribute__((noinline)) static void save(struct record *record, const struct libleak_stack *stack,
+                                           uint64_t epoch, uint64_t saved)
 {
-    atomic_store_explicit(&to->alloc_objects, atomic_load_explicit(&from->alloc_objects, memory_order_relaxed),
-                          memory_order_relaxed);
-    atomic_store_explicit(&to->alloc_bytes, atomic_load_explicit(&from->alloc_bytes, memory_order_relaxed),
-                          memory_order_relaxed);
-    atomic_store_explicit(&to->free_objects, atomic_load_explicit(&from->free_objects, memory_order_relaxed),
-                          memory_order_relaxed);
-    atomic_store_explicit(&to->free_bytes, atomic_load_explicit(&from->free_bytes, memory_order_relaxed),
-                          memory_order_relaxed);
-}
-
-/* Before the first change of the record since the peak of `epoch`: its counters are still
-   their value at that peak; keep them. */
-static void save_before_change(struct record *record, uint64_t epoch)
-{
-    uint64_t saved = atomic_load_explicit(&record->saved_epoch, memory_order_acquire);
-    if (saved == epoch || saved == (epoch | SAVING))
-        return;
     /* An older epoch's save under way (or left half done by a thread that forked away) is
        taken over: its owner's final compare-and-swap then fails and leaves ours. */
     if (!atomic_compare_exchange_strong_explicit(&record->saved_epoch, &saved, epoch | SAVING,
                                                  memory_order_acquire, memory_order_relaxed))
-        return; /* another thread saves it now: this change may land in its copy (the bound) */
-    copy_counters(&record->saved, &record->now);
+        return; /* another thread saves it now: a change may land in its copy (the bound) */
+    struct libleak_stack_totals totals;
+    libleak_stacks_totals(stack, &totals);
+    atomic_store_explicit(&record->alloc_objects, totals.alloc_objects, memory_order_relaxed);
+    atomic_store_explicit(&record->alloc_bytes, totals.alloc_bytes, memory_order_relaxed);
+    atomic_store_explicit(&record->free_objects, totals.free_objects, memory_order_relaxed);
+    atomic_store_explicit(&record->free_bytes, totals.free_bytes, memory_order_relaxed);
     uint64_t claimed = epoch | SAVING;
     atomic_compare_exchange_strong_explicit(&record->saved_epoch, &claimed, epoch, memory_order_release,
                                             memory_order_relaxed);
 }
 
-static void raise_highest(int64_t inuse)
+void libleak_peak_counters_before_change(const struct libleak_stack *stack)
+{
+    struct record *record = record_for(stack->ordinal, true);
+    if (!record)
+        return; /* out of memory for a chunk: the stack is read as it is at the end */
+    uint64_t epoch = atomic_load_explicit(&total.epoch, memory_order_acquire);
+    uint64_t saved = atomic_load_explicit(&record->saved_epoch, memory_order_acquire);
+    if (__builtin_expect(saved != epoch && saved != (epoch | SAVING), 0))
+        save(record, stack, epoch, saved);
+}
+
+__attribute__((noinline)) static void raise_highest(int64_t inuse)
 {
     int64_t highest = atomic_load_explicit(&total.highest, memory_order_relaxed);
     while (inuse > highest) {
@@ -149,20 +148,11 @@ static void raise_highest(int64_t inuse)
     }
 }
 
-void libleak_peak_counters_change(uint32_t ordinal, struct libleak_weight weight, bool allocation)
+void libleak_peak_counters_after_change(struct libleak_weight weight, bool allocation)
 {
-    struct record *record = record_for(ordinal, true);
-    if (!record)
-        return; /* out of memory for a chunk: the stack's share of the peak is lost, the total kept whole */
-    save_before_change(record, atomic_load_explicit(&total.epoch, memory_order_acquire));
-    struct counters *now = &record->now;
-    atomic_fetch_add_explicit(allocation ? &now->alloc_objects : &now->free_objects, weight.objects,
-                              memory_order_relaxed);
-    atomic_fetch_add_explicit(allocation ? &now->alloc_bytes : &now->free_bytes, weight.bytes,
-                              memory_order_relaxed);
     int64_t bytes = allocation ? (int64_t)weight.bytes : -(int64_t)weight.bytes;
     int64_t inuse = atomic_fetch_add_explicit(&total.inuse, bytes, memory_order_acq_rel) + bytes;
-    if (allocation)
+    if (allocation && inuse > atomic_load_explicit(&total.highest, memory_order_relaxed))
         raise_highest(inuse);
 }
 
@@ -176,29 +166,20 @@ bool libleak_peak_counters_moment(struct libleak_peak_moment *moment)
     return moment->inuse_bytes > 0;
 }
 
-static void read_counters(const struct counters *counters, struct libleak_stack_totals *totals)
-{
-    totals->alloc_objects = atomic_load_explicit(&counters->alloc_objects, memory_order_relaxed);
-    totals->alloc_bytes = atomic_load_explicit(&counters->alloc_bytes, memory_order_relaxed);
-    totals->free_objects = atomic_load_explicit(&counters->free_objects, memory_order_relaxed);
-    totals->free_bytes = atomic_load_explicit(&counters->free_bytes, memory_order_relaxed);
-}
-
 void libleak_peak_counters_at_peak(const struct libleak_stack *stack, uint64_t epoch,
                                    struct libleak_stack_totals *totals)
 {
-    *totals = (struct libleak_stack_totals){0};
     struct record *record = libleak_peak_counters_on ? record_for(stack->ordinal, false) : NULL;
-    if (!record)
-        return;
-    uint64_t saved = atomic_load_explicit(&record->saved_epoch, memory_order_acquire);
-    if (saved == epoch) {
-        read_counters(&record->saved, totals);
-        /* Saved again meanwhile (a newer peak): its copy may be torn; the live ones are not. */
+    if (record && atomic_load_explicit(&record->saved_epoch, memory_order_acquire) == epoch) {
+        totals->alloc_objects = atomic_load_explicit(&record->alloc_objects, memory_order_relaxed);
+        totals->alloc_bytes = atomic_load_explicit(&record->alloc_bytes, memory_order_relaxed);
+        totals->free_objects = atomic_load_explicit(&record->free_objects, memory_order_relaxed);
+        totals->free_bytes = atomic_load_explicit(&record->free_bytes, memory_order_relaxed);
+        /* Saved again meanwhile (a newer peak): that copy may be torn; the sums are not. */
         if (atomic_load_explicit(&record->saved_epoch, memory_order_acquire) == epoch)
             return;
     }
-    read_counters(&record->now, totals);
+    libleak_stacks_totals(stack, totals); /* not changed since the peak */
 }
 
 void libleak_peak_counters_restart(void)

@@ -11,15 +11,18 @@
 #include "alloc/sampler.h"
 #include "alloc/stacks.h"
 
-/* True once libleak_peak_counters_init succeeded: the sampling path then calls change. */
+/* True once libleak_peak_counters_init succeeded: the sampling path then calls the two below. */
 extern bool libleak_peak_counters_on;
 
 /* At start, before any sample: room for max_stacks stacks' records (mapped as needed). */
 bool libleak_peak_counters_init(uint64_t max_stacks);
 
-/* A sample (allocation) or its free is being charged to the stack numbered `ordinal`. The
-   allocation path: no lock, no malloc, at worst an mmap of a chunk of records. */
-void libleak_peak_counters_change(uint32_t ordinal, struct libleak_weight weight, bool allocation);
+/* Around each charge of a sample (allocation) or of its free to a stack's striped counters:
+   before, the stack's counters are saved if this is their first change since the latest high;
+   after, the in-use total moves and may make a new high. The allocation path: no lock, no
+   malloc, at worst an mmap of a chunk of records. */
+void libleak_peak_counters_before_change(const struct libleak_stack *stack);
+void libleak_peak_counters_after_change(struct libleak_weight weight, bool allocation);
 
 /* The highest moment so far. */
 struct libleak_peak_moment {

@@ -26,11 +26,20 @@ __thread struct libleak_thread libleak_thread __attribute__((tls_model("initial-
 _Atomic bool libleak_ready;
 struct libleak_counters libleak_counters;
 
-/* LIBLEAK_PEAK: the peak is followed on every charge (peak_counters.c). */
-static inline void charge_peak(uint32_t stack_index, struct libleak_weight weight, bool allocation)
+/* Charges a sample or its free to the stack's counters (the shared stripe's when `reentrant`),
+   and with LIBLEAK_PEAK follows the peak around the charge (peak_counters.c). */
+static inline void charge_stack(uint32_t stack_index, struct libleak_weight weight, bool allocation,
+                                bool reentrant)
 {
-    if (__builtin_expect(libleak_peak_counters_on, 0))
-        libleak_peak_counters_change(libleak_stacks_get(stack_index)->ordinal, weight, allocation);
+    bool peak = __builtin_expect(libleak_peak_counters_on, 0);
+    if (peak)
+        libleak_peak_counters_before_change(libleak_stacks_get(stack_index));
+    if (reentrant)
+        libleak_stacks_charge_reentrant(stack_index, weight, allocation);
+    else
+        libleak_stacks_charge_index(stack_index, weight, allocation);
+    if (peak)
+        libleak_peak_counters_after_change(weight, allocation);
 }
 
 static void take_sample(void *block, size_t size)
@@ -49,9 +58,7 @@ static void take_sample(void *block, size_t size)
         atomic_fetch_add_explicit(&libleak_counters.dropped_live, 1, memory_order_relaxed);
         return;
     }
-    struct libleak_weight weight = libleak_sampler_weight_inline(size, libleak_config.rate);
-    libleak_stacks_charge_index(stack_index, weight, true);
-    charge_peak(stack_index, weight, true);
+    charge_stack(stack_index, libleak_sampler_weight_inline(size, libleak_config.rate), true, false);
 }
 
 /* Bytes to the next sampling point, as a countdown: an allocation of at least that many
@@ -113,9 +120,7 @@ void libleak_countdown_expired(void *block, size_t size)
 /* The free path. It may map a stripe of counters. */
 void libleak_charge_detached(struct libleak_live_block detached)
 {
-    struct libleak_weight weight = libleak_sampler_weight_inline(detached.size, libleak_config.rate);
-    libleak_stacks_charge_index(detached.stack, weight, false);
-    charge_peak(detached.stack, weight, false);
+    charge_stack(detached.stack, libleak_sampler_weight_inline(detached.size, libleak_config.rate), false, false);
 }
 
 void libleak_reattach(void *block, struct libleak_live_block detached)
@@ -136,10 +141,9 @@ void libleak_forget(void *block)
     struct libleak_live_block detached;
     if (!libleak_live_forget(block, &detached))
         return;
-    if (libleak_thread.inside) {
-        struct libleak_weight weight = libleak_sampler_weight_inline(detached.size, libleak_config.rate);
-        libleak_stacks_charge_reentrant(detached.stack, weight, false);
-        charge_peak(detached.stack, weight, false); /* waits for nothing either */
-    } else
+    if (libleak_thread.inside)
+        charge_stack(detached.stack, libleak_sampler_weight_inline(detached.size, libleak_config.rate), false,
+                     true);
+    else
         libleak_charge_detached(detached);
 }
