@@ -1,0 +1,70 @@
+/* A server started without libleak, for the attach tests (tests/cases/attach_*.sh): THREADS
+   threads allocate and free in tight loops while the main thread, blocked in read(), takes
+   commands from stdin:
+     leak N       N blocks of 1000 bytes lost in leak_blocks (answers "leaked N")
+     free-early   frees and reallocs the blocks allocated before any attach ("freed-early")
+     quit         stops the threads, prints "bye" and exits with status 3.
+   Usage: attach_server THREADS */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static atomic_bool stop;
+static void *early[100];
+
+static void *churn(void *unused)
+{
+    (void)unused;
+    while (!atomic_load(&stop)) {
+        void *block = malloc(64);
+        free(realloc(block, 128));
+    }
+    return NULL;
+}
+
+static void leak_blocks(int count)
+{
+    for (int i = 0; i < count; i++) {
+        char *block = malloc(1000);
+        memset(block, i, 1000);
+        __asm__ volatile("" : : "r"(block) : "memory"); /* lost */
+    }
+}
+
+int main(int argc, char **argv)
+{
+    int threads = argc > 1 ? atoi(argv[1]) : 2;
+    pthread_t workers[64];
+    for (int i = 0; i < 100; i++)
+        early[i] = malloc(100 + i);
+    for (int i = 0; i < threads && i < 64; i++)
+        pthread_create(&workers[i], NULL, churn, NULL);
+    printf("ready\n");
+    fflush(stdout);
+    char line[128];
+    while (fgets(line, sizeof line, stdin)) {
+        int count;
+        if (sscanf(line, "leak %d", &count) == 1) {
+            leak_blocks(count);
+            printf("leaked %d\n", count);
+        } else if (strncmp(line, "free-early", 10) == 0) {
+            for (int i = 0; i < 50; i++)
+                free(early[i]);
+            for (int i = 50; i < 100; i++)
+                free(realloc(early[i], 5000));
+            printf("freed-early\n");
+        } else if (strncmp(line, "quit", 4) == 0) {
+            break;
+        }
+        fflush(stdout);
+    }
+    atomic_store(&stop, true);
+    for (int i = 0; i < threads && i < 64; i++)
+        pthread_join(workers[i], NULL);
+    printf("bye\n");
+    return 3;
+}
