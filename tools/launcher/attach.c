@@ -10,8 +10,9 @@
  * is put back at the end), dlopen of the library (dlerror on failure), and
  * libleak_attach_start or libleak_attach_command.
  *
- * In another mount namespace our path may not exist: the library is copied to
- * /tmp/libleak-attach-DEV-INODE.so inside it (through /proc/PID/root) and that path loaded; its
+ * Where the process does not see our file at our path (another mount namespace, a chroot), the
+ * library is copied to
+ * /tmp/libleak-attach-DEV-INODE.so in its root (through /proc/PID/root) and that path loaded; its
  * own dependencies (libdw, libunwind, ...) must be there too, or dlopen says which is missing.
  */
 #include "attach.h"
@@ -199,13 +200,14 @@ static bool preloaded(pid_t pid)
 /* The path by which the process can dlopen our library (see the top comment), or NULL. */
 static const char *library_for(pid_t pid, const char *library, char *copy, size_t size)
 {
-    char root[64];
+    char root[64], seen[PATH_MAX + 64];
     snprintf(root, sizeof root, "/proc/%d/root", pid);
-    struct stat ours, theirs, file;
-    if (stat("/", &ours) != 0 || stat(root, &theirs) != 0 || stat(library, &file) != 0)
+    snprintf(seen, sizeof seen, "%s%s", root, library);
+    struct stat theirs, file;
+    if (stat(library, &file) != 0)
         return NULL;
-    if (ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino)
-        return library;
+    if (stat(seen, &theirs) == 0 && theirs.st_dev == file.st_dev && theirs.st_ino == file.st_ino)
+        return library; /* the process sees our file at our path */
     snprintf(copy, size, "/tmp/libleak-attach-%lx-%lx.so", (unsigned long)file.st_dev, (unsigned long)file.st_ino);
     char target[PATH_MAX + 64], temporary[PATH_MAX + 96];
     snprintf(target, sizeof target, "%s%s", root, copy);
@@ -396,13 +398,13 @@ int libleak_attach(pid_t pid, const char *library, const char *rate, const char 
         free(settings);
         return say_injection_error(pid, error);
     }
-    int64_t stop_began = now_nanos();
     uint64_t errno_address = 0;
     int saved_errno = 0;
     bool errno_known = errno_function && inject_call(thread, errno_function, NULL, 0, NULL, 0, &errno_address) == INJECT_OK &&
                        inject_read(thread, errno_address, &saved_errno, sizeof saved_errno) == 0;
     uint64_t result = 0;
     int status = 0, answer = -1;
+    int64_t open_nanos = 0, entry_nanos = 0, mark = now_nanos();
     if (!map.libleak.found) {
         uint64_t arguments[] = {INJECT_DATA, RTLD_NOW | RTLD_LOCAL};
         error = inject_call(thread, open_function, arguments, 2, path, strlen(path) + 1, &result);
@@ -418,6 +420,7 @@ int libleak_attach(pid_t pid, const char *library, const char *rate, const char 
         }
         if (error == INJECT_OK && status == 0 && read_map(pid, &map) != 0)
             error = INJECT_GONE;
+        open_nanos = now_nanos() - mark;
     }
     if (error == INJECT_OK && status == 0) {
         uintptr_t entry = module_symbol(pid, &map.libleak, command ? "libleak_attach_command" : "libleak_attach_start");
@@ -429,18 +432,19 @@ int libleak_attach(pid_t pid, const char *library, const char *rate, const char 
             uint64_t arguments[] = {INJECT_DATA};
             error = inject_call(thread, entry, arguments, 1, argument, strlen(argument) + 1, &result);
             answer = (int)(int32_t)result;
+            entry_nanos = now_nanos() - mark - open_nanos;
         }
     }
     if (errno_known && error != INJECT_GONE)
         inject_write(thread, errno_address, &saved_errno, sizeof saved_errno);
     int64_t stopped = error == INJECT_GONE ? 0 : inject_resume(thread);
     free(settings);
-    (void)stop_began;
     if (error != INJECT_OK)
         return say_injection_error(pid, error);
     if (verbose)
-        fprintf(stderr, "libleak: attach took %.1f ms; the borrowed thread was stopped %.1f ms\n",
-                (double)(now_nanos() - began) / 1e6, (double)stopped / 1e6);
+        fprintf(stderr, "libleak: attach took %.1f ms; the borrowed thread was stopped %.1f ms (dlopen %.1f ms, %s %.1f ms)\n",
+                (double)(now_nanos() - began) / 1e6, (double)stopped / 1e6, (double)open_nanos / 1e6,
+                command ? command : "start", (double)entry_nanos / 1e6);
     if (status != 0)
         return status;
     return say_answer(pid, command, answer, verbose);
