@@ -44,6 +44,8 @@ struct module {
 
 struct process_map {
     struct module libc, libdl, libleak;
+    bool loader; /* ld.so is mapped: a dynamically linked program */
+    size_t mappings; /* 0: the process is exiting (its memory is gone) */
     struct inject_range unsafe[64]; /* code where a borrowed thread may hold a lock */
     size_t unsafe_count;
 };
@@ -90,12 +92,14 @@ static int read_map(pid_t pid, struct process_map *map)
         char permissions[8], path[PATH_MAX] = "";
         if (sscanf(line, "%lx-%lx %7s %lx %*s %*s %4095[^\n]", &start, &end, permissions, &offset, path) < 4)
             continue;
+        map->mappings++;
         if (path[0] != '/')
             continue;
         bool libc = named(path, "libc.so") || named(path, "libc-"), libleak = is_libleak(path);
         bool loader = named(path, "ld-linux") || named(path, "ld-"), pthread = named(path, "libpthread");
         if (libc)
             note_module(&map->libc, path, start, end, offset);
+        map->loader |= loader;
         if (named(path, "libdl.so") || named(path, "libdl-"))
             note_module(&map->libdl, path, start, end, offset);
         if (libleak)
@@ -171,6 +175,27 @@ done:
     return address;
 }
 
+/* Whether the process's executable names a program interpreter (ld.so): dynamically linked. */
+static bool executable_is_dynamic(pid_t pid)
+{
+    char name[64];
+    snprintf(name, sizeof name, "/proc/%d/exe", pid);
+    int file = open(name, O_RDONLY | O_CLOEXEC);
+    if (file < 0)
+        return false;
+    Elf64_Ehdr header;
+    bool dynamic = false;
+    if (pread(file, &header, sizeof header, 0) == sizeof header && memcmp(header.e_ident, ELFMAG, SELFMAG) == 0)
+        for (size_t i = 0; i < header.e_phnum && !dynamic; i++) {
+            Elf64_Phdr segment;
+            if (pread(file, &segment, sizeof segment, (off_t)(header.e_phoff + i * sizeof segment)) != sizeof segment)
+                break;
+            dynamic = segment.p_type == PT_INTERP;
+        }
+    close(file);
+    return dynamic;
+}
+
 /* Whether the process was started with libleak.so in LD_PRELOAD. */
 static bool preloaded(pid_t pid)
 {
@@ -195,6 +220,32 @@ static bool preloaded(pid_t pid)
     }
     fclose(file);
     return found;
+}
+
+/* Whether the process has exited (or is a zombie): what a failure on the way meant. */
+static bool process_gone(pid_t pid)
+{
+    char name[64], state = 'X';
+    snprintf(name, sizeof name, "/proc/%d/stat", pid);
+    FILE *file = fopen(name, "re");
+    if (file) {
+        if (fscanf(file, "%*d (%*[^)]) %c", &state) != 1)
+            state = 'X';
+        fclose(file);
+    }
+    return state == 'Z' || state == 'X' || state == 'x';
+}
+
+/* A refusal that the process's own exit may have caused (its files and memory vanish as it
+   exits) is said as the exit. */
+static bool exited_meanwhile(pid_t pid)
+{
+    struct process_map map;
+    if (process_gone(pid) || read_map(pid, &map) != 0 || map.mappings == 0) {
+        fprintf(stderr, "libleak: process %d exited during the attach\n", pid);
+        return true;
+    }
+    return false;
 }
 
 /* The path by which the process can dlopen our library (see the top comment), or NULL. */
@@ -226,6 +277,10 @@ static const char *library_for(pid_t pid, const char *library, char *copy, size_
     if (out >= 0 && close(out) != 0)
         written = false;
     if (!written || rename(temporary, target) != 0) {
+        if (exited_meanwhile(pid)) {
+            unlink(temporary);
+            return NULL;
+        }
         fprintf(stderr, "libleak: cannot copy libleak.so into the process's mount namespace (%s): %s\n", target,
                 strerror(errno));
         unlink(temporary);
@@ -306,7 +361,7 @@ static int say_injection_error(pid_t pid, enum inject_error error)
         fprintf(stderr, "libleak: the call injected into process %d faulted; its registers are restored\n", pid);
         break;
     case INJECT_STUCK:
-        fprintf(stderr, "libleak: the call injected into process %d did not return within 2 s; it may be stuck\n", pid);
+        fprintf(stderr, "libleak: the call injected into process %d did not return within 10 s; it may be stuck\n", pid);
         break;
     case INJECT_UNSUPPORTED:
         fprintf(stderr, "libleak: -p is not supported on this architecture (x86-64 only)\n");
@@ -359,7 +414,15 @@ int libleak_attach(pid_t pid, const char *library, const char *rate, const char 
         fprintf(stderr, "libleak: no process with pid %d\n", (int)pid);
         return STATUS_REFUSED;
     }
+    if (map.mappings == 0 && exited_meanwhile(pid))
+        return STATUS_REFUSED;
+    if (!map.libc.found && (map.loader || executable_is_dynamic(pid))) { /* caught in execve or in ld.so */
+        fprintf(stderr, "libleak: process %d has not loaded libc.so yet (starting?): try again\n", pid);
+        return STATUS_REFUSED;
+    }
     if (!map.libc.found) {
+        if (exited_meanwhile(pid))
+            return STATUS_REFUSED;
         fprintf(stderr, "libleak: process %d has no libc.so mapped (a static program?): libleak -p needs a "
                         "dynamically linked program\n", pid);
         return STATUS_REFUSED;
@@ -377,6 +440,8 @@ int libleak_attach(pid_t pid, const char *library, const char *rate, const char 
         if (!open_function && map.libdl.found)
             open_function = module_symbol(pid, loader = &map.libdl, "dlopen");
         if (!open_function) {
+            if (exited_meanwhile(pid))
+                return STATUS_REFUSED;
             fprintf(stderr, "libleak: process %d has no dlopen to call (glibc before 2.34 without libdl loaded): "
                             "cannot attach\n", pid);
             return STATUS_REFUSED;
@@ -437,8 +502,10 @@ int libleak_attach(pid_t pid, const char *library, const char *rate, const char 
     }
     if (errno_known && error != INJECT_GONE)
         inject_write(thread, errno_address, &saved_errno, sizeof saved_errno);
+    int call_errno = errno;
     int64_t stopped = error == INJECT_GONE ? 0 : inject_resume(thread);
     free(settings);
+    errno = call_errno;
     if (error != INJECT_OK)
         return say_injection_error(pid, error);
     if (verbose)

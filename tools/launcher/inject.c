@@ -37,7 +37,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define WAIT_NANOS (2 * 1000000000LL) /* for a stop, and for a call to return */
+#define STOP_NANOS (2 * 1000000000LL)  /* for a thread to stop */
+#define CALL_NANOS (10 * 1000000000LL) /* for a call to return: dlopen on a loaded machine */
 
 struct inject_thread {
     pid_t pid, tid;
@@ -64,10 +65,10 @@ static void pause_micros(long micros)
     nanosleep(&pause, NULL);
 }
 
-/* Waits up to WAIT_NANOS for a stop of tid. 1 stopped (status set), 0 timed out, -1 gone. */
-static int wait_stop(pid_t tid, int *status)
+/* Waits up to `nanos` for a stop of tid. 1 stopped (status set), 0 timed out, -1 gone. */
+static int wait_stop(pid_t tid, int *status, int64_t nanos)
 {
-    int64_t deadline = now_nanos() + WAIT_NANOS;
+    int64_t deadline = now_nanos() + nanos;
     for (;;) {
         pid_t got = waitpid(tid, status, __WALL | WNOHANG);
         if (got == tid)
@@ -80,9 +81,27 @@ static int wait_stop(pid_t tid, int *status)
     }
 }
 
-static enum inject_error gone_or_failed(void)
+/* After a failed ptrace or memory access: was it because the thread is exiting or gone? A
+   dying process's memory answers EIO or short reads, not ESRCH. */
+static bool thread_gone(pid_t tid)
 {
-    return errno == ESRCH ? INJECT_GONE : INJECT_FAILED;
+    char name[64], state = 'X';
+    snprintf(name, sizeof name, "/proc/%d/stat", tid);
+    FILE *file = fopen(name, "re");
+    if (file) {
+        if (fscanf(file, "%*d (%*[^)]) %c", &state) != 1)
+            state = 'X';
+        fclose(file);
+    }
+    return state == 'Z' || state == 'X' || state == 'x';
+}
+
+static enum inject_error failed_for(pid_t tid)
+{
+    int error = errno;
+    enum inject_error answer = error == ESRCH || thread_gone(tid) ? INJECT_GONE : INJECT_FAILED;
+    errno = error;
+    return answer;
 }
 
 int inject_read(struct inject_thread *thread, uintptr_t address, void *buffer, size_t size)
@@ -123,15 +142,19 @@ static bool safe_to_borrow(const struct user_regs_struct *registers, const struc
 /* Seizes and stops tid. INJECT_OK with the thread stopped, else it is not traced. */
 static enum inject_error seize_and_stop(pid_t tid, int *pending_signal)
 {
-    if (ptrace(PTRACE_SEIZE, tid, 0, 0) != 0)
-        return errno == EPERM ? INJECT_DENIED : gone_or_failed();
+    if (ptrace(PTRACE_SEIZE, tid, 0, 0) != 0) {
+        if (errno != EPERM)
+            return failed_for(tid);
+        pause_micros(20000); /* the kernel refuses an exiting thread with EPERM too */
+        return thread_gone(tid) ? INJECT_GONE : INJECT_DENIED;
+    }
     if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) != 0) {
-        enum inject_error error = gone_or_failed();
+        enum inject_error error = failed_for(tid);
         ptrace(PTRACE_DETACH, tid, 0, 0);
         return error;
     }
     for (;;) {
-        int status, waited = wait_stop(tid, &status);
+        int status, waited = wait_stop(tid, &status, STOP_NANOS);
         if (waited < 0)
             return INJECT_GONE;
         if (waited == 0) { /* a zombie leader, or a thread stopped by someone else */
@@ -143,7 +166,7 @@ static enum inject_error seize_and_stop(pid_t tid, int *pending_signal)
         /* A signal on its way to the thread: kept for the end; the interrupt still comes. */
         *pending_signal = WSTOPSIG(status);
         if (ptrace(PTRACE_CONT, tid, 0, 0) != 0)
-            return gone_or_failed();
+            return failed_for(tid);
     }
 }
 
@@ -159,7 +182,9 @@ enum inject_error inject_stop(pid_t pid, const struct inject_range *unsafe, size
     snprintf(path, sizeof path, "/proc/%d/mem", pid);
     int memory = open(path, O_RDWR | O_CLOEXEC);
     if (memory < 0)
-        return errno == ENOENT ? INJECT_GONE : errno == EACCES || errno == EPERM ? INJECT_DENIED : INJECT_FAILED;
+        return errno == ENOENT || errno == ESRCH ? INJECT_GONE
+               : errno == EACCES || errno == EPERM ? INJECT_DENIED
+                                                   : INJECT_FAILED;
     struct inject_thread *thread = calloc(1, sizeof *thread);
     if (!thread) {
         close(memory);
@@ -168,7 +193,7 @@ enum inject_error inject_stop(pid_t pid, const struct inject_range *unsafe, size
     thread->pid = pid;
     thread->memory = memory;
     snprintf(path, sizeof path, "/proc/%d/task", pid);
-    int64_t deadline = now_nanos() + WAIT_NANOS;
+    int64_t deadline = now_nanos() + STOP_NANOS;
     enum inject_error error = INJECT_BUSY;
     /* Rounds over the threads, the leader first (/proc lists it first), until one stops at a
        safe place. */
@@ -234,11 +259,11 @@ enum inject_error inject_call(struct inject_thread *thread, uintptr_t function, 
     struct user_regs_struct registers = thread->saved;
     uint64_t stack = (thread->saved.rsp - 128 /* red zone */ - data_size) & ~(uint64_t)15;
     if (data_size && inject_write(thread, stack, data, data_size) != 0)
-        return gone_or_failed();
+        return failed_for(thread->tid);
     uint64_t return_address = 0;
     stack -= 8; /* rsp % 16 == 8 at a function's entry */
     if (inject_write(thread, stack, &return_address, sizeof return_address) != 0)
-        return gone_or_failed();
+        return failed_for(thread->tid);
     uint64_t data_address = stack + 8;
     unsigned long long *slots[] = {&registers.rdi, &registers.rsi, &registers.rdx,
                                    &registers.rcx, &registers.r8,  &registers.r9};
@@ -249,9 +274,9 @@ enum inject_error inject_call(struct inject_thread *thread, uintptr_t function, 
     registers.rax = 0;
     registers.orig_rax = (unsigned long long)-1; /* no system call restart on our registers */
     if (ptrace(PTRACE_SETREGS, thread->tid, 0, &registers) != 0 || ptrace(PTRACE_CONT, thread->tid, 0, 0) != 0)
-        return gone_or_failed();
+        return failed_for(thread->tid);
     for (;;) {
-        int status, waited = wait_stop(thread->tid, &status);
+        int status, waited = wait_stop(thread->tid, &status, CALL_NANOS);
         if (waited < 0)
             return INJECT_GONE;
         if (waited == 0)
@@ -259,7 +284,7 @@ enum inject_error inject_call(struct inject_thread *thread, uintptr_t function, 
         int signal_number = WSTOPSIG(status);
         if (status >> 16 == 0 && signal_number == SIGSEGV) {
             if (ptrace(PTRACE_GETREGS, thread->tid, 0, &registers) != 0)
-                return gone_or_failed();
+                return failed_for(thread->tid);
             if (registers.rip != 0)
                 return INJECT_CRASHED;
             *result = registers.rax;
@@ -268,7 +293,7 @@ enum inject_error inject_call(struct inject_thread *thread, uintptr_t function, 
         if (status >> 16 == 0) /* another signal: delivered when the thread is let go */
             thread->pending_signal = signal_number;
         if (ptrace(PTRACE_CONT, thread->tid, 0, 0) != 0)
-            return gone_or_failed();
+            return failed_for(thread->tid);
     }
 }
 
@@ -292,7 +317,7 @@ enum inject_error inject_stop(pid_t pid, const struct inject_range *unsafe, size
                               struct inject_thread **stopped)
 {
     (void)pid, (void)unsafe, (void)unsafe_count, (void)stopped, (void)now_nanos, (void)pause_micros,
-            (void)wait_stop, (void)gone_or_failed;
+            (void)wait_stop, (void)failed_for;
     return INJECT_UNSUPPORTED;
 }
 
