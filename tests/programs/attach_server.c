@@ -4,7 +4,11 @@
      leak N       N blocks of 1000 bytes lost in leak_blocks (answers "leaked N")
      free-early   frees and reallocs the blocks allocated before any attach ("freed-early")
      quit         stops the threads, prints "bye" and exits with status 3.
-   Usage: attach_server THREADS */
+   With "busy" the main thread allocates and frees in a loop too, between reads of a
+   non-blocking stdin: no thread is ever blocked.
+   Usage: attach_server THREADS [busy] */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -45,8 +49,19 @@ int main(int argc, char **argv)
         pthread_create(&workers[i], NULL, churn, NULL);
     printf("ready\n");
     fflush(stdout);
+    bool busy = argc > 2 && strcmp(argv[2], "busy") == 0;
+    if (busy)
+        fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
     char line[128];
-    while (fgets(line, sizeof line, stdin)) {
+    for (;;) {
+        if (!fgets(line, sizeof line, stdin)) {
+            if (!busy || feof(stdin) || errno != EAGAIN)
+                break;
+            clearerr(stdin);
+            for (int i = 0; i < 1000; i++)
+                free(realloc(malloc(32), 96));
+            continue;
+        }
         int count;
         if (sscanf(line, "leak %d", &count) == 1) {
             leak_blocks(count);

@@ -503,15 +503,18 @@ int libleak_attach(pid_t pid, const char *library, const char *rate, const char 
     if (errno_known && error != INJECT_GONE)
         inject_write(thread, errno_address, &saved_errno, sizeof saved_errno);
     int call_errno = errno;
+    int64_t stepping = inject_stepping(thread);
     int64_t stopped = error == INJECT_GONE ? 0 : inject_resume(thread);
     free(settings);
     errno = call_errno;
     if (error != INJECT_OK)
         return say_injection_error(pid, error);
     if (verbose)
-        fprintf(stderr, "libleak: attach took %.1f ms; the borrowed thread was stopped %.1f ms (dlopen %.1f ms, %s %.1f ms)\n",
-                (double)(now_nanos() - began) / 1e6, (double)stopped / 1e6, (double)open_nanos / 1e6,
-                command ? command : "start", (double)entry_nanos / 1e6);
+        fprintf(stderr,
+                "libleak: attach took %.1f ms; the borrowed thread was stopped %.1f ms (stepping out of libc %.1f ms, "
+                "dlopen %.1f ms, %s %.1f ms); the process's other threads ran on\n",
+                (double)(now_nanos() - began) / 1e6, (double)(stopped - stepping) / 1e6, (double)stepping / 1e6,
+                (double)open_nanos / 1e6, command ? command : "start", (double)entry_nanos / 1e6);
     if (status != 0)
         return status;
     return say_answer(pid, command, answer, verbose);

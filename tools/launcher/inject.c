@@ -7,9 +7,10 @@
  * call (dlopen) cannot wait on a stopped thread.
  *
  * A thread stopped where it may hold a lock that the call takes (the malloc arena's, the
- * loader's) would deadlock on itself: one stopped inside libc or ld.so outside a system call,
- * or inside one of the system calls malloc makes (brk, mmap, munmap, mremap, mprotect,
- * madvise), is let go and stopped again a moment later, or another thread is tried.
+ * loader's) would deadlock on itself: one stopped inside libc or ld.so outside a system call is
+ * stepped out of it (step_to_safety); one inside a system call that malloc makes (brk, mmap,
+ * munmap, mremap, mprotect, madvise) is let go, and another thread tried, or the same again a
+ * moment later.
  *
  * The call: the registers are saved (general ones and the whole xsave area: dlopen uses vector
  * registers), the data is written below the red zone, a return address of 0 is pushed and rip
@@ -45,6 +46,7 @@ struct inject_thread {
     int memory;         /* /proc/PID/mem */
     int pending_signal; /* arrived during the call: delivered at the end */
     int64_t stopped_at;
+    int64_t stepping; /* of which spent stepping out of libc */
 #if defined(__x86_64__)
     struct user_regs_struct saved;
     struct iovec vector_state;
@@ -170,6 +172,33 @@ static enum inject_error seize_and_stop(pid_t tid, int *pending_signal)
     }
 }
 
+/* A thread stopped inside libc or ld.so (outside a system call) is stepped, one instruction at
+   a time, until it comes out: a malloc or free takes a few hundred instructions, and a program
+   whose threads all loop in malloc and free would otherwise be caught inside it almost every
+   time. True with the thread stopped at a safe place and its registers in *registers. */
+static bool step_to_safety(pid_t tid, struct user_regs_struct *registers, const struct inject_range *unsafe,
+                           size_t unsafe_count, int *pending_signal)
+{
+    for (int step = 0; step < 20000; step++) {
+        if (ptrace(PTRACE_SINGLESTEP, tid, 0, 0) != 0)
+            return false;
+        int status, waited = wait_stop(tid, &status, 50 * 1000000LL);
+        if (waited < 0)
+            return false;
+        if (waited == 0) { /* blocked in a system call: stop it there */
+            if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) != 0 || wait_stop(tid, &status, STOP_NANOS) != 1)
+                return false;
+        }
+        if (status >> 16 == 0 && WSTOPSIG(status) != SIGTRAP)
+            *pending_signal = WSTOPSIG(status);
+        if (ptrace(PTRACE_GETREGS, tid, 0, registers) != 0)
+            return false;
+        if (safe_to_borrow(registers, unsafe, unsafe_count))
+            return true;
+    }
+    return false;
+}
+
 static bool numeric(const char *name)
 {
     return name[0] >= '0' && name[0] <= '9';
@@ -222,8 +251,11 @@ enum inject_error inject_stop(pid_t pid, const struct inject_range *unsafe, size
             thread->tid = tid;
             thread->pending_signal = pending;
             thread->stopped_at = now_nanos();
+            thread->stepping = 0;
             if (ptrace(PTRACE_GETREGS, tid, 0, &thread->saved) == 0 &&
-                safe_to_borrow(&thread->saved, unsafe, unsafe_count)) {
+                (safe_to_borrow(&thread->saved, unsafe, unsafe_count) ||
+                 ((long)thread->saved.orig_rax < 0 &&
+                  step_to_safety(tid, &thread->saved, unsafe, unsafe_count, &thread->pending_signal)))) {
                 thread->vector_state.iov_base = thread->vector_bytes;
                 thread->vector_state.iov_len = sizeof thread->vector_bytes;
                 if (ptrace(PTRACE_GETREGSET, tid, (void *)NT_X86_XSTATE, &thread->vector_state) != 0) {
@@ -235,10 +267,11 @@ enum inject_error inject_stop(pid_t pid, const struct inject_range *unsafe, size
                     }
                 }
                 closedir(tasks);
+                thread->stepping = now_nanos() - thread->stopped_at;
                 *stopped = thread;
                 return INJECT_OK;
             }
-            ptrace(PTRACE_DETACH, tid, 0, (void *)(long)pending);
+            ptrace(PTRACE_DETACH, tid, 0, (void *)(long)thread->pending_signal);
         }
         closedir(tasks);
         if (!any) {
@@ -297,6 +330,11 @@ enum inject_error inject_call(struct inject_thread *thread, uintptr_t function, 
     }
 }
 
+int64_t inject_stepping(const struct inject_thread *thread)
+{
+    return thread->stepping;
+}
+
 int64_t inject_resume(struct inject_thread *thread)
 {
     ptrace(PTRACE_SETREGS, thread->tid, 0, &thread->saved);
@@ -326,6 +364,17 @@ enum inject_error inject_call(struct inject_thread *thread, uintptr_t function, 
 {
     (void)thread, (void)function, (void)arguments, (void)count, (void)data, (void)data_size, (void)result;
     return INJECT_UNSUPPORTED;
+}
+
+int64_t inject_stepping(const struct inject_thread *thread)
+{
+    return thread->stepping;
+}
+
+int64_t inject_stepping(const struct inject_thread *thread)
+{
+    (void)thread;
+    return 0;
 }
 
 int64_t inject_resume(struct inject_thread *thread)

@@ -41,6 +41,9 @@ enum inject_error inject_call(struct inject_thread *thread, uintptr_t function, 
 /* Reads or writes the process's memory (through /proc/PID/mem). 0, or -1 with errno. */
 int inject_read(struct inject_thread *thread, uintptr_t address, void *buffer, size_t size);
 int inject_write(struct inject_thread *thread, uintptr_t address, const void *buffer, size_t size);
+/* How long the thread was stepped out of libc before it was safe to borrow, in ns (it runs,
+   one instruction at a time, meanwhile). */
+int64_t inject_stepping(const struct inject_thread *thread);
 /* Puts back the registers and detaches. Returns how long the thread was stopped, in ns. */
 int64_t inject_resume(struct inject_thread *thread);
 #endif
