@@ -222,26 +222,12 @@ static bool preloaded(pid_t pid)
     return found;
 }
 
-/* Whether the process has exited (or is a zombie): what a failure on the way meant. */
-static bool process_gone(pid_t pid)
-{
-    char name[64], state = 'X';
-    snprintf(name, sizeof name, "/proc/%d/stat", pid);
-    FILE *file = fopen(name, "re");
-    if (file) {
-        if (fscanf(file, "%*d (%*[^)]) %c", &state) != 1)
-            state = 'X';
-        fclose(file);
-    }
-    return state == 'Z' || state == 'X' || state == 'x';
-}
-
 /* A refusal that the process's own exit may have caused (its files and memory vanish as it
    exits) is said as the exit. */
 static bool exited_meanwhile(pid_t pid)
 {
     struct process_map map;
-    if (process_gone(pid) || read_map(pid, &map) != 0 || map.mappings == 0) {
+    if (inject_thread_gone(pid) || read_map(pid, &map) != 0 || map.mappings == 0) {
         fprintf(stderr, "libleak: process %d exited during the attach\n", pid);
         return true;
     }

@@ -83,9 +83,7 @@ static int wait_stop(pid_t tid, int *status, int64_t nanos)
     }
 }
 
-/* After a failed ptrace or memory access: was it because the thread is exiting or gone? A
-   dying process's memory answers EIO or short reads, not ESRCH. */
-static bool thread_gone(pid_t tid)
+bool inject_thread_gone(pid_t tid)
 {
     char name[64], state = 'X';
     snprintf(name, sizeof name, "/proc/%d/stat", tid);
@@ -101,7 +99,7 @@ static bool thread_gone(pid_t tid)
 static enum inject_error failed_for(pid_t tid)
 {
     int error = errno;
-    enum inject_error answer = error == ESRCH || thread_gone(tid) ? INJECT_GONE : INJECT_FAILED;
+    enum inject_error answer = error == ESRCH || inject_thread_gone(tid) ? INJECT_GONE : INJECT_FAILED;
     errno = error;
     return answer;
 }
@@ -148,7 +146,7 @@ static enum inject_error seize_and_stop(pid_t tid, int *pending_signal)
         if (errno != EPERM)
             return failed_for(tid);
         pause_micros(20000); /* the kernel refuses an exiting thread with EPERM too */
-        return thread_gone(tid) ? INJECT_GONE : INJECT_DENIED;
+        return inject_thread_gone(tid) ? INJECT_GONE : INJECT_DENIED;
     }
     if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) != 0) {
         enum inject_error error = failed_for(tid);

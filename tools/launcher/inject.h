@@ -8,6 +8,7 @@
  */
 #ifndef LIBLEAK_INJECT_H
 #define LIBLEAK_INJECT_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -44,6 +45,9 @@ int inject_write(struct inject_thread *thread, uintptr_t address, const void *bu
 /* How long the thread was stepped out of libc before it was safe to borrow, in ns (it runs,
    one instruction at a time, meanwhile). */
 int64_t inject_stepping(const struct inject_thread *thread);
+/* Whether thread (or process) tid has exited or is a zombie: what a failed ptrace or memory
+   access meant (a dying process's memory answers EIO or short reads, not ESRCH). */
+bool inject_thread_gone(pid_t tid);
 /* Puts back the registers and detaches. Returns how long the thread was stopped, in ns. */
 int64_t inject_resume(struct inject_thread *thread);
 #endif
