@@ -4,7 +4,7 @@
  * The wrapper makes one thread of the process call dlopen on us, then libleak_attach_start
  * with its settings (tools/launcher/attach.c). Loaded that way we are not in the global scope:
  * the program's calls of malloc still bind to its allocator. So the constructor, seeing that
- * the global scope's malloc is not ours, does nothing at all, and libleak_attach_start does
+ * the global scope does not hold us, does nothing at all, and libleak_attach_start does
  * what it would have done (lifecycle.c), with the settings in place of the environment
  * (core/settings.c) and the program's allocator as the real one (alloc/real.c), then rewrites
  * the slots that the program's modules call the malloc family, operator new and delete and
@@ -83,13 +83,15 @@ static struct sigaction our_action;
 
 static int own_anchor;
 
+/* Preloaded (or linked), we are in the global scope, which the main program's handle
+   searches; the wrapper's dlopen (RTLD_LOCAL) leaves us out of it. (RTLD_DEFAULT would search
+   our own scope too, and asking whose malloc the global scope has would mistake a preload into
+   a program that defines its own malloc for an attach.) */
 bool libleak_attach_loaded_late(void)
 {
     if (late < 0) {
-        Dl_info ours, global;
-        void *global_malloc = dlsym(RTLD_DEFAULT, "malloc");
-        late = dladdr(&own_anchor, &ours) && global_malloc && dladdr(global_malloc, &global) &&
-               ours.dli_fbase != global.dli_fbase;
+        void *program = dlopen(NULL, RTLD_NOW);
+        late = program && dlsym(program, "libleak_attach_start") == NULL;
     }
     return late == 1;
 }

@@ -4,12 +4,14 @@
      leak N       N blocks of 1000 bytes lost in leak_blocks (answers "leaked N")
      free-early   frees and reallocs the blocks allocated before any attach ("freed-early")
      quit         stops the threads, prints "bye" and exits with status 3.
+     usr2         (with "usr2") prints "usr2 N": how many SIGUSR2 its own handler counted
    With "busy" the main thread allocates and frees in a loop too, between reads of a
-   non-blocking stdin: no thread is ever blocked.
-   Usage: attach_server THREADS [busy] */
+   non-blocking stdin: no thread is ever blocked. With "usr2" it handles SIGUSR2 itself.
+   Usage: attach_server THREADS [busy | usr2] */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,6 +21,14 @@
 
 static atomic_bool stop;
 static void *early[100];
+
+static volatile sig_atomic_t usr2_count;
+
+static void on_usr2(int signal_number)
+{
+    (void)signal_number;
+    usr2_count++;
+}
 
 static void *churn(void *unused)
 {
@@ -50,6 +60,8 @@ int main(int argc, char **argv)
     printf("ready\n");
     fflush(stdout);
     bool busy = argc > 2 && strcmp(argv[2], "busy") == 0;
+    if (argc > 2 && strcmp(argv[2], "usr2") == 0)
+        signal(SIGUSR2, on_usr2);
     if (busy)
         fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
     char line[128];
@@ -72,6 +84,8 @@ int main(int argc, char **argv)
             for (int i = 50; i < 100; i++)
                 free(realloc(early[i], 5000));
             printf("freed-early\n");
+        } else if (strncmp(line, "usr2", 4) == 0) {
+            printf("usr2 %d\n", (int)usr2_count);
         } else if (strncmp(line, "quit", 4) == 0) {
             break;
         }
