@@ -247,13 +247,62 @@ static int start(const char *settings)
     return signal_free ? LIBLEAK_ATTACH_DONE : LIBLEAK_ATTACH_DONE_NO_SIGNAL;
 }
 
+/* The start runs on a thread of ours, so that the borrowed thread is held only for dlopen:
+   the constructor's work and the patching took it 15 to 60 ms more. Its answer is left here,
+   where the wrapper reads it from outside (LIBLEAK_ATTACH_STARTING until then). */
+EXPORT volatile int libleak_attach_state;
+static char pending_settings[8192]; /* what start reads, copied from the borrowed thread's stack */
+static bool starting;
+
+static void *starter_main(void *unused)
+{
+    (void)unused;
+    pthread_mutex_lock(&attach_lock);
+    int answer = start(pending_settings);
+    starting = false;
+    pthread_mutex_unlock(&attach_lock);
+    __atomic_store_n(&libleak_attach_state, answer, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+/* Starts the starter thread (every signal blocked in it, detached). False if it cannot be. */
+static bool start_starter(void)
+{
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &previous);
+    pthread_attr_t attributes;
+    pthread_attr_init(&attributes);
+    pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+    pthread_t starter;
+    int error = pthread_create(&starter, &attributes, starter_main, NULL);
+    pthread_attr_destroy(&attributes);
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    return error == 0;
+}
+
 EXPORT int libleak_attach_start(const char *settings)
 {
     if (!libleak_attach_loaded_late())
         return LIBLEAK_ATTACH_PRELOADED;
-    int saved_errno = errno;
+    int saved_errno = errno, answer;
     pthread_mutex_lock(&attach_lock);
-    int answer = atomic_load(&attached) ? LIBLEAK_ATTACH_ALREADY : start(settings ? settings : "");
+    if (atomic_load(&attached) || starting) {
+        answer = LIBLEAK_ATTACH_ALREADY;
+    } else if (!settings || strlen(settings) >= sizeof pending_settings) {
+        answer = LIBLEAK_ATTACH_REFUSED;
+    } else {
+        strcpy(pending_settings, settings);
+        __atomic_store_n(&libleak_attach_state, LIBLEAK_ATTACH_STARTING, __ATOMIC_RELEASE);
+        starting = true;
+        if (start_starter()) {
+            answer = LIBLEAK_ATTACH_STARTING;
+        } else { /* no thread to spare: on this one */
+            starting = false;
+            answer = start(pending_settings);
+            __atomic_store_n(&libleak_attach_state, answer, __ATOMIC_RELEASE);
+        }
+    }
     pthread_mutex_unlock(&attach_lock);
     errno = saved_errno;
     return answer;

@@ -15,10 +15,15 @@ enum libleak_attach_answer {
     LIBLEAK_ATTACH_PRELOADED = 4,      /* the library was preloaded: it profiles already */
     LIBLEAK_ATTACH_REFUSED = 5,        /* a setting the library cannot use, or an unknown command */
     LIBLEAK_ATTACH_CANNOT_START = 6,   /* no allocator, no room for the tables */
+    LIBLEAK_ATTACH_STARTING = 7,       /* start: under way on a thread of the library's; the
+                                          answer will be in libleak_attach_state */
 };
 
-/* Settings: "NAME=VALUE" lines of LIBLEAK_* variables, standing in for the environment. */
+/* Settings: "NAME=VALUE" lines of LIBLEAK_* variables, standing in for the environment.
+   Answers LIBLEAK_ATTACH_STARTING when the work goes on on a thread of ours. */
 int libleak_attach_start(const char *settings);
+/* The last start's answer, LIBLEAK_ATTACH_STARTING while it runs: read by the wrapper. */
+extern volatile int libleak_attach_state;
 /* "dump" (a snapshot, written by the dumper thread) or "detach". */
 int libleak_attach_command(const char *command);
 

@@ -389,6 +389,35 @@ static int say_answer(pid_t pid, const char *command, int answer, bool verbose)
     }
 }
 
+/* The answer of a start under way on the library's thread: libleak_attach_state, read from the
+   process's memory until it changes (10 s at most); -1 when the process exited meanwhile. */
+static int await_start(pid_t pid, uintptr_t state_address)
+{
+    char name[64];
+    snprintf(name, sizeof name, "/proc/%d/mem", pid);
+    int memory = state_address ? open(name, O_RDONLY | O_CLOEXEC) : -1;
+    int state = LIBLEAK_ATTACH_CANNOT_START;
+    for (int i = 0; memory >= 0 && i < 10000; i++) {
+        if (pread(memory, &state, sizeof state, (off_t)state_address) != sizeof state) {
+            state = LIBLEAK_ATTACH_CANNOT_START;
+            break;
+        }
+        if (state != LIBLEAK_ATTACH_STARTING)
+            break;
+        struct timespec pause = {0, 1000000};
+        nanosleep(&pause, NULL);
+    }
+    if (memory >= 0)
+        close(memory);
+    if (state != LIBLEAK_ATTACH_DONE && state != LIBLEAK_ATTACH_DONE_NO_SIGNAL && exited_meanwhile(pid))
+        return -1;
+    if (state == LIBLEAK_ATTACH_STARTING) {
+        fprintf(stderr, "libleak: process %d: the library's start has not ended after 10 s\n", pid);
+        state = LIBLEAK_ATTACH_CANNOT_START;
+    }
+    return state;
+}
+
 int libleak_attach(pid_t pid, const char *library, const char *rate, const char *out, const char *command,
                    bool verbose)
 {
@@ -495,12 +524,22 @@ int libleak_attach(pid_t pid, const char *library, const char *rate, const char 
     errno = call_errno;
     if (error != INJECT_OK)
         return say_injection_error(pid, error);
+    int64_t start_nanos = 0;
+    if (answer == LIBLEAK_ATTACH_STARTING) {
+        int64_t waiting = now_nanos();
+        answer = await_start(pid, module_symbol(pid, &map.libleak, "libleak_attach_state"));
+        start_nanos = now_nanos() - waiting;
+        if (answer < 0) /* exited meanwhile: said */
+            return STATUS_REFUSED;
+    }
     if (verbose)
         fprintf(stderr,
                 "libleak: attach took %.1f ms; the borrowed thread was stopped %.1f ms (stepping out of libc %.1f ms, "
-                "dlopen %.1f ms, %s %.1f ms); the process's other threads ran on\n",
+                "dlopen %.1f ms, %s %.1f ms); the process's other threads ran on; the library's start took %.1f ms "
+                "more on a thread of its own\n",
                 (double)(now_nanos() - began) / 1e6, (double)(stopped - stepping) / 1e6, (double)stepping / 1e6,
-                (double)open_nanos / 1e6, command ? command : "start", (double)entry_nanos / 1e6);
+                (double)open_nanos / 1e6, command ? command : "start", (double)entry_nanos / 1e6,
+                (double)start_nanos / 1e6);
     if (status != 0)
         return status;
     return say_answer(pid, command, answer, verbose);
