@@ -14,6 +14,10 @@
 
 #include "common/quantities.h"
 #include "core/log.h"
+#include "core/settings.h"
+
+/* An attach's settings stand in for the environment (settings.h). */
+#define getenv(name) libleak_setting(name)
 
 #define DEFAULT_NEAR_LIMIT 90
 #define MAX_FILES_LIMIT    100000

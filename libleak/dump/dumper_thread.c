@@ -285,6 +285,16 @@ void libleak_dump_resume_dumper(void)
     errno = saved_errno;
 }
 
+bool libleak_dumper_request(void)
+{
+    pthread_mutex_lock(&dumper_control);
+    bool running = dumper_running;
+    if (running)
+        sem_post(&wakeup);
+    pthread_mutex_unlock(&dumper_control);
+    return running;
+}
+
 /* Installs the snapshot handler for LIBLEAK_SIGNAL; if sigaction refuses the signal, says so
    and tries SIGUSR2. */
 static void install_signal_handler(void)
@@ -324,6 +334,21 @@ static bool signal_was_ignored(int signal_number)
     return true;
 }
 
+/* A snapshot signal the program handles itself is left to it. Only an attach finds one (the
+   constructor of a preloaded library runs before the program's code): ours would take the
+   program's signals (process/attach.c). */
+static bool signal_was_handled(int signal_number)
+{
+    struct sigaction current;
+    if (sigaction(signal_number, NULL, &current) != 0 || current.sa_handler == SIG_DFL ||
+        current.sa_handler == SIG_IGN)
+        return false;
+    char name[SIG2STR_MAX_LENGTH];
+    signal_name(signal_number, name, sizeof name);
+    libleak_log("LIBLEAK_SIGNAL: the program handles %s itself; left to it: no snapshots on signal", name);
+    return true;
+}
+
 void libleak_dumper_init(void)
 {
     sem_init(&wakeup, 0, 0);
@@ -332,7 +357,7 @@ void libleak_dumper_init(void)
     int64_t now = monotonic_nanos();
     next_periodic = now + (int64_t)libleak_config.interval * 1000000000;
     next_poll = now;
-    if (libleak_config.signal && signal_was_ignored(libleak_config.signal))
+    if (libleak_config.signal && (signal_was_ignored(libleak_config.signal) || signal_was_handled(libleak_config.signal)))
         libleak_config.signal = 0;
     dumper_wanted = libleak_config.signal || libleak_config.interval || watch_period_millis();
     if (dumper_wanted)

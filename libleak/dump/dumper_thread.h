@@ -5,10 +5,14 @@
  */
 #ifndef LIBLEAK_DUMPER_THREAD_H
 #define LIBLEAK_DUMPER_THREAD_H
+#include <stdbool.h>
 
 /* Starts the dumper when a feature needs it and installs the snapshot signal's handler. */
 void libleak_dumper_init(void);
 
+/* A snapshot, as the snapshot signal asks (process/attach.c: `libleak -p PID --dump`). False
+   when no dumper thread runs. */
+bool libleak_dumper_request(void);
 /* pthread_atfork child handler's part: a dumper of the child's own. */
 void libleak_dumper_after_fork_in_child(void);
 

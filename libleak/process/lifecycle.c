@@ -42,6 +42,7 @@
 #include "dump/near_limit.h"
 #include "dump/peak.h"
 #include "dump/watch.h"
+#include "process/attach.h"
 #include "process/exit_sequence.h"
 
 static void stay_passive(void)
@@ -90,6 +91,13 @@ static void at_quick_exit_handler(void);
 __attribute__((constructor(101))) static void libleak_start(void)
 {
     int saved_errno = errno;
+    if (!libleak_attach_loaded_late()) /* loaded by an attach: nothing until it says so */
+        libleak_lifecycle_start();
+    errno = saved_errno;
+}
+
+bool libleak_lifecycle_start(void)
+{
     /* Resolve before entering: a parked countdown sends allocations straight to the real
        functions (hooks.c), so they must be known first; dlsym's own calloc still finds this
        thread's countdown negative and is served from the bootstrap buffer. */
@@ -100,8 +108,7 @@ __attribute__((constructor(101))) static void libleak_start(void)
     if (getauxval(AT_SECURE)) { /* setuid/setgid: read no environment, write nothing */
         stay_passive();
         libleak_leave();
-        errno = saved_errno;
-        return;
+        return false;
     }
     libleak_config_load();
 
@@ -127,7 +134,7 @@ __attribute__((constructor(101))) static void libleak_start(void)
     at_quick_exit(at_quick_exit_handler);
     atomic_store_explicit(&libleak_ready, true, memory_order_release);
     libleak_leave();
-    errno = saved_errno;
+    return true;
 }
 
 /* The next definition of an exit function (glibc's), resolved once. */
@@ -188,6 +195,8 @@ static void stop_on_own_stack(void *context)
    status (exit() flushes stdio after the destructors; quick_exit never does). */
 static __attribute__((noinline)) void finish_process(bool flush_stdio)
 {
+    if (libleak_attach_idle())
+        return;
     libleak_exit_sequence_begin();
     /* The leak gate scans this thread's stack from here up: the frames below are libleak's.
        getcontext puts the registers the program may still hold pointers in on that stack. */
