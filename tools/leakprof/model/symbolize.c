@@ -249,7 +249,7 @@ static void default_limits(void)
 static bool start_debuginfod(void)
 {
     if (state.debuginfod_tried)
-        return state.debuginfod != NULL;
+        return state.debuginfod != NULL && !state.debuginfod_problem;
     state.debuginfod_tried = true;
     const char *urls = getenv("DEBUGINFOD_URLS");
     if (!urls || !*urls) {
@@ -299,6 +299,10 @@ static bool from_debuginfod(struct source *source)
     int fd = debuginfod_find(state.debuginfod, id, (int)(length < sizeof id ? length : sizeof id), &path);
     if (fd < 0) {
         add_reason(source, "debuginfod: %s", debuginfod_error(-fd));
+        /* A server that let one request time out (after libdebuginfod's retries) is not
+           asked for the other files of this run: each would wait as long. */
+        if (-fd == ETIME || -fd == ETIMEDOUT)
+            state.debuginfod_problem = "debuginfod: not asked, an earlier request timed out";
         free(path);
         return false;
     }
@@ -310,7 +314,7 @@ static bool from_debuginfod(struct source *source)
     fd = open_matching(path, source->build_id, &segments, &count, &problem);
     bool named = false;
     if (fd < 0)
-        add_reason(source, "debuginfod: the server's file is %s", problem);
+        add_reason(source, "debuginfod: the server's file: %s", problem);
     else if ((named = use_names(source, "debuginfod", path, fd)) && !source->offsets_known) {
         free(source->segments);
         source->segments = segments;
