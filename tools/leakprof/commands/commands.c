@@ -161,6 +161,10 @@ void commands_print_usage(FILE *out)
     fprintf(out, "\nSeveral profiles given to top, traces, folded, list, info or check are merged\n"
                  "as 'go tool pprof A B C' merges them; any PROFILE may be a quoted glob\n"
                  "('worker-*.pb.gz') standing for the merge of the files it matches.\n"
+                 "\nFrames a profile left unnamed (LIBLEAK_SYMBOLIZE=0) are named from the binaries in\n"
+                 "place (same build ID), debug files by build ID (--debug-dir DIR, LEAKPROF_DEBUG_DIRS)\n"
+                 "or debuginfod (DEBUGINFOD_URLS); --no-symbolize shows the addresses instead\n"
+                 "('leakprof symbolize --help').\n"
                  "\n'leakprof COMMAND --help' describes a command; man leakprof has the rest.\n"
                  "Exit status: 0 done, 1 check failed, 2 bad input or usage.\n");
 }
