@@ -13,6 +13,7 @@
  */
 #include "model/dwarf_names.h"
 
+#include <dlfcn.h>
 #include <dwarf.h>
 #include <elfutils/libdwfl.h>
 #include <stdlib.h>
@@ -25,7 +26,44 @@ struct dwarf_file {
     Dwfl *dwfl;
     Dwfl_Module *module;
     Dwarf_Addr bias; /* module address = ELF address + bias */
+    char **demangled;  /* the C++ names handed out, freed with the file */
+    size_t demangled_count, demangled_capacity;
 };
+
+typedef char *(*demangler_function)(const char *, char *, size_t *, int *);
+
+/* libstdc++'s demangler, loaded on the first C++ name (leakprof is C; without libstdc++ the
+   mangled name is shown). */
+static demangler_function demangler(void)
+{
+    static bool tried;
+    static demangler_function found;
+    if (!tried) {
+        tried = true;
+        void *library = dlopen("libstdc++.so.6", RTLD_NOW | RTLD_LOCAL);
+        if (library)
+            found = (demangler_function)dlsym(library, "__cxa_demangle");
+    }
+    return found;
+}
+
+/* NAME demangled when it is a C++ name and the demangler is there, else NAME itself. */
+static const char *display_name(struct dwarf_file *file, const char *name)
+{
+    if (!name || name[0] != '_' || name[1] != 'Z' || !demangler())
+        return name;
+    int status = -1;
+    char *demangled = demangler()(name, NULL, NULL, &status);
+    if (status != 0 || !demangled) {
+        free(demangled);
+        return name;
+    }
+    if (file->demangled_count == file->demangled_capacity) {
+        file->demangled_capacity = file->demangled_capacity ? file->demangled_capacity * 2 : 16;
+        file->demangled = xreallocarray(file->demangled, file->demangled_capacity, sizeof *file->demangled);
+    }
+    return file->demangled[file->demangled_count++] = demangled;
+}
 
 static int no_debuginfo(Dwfl_Module *module, void **userdata, const char *name, Dwarf_Addr base,
                         const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
@@ -74,6 +112,9 @@ void dwarf_file_close(struct dwarf_file *file)
         return;
     if (file->dwfl)
         dwfl_end(file->dwfl);
+    for (size_t i = 0; i < file->demangled_count; i++)
+        free(file->demangled[i]);
+    free(file->demangled);
     free(file);
 }
 
@@ -84,14 +125,16 @@ static bool is_function(Dwarf_Die *die)
 }
 
 /* A subprogram's or inlined instance's names, through its abstract origin or declaration.
-   The source name reads best in C; a C++ name would need a demangler, so the (unqualified)
-   source name is shown and the mangled one kept as the system name. */
-static void name_from_die(Dwarf_Die *die, struct symbol_frame *frame)
+   C++'s DW_AT_name is unqualified ("push_back"): its demangled linkage name says more. A C
+   linkage name is an asm label (glibc's "__GI__IO_doallocbuf"): the source name reads
+   better. As the library's symbolizer (libleak/dump/dwarf_lookup.c) names them. */
+static void name_from_die(struct dwarf_file *file, Dwarf_Die *die, struct symbol_frame *frame)
 {
     Dwarf_Attribute attribute;
     const char *linkage = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &attribute));
     const char *name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &attribute));
-    frame->function = name ? name : linkage;
+    bool mangled = linkage && linkage[0] == '_' && linkage[1] == 'Z';
+    frame->function = mangled || !name ? display_name(file, linkage) : name;
     frame->system_name = linkage ? linkage : (name ? name : "");
 }
 
@@ -124,7 +167,8 @@ static int scopes_of(Dwarf_Die *unit, Dwarf_Addr address, Dwarf_Die **scopes)
     return count;
 }
 
-static int dwarf_frames(Dwarf_Die *unit, Dwarf_Addr address, struct symbol_frame *frames, int max)
+static int dwarf_frames(struct dwarf_file *file, Dwarf_Die *unit, Dwarf_Addr address, struct symbol_frame *frames,
+                        int max)
 {
     frames[0] = (struct symbol_frame){.file = "", .system_name = ""};
     Dwarf_Line *source = dwarf_getsrc_die(unit, address);
@@ -145,7 +189,7 @@ static int dwarf_frames(Dwarf_Die *unit, Dwarf_Addr address, struct symbol_frame
         if (!is_function(&scopes[i]))
             continue;
         if (!named) {
-            name_from_die(&scopes[i], &frames[0]);
+            name_from_die(file, &scopes[i], &frames[0]);
             named = true;
         }
         if (dwarf_tag(&scopes[i]) != DW_TAG_inlined_subroutine || count == max)
@@ -154,7 +198,7 @@ static int dwarf_frames(Dwarf_Die *unit, Dwarf_Addr address, struct symbol_frame
         *frame = (struct symbol_frame){.file = "", .system_name = ""};
         for (int j = i + 1; j < scope_count; j++) {
             if (is_function(&scopes[j])) {
-                name_from_die(&scopes[j], frame);
+                name_from_die(file, &scopes[j], frame);
                 break;
             }
         }
@@ -180,15 +224,15 @@ int dwarf_file_describe(struct dwarf_file *file, uint64_t vaddr, struct symbol_f
     GElf_Sym symbol;
     const char *raw = dwfl_module_addrinfo(file->module, address, &offset, &symbol, NULL, NULL, NULL);
     Dwarf_Die *unit = find_unit(file, address, &unit_bias);
-    int count = unit ? dwarf_frames(unit, address - unit_bias, frames, max) : 0;
+    int count = unit ? dwarf_frames(file, unit, address - unit_bias, frames, max) : 0;
     if (raw && *raw) {
         /* The outermost frame is the symbol itself (DWARF's name is kept for display: the
            symbol may be a clone, "f.constprop.0"). */
         if (count == 0)
-            frames[count++] = (struct symbol_frame){.function = raw, .file = ""};
+            frames[count++] = (struct symbol_frame){.file = ""};
         struct symbol_frame *outermost = &frames[count - 1];
         if (!outermost->function)
-            outermost->function = raw;
+            outermost->function = display_name(file, raw);
         outermost->system_name = raw;
     }
     for (int i = 0; i < count; i++)
