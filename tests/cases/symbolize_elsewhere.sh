@@ -41,6 +41,12 @@ env -u DEBUGINFOD_URLS "$LEAKPROF" folded p.pb.gz >inplace.folded 2>inplace.err 
 check_named "in place" inplace.folded
 "$LEAKPROF" top -n 100 p.pb.gz >top.out 2>&1 || fail "top failed"
 assert_contains "$(cat top.out)" "symbolize_app_leak" "top names in place"
+# The mappings are as go tool pprof expects them: it names both from the binaries in place.
+gopprof -top -nodefraction=0 -unit=B p.pb.gz >pprof.top 2>&1 || fail "pprof -top failed: $(cat pprof.top)"
+for pair in "symbolize_app_leak 5000B" "symbolize_lib_leak 3000B"; do
+  got=$(awk -v fn="${pair% *}" '$6 == fn { print $4 }' pprof.top)
+  assert_eq "${pair#* }" "$got" "go tool pprof's cum of ${pair% *}, named from the binaries in place"
+done
 
 # (ii) elsewhere: the binaries moved away, another build at their paths.
 mv "$bin/app" "$bin/libsymbolize.so" "$away/"
