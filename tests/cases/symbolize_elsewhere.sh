@@ -114,6 +114,16 @@ check_named "a .build-id debug directory (--debug-dir)" ids.folded
 LEAKPROF_DEBUG_DIRS="$TEST_TMP/none:$TEST_TMP/flat" "$LEAKPROF" folded p.pb.gz >flat.folded 2>flat.err || fail "folded failed"
 check_named "LEAKPROF_DEBUG_DIRS, DIR/xx/rest.debug" flat.folded
 
+# The right build in place, stripped of every symbol: named by the debug directory, lines
+# and all; without it, said so.
+mkdir -p "$bin" && cp "$TESTBIN/symbolize/app" "$bin/app" && strip --strip-all "$bin/app"
+"$LEAKPROF" folded --debug-dir ids p.pb.gz >stripped.folded 2>stripped.err || fail "folded failed"
+grep -q ';main;symbolize_app_leak 5000$' stripped.folded || fail "stripped binary + debug dir: not named"
+"$LEAKPROF" folded p.pb.gz >/dev/null 2>stripped.err || fail "folded failed"
+assert_contains "$(cat stripped.err)" "$bin/app: the right build, without debug information" "a stripped binary is said"
+echo "ok: a stripped binary in place, named from the debug directory"
+rm -rf "$bin"
+
 # (iv) no source of names at all: the command works and says why.
 status=0
 "$LEAKPROF" top p.pb.gz >none.out 2>none.err || status=$?

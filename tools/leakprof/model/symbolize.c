@@ -348,6 +348,7 @@ static void find_names(struct source *source)
             source->offsets_known = true;
             if (use_names(source, name, name, fd) && (dwarf_file_has_dwarf(source->names) || !has_id))
                 return; /* complete, or nothing better can be found without a build ID */
+            add_reason(source, "%s: the right build, without debug information", name);
         } else {
             add_reason(source, "%s: %s", name, problem);
         }
@@ -358,8 +359,9 @@ static void find_names(struct source *source)
         add_reason(source, "no build ID to look further");
         return;
     }
-    if (!from_debug_dirs(source) && !from_debuginfod(source) && source->names)
-        return; /* the binary's symbol table is what there is */
+    /* Else the binary's symbol table, if any, is what there is. */
+    if (!from_debug_dirs(source))
+        from_debuginfod(source);
 }
 
 static void at_exit(void);
