@@ -32,6 +32,7 @@
 #include "os/descriptors.h"
 #include "dump/interned.h"
 #include "dump/mappings.h"
+#include "common/dwarf_frames.h"
 #include "common/sorted.h"
 
 typedef char *(*demangler_function)(const char *, char *, size_t *, int *);
@@ -339,12 +340,6 @@ static void name_from_die(Dwarf_Die *die, struct libleak_line *line)
     line->system_name = libleak_intern(linkage ? linkage : name);
 }
 
-static bool is_function(Dwarf_Die *die)
-{
-    int tag = dwarf_tag(die);
-    return tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine || tag == DW_TAG_entry_point;
-}
-
 /* The compile unit holding pc. libdwfl finds it through .debug_aranges; clang does not emit
    that section and libdw 0.188 does not fall back to the units' own ranges, so we do. */
 static Dwarf_Die *find_unit(Dwfl_Module *module, uint64_t pc, Dwarf_Addr *bias)
@@ -474,7 +469,7 @@ static int dwarf_frames(Dwarf_Die *unit, Dwarf_Addr address, struct libleak_line
     int count = 1;
     bool named = false;
     for (int i = 0; i < scope_count; i++) {
-        if (!is_function(&scopes[i]))
+        if (!libleak_dwarf_is_function(&scopes[i]))
             continue;
         if (!named) {
             name_from_die(&scopes[i], &lines[0]);
@@ -489,18 +484,13 @@ static int dwarf_frames(Dwarf_Die *unit, Dwarf_Addr address, struct libleak_line
         /* The caller's line: the function around this inlined instance, at the call. */
         struct libleak_line *line = &lines[count++];
         *line = (struct libleak_line){0};
-        for (int j = i + 1; j < scope_count; j++) {
-            if (is_function(&scopes[j])) {
-                name_from_die(&scopes[j], line);
-                break;
-            }
-        }
-        Dwarf_Attribute attribute;
-        Dwarf_Word value;
-        if (files && dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_file, &attribute), &value) == 0)
-            line->file = libleak_intern(dwarf_filesrc(files, value, NULL, NULL));
-        if (dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_line, &attribute), &value) == 0)
-            line->line = (int64_t)value;
+        Dwarf_Die *caller = libleak_dwarf_next_function(scopes, i + 1, scope_count);
+        if (caller)
+            name_from_die(caller, line);
+        const char *call_file = NULL;
+        libleak_dwarf_call_site(&scopes[i], files, &call_file, &line->line);
+        if (call_file)
+            line->file = libleak_intern(call_file);
     }
     free(allocated);
     return named || lines[0].file ? count : 0;

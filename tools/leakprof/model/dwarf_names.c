@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/dwarf_frames.h"
 #include "model/util.h"
 
 struct dwarf_file {
@@ -118,12 +119,6 @@ void dwarf_file_close(struct dwarf_file *file)
     free(file);
 }
 
-static bool is_function(Dwarf_Die *die)
-{
-    int tag = dwarf_tag(die);
-    return tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine || tag == DW_TAG_entry_point;
-}
-
 /* A subprogram's or inlined instance's names, through its abstract origin or declaration.
    C++'s DW_AT_name is unqualified ("push_back"): its demangled linkage name says more. A C
    linkage name is an asm label (glibc's "__GI__IO_doallocbuf"): the source name reads
@@ -186,7 +181,7 @@ static int dwarf_frames(struct dwarf_file *file, Dwarf_Die *unit, Dwarf_Addr add
     int count = 1;
     bool named = false;
     for (int i = 0; i < scope_count; i++) {
-        if (!is_function(&scopes[i]))
+        if (!libleak_dwarf_is_function(&scopes[i]))
             continue;
         if (!named) {
             name_from_die(file, &scopes[i], &frames[0]);
@@ -196,20 +191,10 @@ static int dwarf_frames(struct dwarf_file *file, Dwarf_Die *unit, Dwarf_Addr add
             break;
         struct symbol_frame *frame = &frames[count++];
         *frame = (struct symbol_frame){.file = "", .system_name = ""};
-        for (int j = i + 1; j < scope_count; j++) {
-            if (is_function(&scopes[j])) {
-                name_from_die(file, &scopes[j], frame);
-                break;
-            }
-        }
-        Dwarf_Attribute attribute;
-        Dwarf_Word value;
-        const char *call_file;
-        if (files && dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_file, &attribute), &value) == 0 &&
-            (call_file = dwarf_filesrc(files, value, NULL, NULL)))
-            frame->file = call_file;
-        if (dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_line, &attribute), &value) == 0)
-            frame->line = (int64_t)value;
+        Dwarf_Die *caller = libleak_dwarf_next_function(scopes, i + 1, scope_count);
+        if (caller)
+            name_from_die(file, caller, frame);
+        libleak_dwarf_call_site(&scopes[i], files, &frame->file, &frame->line);
     }
     free(scopes);
     return named || frames[0].line ? count : 0;
