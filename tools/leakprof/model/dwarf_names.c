@@ -5,9 +5,10 @@
  * is told never to look for a separate debug file: symbolize.c has already chosen the file
  * by build ID (in libdw 0.188 libdwfl's own search would dlopen libdebuginfod behind our
  * back). Names come from the symbol table, so a binary without -g still names functions;
- * inlined frames and lines come from DWARF, by the walk of eu-addr2line -i: the innermost
- * scope's line is the address's line, and each DW_TAG_inlined_subroutine adds the frame of
- * the function around it, at its DW_AT_call_file:DW_AT_call_line. The library's in-process
+ * inlined frames and lines come from DWARF, by the walk of eu-addr2line -i that the library
+ * takes too (common/dwarf_frames.c): the innermost scope's line is the address's line, and
+ * each DW_TAG_inlined_subroutine adds the frame of the function around it, at its
+ * DW_AT_call_file:DW_AT_call_line. The library's in-process
  * symbolizer (libleak/dump/dwarf_lookup.c) gives the same frames, faster; leakprof looks up
  * few addresses and keeps to libdw's plain calls.
  */
@@ -162,6 +163,23 @@ static int scopes_of(Dwarf_Die *unit, Dwarf_Addr address, Dwarf_Die **scopes)
     return count;
 }
 
+/* libleak_dwarf_frames' visitor: fills frames[index] (frames[0]'s file and line are the
+   address's, set before the walk). */
+struct walk {
+    struct dwarf_file *file;
+    struct symbol_frame *frames;
+};
+
+static void name_frame(void *context, int index, Dwarf_Die *function, const char *call_file, int64_t call_line)
+{
+    struct walk *walk = context;
+    struct symbol_frame *frame = &walk->frames[index];
+    if (index > 0)
+        *frame = (struct symbol_frame){.file = call_file ? call_file : "", .line = call_line, .system_name = ""};
+    if (function)
+        name_from_die(walk->file, function, frame);
+}
+
 static int dwarf_frames(struct dwarf_file *file, Dwarf_Die *unit, Dwarf_Addr address, struct symbol_frame *frames,
                         int max)
 {
@@ -175,29 +193,11 @@ static int dwarf_frames(struct dwarf_file *file, Dwarf_Die *unit, Dwarf_Addr add
     }
     Dwarf_Die *scopes = NULL;
     int scope_count = scopes_of(unit, address, &scopes);
-    Dwarf_Files *files = NULL;
-    if (scope_count > 0 && dwarf_getsrcfiles(unit, &files, NULL) != 0)
-        files = NULL;
-    int count = 1;
-    bool named = false;
-    for (int i = 0; i < scope_count; i++) {
-        if (!libleak_dwarf_is_function(&scopes[i]))
-            continue;
-        if (!named) {
-            name_from_die(file, &scopes[i], &frames[0]);
-            named = true;
-        }
-        if (dwarf_tag(&scopes[i]) != DW_TAG_inlined_subroutine || count == max)
-            break;
-        struct symbol_frame *frame = &frames[count++];
-        *frame = (struct symbol_frame){.file = "", .system_name = ""};
-        Dwarf_Die *caller = libleak_dwarf_next_function(scopes, i + 1, scope_count);
-        if (caller)
-            name_from_die(file, caller, frame);
-        libleak_dwarf_call_site(&scopes[i], files, &frame->file, &frame->line);
-    }
+    struct walk walk = {file, frames};
+    bool complete;
+    int visited = libleak_dwarf_frames(unit, scopes, scope_count, max, &complete, name_frame, &walk);
     free(scopes);
-    return named || frames[0].line ? count : 0;
+    return visited || frames[0].line ? (visited ? visited : 1) : 0;
 }
 
 int dwarf_file_describe(struct dwarf_file *file, uint64_t vaddr, struct symbol_frame *frames, int max)
