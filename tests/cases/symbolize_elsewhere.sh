@@ -68,8 +68,9 @@ server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null' EXIT
 ready=0
 for _ in $(seq 1 100); do  # until it has indexed both files (at most 20 s)
-  if curl -sf -o /dev/null "http://127.0.0.1:$port/buildid/$app_id/debuginfo" &&
-     curl -sf -o /dev/null "http://127.0.0.1:$port/buildid/$lib_id/debuginfo"; then ready=1; break; fi
+  if python3 -c 'import sys, urllib.request
+for id in sys.argv[2:]: urllib.request.urlopen("http://127.0.0.1:%s/buildid/%s/debuginfo" % (sys.argv[1], id), timeout=5).read()' \
+       "$port" "$app_id" "$lib_id" 2>/dev/null; then ready=1; break; fi
   kill -0 $server 2>/dev/null || fail "debuginfod exited: $(tail -5 debuginfod.log)"
   sleep 0.2
 done
