@@ -21,6 +21,7 @@ int command_check(int argc, char **argv);
 int command_info(int argc, char **argv);
 int command_list(int argc, char **argv);
 int command_html(int argc, char **argv);
+int command_symbolize(int argc, char **argv);
 
 struct options;
 /*
