@@ -185,14 +185,16 @@ static bool heuristic_start(struct classifier *c, const struct libleak_reach_blo
 }
 
 /* memcheck's pass 1: a start pointer from a root or a reachable block makes a block reachable;
-   anything else makes an unreached block possibly lost. A block whose state rose is (re)scanned. */
-static void mark(struct classifier *c, uintptr_t address, bool prior_definite)
+   anything else makes an unreached block possibly lost. A block whose state rose is (re)scanned.
+   A word inside the block itself (from) counts for nothing: a root region may hold blocks when
+   the heap is read raw (sampled checks, reach.h), and a block must not keep itself alive. */
+static void mark(struct classifier *c, uintptr_t address, uintptr_t from, bool prior_definite)
 {
     ptrdiff_t i = find_block(c, address);
     if (i < 0)
         return;
     struct libleak_reach_block *b = &c->blocks[i];
-    if (b->state == LIBLEAK_REACHABLE)
+    if (b->state == LIBLEAK_REACHABLE || from - b->address < b->size)
         return;
     bool start = address == b->address || heuristic_start(c, b, address);
     if (start && prior_definite) {
@@ -210,7 +212,7 @@ static void scan_words(struct classifier *c, uintptr_t start, uintptr_t end, boo
     for (uintptr_t p = start; p + sizeof(uintptr_t) <= end; p += sizeof(uintptr_t)) {
         uintptr_t word;
         if (load_word(c, p, &word) && word >= c->low && word < c->high)
-            mark(c, word, prior_definite);
+            mark(c, word, p, prior_definite);
     }
 }
 
@@ -234,7 +236,7 @@ static void scan_allocator_words(struct classifier *c, uintptr_t start, uintptr_
     for (uintptr_t p = start; p + sizeof(uintptr_t) <= end; p += sizeof(uintptr_t)) {
         uintptr_t word;
         if (load_word(c, p, &word) && word >= c->low && word < c->high && !is_next_chunk_header(c, word))
-            mark(c, word, true);
+            mark(c, word, p, true);
     }
 }
 

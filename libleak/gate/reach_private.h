@@ -39,7 +39,8 @@ struct scan_context {
     struct libleak_reach_region own[8]; /* what the scan itself mapped */
     size_t own_count;
     bool done;
-    bool held; /* libleak_world_held after the classification */
+    bool held;     /* libleak_world_held after the classification */
+    bool raw_heap; /* sampled blocks: the heap is read as raw words (reach.h) */
 };
 
 static inline void *map_zeroed(size_t bytes)
