@@ -54,10 +54,16 @@ static void report(void *context)
     libleak_verdict_prepare(&verdict);
     const struct libleak_reach_result *result = &verdict.result;
     bool sampled = libleak_config.rate != 1;
+    /* What the stopped world read: the roots, and in exact mode the blocks too (the flood reads
+       the reachable ones, the cliques the rest); sampled blocks lie inside the heap's roots. */
+    uint64_t scanned = result->root_bytes;
+    for (size_t i = 0; !sampled && i < result->count; i++)
+        scanned += result->blocks[i].size;
+    double mib = (double)scanned / (1 << 20), millis = (double)result->pause_nanos / 1e6;
     libleak_log_report("leak check %u (mid-run): %zu %s blocks checked; the world stopped for %.1f ms, "
-                       "%.1f MiB scanned",
-                       number, result->count, sampled ? "sampled" : "live", (double)result->pause_nanos / 1e6,
-                       (double)result->root_bytes / (1 << 20));
+                       "%.1f MiB scanned (%.0f ms per GiB)",
+                       number, result->count, sampled ? "sampled" : "live", millis, mib,
+                       mib > 0 ? millis * 1024 / mib : 0.0);
     if (sampled)
         libleak_log_report("leak check %u: sampled at LIBLEAK_RATE=%llu: bytes and blocks are estimates; a block "
                            "is lost when no word of the program's memory points to it",
