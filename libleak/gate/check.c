@@ -48,6 +48,12 @@ void libleak_check_refuse_from_now(void)
     pthread_mutex_unlock(&check_lock);
 }
 
+void libleak_check_after_fork_in_child(void)
+{
+    pthread_mutex_init(&check_lock, NULL);
+    sequence = 0;
+}
+
 static void report(void *context)
 {
     unsigned number = *(const unsigned *)context;

@@ -12,4 +12,8 @@ void libleak_check_on_signal(void);
 /* The exit gate: waits for a check in progress, then refuses new ones (ESHUTDOWN). */
 void libleak_check_refuse_from_now(void);
 
+/* pthread_atfork child handler's part: a check in progress on another thread never ends in the
+   child, so its lock is made anew; the child's checks count from 1. */
+void libleak_check_after_fork_in_child(void);
+
 #endif
