@@ -5,7 +5,8 @@
 # cache is never called lost (no loss record at cache_insert, its bytes still reachable), the
 # leak is found at leak_block with its estimated bytes within 10 % of the 10,240,000 dropped
 # (the estimate's standard deviation is about 2 %), and libleak_check_now() returns them.
-# At 64k (about 156 leaked samples) the estimate is looser, the cache still never lost.
+# At 64k (about 156 leaked samples) the estimate is looser, the cache still never lost. Then
+# the same at 4k with 4 threads allocating during the check, stopped by ptrace and by signals.
 . "$LIBLEAK_ROOT/tests/lib.sh"
 . "$LIBLEAK_ROOT/tests/cases/lib_common.inc"
 . "$LIBLEAK_ROOT/tests/cases/gate_common.inc"
@@ -37,4 +38,21 @@ for rate in 4k 64k; do
     assert_within 10240000 "$lost" 40 "rate 64k: definitely lost (estimated)"
   fi
   echo "ok: LIBLEAK_RATE=$rate: $lost bytes lost (10,240,000 dropped), cache still reachable ($reachable)"
+done
+
+# With 4 threads allocating and freeing during the check: stopped (ptrace, or where ptrace is
+# refused the stop signal, here LIBLEAK_STOP_SIGNAL=USR1) and resumed; what they hold on their
+# stacks is not lost, and the program ends as it would bare.
+require_prog deny_ptrace
+for how in ptrace signals; do
+  wrap=(); [ $how = signals ] && wrap=("$TESTBIN/deny_ptrace")
+  timeout 120 env LIBLEAK_RATE=4k LIBLEAK_STOP_SIGNAL=USR1 LIBLEAK_OUT="$PWD/t$how.%n.pb.gz" LD_PRELOAD="$LIBLEAK_SO" \
+    "${wrap[@]}" "$TESTBIN/check_cache" threads >"t$how.out" 2>"t$how.err"
+  assert_eq 0 "$?" "threads, $how: status"
+  assert_eq "workers 4 cached 20000" "$(echo $(cat "t$how.out"))" "threads, $how: stdout"
+  grep -q 'cache_insert\|in worker ' "t$how.err" && fail "threads, $how: reachable blocks reported lost: $(cat "t$how.err")"
+  grep -q 'did not stop' "t$how.err" && fail "threads, $how: $(grep 'did not stop' "t$how.err")"
+  set -- $(summary_numbers "t$how.err" "libleak: ")
+  assert_within 10240000 "$1" 10 "threads, $how: definitely lost (estimated)"
+  echo "ok: 4 threads running, stopped by $how: $1 bytes lost, nothing of theirs"
 done
