@@ -460,17 +460,19 @@ CHECK_PAUSE_LINE = re.compile(r"the world stopped for ([0-9.]+) ms, ([0-9.]+) Mi
 
 
 def check_pause_bench(mib, reps, tmp, log, problems):
-    """`check_pause MIB 1` (a heap of MIB MiB in 4 KiB blocks, a cache and a leak) with one
-    libleak_check_now(), in exact mode and at the default rate: {mode: [(ms, MiB scanned)]},
-    read from the check's report line."""
+    """`check_pause MIB 1 [pointers]` (a heap of MIB MiB in 4 KiB blocks, a cache and a leak)
+    with one libleak_check_now(), in exact mode and at the default rate, the blocks filled with
+    data or with pointers: {mode: [(ms, MiB scanned)]}, read from the check's report line."""
     res = {}
-    for mode, rate in (("exact (LIBLEAK_RATE=1)", "1"), ("default rate (512 KiB)", None)):
+    for mode, rate, kind in (("exact (LIBLEAK_RATE=1)", "1", "data"),
+                             ("default rate (512 KiB)", None, "data"),
+                             ("default rate, every word a pointer", None, "pointers")):
         env = {"LD_PRELOAD": LIB, "LIBLEAK_AT_EXIT": "0", "LIBLEAK_CHECK_PROFILE": "0"}
         if rate:
             env["LIBLEAK_RATE"] = rate
         res[mode] = []
         for _ in range(reps):
-            r = run_once([os.path.join(BENCH, "check_pause"), str(mib), "1"], env, tmp)
+            r = run_once([os.path.join(BENCH, "check_pause"), str(mib), "1", kind], env, tmp)
             m = CHECK_PAUSE_LINE.search(r.stderr)
             if r.status != 0 or not m:
                 problems.append("check_pause / %s: status %d, no pause reported: %s" %
@@ -484,8 +486,9 @@ def check_pause_bench(mib, reps, tmp, log, problems):
 
 def check_pause_table(mib, res, reps):
     L = ["### The pause of a leak check on demand (issue 16)", ""]
-    L.append("`build/bench/check_pause %d 1`: %d MiB live in 4 KiB blocks filled with data that "
-             "is no pointer, held in chains from a global (a cache), one block in 64 dropped; "
+    L.append("`build/bench/check_pause %d 1 [pointers]`: %d MiB live in 4 KiB blocks filled with "
+             "data that is no pointer (or, last row, with pointers to other blocks), held in "
+             "chains from a global (a cache), one block in 64 dropped; "
              "one `libleak_check_now()` per run, %d run(s) per mode. The world is stopped from "
              "the first thread stopped to the last resumed; the scan is all that happens in it "
              "(grouping, naming and writing follow once the program runs again). Scanned: the "
