@@ -99,8 +99,8 @@ static long run_check(void)
     if (!libleak_reach_scan(&verdict.result, NULL)) {
         libleak_log("leak check %u: no memory for the scan", number);
     } else if (verdict.result.heap_unscanned) {
-        libleak_log("leak check %u: the heap cannot be read (not glibc's malloc, or a thread of libleak could "
-                    "not be found): no verdict on sampled blocks",
+        libleak_log("leak check %u: the heap cannot be read whole (not glibc's malloc, a thread of libleak "
+                    "not found, or too many pieces): no verdict on sampled blocks",
                     number);
         lost = -ENOTSUP;
     } else {

@@ -184,8 +184,9 @@ static void classify_stopped_world(struct scan_context *scan)
     }
     if (scan_anonymous)
         libleak_roots_add_anonymous(scan, &walk, stack_pointers, stack_pointer_count);
-    else if (scan->raw_heap)
-        result->heap_unscanned = true; /* a sampled verdict without the heap would not be conservative */
+    /* a sampled verdict without all of the heap would not be conservative */
+    if (scan->raw_heap && (!scan_anonymous || roots->overflow))
+        result->heap_unscanned = true;
     result->root_bytes = roots->total;
     libleak_reach_classify(result->blocks, result->count, roots->regions, roots->count, roots->forced,
                            roots->forced_count,

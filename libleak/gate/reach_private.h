@@ -26,6 +26,7 @@ struct roots {
     size_t forced_count, forced_capacity, forced_bytes;
     const struct libleak_memory_map *map;
     uint64_t total;
+    bool overflow; /* a root was left out: no room */
 };
 
 /* One scan, from its dl_iterate_phdr callback to its end. */

@@ -49,6 +49,8 @@ static void add_root_of(struct roots *roots, uintptr_t start, uintptr_t end, boo
         if (m->readable && roots->count < roots->capacity) {
             roots->regions[roots->count++] = (struct libleak_reach_region){start, piece_end, allocator_data};
             roots->total += piece_end - start;
+        } else if (m->readable) {
+            roots->overflow = true;
         }
         start = piece_end;
     }
