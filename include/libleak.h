@@ -34,7 +34,8 @@ int libleak_dump(const char *path) __attribute__((weak));
  * mode: the sampled blocks that no word of the program's memory points to, as estimates.
  * Returns the bytes definitely and indirectly lost, or a negative errno value (-EPERM when the
  * library is passive, -EAGAIN when no thread can be started, -ENOTSUP when the heap cannot be
- * read in sampled mode, -ESHUTDOWN once the program exits). Not from a signal handler.
+ * read in sampled mode, -ESHUTDOWN once the program exits). Not from a signal handler, nor
+ * from a dl_iterate_phdr callback (the scan needs the loader's lock the caller holds).
  */
 long libleak_check_now(void) __attribute__((weak));
 
