@@ -32,7 +32,7 @@ struct libleak_config libleak_config = {
         .max_stacks = 256 * 1024,
         .max_memory = 2ULL << 30,
         .exitcode = 23,
-        .check_signal = SIGPWR,
+        .stop_signal = SIGPWR,
         .file_mode = 0600,
         .near_limit = DEFAULT_NEAR_LIMIT,
 };
@@ -94,7 +94,7 @@ static void load_bool(const char *name, bool *target)
    them unasked. Every other has one that taking it would change: TERM, INT, HUP would no longer
    end the program, PIPE would turn a closed pipe into EPIPE ("Broken pipe" from `yes | head`),
    CHLD, WINCH, URG, CONT are ignored by default and would interrupt sleeps, PWR is the gate's
-   default stop signal (LIBLEAK_CHECK_SIGNAL), KILL and STOP cannot be caught, SEGV & co.
+   default stop signal (LIBLEAK_STOP_SIGNAL), KILL and STOP cannot be caught, SEGV & co.
    report faults; 32 and 33, below SIGRTMIN, are glibc's own (cancellation, setxid). */
 static bool signal_is_usable(long number)
 {
@@ -142,12 +142,12 @@ static void load_signal(void)
     libleak_config.signal = SIGUSR2;
 }
 
-/* LIBLEAK_CHECK_SIGNAL: the leak gate's stop signal where ptrace is refused (gate/stop_world.c):
+/* LIBLEAK_STOP_SIGNAL: the leak gate's stop signal where ptrace is refused (gate/stop_world.c):
    PWR, its default, or a signal LIBLEAK_SIGNAL could take, but not the one it took: the gate's
    handler replaces the snapshot handler during the scan. Read after LIBLEAK_SIGNAL. */
-static void load_check_signal(void)
+static void load_stop_signal(void)
 {
-    const char *text = getenv("LIBLEAK_CHECK_SIGNAL");
+    const char *text = getenv("LIBLEAK_STOP_SIGNAL");
     if (!text)
         return;
     const char *name = strncasecmp(text, "SIG", 3) == 0 ? text + 3 : text;
@@ -158,15 +158,36 @@ static void load_check_signal(void)
     else if (!parse_signal(text, &number))
         number = 0;
     if (number && number != libleak_config.signal) {
-        libleak_config.check_signal = number;
+        libleak_config.stop_signal = number;
         return;
     }
     if (number)
-        libleak_log("LIBLEAK_CHECK_SIGNAL=\"%s\" is the snapshot signal (LIBLEAK_SIGNAL); using PWR", text);
+        libleak_log("LIBLEAK_STOP_SIGNAL=\"%s\" is the snapshot signal (LIBLEAK_SIGNAL); using PWR", text);
     else
-        libleak_log("LIBLEAK_CHECK_SIGNAL=\"%s\" is not PWR, USR1, USR2, their numbers (%d, %d, %d) or a real-time "
+        libleak_log("LIBLEAK_STOP_SIGNAL=\"%s\" is not PWR, USR1, USR2, their numbers (%d, %d, %d) or a real-time "
                     "signal number (%d-%d); using PWR",
                     text, SIGPWR, SIGUSR1, SIGUSR2, SIGRTMIN, SIGRTMAX);
+}
+
+/* LIBLEAK_CHECK_SIGNAL: a leak check on demand, mid-run (gate/check.c); none by default. Not
+   the snapshot signal nor the stop signal: each has a handler of its own. Read after both.
+   (Before issue 16 this name meant the stop signal, now LIBLEAK_STOP_SIGNAL.) */
+static void load_check_signal(void)
+{
+    const char *text = getenv("LIBLEAK_CHECK_SIGNAL");
+    if (!text || strcasecmp(text, "none") == 0 || strcmp(text, "0") == 0)
+        return;
+    int number = 0;
+    if (!parse_signal(text, &number))
+        libleak_log("LIBLEAK_CHECK_SIGNAL=\"%s\" is not USR1, USR2, none, their numbers (%d, %d) or a real-time "
+                    "signal number (%d-%d); no checks on signal",
+                    text, SIGUSR1, SIGUSR2, SIGRTMIN, SIGRTMAX);
+    else if (number == libleak_config.signal)
+        libleak_log("LIBLEAK_CHECK_SIGNAL=\"%s\" is the snapshot signal (LIBLEAK_SIGNAL); no checks on signal", text);
+    else if (number == libleak_config.stop_signal)
+        libleak_log("LIBLEAK_CHECK_SIGNAL=\"%s\" is the stop signal (LIBLEAK_STOP_SIGNAL); no checks on signal", text);
+    else
+        libleak_config.check_signal = number;
 }
 
 /* LIBLEAK_MODE: octal permissions for profiles, 0 to 0777 (open's mode: the umask applies). */
@@ -264,7 +285,6 @@ static void load_check(void)
     libleak_config.exitcode = (int)exitcode;
     load_bool("LIBLEAK_CHECK_POSSIBLE", &libleak_config.check_possible);
     load_bool("LIBLEAK_CHECK_VERBOSE", &libleak_config.check_verbose);
-    load_check_signal();
     /* A CI job runs tests in source trees: no file appears there unless asked for. */
     libleak_config.check_profile = getenv("LIBLEAK_OUT") != NULL;
     load_bool("LIBLEAK_CHECK_PROFILE", &libleak_config.check_profile);
@@ -361,6 +381,12 @@ void libleak_config_load(void)
     load_size("LIBLEAK_MAX_STACKS", &libleak_config.max_stacks, 1024, 1ULL << 24);
     load_size("LIBLEAK_MAX_MEMORY", &libleak_config.max_memory, 16ULL << 20, 1ULL << 40);
     load_check();
+    load_stop_signal();
+    load_check_signal();
+    if (!libleak_config.check) { /* the checks on demand: a profile each, as every snapshot */
+        libleak_config.check_profile = true;
+        load_bool("LIBLEAK_CHECK_PROFILE", &libleak_config.check_profile);
+    }
     load_watch();
-    libleak_config.dumper_asked = dumper_asked();
+    libleak_config.dumper_asked = dumper_asked() || libleak_config.check_signal;
 }

@@ -26,6 +26,7 @@
 #include "dump/dump.h"
 #include "core/export.h"
 #include "os/libc.h"
+#include "gate/check.h"
 #include "gate/exit_status.h"
 #include "gate/gate.h"
 #include "alloc/live.h"
@@ -81,6 +82,7 @@ static void after_fork_in_child(void)
     libleak_growth_snapshots_after_fork_in_child();
     libleak_near_limit_after_fork_in_child();
     libleak_dump_after_fork_in_child();
+    libleak_check_after_fork_in_child();
     errno = saved_errno;
 }
 

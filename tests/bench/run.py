@@ -454,6 +454,63 @@ def bigheap_targets(bigheap):
 
 
 # ---------------------------------------------------------------------------------------------
+# The pause of a leak check on demand (issue 16 part 4)
+
+CHECK_PAUSE_MIB = 1024
+CHECK_PAUSE_LINE = re.compile(r"the world stopped for ([0-9.]+) ms, ([0-9.]+) MiB scanned")
+
+
+def check_pause_bench(mib, reps, tmp, log, problems):
+    """`check_pause MIB 1 [pointers]` (a heap of MIB MiB in 4 KiB blocks, a cache and a leak)
+    with one libleak_check_now(), in exact mode and at the default rate, the blocks filled with
+    data or with pointers: {mode: [(ms, MiB scanned)]}, read from the check's report line."""
+    res = {}
+    for mode, rate, kind in (("exact (LIBLEAK_RATE=1)", "1", "data"),
+                             ("default rate (512 KiB)", None, "data"),
+                             ("default rate, every word a pointer", None, "pointers")):
+        env = {"LD_PRELOAD": LIB, "LIBLEAK_AT_EXIT": "0", "LIBLEAK_CHECK_PROFILE": "0"}
+        if rate:
+            env["LIBLEAK_RATE"] = rate
+        res[mode] = []
+        for _ in range(reps):
+            r = run_once([os.path.join(BENCH, "check_pause"), str(mib), "1", kind], env, tmp)
+            m = CHECK_PAUSE_LINE.search(r.stderr)
+            if r.status != 0 or not m:
+                problems.append("check_pause / %s: status %d, no pause reported: %s" %
+                                (mode, r.status, r.stderr.strip().splitlines()[-1:]))
+                continue
+            res[mode].append((float(m.group(1)), float(m.group(2))))
+            log("  %-12s %-24s %.1f ms for %.1f MiB" % ("check_pause", mode, res[mode][-1][0],
+                                                         res[mode][-1][1]))
+    return res
+
+
+def check_pause_table(mib, res, reps):
+    L = ["### The pause of a leak check on demand (issue 16)", ""]
+    L.append("`build/bench/check_pause %d 1 [pointers]`: %d MiB live in 4 KiB blocks filled with "
+             "data that is no pointer (or, last row, with pointers to other blocks), held in "
+             "chains from a global (a cache), one block in 64 dropped; "
+             "one `libleak_check_now()` per run, %d run(s) per mode. The world is stopped from "
+             "the first thread stopped to the last resumed; the scan is all that happens in it "
+             "(grouping, naming and writing follow once the program runs again). Scanned: the "
+             "roots, plus the blocks in exact mode; at the default rate the heap is read as raw "
+             "words. Medians." % (mib, mib, reps))
+    L.append("")
+    L.append("| check_pause %d MiB | pause ms | MiB scanned | ms per GiB scanned |" % mib)
+    L.append("|---|---:|---:|---:|")
+    for mode, runs in res.items():
+        if not runs:
+            L.append("| %s | — | — | — |" % mode)
+            continue
+        ms = statistics.median(r[0] for r in runs)
+        scanned = statistics.median(r[1] for r in runs)
+        per_gib = statistics.median(r[0] * 1024 / r[1] for r in runs if r[1] > 0)
+        L.append("| %s | %.1f | %.1f | %.0f |" % (mode, ms, scanned, per_gib))
+    L.append("")
+    return L
+
+
+# ---------------------------------------------------------------------------------------------
 # Dump benchmark and memory per live block
 
 def dump_bench(counts, symbolize_values, reps, tmp, log, problems):
@@ -725,7 +782,7 @@ def main():
         if not path:
             notes.append("%s is not installed: its rows are missing." % name)
 
-    known = [w for w, _ in workloads(quick)] + ["bigheap", "exit"]
+    known = [w for w, _ in workloads(quick)] + ["bigheap", "exit", "check_pause"]
     if args.only and args.only not in known:
         sys.exit("bench: --only %r: the workloads are %s" % (args.only, ", ".join(known)))
     bigheap_names = (["bare"] + ["leak gate"] + (["lsan"] if LSAN else [])) if have_gate else []
@@ -774,6 +831,12 @@ def main():
             bigheap = (blocks, bigheap_bench(configs, blocks, bigheap_names, reps, tmp, log,
                                              problems), note)
 
+        check_pause = None
+        if have_lib and lib_knows("libleak_check_now") and args.only in (None, "check_pause"):
+            mib = CHECK_PAUSE_MIB // (4 if quick else 1)
+            log("check_pause %d MiB ..." % mib)
+            check_pause = (mib, check_pause_bench(mib, reps, tmp, log, problems), reps)
+
         cg = {}
         if VALGRIND and not args.only:
             log("callgrind ...")
@@ -816,7 +879,7 @@ def main():
     report = render(quick, reps, results, cg, dump, per_block, hold_cells, notes, problems,
                     have_lib, have_gate, have_symbolize, elapsed, loads, longrun,
                     render_short_process(short_runs, short) if short else None, bigheap,
-                    args.only, exit_profile)
+                    args.only, exit_profile, check_pause)
     print(report)
     if not args.no_write and not args.only and (not quick or args.write):
         write_doc(report)
@@ -829,7 +892,7 @@ BASE_OF = {"jemalloc prof": "jemalloc", "tcmalloc heapprof": "tcmalloc", "jemall
 
 def render(quick, reps, results, cg, dump, per_block, hold_cells, notes, problems, have_lib,
            have_gate, have_symbolize, elapsed, loads, longrun=None, short_lines=None,
-           bigheap=None, only=None, exit_profile=None):
+           bigheap=None, only=None, exit_profile=None, check_pause=None):
     L = []
     cmd = "make bench-quick" if quick else "make bench"
     run = "python3 tests/bench/run.py --%s" % ("quick" if quick else "full")
@@ -862,6 +925,8 @@ def render(quick, reps, results, cg, dump, per_block, hold_cells, notes, problem
     L.extend(gate_table(results))
     if bigheap:
         L.extend(bigheap_table(bigheap, reps))
+    if check_pause:
+        L.extend(check_pause_table(*check_pause))
 
     if cg:
         L.append("### Instructions per malloc+free pair (callgrind)")
