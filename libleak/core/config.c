@@ -1,8 +1,8 @@
 /*
  * config — reading LIBLEAK_* once, at start, with a clear line for every bad value.
  *
- * Only getenv, strtoull and our own parsing run here: the constructor calls this before the
- * tables exist.
+ * Only libleak_setting (the environment, or an attach's text), strtoull and our own parsing
+ * run here: the constructor calls this before the tables exist.
  */
 #include "core/config.h"
 
@@ -15,9 +15,6 @@
 #include "common/quantities.h"
 #include "core/log.h"
 #include "core/settings.h"
-
-/* An attach's settings stand in for the environment (settings.h). */
-#define getenv(name) libleak_setting(name)
 
 #define DEFAULT_NEAR_LIMIT 90
 #define MAX_FILES_LIMIT    100000
@@ -39,7 +36,7 @@ struct libleak_config libleak_config = {
 
 static void load_interval(void)
 {
-    const char *text = getenv("LIBLEAK_INTERVAL");
+    const char *text = libleak_setting("LIBLEAK_INTERVAL");
     if (!text)
         return;
     uint64_t seconds;
@@ -53,7 +50,7 @@ static void load_interval(void)
 
 static void load_size(const char *name, uint64_t *target, uint64_t min, uint64_t max)
 {
-    const char *text = getenv(name);
+    const char *text = libleak_setting(name);
     if (!text)
         return;
     uint64_t value;
@@ -84,7 +81,7 @@ static bool parse_bool(const char *text, bool *value)
 
 static void load_bool(const char *name, bool *target)
 {
-    const char *text = getenv(name);
+    const char *text = libleak_setting(name);
     if (text && !parse_bool(text, target))
         libleak_log("%s=\"%s\" is not 0 or 1; using %d", name, text, *target);
 }
@@ -127,7 +124,7 @@ static bool parse_signal(const char *text, int *number)
 
 static void load_signal(void)
 {
-    const char *text = getenv("LIBLEAK_SIGNAL");
+    const char *text = libleak_setting("LIBLEAK_SIGNAL");
     if (!text)
         return;
     if (strcasecmp(text, "none") == 0 || strcmp(text, "0") == 0) {
@@ -147,7 +144,7 @@ static void load_signal(void)
    handler replaces the snapshot handler during the scan. Read after LIBLEAK_SIGNAL. */
 static void load_stop_signal(void)
 {
-    const char *text = getenv("LIBLEAK_STOP_SIGNAL");
+    const char *text = libleak_setting("LIBLEAK_STOP_SIGNAL");
     if (!text)
         return;
     const char *name = strncasecmp(text, "SIG", 3) == 0 ? text + 3 : text;
@@ -174,7 +171,7 @@ static void load_stop_signal(void)
    (Before issue 16 this name meant the stop signal, now LIBLEAK_STOP_SIGNAL.) */
 static void load_check_signal(void)
 {
-    const char *text = getenv("LIBLEAK_CHECK_SIGNAL");
+    const char *text = libleak_setting("LIBLEAK_CHECK_SIGNAL");
     if (!text || strcasecmp(text, "none") == 0 || strcmp(text, "0") == 0)
         return;
     int number = 0;
@@ -193,7 +190,7 @@ static void load_check_signal(void)
 /* LIBLEAK_MODE: octal permissions for profiles, 0 to 0777 (open's mode: the umask applies). */
 static void load_file_mode(void)
 {
-    const char *text = getenv("LIBLEAK_MODE");
+    const char *text = libleak_setting("LIBLEAK_MODE");
     if (!text)
         return;
     char *end;
@@ -224,7 +221,7 @@ static bool template_is_valid(const char *text, const char *letters)
 
 static void load_out(void)
 {
-    const char *text = getenv("LIBLEAK_OUT");
+    const char *text = libleak_setting("LIBLEAK_OUT");
     if (!text)
         return;
     if (!template_is_valid(text, "pnet%") || strlen(text) >= sizeof libleak_config.out - 64) {
@@ -239,7 +236,7 @@ static void load_out(void)
 /* LIBLEAK_LOG: where libleak's lines go instead of stderr (dump/log_destination.c). */
 static void load_log(void)
 {
-    const char *text = getenv("LIBLEAK_LOG");
+    const char *text = libleak_setting("LIBLEAK_LOG");
     if (!text)
         return;
     if (!template_is_valid(text, "pet%") || strlen(text) >= sizeof libleak_config.log - 64) {
@@ -251,7 +248,7 @@ static void load_log(void)
 
 static void load_unwinder(void)
 {
-    const char *text = getenv("LIBLEAK_UNWIND");
+    const char *text = libleak_setting("LIBLEAK_UNWIND");
     if (!text)
         return;
     if (strcasecmp(text, "fp") == 0) {
@@ -272,12 +269,12 @@ static void load_check(void)
     load_bool("LIBLEAK_CHECK", &libleak_config.check);
     if (!libleak_config.check)
         return;
-    const char *rate = getenv("LIBLEAK_RATE");
+    const char *rate = libleak_setting("LIBLEAK_RATE");
     if (rate && libleak_config.rate != 1)
         libleak_log("LIBLEAK_RATE=\"%s\" is ignored with LIBLEAK_CHECK=1: the leak gate tracks every allocation (rate 1)",
                     rate);
     libleak_config.rate = 1;
-    if (!getenv("LIBLEAK_AT_EXIT"))
+    if (!libleak_setting("LIBLEAK_AT_EXIT"))
         libleak_config.at_exit = false;
     load_size("LIBLEAK_CHECK_MAX", &libleak_config.check_max, 0, UINT64_MAX >> 1);
     uint64_t exitcode = (uint64_t)libleak_config.exitcode;
@@ -286,9 +283,9 @@ static void load_check(void)
     load_bool("LIBLEAK_CHECK_POSSIBLE", &libleak_config.check_possible);
     load_bool("LIBLEAK_CHECK_VERBOSE", &libleak_config.check_verbose);
     /* A CI job runs tests in source trees: no file appears there unless asked for. */
-    libleak_config.check_profile = getenv("LIBLEAK_OUT") != NULL;
+    libleak_config.check_profile = libleak_setting("LIBLEAK_OUT") != NULL;
     load_bool("LIBLEAK_CHECK_PROFILE", &libleak_config.check_profile);
-    const char *suppressions = getenv("LIBLEAK_SUPPRESSIONS");
+    const char *suppressions = libleak_setting("LIBLEAK_SUPPRESSIONS");
     if (suppressions && *suppressions) {
         if (strlen(suppressions) >= sizeof libleak_config.suppressions)
             libleak_log("LIBLEAK_SUPPRESSIONS=\"%s\" is too long; no suppressions", suppressions);
@@ -300,7 +297,7 @@ static void load_check(void)
 /* A count that 0 turns off: LIBLEAK_INUSE_INTERVAL, LIBLEAK_MAX_FILES. */
 static void load_count_or_off(const char *name, uint64_t *target, uint64_t min, uint64_t max)
 {
-    const char *text = getenv(name);
+    const char *text = libleak_setting(name);
     if (!text)
         return;
     uint64_t value;
@@ -315,7 +312,7 @@ static void load_count_or_off(const char *name, uint64_t *target, uint64_t min, 
    every snapshot. */
 static void load_peak(void)
 {
-    const char *text = getenv("LIBLEAK_PEAK");
+    const char *text = libleak_setting("LIBLEAK_PEAK");
     if (!text)
         return;
     bool on;
@@ -333,7 +330,7 @@ static void load_peak(void)
 /* LIBLEAK_NEAR_LIMIT: a percentage of the tightest memory limit, "90" or "90%"; 0 is off. */
 static void load_near_limit(void)
 {
-    const char *text = getenv("LIBLEAK_NEAR_LIMIT");
+    const char *text = libleak_setting("LIBLEAK_NEAR_LIMIT");
     if (!text)
         return;
     char *end;
@@ -358,8 +355,8 @@ static void load_watch(void)
 /* Whether the user asked for something only the dumper thread does. */
 static bool dumper_asked(void)
 {
-    const char *signal = getenv("LIBLEAK_SIGNAL");
-    const char *near_limit = getenv("LIBLEAK_NEAR_LIMIT");
+    const char *signal = libleak_setting("LIBLEAK_SIGNAL");
+    const char *near_limit = libleak_setting("LIBLEAK_NEAR_LIMIT");
     return (signal && libleak_config.signal) || libleak_config.interval || libleak_config.inuse_interval ||
            (near_limit && libleak_config.near_limit);
 }
