@@ -26,6 +26,19 @@ extern "C" {
  */
 int libleak_dump(const char *path) __attribute__((weak));
 
+/*
+ * A leak check now, while the program runs on: every other thread is stopped for the scan
+ * (the caller waits for it on a thread of libleak's), then resumed; the report goes where the
+ * leak gate's goes, the profile to LIBLEAK_OUT with %n = check.0001, check.0002, ...
+ * Exact mode (LIBLEAK_RATE=1 or LIBLEAK_CHECK=1): memcheck's classes of every block. Sampled
+ * mode: the sampled blocks that no word of the program's memory points to, as estimates.
+ * Returns the bytes definitely and indirectly lost, or a negative errno value (-EPERM when the
+ * library is passive, -EAGAIN when no thread can be started, -ENOTSUP when the heap cannot be
+ * read in sampled mode, -ESHUTDOWN once the program exits). Not from a signal handler, nor
+ * from a dl_iterate_phdr callback (the scan needs the loader's lock the caller holds).
+ */
+long libleak_check_now(void) __attribute__((weak));
+
 /* The sampling rate in effect, in bytes (1 = every allocation, 0 = tracking off). */
 unsigned long libleak_rate(void) __attribute__((weak));
 

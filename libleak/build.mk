@@ -6,7 +6,7 @@ LIBLEAK_SRCS := $(wildcard libleak/*/*.c) $(COMMON_SRCS)
 LIBLEAK_HDRS := $(wildcard libleak/*/*.h) $(COMMON_HDRS)
 LIBLEAK_OBJS := $(patsubst %.c,$(BUILD)/libleak-obj/%.o,$(LIBLEAK_SRCS)) $(BUILD)/profile.pb-c.o
 # Unit tests link the pure parts without the interposing entry points.
-LIBLEAK_ENTRY_OBJS := $(addprefix $(BUILD)/libleak-obj/libleak/,alloc/hooks.o process/lifecycle.o process/deepbind.o gate/exit_status.o gate/gate.o)
+LIBLEAK_ENTRY_OBJS := $(addprefix $(BUILD)/libleak-obj/libleak/,alloc/hooks.o process/lifecycle.o process/deepbind.o process/attach.o gate/exit_status.o gate/gate.o gate/check.o)
 LIBLEAK_UNIT_OBJS := $(filter-out $(LIBLEAK_ENTRY_OBJS),$(LIBLEAK_OBJS))
 LIBLEAK_LIBS := -lunwind -ldw -lelf -lprotobuf-c -lz -lpthread -ldl -lm
 # Headers are included by their place: "alloc/live.h", "common/hash.h".

@@ -38,3 +38,18 @@ test-programs: $(TEST_LIBRARIES)
 $(BUILD)/tests/lib%.so: tests/libraries/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O1 -g -fPIC -shared -D_GNU_SOURCE $(WARN) -o $@ $<
+
+# The program and library of the symbolize_* tests (tests/programs/symbolize/): built as is
+# and with -DOTHER (same names, other code and build ID: a wrong build at the right path).
+SYMBOLIZE_TEST_BINS := $(foreach v,app app_other libsymbolize.so libsymbolize_other.so,$(BUILD)/tests/symbolize/$(v))
+test-programs: $(SYMBOLIZE_TEST_BINS)
+$(BUILD)/tests/symbolize/libsymbolize.so: tests/programs/symbolize/lib.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O1 -g -fno-omit-frame-pointer -fPIC -shared $(WARN) -o $@ $<
+$(BUILD)/tests/symbolize/libsymbolize_other.so: tests/programs/symbolize/lib.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O1 -g -fno-omit-frame-pointer -fPIC -shared -DOTHER $(WARN) -o $@ $<
+$(BUILD)/tests/symbolize/app: tests/programs/symbolize/app.c $(BUILD)/tests/symbolize/libsymbolize.so
+	$(CC) -std=gnu11 -O1 -g -fno-omit-frame-pointer $(WARN) -o $@ $< -L$(dir $@) -lsymbolize -Wl,-rpath,'$$ORIGIN'
+$(BUILD)/tests/symbolize/app_other: tests/programs/symbolize/app.c $(BUILD)/tests/symbolize/libsymbolize.so
+	$(CC) -std=gnu11 -O1 -g -fno-omit-frame-pointer -DOTHER $(WARN) -o $@ $< -L$(dir $@) -lsymbolize -Wl,-rpath,'$$ORIGIN'

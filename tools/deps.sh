@@ -9,7 +9,7 @@ if [ "${1:-}" = "--install" ]; then install=1; shift; fi
 want=""
 for target in "$@"; do
   case "$target" in
-    build) want="$want make gcc pkg-config libunwind-dev zlib1g-dev libprotobuf-c-dev protobuf-c-compiler libdw-dev libelf-dev" ;;
+    build) want="$want make gcc pkg-config libunwind-dev zlib1g-dev libprotobuf-c-dev protobuf-c-compiler libdw-dev libelf-dev libdebuginfod-dev" ;;
     demo)  want="$want procps" ;;
     test)  want="$want golang-go valgrind procps libjemalloc2 libtcmalloc-minimal4 liblsan0 libasan8 libtsan2 libubsan1" ;;
     bench) want="$want valgrind procps time perl python3 libjemalloc2 libgoogle-perftools4 libtcmalloc-minimal4 heaptrack" ;;
@@ -26,6 +26,8 @@ case " $* " in *" test "*) want="$want g++ perl python3 sqlite3 xz-utils git" ;;
 # An outside suite under the gate (tests/cases/gate_outside_suite.sh): cJSON's Debian source,
 # unpacked by dpkg-source (dpkg-dev) and built by its own CMake.
 case " $* " in *" test "*) want="$want dpkg-dev cmake" ;; esac
+# Naming profiles elsewhere (tests/cases/symbolize_*.sh): a real debuginfod server, binutils.
+case " $* " in *" test "*) want="$want debuginfod binutils" ;; esac
 case " $* " in *" bench "*) want="$want liblsan0" ;; esac
 
 missing=""

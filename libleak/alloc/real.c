@@ -54,9 +54,19 @@ size_t libleak_bootstrap_size(const void *block)
     return ((const struct bootstrap_header *)block - 1)->size;
 }
 
+/* Loaded by dlopen for an attach (process/attach.c), RTLD_NEXT would search only our own
+   dependencies (libc's malloc, even under a preloaded jemalloc): the program's allocator is
+   what the global scope binds, which is what its GOT slots held. */
+static bool from_global_scope;
+
+void libleak_real_from_global_scope(void)
+{
+    from_global_scope = true;
+}
+
 static void *next_symbol(const char *name)
 {
-    return dlsym(RTLD_NEXT, name);
+    return dlsym(from_global_scope ? RTLD_DEFAULT : RTLD_NEXT, name);
 }
 
 void *libleak_real_next(const char *name)

@@ -29,6 +29,10 @@ extern struct libleak_real_allocator libleak_real;
    bootstrap buffer). */
 bool libleak_real_resolve(void);
 
+/* From now on the real functions are looked up in the global scope, not after us (an attach:
+   libleak.so loaded by dlopen). Call before libleak_real_resolve. */
+void libleak_real_from_global_scope(void);
+
 /* The next definition of `name` after libleak.so (dlsym RTLD_NEXT), or NULL. Allocates: call it
    inside libleak, once the real allocator is known. */
 void *libleak_real_next(const char *name);

@@ -30,6 +30,13 @@
 
 static _Atomic uint32_t *slots;
 static uint64_t slot_mask;
+
+/* Which pages of the slot table hold a stack: for_each visits only those. Reading the whole
+   table (2 MiB by default) faults in every page of it, which was most of a small program's
+   exit profile (docs/PERFORMANCE.md, issue 18). Set once per new stack, never cleared. */
+#define SLOTS_PER_PAGE_BITS 10 /* 4 KiB of 4-byte slots */
+#define MAX_SLOT_PAGES      ((1u << 25) >> SLOTS_PER_PAGE_BITS) /* 2^24 stacks, slots = 2 x */
+static _Atomic uint64_t used_slot_pages[MAX_SLOT_PAGES / 64];
 static _Atomic(char *) chunks[MAX_CHUNKS];
 static _Atomic uint64_t arena_used; /* in records of RECORD_ALIGN bytes */
 static _Atomic uint64_t stack_count;
@@ -279,6 +286,8 @@ bool libleak_stacks_init(uint64_t max_stacks)
     uint64_t slot_count = 1024;
     while (slot_count < max_stacks * 2)
         slot_count <<= 1;
+    if (slot_count >> SLOTS_PER_PAGE_BITS > MAX_SLOT_PAGES)
+        return false;
     slots = libleak_map(slot_count * sizeof *slots);
     if (!slots)
         return false;
@@ -367,14 +376,9 @@ static void charge_lifetime(uint32_t ordinal, struct libleak_weight weight, unsi
     }
 }
 
-void libleak_stacks_charge_free(uint32_t index, struct libleak_weight weight, uint64_t lifetime, bool reentrant)
+void libleak_stacks_charge_lifetime(uint32_t index, struct libleak_weight weight, uint64_t lifetime, bool reentrant)
 {
-    struct libleak_stack *stack = libleak_stacks_get(index);
-    if (reentrant)
-        libleak_stacks_charge_reentrant(index, weight, false);
-    else
-        libleak_stacks_charge(stack, weight, false);
-    charge_lifetime(stack->ordinal, weight, libleak_lifetime_bucket(lifetime), reentrant);
+    charge_lifetime(libleak_stacks_get(index)->ordinal, weight, libleak_lifetime_bucket(lifetime), reentrant);
 }
 
 static uint32_t new_record(const uintptr_t *frames, int depth, uint32_t thread_name, uint64_t hash)
@@ -433,6 +437,9 @@ uint32_t libleak_stacks_intern(const uintptr_t *frames, int depth, uint32_t thre
             if (atomic_compare_exchange_strong_explicit(&slots[position], &index, fresh, memory_order_release,
                                                         memory_order_acquire)) {
                 atomic_fetch_add_explicit(&stack_count, 1, memory_order_relaxed);
+                uint64_t page = position >> SLOTS_PER_PAGE_BITS;
+                atomic_fetch_or_explicit(&used_slot_pages[page / 64], (uint64_t)1 << (page % 64),
+                                         memory_order_release);
                 return fresh;
             }
         }
@@ -447,6 +454,11 @@ void libleak_stacks_for_each(void (*visit)(struct libleak_stack *stack, void *co
     if (!slots)
         return;
     for (uint64_t position = 0; position <= slot_mask; position++) {
+        uint64_t page = position >> SLOTS_PER_PAGE_BITS;
+        if (!(atomic_load_explicit(&used_slot_pages[page / 64], memory_order_acquire) & ((uint64_t)1 << (page % 64)))) {
+            position |= ((uint64_t)1 << SLOTS_PER_PAGE_BITS) - 1; /* the next page */
+            continue;
+        }
         uint32_t index = atomic_load_explicit(&slots[position], memory_order_acquire);
         if (index)
             visit(libleak_stacks_get(index), context);

@@ -99,10 +99,9 @@ void libleak_stacks_charge_index(uint32_t index, struct libleak_weight weight, b
    pthread_setspecific). Atomic adds to the shared stripe; at worst a chunk of it is mapped. */
 void libleak_stacks_charge_reentrant(uint32_t index, struct libleak_weight weight, bool allocation);
 
-/* A sampled block's free, `lifetime` nanoseconds after its allocation: the free counters as
-   libleak_stacks_charge (false, ...) and the lifetime's bucket. `reentrant` as
-   libleak_stacks_charge_reentrant. */
-void libleak_stacks_charge_free(uint32_t index, struct libleak_weight weight, uint64_t lifetime, bool reentrant);
+/* A sampled block's free, `lifetime` nanoseconds after its allocation, to the lifetime's bucket
+   (its free counters are charged apart). `reentrant` as libleak_stacks_charge_reentrant. */
+void libleak_stacks_charge_lifetime(uint32_t index, struct libleak_weight weight, uint64_t lifetime, bool reentrant);
 
 /* Sums the record's lifetime counters over every stripe. */
 void libleak_stacks_lifetimes(const struct libleak_stack *stack, struct libleak_stack_lifetimes *lifetimes);

@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 
 #include "core/config.h"
+#include "alloc/peak_counters.h"
 #include "alloc/sampler.h"
 #include "alloc/stacks.h"
 #include "alloc/thread.h"
@@ -32,6 +33,22 @@ static uint64_t birth_now(void)
     return libleak_config.lifetimes ? libleak_live_now_nanos() : (uint64_t)libleak_live_now_seconds() * 1000000000;
 }
 
+/* Charges a sample or its free to the stack's counters (the shared stripe's when `reentrant`),
+   and with LIBLEAK_PEAK follows the peak around the charge (peak_counters.c). */
+static inline void charge_stack(uint32_t stack_index, struct libleak_weight weight, bool allocation,
+                                bool reentrant)
+{
+    bool peak = __builtin_expect(libleak_peak_counters_on, 0);
+    if (peak)
+        libleak_peak_counters_before_change(libleak_stacks_get(stack_index));
+    if (reentrant)
+        libleak_stacks_charge_reentrant(stack_index, weight, allocation);
+    else
+        libleak_stacks_charge_index(stack_index, weight, allocation);
+    if (peak)
+        libleak_peak_counters_after_change(weight, allocation);
+}
+
 static void take_sample(void *block, size_t size)
 {
     /* Sized by LIBLEAK_DEPTH: a sample runs on the program's stack, which may be small. */
@@ -48,7 +65,7 @@ static void take_sample(void *block, size_t size)
         atomic_fetch_add_explicit(&libleak_counters.dropped_live, 1, memory_order_relaxed);
         return;
     }
-    libleak_stacks_charge_index(stack_index, libleak_sampler_weight_inline(size, libleak_config.rate), true);
+    charge_stack(stack_index, libleak_sampler_weight_inline(size, libleak_config.rate), true, false);
 }
 
 /* Bytes to the next sampling point, as a countdown: an allocation of at least that many
@@ -111,16 +128,12 @@ void libleak_countdown_expired(void *block, size_t size)
 static void charge_free(struct libleak_live_block detached, bool reentrant)
 {
     struct libleak_weight weight = libleak_sampler_weight_inline(detached.size, libleak_config.rate);
-    if (!libleak_config.lifetimes) {
-        if (reentrant)
-            libleak_stacks_charge_reentrant(detached.stack, weight, false);
-        else
-            libleak_stacks_charge_index(detached.stack, weight, false);
+    charge_stack(detached.stack, weight, false, reentrant);
+    if (!libleak_config.lifetimes)
         return;
-    }
     uint64_t now = libleak_live_now_nanos();
-    libleak_stacks_charge_free(detached.stack, weight, now > detached.birth_nanos ? now - detached.birth_nanos : 0,
-                               reentrant);
+    libleak_stacks_charge_lifetime(detached.stack, weight, now > detached.birth_nanos ? now - detached.birth_nanos : 0,
+                                   reentrant);
 }
 
 void libleak_charge_detached(struct libleak_live_block detached)

@@ -1,8 +1,8 @@
 /*
  * config — reading LIBLEAK_* once, at start, with a clear line for every bad value.
  *
- * Only getenv, strtoull and our own parsing run here: the constructor calls this before the
- * tables exist.
+ * Only libleak_setting (the environment, or an attach's text), strtoull and our own parsing
+ * run here: the constructor calls this before the tables exist.
  */
 #include "core/config.h"
 
@@ -14,6 +14,7 @@
 
 #include "common/quantities.h"
 #include "core/log.h"
+#include "core/settings.h"
 
 #define DEFAULT_NEAR_LIMIT 90
 #define MAX_FILES_LIMIT    100000
@@ -30,14 +31,14 @@ struct libleak_config libleak_config = {
         .max_stacks = 256 * 1024,
         .max_memory = 2ULL << 30,
         .exitcode = 23,
-        .check_signal = SIGPWR,
+        .stop_signal = SIGPWR,
         .file_mode = 0600,
         .near_limit = DEFAULT_NEAR_LIMIT,
 };
 
 static void load_interval(void)
 {
-    const char *text = getenv("LIBLEAK_INTERVAL");
+    const char *text = libleak_setting("LIBLEAK_INTERVAL");
     if (!text)
         return;
     uint64_t seconds;
@@ -51,7 +52,7 @@ static void load_interval(void)
 
 static void load_size(const char *name, uint64_t *target, uint64_t min, uint64_t max)
 {
-    const char *text = getenv(name);
+    const char *text = libleak_setting(name);
     if (!text)
         return;
     uint64_t value;
@@ -82,7 +83,7 @@ static bool parse_bool(const char *text, bool *value)
 
 static void load_bool(const char *name, bool *target)
 {
-    const char *text = getenv(name);
+    const char *text = libleak_setting(name);
     if (text && !parse_bool(text, target))
         libleak_log("%s=\"%s\" is not 0 or 1; using %d", name, text, *target);
 }
@@ -92,7 +93,7 @@ static void load_bool(const char *name, bool *target)
    them unasked. Every other has one that taking it would change: TERM, INT, HUP would no longer
    end the program, PIPE would turn a closed pipe into EPIPE ("Broken pipe" from `yes | head`),
    CHLD, WINCH, URG, CONT are ignored by default and would interrupt sleeps, PWR is the gate's
-   default stop signal (LIBLEAK_CHECK_SIGNAL), KILL and STOP cannot be caught, SEGV & co.
+   default stop signal (LIBLEAK_STOP_SIGNAL), KILL and STOP cannot be caught, SEGV & co.
    report faults; 32 and 33, below SIGRTMIN, are glibc's own (cancellation, setxid). */
 static bool signal_is_usable(long number)
 {
@@ -125,7 +126,7 @@ static bool parse_signal(const char *text, int *number)
 
 static void load_signal(void)
 {
-    const char *text = getenv("LIBLEAK_SIGNAL");
+    const char *text = libleak_setting("LIBLEAK_SIGNAL");
     if (!text)
         return;
     if (strcasecmp(text, "none") == 0 || strcmp(text, "0") == 0) {
@@ -140,12 +141,12 @@ static void load_signal(void)
     libleak_config.signal = SIGUSR2;
 }
 
-/* LIBLEAK_CHECK_SIGNAL: the leak gate's stop signal where ptrace is refused (gate/stop_world.c):
+/* LIBLEAK_STOP_SIGNAL: the leak gate's stop signal where ptrace is refused (gate/stop_world.c):
    PWR, its default, or a signal LIBLEAK_SIGNAL could take, but not the one it took: the gate's
    handler replaces the snapshot handler during the scan. Read after LIBLEAK_SIGNAL. */
-static void load_check_signal(void)
+static void load_stop_signal(void)
 {
-    const char *text = getenv("LIBLEAK_CHECK_SIGNAL");
+    const char *text = libleak_setting("LIBLEAK_STOP_SIGNAL");
     if (!text)
         return;
     const char *name = strncasecmp(text, "SIG", 3) == 0 ? text + 3 : text;
@@ -156,21 +157,42 @@ static void load_check_signal(void)
     else if (!parse_signal(text, &number))
         number = 0;
     if (number && number != libleak_config.signal) {
-        libleak_config.check_signal = number;
+        libleak_config.stop_signal = number;
         return;
     }
     if (number)
-        libleak_log("LIBLEAK_CHECK_SIGNAL=\"%s\" is the snapshot signal (LIBLEAK_SIGNAL); using PWR", text);
+        libleak_log("LIBLEAK_STOP_SIGNAL=\"%s\" is the snapshot signal (LIBLEAK_SIGNAL); using PWR", text);
     else
-        libleak_log("LIBLEAK_CHECK_SIGNAL=\"%s\" is not PWR, USR1, USR2, their numbers (%d, %d, %d) or a real-time "
+        libleak_log("LIBLEAK_STOP_SIGNAL=\"%s\" is not PWR, USR1, USR2, their numbers (%d, %d, %d) or a real-time "
                     "signal number (%d-%d); using PWR",
                     text, SIGPWR, SIGUSR1, SIGUSR2, SIGRTMIN, SIGRTMAX);
+}
+
+/* LIBLEAK_CHECK_SIGNAL: a leak check on demand, mid-run (gate/check.c); none by default. Not
+   the snapshot signal nor the stop signal: each has a handler of its own. Read after both.
+   (Before issue 16 this name meant the stop signal, now LIBLEAK_STOP_SIGNAL.) */
+static void load_check_signal(void)
+{
+    const char *text = libleak_setting("LIBLEAK_CHECK_SIGNAL");
+    if (!text || strcasecmp(text, "none") == 0 || strcmp(text, "0") == 0)
+        return;
+    int number = 0;
+    if (!parse_signal(text, &number))
+        libleak_log("LIBLEAK_CHECK_SIGNAL=\"%s\" is not USR1, USR2, none, their numbers (%d, %d) or a real-time "
+                    "signal number (%d-%d); no checks on signal",
+                    text, SIGUSR1, SIGUSR2, SIGRTMIN, SIGRTMAX);
+    else if (number == libleak_config.signal)
+        libleak_log("LIBLEAK_CHECK_SIGNAL=\"%s\" is the snapshot signal (LIBLEAK_SIGNAL); no checks on signal", text);
+    else if (number == libleak_config.stop_signal)
+        libleak_log("LIBLEAK_CHECK_SIGNAL=\"%s\" is the stop signal (LIBLEAK_STOP_SIGNAL); no checks on signal", text);
+    else
+        libleak_config.check_signal = number;
 }
 
 /* LIBLEAK_MODE: octal permissions for profiles, 0 to 0777 (open's mode: the umask applies). */
 static void load_file_mode(void)
 {
-    const char *text = getenv("LIBLEAK_MODE");
+    const char *text = libleak_setting("LIBLEAK_MODE");
     if (!text)
         return;
     char *end;
@@ -201,7 +223,7 @@ static bool template_is_valid(const char *text, const char *letters)
 
 static void load_out(void)
 {
-    const char *text = getenv("LIBLEAK_OUT");
+    const char *text = libleak_setting("LIBLEAK_OUT");
     if (!text)
         return;
     if (!template_is_valid(text, "pnet%") || strlen(text) >= sizeof libleak_config.out - 64) {
@@ -216,7 +238,7 @@ static void load_out(void)
 /* LIBLEAK_LOG: where libleak's lines go instead of stderr (dump/log_destination.c). */
 static void load_log(void)
 {
-    const char *text = getenv("LIBLEAK_LOG");
+    const char *text = libleak_setting("LIBLEAK_LOG");
     if (!text)
         return;
     if (!template_is_valid(text, "pet%") || strlen(text) >= sizeof libleak_config.log - 64) {
@@ -228,7 +250,7 @@ static void load_log(void)
 
 static void load_unwinder(void)
 {
-    const char *text = getenv("LIBLEAK_UNWIND");
+    const char *text = libleak_setting("LIBLEAK_UNWIND");
     if (!text)
         return;
     if (strcasecmp(text, "fp") == 0) {
@@ -249,12 +271,12 @@ static void load_check(void)
     load_bool("LIBLEAK_CHECK", &libleak_config.check);
     if (!libleak_config.check)
         return;
-    const char *rate = getenv("LIBLEAK_RATE");
+    const char *rate = libleak_setting("LIBLEAK_RATE");
     if (rate && libleak_config.rate != 1)
         libleak_log("LIBLEAK_RATE=\"%s\" is ignored with LIBLEAK_CHECK=1: the leak gate tracks every allocation (rate 1)",
                     rate);
     libleak_config.rate = 1;
-    if (!getenv("LIBLEAK_AT_EXIT"))
+    if (!libleak_setting("LIBLEAK_AT_EXIT"))
         libleak_config.at_exit = false;
     libleak_config.lifetimes = false; /* the gate's report has no use for them: its speed is kept */
     load_size("LIBLEAK_CHECK_MAX", &libleak_config.check_max, 0, UINT64_MAX >> 1);
@@ -263,11 +285,10 @@ static void load_check(void)
     libleak_config.exitcode = (int)exitcode;
     load_bool("LIBLEAK_CHECK_POSSIBLE", &libleak_config.check_possible);
     load_bool("LIBLEAK_CHECK_VERBOSE", &libleak_config.check_verbose);
-    load_check_signal();
     /* A CI job runs tests in source trees: no file appears there unless asked for. */
-    libleak_config.check_profile = getenv("LIBLEAK_OUT") != NULL;
+    libleak_config.check_profile = libleak_setting("LIBLEAK_OUT") != NULL;
     load_bool("LIBLEAK_CHECK_PROFILE", &libleak_config.check_profile);
-    const char *suppressions = getenv("LIBLEAK_SUPPRESSIONS");
+    const char *suppressions = libleak_setting("LIBLEAK_SUPPRESSIONS");
     if (suppressions && *suppressions) {
         if (strlen(suppressions) >= sizeof libleak_config.suppressions)
             libleak_log("LIBLEAK_SUPPRESSIONS=\"%s\" is too long; no suppressions", suppressions);
@@ -279,7 +300,7 @@ static void load_check(void)
 /* A count that 0 turns off: LIBLEAK_INUSE_INTERVAL, LIBLEAK_MAX_FILES. */
 static void load_count_or_off(const char *name, uint64_t *target, uint64_t min, uint64_t max)
 {
-    const char *text = getenv(name);
+    const char *text = libleak_setting(name);
     if (!text)
         return;
     uint64_t value;
@@ -294,7 +315,7 @@ static void load_count_or_off(const char *name, uint64_t *target, uint64_t min, 
    every snapshot. */
 static void load_peak(void)
 {
-    const char *text = getenv("LIBLEAK_PEAK");
+    const char *text = libleak_setting("LIBLEAK_PEAK");
     if (!text)
         return;
     bool on;
@@ -312,7 +333,7 @@ static void load_peak(void)
 /* LIBLEAK_NEAR_LIMIT: a percentage of the tightest memory limit, "90" or "90%"; 0 is off. */
 static void load_near_limit(void)
 {
-    const char *text = getenv("LIBLEAK_NEAR_LIMIT");
+    const char *text = libleak_setting("LIBLEAK_NEAR_LIMIT");
     if (!text)
         return;
     char *end;
@@ -337,10 +358,10 @@ static void load_watch(void)
 /* Whether the user asked for something only the dumper thread does. */
 static bool dumper_asked(void)
 {
-    const char *signal = getenv("LIBLEAK_SIGNAL");
-    const char *near_limit = getenv("LIBLEAK_NEAR_LIMIT");
+    const char *signal = libleak_setting("LIBLEAK_SIGNAL");
+    const char *near_limit = libleak_setting("LIBLEAK_NEAR_LIMIT");
     return (signal && libleak_config.signal) || libleak_config.interval || libleak_config.inuse_interval ||
-           libleak_config.peak != LIBLEAK_PEAK_OFF || (near_limit && libleak_config.near_limit);
+           (near_limit && libleak_config.near_limit);
 }
 
 void libleak_config_load(void)
@@ -362,6 +383,12 @@ void libleak_config_load(void)
     load_size("LIBLEAK_MAX_MEMORY", &libleak_config.max_memory, 16ULL << 20, 1ULL << 40);
     load_check();
     load_bool("LIBLEAK_LIFETIMES", &libleak_config.lifetimes);
+    load_stop_signal();
+    load_check_signal();
+    if (!libleak_config.check) { /* the checks on demand: a profile each, as every snapshot */
+        libleak_config.check_profile = true;
+        load_bool("LIBLEAK_CHECK_PROFILE", &libleak_config.check_profile);
+    }
     load_watch();
-    libleak_config.dumper_asked = dumper_asked();
+    libleak_config.dumper_asked = dumper_asked() || libleak_config.check_signal;
 }

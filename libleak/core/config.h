@@ -42,7 +42,8 @@ struct libleak_config {
     int exitcode;                /* LIBLEAK_EXITCODE: the status of a program that leaked (0: keep) */
     bool check_possible;         /* LIBLEAK_CHECK_POSSIBLE: possibly lost bytes count too */
     bool check_verbose;          /* LIBLEAK_CHECK_VERBOSE: the summary even when nothing is reported */
-    int check_signal;            /* LIBLEAK_CHECK_SIGNAL: stops threads where ptrace is refused (PWR) */
+    int stop_signal;             /* LIBLEAK_STOP_SIGNAL: stops threads where ptrace is refused (PWR) */
+    int check_signal;            /* LIBLEAK_CHECK_SIGNAL: a leak check mid-run; 0 = none */
     bool check_profile;          /* LIBLEAK_CHECK_PROFILE, or LIBLEAK_OUT given: write the leaks profile */
     char suppressions[PATH_MAX]; /* LIBLEAK_SUPPRESSIONS: file of leak:PATTERN lines */
     unsigned file_mode;          /* permissions profiles are created with (LIBLEAK_MODE), before umask */

@@ -4,7 +4,9 @@
  * (no file descriptor that the program could close or reuse) and returns; the dumper thread,
  * started with every signal blocked so the program's signals never land on it, does the work:
  * snapshots on signal, the periodic snapshots of LIBLEAK_INTERVAL (deadlines on
- * CLOCK_MONOTONIC: setting the wall clock neither delays nor hurries them) and the watch poll.
+ * CLOCK_MONOTONIC: setting the wall clock neither delays nor hurries them), the watch poll, and
+ * the leak checks of LIBLEAK_CHECK_SIGNAL (its handler counts a request, then posts the same
+ * semaphore; the dumper takes as many posts off the snapshot requests as checks were counted).
  *
  * The kernel lets only a single-threaded process enter a user namespace (unshare, setns):
  * namespaces.c calls libleak_dump_pause_dumper/resume_dumper around them; the dumper finishes
@@ -47,6 +49,9 @@ static pid_t dumper_tid;
 static pid_t dumper_process; /* the process whose dumper this is (a fork child: its own) */
 static atomic_bool dumper_stop;
 static int64_t next_periodic; /* CLOCK_MONOTONIC nanoseconds; kept across a pause */
+static void (*check_runner)(void);
+static atomic_int check_requests; /* counted by the check signal's handler before its post */
+static int check_posts_owed;      /* dumper only: posts of counted checks not yet taken */
 static int64_t next_poll;
 
 /* glibc ends the process when its count of live threads reaches zero: the last thread to
@@ -96,6 +101,26 @@ static void signal_name(int signal_number, char *name, size_t size)
         snprintf(name, size, "USR2");
     else
         snprintf(name, size, "RTMIN+%d", signal_number - SIGRTMIN);
+}
+
+static void on_check_signal(int signal_number)
+{
+    (void)signal_number;
+    int saved_errno = errno;
+    atomic_fetch_add(&check_requests, 1);
+    sem_post(&wakeup);
+    errno = saved_errno;
+}
+
+/* Takes the posts of check requests off the posts taken; returns whether a check is due. */
+static bool take_check_posts(int *posts)
+{
+    int checks = atomic_exchange(&check_requests, 0);
+    check_posts_owed += checks;
+    int taken = *posts < check_posts_owed ? *posts : check_posts_owed;
+    check_posts_owed -= taken;
+    *posts -= taken;
+    return checks > 0;
 }
 
 static void on_snapshot_signal(int signal_number)
@@ -149,6 +174,7 @@ static void *dumper_main(void *unused)
     dumper_tid = gettid();
     for (;;) {
         int posts = wait_for_work();
+        bool check_due = take_check_posts(&posts);
         if (atomic_load(&dumper_stop)) {
             /* One post is the pause's own: take it (it may still be on its way); any other
                was a snapshot request, left for the next dumper. */
@@ -167,6 +193,8 @@ static void *dumper_main(void *unused)
             next_periodic = now + (int64_t)libleak_config.interval * 1000000000;
         if (posts > 0 || periodic_due)
             libleak_dump_now(NULL);
+        if (check_due && check_runner)
+            check_runner();
         unsigned poll_millis = watch_period_millis();
         if (poll_millis && monotonic_nanos() >= next_poll) {
             libleak_watch_poll();
@@ -285,6 +313,16 @@ void libleak_dump_resume_dumper(void)
     errno = saved_errno;
 }
 
+bool libleak_dumper_request(void)
+{
+    pthread_mutex_lock(&dumper_control);
+    bool running = dumper_running;
+    if (running)
+        sem_post(&wakeup);
+    pthread_mutex_unlock(&dumper_control);
+    return running;
+}
+
 /* Installs the snapshot handler for LIBLEAK_SIGNAL; if sigaction refuses the signal, says so
    and tries SIGUSR2. */
 static void install_signal_handler(void)
@@ -308,6 +346,29 @@ static void install_signal_handler(void)
     libleak_config.signal = 0;
 }
 
+void libleak_dumper_set_check(void (*run_check)(void))
+{
+    check_runner = run_check;
+}
+
+/* LIBLEAK_CHECK_SIGNAL's handler; a signal refused or ignored at start (as below) gets one line
+   and no checks on signal. */
+static void install_check_handler(void)
+{
+    struct sigaction action, current;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_check_signal;
+    action.sa_flags = SA_RESTART;
+    sigemptyset(&action.sa_mask);
+    if (sigaction(libleak_config.check_signal, NULL, &current) == 0 && current.sa_handler == SIG_IGN)
+        libleak_log("LIBLEAK_CHECK_SIGNAL: signal %d is ignored (SIG_IGN, inherited); left ignored: no checks "
+                    "on signal",
+                    libleak_config.check_signal);
+    else if (sigaction(libleak_config.check_signal, &action, NULL) != 0)
+        libleak_log("LIBLEAK_CHECK_SIGNAL=%d: sigaction refused it (%s); no checks on signal",
+                    libleak_config.check_signal, strerror(errno));
+}
+
 /* A snapshot signal the process was started with ignored stays ignored: SIG_IGN is inherited
    across execve, and whoever set it (nohup, a shell's trap '' USR2, a supervisor) means every
    program below it to survive the signal. Our handler would have replaced it, and execve
@@ -324,6 +385,21 @@ static bool signal_was_ignored(int signal_number)
     return true;
 }
 
+/* A snapshot signal the program handles itself is left to it. Only an attach finds one (the
+   constructor of a preloaded library runs before the program's code): ours would take the
+   program's signals (process/attach.c). */
+static bool signal_was_handled(int signal_number)
+{
+    struct sigaction current;
+    if (sigaction(signal_number, NULL, &current) != 0 || current.sa_handler == SIG_DFL ||
+        current.sa_handler == SIG_IGN)
+        return false;
+    char name[SIG2STR_MAX_LENGTH];
+    signal_name(signal_number, name, sizeof name);
+    libleak_log("LIBLEAK_SIGNAL: the program handles %s itself; left to it: no snapshots on signal", name);
+    return true;
+}
+
 void libleak_dumper_init(void)
 {
     sem_init(&wakeup, 0, 0);
@@ -332,13 +408,16 @@ void libleak_dumper_init(void)
     int64_t now = monotonic_nanos();
     next_periodic = now + (int64_t)libleak_config.interval * 1000000000;
     next_poll = now;
-    if (libleak_config.signal && signal_was_ignored(libleak_config.signal))
+    if (libleak_config.signal && (signal_was_ignored(libleak_config.signal) || signal_was_handled(libleak_config.signal)))
         libleak_config.signal = 0;
-    dumper_wanted = libleak_config.signal || libleak_config.interval || watch_period_millis();
+    dumper_wanted = libleak_config.signal || libleak_config.interval || watch_period_millis() ||
+                    libleak_config.check_signal;
     if (dumper_wanted)
         start_dumper();
     if (dumper_running && libleak_config.signal)
         install_signal_handler();
+    if (dumper_running && libleak_config.check_signal)
+        install_check_handler();
 }
 
 /* The child has only the forking thread: requests made to the parent are the parent's, and

@@ -32,6 +32,7 @@
 #include "os/descriptors.h"
 #include "dump/interned.h"
 #include "dump/mappings.h"
+#include "common/dwarf_frames.h"
 #include "common/sorted.h"
 
 typedef char *(*demangler_function)(const char *, char *, size_t *, int *);
@@ -339,12 +340,6 @@ static void name_from_die(Dwarf_Die *die, struct libleak_line *line)
     line->system_name = libleak_intern(linkage ? linkage : name);
 }
 
-static bool is_function(Dwarf_Die *die)
-{
-    int tag = dwarf_tag(die);
-    return tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine || tag == DW_TAG_entry_point;
-}
-
 /* The compile unit holding pc. libdwfl finds it through .debug_aranges; clang does not emit
    that section and libdw 0.188 does not fall back to the units' own ranges, so we do. */
 static Dwarf_Die *find_unit(Dwfl_Module *module, uint64_t pc, Dwarf_Addr *bias)
@@ -444,6 +439,20 @@ static int libdw_scopes(Dwarf_Die *unit, Dwarf_Addr address, Dwarf_Die **scopes)
 
 #define MAX_SCOPES 64
 
+/* libleak_dwarf_frames' visitor: fills lines[index] (lines[0]'s file and line are the
+   address's, set before the walk). */
+static void name_line(void *context, int index, Dwarf_Die *function, const char *call_file, int64_t call_line)
+{
+    struct libleak_line *line = &((struct libleak_line *)context)[index];
+    if (index > 0) {
+        *line = (struct libleak_line){0};
+        line->file = call_file ? libleak_intern(call_file) : NULL;
+        line->line = call_line;
+    }
+    if (function)
+        name_from_die(function, line);
+}
+
 /* Fills lines from DWARF: lines[0] is the line of address (unit-relative) and the innermost
    function containing it; each DW_TAG_inlined_subroutine around address adds one line, its
    DW_AT_call_file/DW_AT_call_line in the function around it (the walk of eu-addr2line -i).
@@ -467,43 +476,9 @@ static int dwarf_frames(Dwarf_Die *unit, Dwarf_Addr address, struct libleak_line
         scope_count = libdw_scopes(unit, address, &allocated);
         scopes = allocated;
     }
-    Dwarf_Files *files = NULL;
-    if (scope_count > 0 && dwarf_getsrcfiles(unit, &files, NULL) != 0)
-        files = NULL;
-
-    int count = 1;
-    bool named = false;
-    for (int i = 0; i < scope_count; i++) {
-        if (!is_function(&scopes[i]))
-            continue;
-        if (!named) {
-            name_from_die(&scopes[i], &lines[0]);
-            named = true;
-        }
-        if (dwarf_tag(&scopes[i]) != DW_TAG_inlined_subroutine)
-            break;
-        if (count == max) {
-            *complete = false;
-            break;
-        }
-        /* The caller's line: the function around this inlined instance, at the call. */
-        struct libleak_line *line = &lines[count++];
-        *line = (struct libleak_line){0};
-        for (int j = i + 1; j < scope_count; j++) {
-            if (is_function(&scopes[j])) {
-                name_from_die(&scopes[j], line);
-                break;
-            }
-        }
-        Dwarf_Attribute attribute;
-        Dwarf_Word value;
-        if (files && dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_file, &attribute), &value) == 0)
-            line->file = libleak_intern(dwarf_filesrc(files, value, NULL, NULL));
-        if (dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_line, &attribute), &value) == 0)
-            line->line = (int64_t)value;
-    }
+    int visited = libleak_dwarf_frames(unit, scopes, scope_count, max, complete, name_line, lines);
     free(allocated);
-    return named || lines[0].file ? count : 0;
+    return visited || lines[0].file ? (visited ? visited : 1) : 0;
 }
 
 int libleak_dwarf_describe(uint64_t pc, int object_index, struct libleak_line *lines, int max)

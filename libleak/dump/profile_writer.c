@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "common/profile_comments.h"
+#include "core/settings.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "os/descriptors.h"
@@ -325,6 +326,8 @@ static bool build(struct libleak_pprof_builder *builder, const struct libleak_pr
     libleak_pprof_add_comment(builder, "libleak heap profile, sampling every %llu bytes on average%s",
                               (unsigned long long)libleak_config.rate,
                               libleak_config.rate == 1 ? " (exact)" : "");
+    if (libleak_settings_note())
+        libleak_pprof_add_comment(builder, "%s", libleak_settings_note());
     libleak_pprof_add_comment(builder, LIBLEAK_COMMENT_SAMPLES, (unsigned long long)libleak_stacks_samples(),
                               (unsigned long long)atomic_load(&libleak_counters.dropped_stacks),
                               (unsigned long long)atomic_load(&libleak_counters.dropped_live));

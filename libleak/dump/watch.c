@@ -8,8 +8,9 @@
  *
  * - growth_snapshots.c (LIBLEAK_INUSE_INTERVAL): a snapshot per so many bytes of growth of the
  *   estimated in-use total;
- * - peak.c (LIBLEAK_PEAK): a copy of the counters at each new high of that total, written at
- *   exit, or also beside every snapshot;
+ * - peak.c (LIBLEAK_PEAK) needs no poll: the peak is followed on the sampling path
+ *   (alloc/peak_counters.c); this file only has it written at exit, or also beside every
+ *   snapshot;
  * - near_limit.c (LIBLEAK_NEAR_LIMIT): profiles as usage nears the tightest memory limit; it
  *   needs the poll only when a limit applies.
  *
@@ -38,8 +39,7 @@ void libleak_watch_init(void)
 bool libleak_watch_active(void)
 {
     return libleak_config.rate != 0 &&
-           (libleak_config.inuse_interval || libleak_config.peak != LIBLEAK_PEAK_OFF ||
-            libleak_near_limit_active());
+           (libleak_config.inuse_interval || libleak_near_limit_active());
 }
 
 /* The estimated in-use total: the sum of the stacks' counters (each clamped at zero). */
@@ -62,12 +62,8 @@ void libleak_watch_poll(void)
 {
     if (!libleak_watch_active())
         return;
-    if (libleak_config.inuse_interval || libleak_config.peak != LIBLEAK_PEAK_OFF) {
-        uint64_t total = inuse_total();
-        if (libleak_config.peak != LIBLEAK_PEAK_OFF)
-            libleak_peak_consider(total);
-        libleak_growth_snapshots_poll(total);
-    }
+    if (libleak_config.inuse_interval)
+        libleak_growth_snapshots_poll(inuse_total());
     if (libleak_near_limit_active())
         libleak_near_limit_poll();
 }
@@ -78,7 +74,7 @@ void libleak_watch_snapshot_written(const char *name, const char *number)
         return;
     libleak_kept_files_add_snapshot(name, number);
     if (libleak_config.peak == LIBLEAK_PEAK_WITH_SNAPSHOTS)
-        libleak_peak_write_beside_snapshot(inuse_total(), number);
+        libleak_peak_write_beside_snapshot(number);
 }
 
 void libleak_watch_special_written(const char *name, const char *special)
@@ -90,6 +86,6 @@ void libleak_watch_at_exit(void)
 {
     if (libleak_config.peak != LIBLEAK_PEAK_OFF && libleak_config.rate != 0) {
         libleak_descriptors_copy_table(); /* on the exiting thread: see dump.c's exit profile */
-        libleak_peak_write_at_exit(inuse_total());
+        libleak_peak_write_at_exit();
     }
 }

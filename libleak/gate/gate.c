@@ -30,8 +30,10 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "dump/dump.h"
+#include "dump/dumper_thread.h"
 #include "dump/profile_writer.h"
 #include "dump/symbols.h"
+#include "gate/check.h"
 #include "gate/exit_caller.h"
 #include "gate/exit_status.h"
 #include "gate/loss_records.h"
@@ -41,52 +43,46 @@
 #include "gate/start_code.h"
 #include "gate/suppressions.h"
 
-static struct {
-    bool ran;
-    struct libleak_reach_result result;
-    struct loss_records records;
-    bool prepared;
-    char comments[LIBLEAK_REPORT_COMMENTS][160];
-} gate;
+static struct libleak_verdict gate = {.who = "leak gate"};
+static bool ran;
 
 void libleak_gate_init(void)
 {
-    if (!libleak_config.check)
-        return;
-    libleak_roots_init();
+    libleak_roots_init(); /* also for the checks on demand (check.c), in any mode */
+    libleak_dumper_set_check(libleak_check_on_signal);
 }
 
-/* Decides the suppressions (symbolizing only lost stacks) and the totals. Runs once: inside the
-   .leaks profile's sample walk (under the dump lock, so no snapshot symbolizes meanwhile) or,
-   when no profile is written, after the last dump. */
-static void prepare(void)
+/* Decides the suppressions (symbolizing only lost stacks) and the totals. Runs once per verdict:
+   inside the profile's sample walk (under the dump lock, so no snapshot symbolizes meanwhile) or,
+   when no profile is written, after the last dump (at exit) or under the dump lock (mid-run). */
+void libleak_verdict_prepare(struct libleak_verdict *verdict)
 {
-    if (gate.prepared)
+    if (verdict->prepared)
         return;
-    gate.prepared = true;
+    verdict->prepared = true;
     libleak_symbols_refresh();
     libleak_gate_suppressions_load();
-    for (size_t i = 0; i < gate.records.count; i++) {
-        struct loss_record *record = &gate.records.records[i];
+    for (size_t i = 0; i < verdict->records.count; i++) {
+        struct loss_record *record = &verdict->records.records[i];
         const struct libleak_stack *stack = libleak_stacks_get(record->stack);
         record->shown_depth = stack ? libleak_depth_without_start_code(stack) : 0;
         record->suppressed = stack && (libleak_gate_builtin_suppressed(stack) ||
                                        libleak_gate_user_suppressed(stack, record->shown_depth));
         struct totals *totals =
-                record->suppressed ? &gate.records.suppressed : &gate.records.classes[record->class];
+                record->suppressed ? &verdict->records.suppressed : &verdict->records.classes[record->class];
         totals->bytes += record->bytes;
         totals->blocks += record->blocks;
     }
-    libleak_report_comments(&gate.records, gate.comments);
+    libleak_report_comments(&verdict->records, verdict->who, verdict->comments);
 }
 
 static void for_each_leak(void *context, void (*emit)(const struct libleak_profile_sample *, void *),
                           void *emit_context)
 {
-    (void)context;
-    prepare();
-    for (size_t i = 0; i < gate.records.count; i++) {
-        const struct loss_record *record = &gate.records.records[i];
+    struct libleak_verdict *verdict = context;
+    libleak_verdict_prepare(verdict);
+    for (size_t i = 0; i < verdict->records.count; i++) {
+        const struct loss_record *record = &verdict->records.records[i];
         const struct libleak_stack *stack = libleak_stacks_get(record->stack);
         if (record->suppressed || !stack)
             continue;
@@ -99,27 +95,32 @@ static void for_each_leak(void *context, void (*emit)(const struct libleak_profi
     }
 }
 
+int libleak_verdict_write_profile(struct libleak_verdict *verdict, const char *special)
+{
+    /* The comments are filled by libleak_verdict_prepare(), which the profile's sample walk
+       calls before the comments are written. */
+    struct libleak_profile_source source = {for_each_leak, verdict, 0};
+    const char *comments[] = {verdict->comments[0], verdict->comments[1], verdict->comments[2],
+                              verdict->comments[3], NULL};
+    return libleak_dump_special(special, &source, comments);
+}
+
 static void scan(const ucontext_t *registers, uintptr_t scan_from)
 {
-    if (!libleak_config.check || libleak_passive || libleak_config.rate != 1 || gate.ran)
+    if (!libleak_config.check || libleak_passive || libleak_config.rate != 1 || ran)
         return;
-    gate.ran = true;
+    ran = true;
     libleak_enter();
+    libleak_check_refuse_from_now(); /* waits for a check in progress: one stopped world at a time */
     static struct libleak_exit_caller caller; /* its registers are roots: in memory of ours */
     libleak_exit_caller_find(registers, scan_from, &caller);
     if (!libleak_reach_scan(&gate.result, &caller)) {
         libleak_leave();
         return;
     }
-    libleak_loss_records_build(&gate.result, &gate.records);
-    if (gate.records.count && libleak_config.check_profile) {
-        /* The comments are filled by prepare(), which the profile's sample walk calls before
-           the comments are written. */
-        static const struct libleak_profile_source source = {for_each_leak, NULL, 0};
-        const char *comments[] = {gate.comments[0], gate.comments[1], gate.comments[2], gate.comments[3],
-                                  NULL};
-        libleak_dump_special("leaks", &source, comments);
-    }
+    libleak_loss_records_build(&gate.result, 1, &gate.records);
+    if (gate.records.count && libleak_config.check_profile)
+        libleak_verdict_write_profile(&gate, "leaks");
     libleak_leave();
 }
 
@@ -135,7 +136,7 @@ void libleak_gate_scan(const ucontext_t *registers, uintptr_t scan_from)
 static void report(void *unused)
 {
     (void)unused;
-    prepare();
+    libleak_verdict_prepare(&gate);
     /* Quiet when clean, as LeakSanitizer: a test suite that compares stderr must not see us. */
     bool reported = libleak_report_records(&gate.records) > 0;
     libleak_symbols_close_files();
@@ -145,7 +146,7 @@ static void report(void *unused)
 
 static void finish(bool flush_stdio)
 {
-    if (!gate.ran || !gate.result.blocks)
+    if (!ran || !gate.result.blocks)
         return;
     libleak_enter();
     libleak_on_own_stack(report, NULL);

@@ -12,6 +12,10 @@
 #include <stdint.h>
 #include <ucontext.h>
 
+#include "gate/loss_records.h"
+#include "gate/reach.h"
+#include "gate/report.h"
+
 /* Called by the constructor once the configuration is read (resolves what dlsym must find
    before the program runs). */
 void libleak_gate_init(void);
@@ -25,5 +29,21 @@ void libleak_gate_init(void);
    exiting thread's stack; scan_from: the lowest address of that stack that is the program's. */
 void libleak_gate_scan(const ucontext_t *registers, uintptr_t scan_from);
 void libleak_gate_finish(bool flush_stdio);
+
+/* One scan's verdict, at exit or mid-run (check.c): the blocks, their loss records, and once
+   prepared (suppressions decided, stacks symbolized, totals summed) the profile's comments. */
+struct libleak_verdict {
+    const char *who; /* "leak gate", "leak check 3": the comments' first words */
+    struct libleak_reach_result result;
+    struct loss_records records;
+    bool prepared;
+    char comments[LIBLEAK_REPORT_COMMENTS][160];
+};
+
+/* Decides suppressions and totals, once; under the dump lock (the symbolizer is the dumpers'). */
+void libleak_verdict_prepare(struct libleak_verdict *verdict);
+
+/* Writes the lost blocks as a profile named with %n = special ("leaks", "check.0003"). */
+int libleak_verdict_write_profile(struct libleak_verdict *verdict, const char *special);
 
 #endif

@@ -5,6 +5,8 @@
 
 #include <stdlib.h>
 
+#include "alloc/sampler.h"
+
 const char *const libleak_class_words[CLASSES] = {"definitely lost", "indirectly lost", "possibly lost",
                                                   "still reachable"};
 
@@ -38,18 +40,28 @@ static int largest_first(const void *a, const void *b)
     return x->stack < y->stack ? -1 : x->stack > y->stack;
 }
 
-void libleak_loss_records_build(const struct libleak_reach_result *r, struct loss_records *records)
+/* Blocks are counted in 1/LIBLEAK_OBJECT_ONE while summed: a sampled block stands for its
+   weight (sampler.h), a fraction of a block more. */
+static uint64_t whole_blocks(uint64_t objects)
+{
+    return (objects + LIBLEAK_OBJECT_ONE / 2) / LIBLEAK_OBJECT_ONE;
+}
+
+void libleak_loss_records_build(const struct libleak_reach_result *r, uint64_t rate, struct loss_records *records)
 {
     size_t lost = 0;
+    uint64_t reachable_objects = 0;
     for (size_t i = 0; i < r->count; i++) {
         enum loss_class class = class_of(r->blocks[i].state);
         if (class == REACHABLE) {
-            records->classes[REACHABLE].bytes += r->blocks[i].size;
-            records->classes[REACHABLE].blocks++;
+            struct libleak_weight weight = libleak_sampler_weight_inline(r->blocks[i].size, rate);
+            records->classes[REACHABLE].bytes += weight.bytes;
+            reachable_objects += weight.objects;
         } else {
             lost++;
         }
     }
+    records->classes[REACHABLE].blocks = whole_blocks(reachable_objects);
     if (!lost)
         return;
     struct loss_record *all = malloc(lost * sizeof *all);
@@ -58,22 +70,25 @@ void libleak_loss_records_build(const struct libleak_reach_result *r, struct los
     size_t n = 0;
     for (size_t i = 0; i < r->count; i++) {
         enum loss_class class = class_of(r->blocks[i].state);
+        struct libleak_weight weight = libleak_sampler_weight_inline(r->blocks[i].size, rate);
         if (class != REACHABLE)
             all[n++] = (struct loss_record){.stack = r->blocks[i].stack,
                                             .class = (uint8_t) class,
-                                            .bytes = r->blocks[i].size,
-                                            .blocks = 1};
+                                            .bytes = weight.bytes,
+                                            .blocks = weight.objects};
     }
     qsort(all, n, sizeof *all, by_class_and_stack);
     size_t groups = 0;
     for (size_t i = 0; i < n; i++) {
         if (groups && all[groups - 1].class == all[i].class && all[groups - 1].stack == all[i].stack) {
             all[groups - 1].bytes += all[i].bytes;
-            all[groups - 1].blocks++;
+            all[groups - 1].blocks += all[i].blocks;
         } else {
             all[groups++] = all[i];
         }
     }
+    for (size_t i = 0; i < groups; i++)
+        all[i].blocks = whole_blocks(all[i].blocks);
     qsort(all, groups, sizeof *all, largest_first);
     records->records = all;
     records->count = groups;

@@ -34,7 +34,10 @@ struct loss_records {
     struct totals suppressed;
 };
 
-/* Groups the lost blocks of result into records and counts the still reachable ones. */
-void libleak_loss_records_build(const struct libleak_reach_result *result, struct loss_records *records);
+/* Groups the lost blocks of result into records and counts the still reachable ones. With a
+   rate above 1 each block is a sample and stands for its weight (sampler.h): the bytes and
+   blocks are estimates, as in a sampled profile. */
+void libleak_loss_records_build(const struct libleak_reach_result *result, uint64_t rate,
+                                struct loss_records *records);
 
 #endif

@@ -6,6 +6,7 @@
 #include "gate/memory_map.h"
 
 #include <stddef.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "common/sorted.h"
@@ -17,7 +18,8 @@ static bool add_area(const struct libleak_maps_entry *entry, void *context)
     struct libleak_memory_map *map = context;
     if (map->count < map->capacity)
         map->areas[map->count++] = (struct libleak_map_area){entry->start, entry->end, entry->readable,
-                                                             entry->writable, entry->anonymous};
+                                                             entry->writable, entry->anonymous,
+                                                             strcmp(entry->name, "[heap]") == 0};
     return true;
 }
 

@@ -14,6 +14,7 @@ struct libleak_map_area {
     bool readable;
     bool writable;
     bool anonymous; /* no file and no kernel name ([heap], [stack], ...) but [anon:NAME] */
+    bool heap;      /* [heap]: the brk heap */
 };
 
 struct libleak_memory_map {

@@ -21,6 +21,7 @@
 
 #include "alloc/live.h"
 #include "alloc/modules.h"
+#include "core/config.h"
 #include "core/log.h"
 #include "os/libc.h"
 #include "gate/exit_caller.h"
@@ -108,10 +109,12 @@ static void classify_stopped_world(struct scan_context *scan)
         }
 
     pid_t pid = getpid();
-    libleak_roots_add_thread(scan, &walk, scan->scan_from, walk.tp);
-    libleak_roots_add_registers(scan, scan->caller->registers, scan->caller->register_count);
-    /* exit() from a handler on an alternate signal stack: the thread's own stack too */
-    libleak_roots_add_home_stack(scan, scan->scan_from, walk.tp, (pid_t)syscall(SYS_gettid) == pid);
+    if (scan->caller) {
+        libleak_roots_add_thread(scan, &walk, scan->scan_from, walk.tp);
+        libleak_roots_add_registers(scan, scan->caller->registers, scan->caller->register_count);
+        /* exit() from a handler on an alternate signal stack: the thread's own stack too */
+        libleak_roots_add_home_stack(scan, scan->scan_from, walk.tp, (pid_t)syscall(SYS_gettid) == pid);
+    }
     static uintptr_t stack_pointers[MAX_THREADS + MAX_OWN_THREADS + 1];
     size_t stack_pointer_count = 0;
     stack_pointers[stack_pointer_count++] = scan->scan_from;
@@ -181,6 +184,9 @@ static void classify_stopped_world(struct scan_context *scan)
     }
     if (scan_anonymous)
         libleak_roots_add_anonymous(scan, &walk, stack_pointers, stack_pointer_count);
+    /* a sampled verdict without all of the heap would not be conservative */
+    if (scan->raw_heap && (!scan_anonymous || roots->overflow))
+        result->heap_unscanned = true;
     result->root_bytes = roots->total;
     libleak_reach_classify(result->blocks, result->count, roots->regions, roots->count, roots->forced,
                            roots->forced_count,
@@ -197,12 +203,17 @@ static int scan_under_loader_lock(struct dl_phdr_info *info, size_t size, void *
         return 1;
     scan->done = true;
 
+    struct timespec stopped, resumed;
+    clock_gettime(CLOCK_MONOTONIC, &stopped);
     if (!libleak_stop_world())
         return 1;
     classify_stopped_world(scan);
     scan->held = libleak_world_held();
 
     libleak_resume_world();
+    clock_gettime(CLOCK_MONOTONIC, &resumed);
+    scan->result->pause_nanos = (uint64_t)((int64_t)(resumed.tv_sec - stopped.tv_sec) * 1000000000 +
+                                           (resumed.tv_nsec - stopped.tv_nsec));
     return 1;
 }
 
@@ -216,11 +227,14 @@ bool libleak_reach_scan(struct libleak_reach_result *result, const struct liblea
 {
     for (int attempt = 1;; attempt++) {
         memset(result, 0, sizeof *result);
+        /* No caller: the calling thread is one of ours (check.c); its stack is no root, and
+           is kept out of the anonymous memory through this frame's address. */
         struct scan_context scan = {
                 .result = result,
-                .scan_from = caller->sp,
+                .scan_from = caller ? caller->sp : (uintptr_t)__builtin_frame_address(0),
                 .caller = caller,
-                .own_code = (uintptr_t)&scan_under_loader_lock};
+                .own_code = (uintptr_t)&scan_under_loader_lock,
+                .raw_heap = libleak_config.rate != 1};
         libleak_modules_iterate(scan_under_loader_lock, &scan);
         libleak_memory_map_release(&scan.map);
         if (scan.roots.regions)

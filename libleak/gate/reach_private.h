@@ -26,6 +26,7 @@ struct roots {
     size_t forced_count, forced_capacity, forced_bytes;
     const struct libleak_memory_map *map;
     uint64_t total;
+    bool overflow; /* a root was left out: no room */
 };
 
 /* One scan, from its dl_iterate_phdr callback to its end. */
@@ -39,7 +40,8 @@ struct scan_context {
     struct libleak_reach_region own[8]; /* what the scan itself mapped */
     size_t own_count;
     bool done;
-    bool held; /* libleak_world_held after the classification */
+    bool held;     /* libleak_world_held after the classification */
+    bool raw_heap; /* sampled blocks: the heap is read as raw words (reach.h) */
 };
 
 static inline void *map_zeroed(size_t bytes)

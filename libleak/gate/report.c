@@ -95,14 +95,15 @@ void libleak_report_summary(const struct loss_records *records)
     print_totals("suppressed", &records->suppressed);
 }
 
-void libleak_report_comments(const struct loss_records *records, char comments[LIBLEAK_REPORT_COMMENTS][160])
+void libleak_report_comments(const struct loss_records *records, const char *who,
+                             char comments[LIBLEAK_REPORT_COMMENTS][160])
 {
     for (int c = 0; c < LIBLEAK_REPORT_COMMENTS; c++) {
         char bytes[32], blocks[32];
         const struct totals *t = c < 3 ? &records->classes[c] : &records->suppressed;
         libleak_format_count(bytes, sizeof bytes, t->bytes);
         libleak_format_count(blocks, sizeof blocks, t->blocks);
-        snprintf(comments[c], 160, "leak gate: %s: %s bytes in %s blocks",
+        snprintf(comments[c], 160, "%s: %s: %s bytes in %s blocks", who,
                  c < 3 ? libleak_class_words[c] : "suppressed", bytes, blocks);
     }
 }

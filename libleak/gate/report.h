@@ -20,9 +20,10 @@ size_t libleak_report_records(const struct loss_records *records);
 /* The LEAK SUMMARY lines: the four classes and the suppressed. */
 void libleak_report_summary(const struct loss_records *records);
 
-/* The profile's comments: "leak gate: definitely lost: B bytes in N blocks" for the three lost
-   classes, then the suppressed. */
+/* The profile's comments: "WHO: definitely lost: B bytes in N blocks" for the three lost
+   classes, then the suppressed; WHO is "leak gate" at exit, "leak check N" mid-run. */
 #define LIBLEAK_REPORT_COMMENTS 4
-void libleak_report_comments(const struct loss_records *records, char comments[LIBLEAK_REPORT_COMMENTS][160]);
+void libleak_report_comments(const struct loss_records *records, const char *who,
+                             char comments[LIBLEAK_REPORT_COMMENTS][160]);
 
 #endif

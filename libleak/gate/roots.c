@@ -49,6 +49,8 @@ static void add_root_of(struct roots *roots, uintptr_t start, uintptr_t end, boo
         if (m->readable && roots->count < roots->capacity) {
             roots->regions[roots->count++] = (struct libleak_reach_region){start, piece_end, allocator_data};
             roots->total += piece_end - start;
+        } else if (m->readable) {
+            roots->overflow = true;
         }
         start = piece_end;
     }
@@ -216,7 +218,9 @@ static size_t blocks_up_to(const struct libleak_reach_result *result, uintptr_t 
    64 MiB aligned and start with their size; a large block is its own mapping), libleak's
    memory, the modules' segments (scanned above, libc's with a rule of its own), and whole
    stacks of running threads (scanned from their stack pointers above: below is stale) and of
-   libleak's threads. Cached stacks of exited threads are scanned whole, as memcheck does. */
+   libleak's threads. Cached stacks of exited threads are scanned whole, as memcheck does.
+   With the heap read raw (scan->raw_heap: a sampled check, reach.h), malloc's memory stays in,
+   [heap] too, and what cannot be cut is scanned whole: more roots only ever keep more blocks. */
 void libleak_roots_add_anonymous(struct scan_context *scan, const struct module_walk *walk,
                                  const uintptr_t *stack_pointers, size_t stack_pointer_count)
 {
@@ -224,7 +228,7 @@ void libleak_roots_add_anonymous(struct scan_context *scan, const struct module_
     const struct libleak_reach_result *result = scan->result;
     for (size_t i = 0; i < scan->map.count; i++) {
         const struct libleak_map_area *m = &scan->map.areas[i];
-        if (!m->readable || !m->writable || !m->anonymous)
+        if (!m->readable || !m->writable || !(m->anonymous || (scan->raw_heap && m->heap)))
             continue;
         bool stack = false;
         for (size_t k = 0; k < stack_pointer_count; k++)
@@ -242,15 +246,15 @@ void libleak_roots_add_anonymous(struct scan_context *scan, const struct module_
         if (!libleak_memory_for_each_own(m->start, m->end, cut_own, &cuts))
             continue;
         uintptr_t heap_max = 64u << 20;
-        for (uintptr_t at = (m->start + heap_max - 1) & ~(heap_max - 1); at >= m->start && at < m->end;
-             at += heap_max) {
+        for (uintptr_t at = (m->start + heap_max - 1) & ~(heap_max - 1);
+             !scan->raw_heap && at >= m->start && at < m->end; at += heap_max) {
             uintptr_t size;
             if (is_arena_heap(m, at, &size))
                 cut(&cuts, at, at + size);
         }
         /* blocks in what is left: large blocks (mmapped chunks, 16 bytes of header) */
         size_t first = m->start ? blocks_up_to(result, m->start - 1) : 0;
-        for (size_t b = first; b < result->count && result->blocks[b].address < m->end; b++) {
+        for (size_t b = first; !scan->raw_heap && b < result->count && result->blocks[b].address < m->end; b++) {
             uintptr_t address = result->blocks[b].address;
             bool in_heap = false;
             for (size_t k = 0; k < cuts.count && !in_heap; k++)
@@ -259,8 +263,11 @@ void libleak_roots_add_anonymous(struct scan_context *scan, const struct module_
                 cut(&cuts, (address - 16) & ~(uintptr_t)4095,
                     (address + result->blocks[b].size + 4095) & ~(uintptr_t)4095);
         }
-        if (cuts.overflow)
-            continue; /* too many pieces to tell: not scanned, as LeakSanitizer never does */
+        if (cuts.overflow) { /* too many pieces to tell: not scanned, as LeakSanitizer never does */
+            if (scan->raw_heap)
+                add_root(&scan->roots, m->start, m->end);
+            continue;
+        }
         /* sort the cuts (few), then scan the gaps */
         for (size_t a = 1; a < cuts.count; a++)
             for (size_t b = a; b > 0 && cuts.ranges[b - 1].start > cuts.ranges[b].start; b--) {

@@ -7,7 +7,7 @@
  * a debugger or strace already traces, no process slot for the helper), signals, thread by
  * thread:
  *
- * each such thread gets the stop signal (LIBLEAK_CHECK_SIGNAL, default SIGPWR) by tgkill;
+ * each such thread gets the stop signal (LIBLEAK_STOP_SIGNAL, default SIGPWR) by tgkill;
  * the handler spills the registers with getcontext into its own frame (the kernel's signal
  * frame above it already holds the interrupted registers too), publishes its stack pointer and thread pointer and waits on a
  * futex until released. That is the Boehm collector's approach. A thread that blocks the
@@ -211,7 +211,7 @@ static bool stop_if_new(pid_t tid, void *context)
     }
     /* the switches first: a sleeper that wakes after they were read is caught by
        libleak_world_held */
-    if (libleak_task_blocks_signal(tid, libleak_config.check_signal) && libleak_task_switches(tid, &slot->switches) &&
+    if (libleak_task_blocks_signal(tid, libleak_config.stop_signal) && libleak_task_switches(tid, &slot->switches) &&
         (slot->sp = libleak_sleeping_stack_pointer(tid)) != 0) {
         atomic_store(&slot->state, SLOT_SLEEPING);
         atomic_store(&slot_count, index + 1);
@@ -219,7 +219,7 @@ static bool stop_if_new(pid_t tid, void *context)
     }
     atomic_store(&slot->state, SLOT_SIGNALLED);
     atomic_store(&slot_count, index + 1); /* published before the signal can arrive */
-    if (syscall(SYS_tgkill, getpid(), tid, libleak_config.check_signal) != 0)
+    if (syscall(SYS_tgkill, getpid(), tid, libleak_config.stop_signal) != 0)
         atomic_store(&slot->state, SLOT_GONE);
     return true;
 }
@@ -267,7 +267,7 @@ static void wait_for_stops(void)
                     atomic_compare_exchange_strong(&slot->state, &expected, SLOT_GONE);
                     continue;
                 }
-                if (!libleak_task_blocks_signal(slot->tid, libleak_config.check_signal)) {
+                if (!libleak_task_blocks_signal(slot->tid, libleak_config.stop_signal)) {
                     slot->blocked_since = 0;
                 } else if (!slot->blocked_since) {
                     slot->blocked_since = monotonic_nanos();
@@ -302,7 +302,7 @@ bool libleak_stop_world(void)
     action.sa_flags = SA_SIGINFO | SA_RESTART;
     sigfillset(&action.sa_mask); /* nothing of the program runs on a stopped thread */
     atomic_store(&stopping, true);
-    sigaction(libleak_config.check_signal, &action, &previous);
+    sigaction(libleak_config.stop_signal, &action, &previous);
 
     traced = tracer_tried = false;
     pid_t self = (pid_t)syscall(SYS_gettid);
@@ -370,7 +370,7 @@ void libleak_resume_world(void)
             all_left = false;
     }
     if (all_left) {
-        sigaction(libleak_config.check_signal, &previous, NULL);
+        sigaction(libleak_config.stop_signal, &previous, NULL);
         atomic_store(&stopping, false);
         munmap(slots, slots_bytes);
         slots = NULL;

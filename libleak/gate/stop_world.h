@@ -1,7 +1,7 @@
 /*
  * stop_world — stopping every other thread of the program for the scan, and resuming them:
  * with ptrace from a helper process where the system allows it (tracer.h: any signal mask,
- * no EINTR, registers read), else each gets the stop signal (LIBLEAK_CHECK_SIGNAL, default
+ * no EINTR, registers read), else each gets the stop signal (LIBLEAK_STOP_SIGNAL, default
  * SIGPWR; the program's own use of it is suspended during the scan), whose handler publishes
  * its stack and thread pointers and waits; a thread that blocks the signal while it sleeps in a
  * system call is then scanned from the stack pointer the kernel reports instead. libleak's

@@ -23,8 +23,10 @@ static struct libleak_suppressions user_suppressions;
    fails loudly rather than suppress less than its author meant, unnoticed. */
 void libleak_gate_suppressions_load(void)
 {
-    if (!libleak_config.suppressions[0])
+    static bool loaded; /* once: mid-run checks (check.c) and the exit gate each prepare */
+    if (!libleak_config.suppressions[0] || loaded)
         return;
+    loaded = true;
     int fd = libleak_open_high(libleak_config.suppressions, O_RDONLY, 0); /* never 0-2 */
     FILE *file = fd >= 0 ? fdopen(fd, "r") : NULL;
     if (!file) {

@@ -32,23 +32,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "alloc/real.h"
 #include "alloc/thread.h"
 #include "core/export.h"
 #include "core/log.h"
-
-#if defined(__x86_64__)
-#define RELOCATION_SLOT     R_X86_64_JUMP_SLOT
-#define RELOCATION_DATA     R_X86_64_GLOB_DAT
-#define RELOCATION_ABSOLUTE R_X86_64_64
-#elif defined(__aarch64__)
-#define RELOCATION_SLOT     R_AARCH64_JUMP_SLOT
-#define RELOCATION_DATA     R_AARCH64_GLOB_DAT
-#define RELOCATION_ABSOLUTE R_AARCH64_ABS64
-#endif
+#include "process/relocation_slots.h"
 
 typedef void *(*dlopen_function)(const char *, int);
 
@@ -67,6 +57,11 @@ struct redirect {
     uintptr_t bypassed[NAMES], hooked[NAMES], lazy_target[NAMES];
     size_t first_new; /* objects from this index of dl_iterate_phdr's walk were loaded now */
     size_t index;     /* the walk's position */
+};
+
+struct redirect_visit {
+    const struct redirect *plan;
+    bool new_object;
 };
 
 __attribute__((noinline)) static dlopen_function resolve_dlopen(void)
@@ -90,106 +85,32 @@ static int count_object(struct dl_phdr_info *info, size_t size, void *count)
     return 0;
 }
 
-/* A dynamic entry's address: glibc relocates them in place, but not in a read-only
-   dynamic section (the vDSO's). */
-static uintptr_t dynamic_address(const struct dl_phdr_info *info, ElfW(Addr) value)
+/* One slot of an object: given our hook when it holds the forwarded allocator, or, in the new
+   library, when it is a lazy PLT slot that its own scope would bind to that allocator. */
+static void redirect_slot(const struct dl_phdr_info *info, uintptr_t *slot, const char *name, bool jump_slot,
+                          void *context)
 {
-    return value < info->dlpi_addr ? info->dlpi_addr + value : value;
-}
-
-/* True when `address` lies in one of the object's segments with these permissions. */
-static bool in_segment(const struct dl_phdr_info *info, uintptr_t address, ElfW(Word) type, ElfW(Word) flags)
-{
-    for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *header = &info->dlpi_phdr[i];
-        uintptr_t start = info->dlpi_addr + header->p_vaddr;
-        if (header->p_type == type && (header->p_flags & flags) == flags && address - start < header->p_memsz)
-            return true;
-    }
-    return false;
-}
-
-/* Stores `value` in the slot, through a writable window when the slot is read-only (RELRO). */
-static void store_slot(const struct dl_phdr_info *info, uintptr_t *slot, uintptr_t value)
-{
-    if (!in_segment(info, (uintptr_t)slot, PT_GNU_RELRO, 0)) {
-        if (in_segment(info, (uintptr_t)slot, PT_LOAD, PF_W))
-            atomic_store_explicit((_Atomic uintptr_t *)slot, value, memory_order_relaxed);
+    struct redirect_visit *visit = context;
+    const struct redirect *plan = visit->plan;
+    size_t which = 0;
+    while (which < NAMES && strcmp(name, names[which]) != 0)
+        which++;
+    if (which == NAMES || !plan->bypassed[which] || !plan->hooked[which] || plan->bypassed[which] == plan->hooked[which])
         return;
-    }
-    uintptr_t page_size = (uintptr_t)sysconf(_SC_PAGESIZE);
-    void *page = (void *)((uintptr_t)slot & ~(page_size - 1));
-    size_t bytes = ((uintptr_t)slot + sizeof *slot - (uintptr_t)page + page_size - 1) & ~(page_size - 1);
-    if (mprotect(page, bytes, PROT_READ | PROT_WRITE) != 0)
-        return;
-    atomic_store_explicit((_Atomic uintptr_t *)slot, value, memory_order_relaxed);
-    mprotect(page, bytes, PROT_READ);
+    uintptr_t value = atomic_load_explicit((_Atomic uintptr_t *)slot, memory_order_relaxed);
+    /* A lazy slot of the new library still points into its own PLT. */
+    bool unbound = jump_slot && visit->new_object && libleak_in_segment(info, value, PT_LOAD, PF_X) &&
+                   plan->lazy_target[which] == plan->bypassed[which];
+    if (value == plan->bypassed[which] || unbound)
+        libleak_relocation_slot_store(info, slot, plan->hooked[which]);
 }
-
-#ifdef RELOCATION_SLOT
-static void redirect_relocations(const struct dl_phdr_info *info, const struct redirect *plan, const ElfW(Rela) *rela,
-                                 size_t bytes, const ElfW(Sym) *symbols, const char *strings, bool new_object)
-{
-    for (size_t i = 0; i < bytes / sizeof *rela; i++) {
-        uint32_t type = (uint32_t)ELF64_R_TYPE(rela[i].r_info), symbol = (uint32_t)ELF64_R_SYM(rela[i].r_info);
-        if (symbol == 0 || (type != RELOCATION_SLOT && type != RELOCATION_DATA &&
-                            (type != RELOCATION_ABSOLUTE || rela[i].r_addend != 0)))
-            continue;
-        const char *name = strings + symbols[symbol].st_name;
-        size_t which = 0;
-        while (which < NAMES && strcmp(name, names[which]) != 0)
-            which++;
-        if (which == NAMES || !plan->bypassed[which] || !plan->hooked[which] ||
-            plan->bypassed[which] == plan->hooked[which])
-            continue;
-        uintptr_t *slot = (uintptr_t *)(info->dlpi_addr + rela[i].r_offset);
-        uintptr_t value = atomic_load_explicit((_Atomic uintptr_t *)slot, memory_order_relaxed);
-        /* A lazy slot of the new library still points into its own PLT. */
-        bool unbound = type == RELOCATION_SLOT && new_object && in_segment(info, value, PT_LOAD, PF_X) &&
-                       plan->lazy_target[which] == plan->bypassed[which];
-        if (value == plan->bypassed[which] || unbound)
-            store_slot(info, slot, plan->hooked[which]);
-    }
-}
-#endif
 
 static int redirect_object(struct dl_phdr_info *info, size_t size, void *data)
 {
     (void)size;
     struct redirect *plan = data;
-    bool new_object = plan->index++ >= plan->first_new;
-#ifdef RELOCATION_SLOT
-    const ElfW(Dyn) *dynamic = NULL;
-    for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++)
-        if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
-            dynamic = (const ElfW(Dyn) *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
-    if (!dynamic)
-        return 0;
-    const ElfW(Sym) *symbols = NULL;
-    const char *strings = NULL;
-    const ElfW(Rela) *rela = NULL, *plt = NULL;
-    size_t rela_bytes = 0, plt_bytes = 0;
-    bool plt_is_rela = true;
-    for (; dynamic->d_tag != DT_NULL; dynamic++) {
-        switch (dynamic->d_tag) {
-        case DT_SYMTAB: symbols = (const ElfW(Sym) *)dynamic_address(info, dynamic->d_un.d_ptr); break;
-        case DT_STRTAB: strings = (const char *)dynamic_address(info, dynamic->d_un.d_ptr); break;
-        case DT_RELA: rela = (const ElfW(Rela) *)dynamic_address(info, dynamic->d_un.d_ptr); break;
-        case DT_RELASZ: rela_bytes = dynamic->d_un.d_val; break;
-        case DT_JMPREL: plt = (const ElfW(Rela) *)dynamic_address(info, dynamic->d_un.d_ptr); break;
-        case DT_PLTRELSZ: plt_bytes = dynamic->d_un.d_val; break;
-        case DT_PLTREL: plt_is_rela = dynamic->d_un.d_val == DT_RELA; break;
-        }
-    }
-    if (!symbols || !strings)
-        return 0;
-    if (rela)
-        redirect_relocations(info, plan, rela, rela_bytes, symbols, strings, new_object);
-    if (plt && plt_is_rela)
-        redirect_relocations(info, plan, plt, plt_bytes, symbols, strings, new_object);
-#else
-    (void)info, (void)new_object;
-#endif
+    struct redirect_visit visit = {plan, plan->index++ >= plan->first_new};
+    libleak_relocation_slots_visit(info, redirect_slot, &visit);
     return 0;
 }
 

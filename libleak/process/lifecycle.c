@@ -26,10 +26,12 @@
 #include "dump/dump.h"
 #include "core/export.h"
 #include "os/libc.h"
+#include "gate/check.h"
 #include "gate/exit_status.h"
 #include "gate/gate.h"
 #include "alloc/live.h"
 #include "alloc/own_stack.h"
+#include "alloc/peak_counters.h"
 #include "core/log.h"
 #include "alloc/real.h"
 #include "alloc/stacks.h"
@@ -41,6 +43,7 @@
 #include "dump/near_limit.h"
 #include "dump/peak.h"
 #include "dump/watch.h"
+#include "process/attach.h"
 #include "process/exit_sequence.h"
 
 static void stay_passive(void)
@@ -51,8 +54,8 @@ static void stay_passive(void)
 }
 
 /*
- * fork. The locks of the kept files and of the peak are held across it, so that neither list
- * is half changed in the child. The child then forgets what was its parent's (snapshots, peak,
+ * fork. The lock of the kept files is held across it, so that the list is not half changed
+ * in the child. The child then forgets what was its parent's (snapshots, peak,
  * growth, near-limit steps) before it gets a dumper of its own, which polls that state at once.
  * (live.c and modules.c register handlers of their own.) The handlers keep errno: the program
  * goes on from fork().
@@ -61,14 +64,12 @@ static void before_fork(void)
 {
     int saved_errno = errno;
     libleak_kept_files_before_fork();
-    libleak_peak_before_fork();
     errno = saved_errno;
 }
 
 static void after_fork_in_parent(void)
 {
     int saved_errno = errno;
-    libleak_peak_after_fork();
     libleak_kept_files_after_fork_in_parent();
     errno = saved_errno;
 }
@@ -76,12 +77,12 @@ static void after_fork_in_parent(void)
 static void after_fork_in_child(void)
 {
     int saved_errno = errno;
-    libleak_peak_after_fork();
     libleak_peak_reset();
     libleak_kept_files_after_fork_in_child();
     libleak_growth_snapshots_after_fork_in_child();
     libleak_near_limit_after_fork_in_child();
     libleak_dump_after_fork_in_child();
+    libleak_check_after_fork_in_child();
     errno = saved_errno;
 }
 
@@ -92,6 +93,13 @@ static void at_quick_exit_handler(void);
 __attribute__((constructor(101))) static void libleak_start(void)
 {
     int saved_errno = errno;
+    if (!libleak_attach_loaded_late()) /* loaded by an attach: nothing until it says so */
+        libleak_lifecycle_start();
+    errno = saved_errno;
+}
+
+bool libleak_lifecycle_start(void)
+{
     /* Resolve before entering: a parked countdown sends allocations straight to the real
        functions (hooks.c), so they must be known first; dlsym's own calloc still finds this
        thread's countdown negative and is served from the bootstrap buffer. */
@@ -102,8 +110,7 @@ __attribute__((constructor(101))) static void libleak_start(void)
     if (getauxval(AT_SECURE)) { /* setuid/setgid: read no environment, write nothing */
         stay_passive();
         libleak_leave();
-        errno = saved_errno;
-        return;
+        return false;
     }
     libleak_config_load();
 
@@ -118,6 +125,10 @@ __attribute__((constructor(101))) static void libleak_start(void)
     }
     if (libleak_config.rate == 1)
         libleak_live_filter_saturate();
+    if (libleak_config.rate != 0 && libleak_config.peak != LIBLEAK_PEAK_OFF &&
+        !libleak_peak_counters_init(libleak_config.max_stacks))
+        libleak_log("cannot reserve the peak's counters within LIBLEAK_MAX_MEMORY=%llu; LIBLEAK_PEAK is off",
+                    (unsigned long long)libleak_config.max_memory);
     libleak_watch_init();
     libleak_namespaces_init();
     libleak_dump_init();
@@ -125,7 +136,7 @@ __attribute__((constructor(101))) static void libleak_start(void)
     at_quick_exit(at_quick_exit_handler);
     atomic_store_explicit(&libleak_ready, true, memory_order_release);
     libleak_leave();
-    errno = saved_errno;
+    return true;
 }
 
 /* The next definition of an exit function (glibc's), resolved once. */
@@ -186,6 +197,8 @@ static void stop_on_own_stack(void *context)
    status (exit() flushes stdio after the destructors; quick_exit never does). */
 static __attribute__((noinline)) void finish_process(bool flush_stdio)
 {
+    if (libleak_attach_idle())
+        return;
     libleak_exit_sequence_begin();
     /* The leak gate scans this thread's stack from here up: the frames below are libleak's.
        getcontext puts the registers the program may still hold pointers in on that stack. */

@@ -5,7 +5,7 @@
 # The workloads are built -O2 like a real program, with frame pointers so that an unwinder that
 # walks them is measured on the same terms as one that reads .eh_frame.
 BENCH_DIR   := $(BUILD)/bench
-BENCH_PROGS := $(addprefix $(BENCH_DIR)/,churn threads realloc hold stacks longrun redump bigheap)
+BENCH_PROGS := $(addprefix $(BENCH_DIR)/,churn threads realloc hold stacks longrun redump bigheap check_pause)
 BENCH_CFLAGS := -std=gnu11 -O2 -g -fno-omit-frame-pointer -D_GNU_SOURCE $(WARN) -Iinclude
 
 .PHONY: bench bench-quick bench-programs

@@ -34,6 +34,7 @@ import argparse
 import datetime
 import glob
 import os
+import resource
 import platform
 import re
 import shutil
@@ -453,6 +454,63 @@ def bigheap_targets(bigheap):
 
 
 # ---------------------------------------------------------------------------------------------
+# The pause of a leak check on demand (issue 16 part 4)
+
+CHECK_PAUSE_MIB = 1024
+CHECK_PAUSE_LINE = re.compile(r"the world stopped for ([0-9.]+) ms, ([0-9.]+) MiB scanned")
+
+
+def check_pause_bench(mib, reps, tmp, log, problems):
+    """`check_pause MIB 1 [pointers]` (a heap of MIB MiB in 4 KiB blocks, a cache and a leak)
+    with one libleak_check_now(), in exact mode and at the default rate, the blocks filled with
+    data or with pointers: {mode: [(ms, MiB scanned)]}, read from the check's report line."""
+    res = {}
+    for mode, rate, kind in (("exact (LIBLEAK_RATE=1)", "1", "data"),
+                             ("default rate (512 KiB)", None, "data"),
+                             ("default rate, every word a pointer", None, "pointers")):
+        env = {"LD_PRELOAD": LIB, "LIBLEAK_AT_EXIT": "0", "LIBLEAK_CHECK_PROFILE": "0"}
+        if rate:
+            env["LIBLEAK_RATE"] = rate
+        res[mode] = []
+        for _ in range(reps):
+            r = run_once([os.path.join(BENCH, "check_pause"), str(mib), "1", kind], env, tmp)
+            m = CHECK_PAUSE_LINE.search(r.stderr)
+            if r.status != 0 or not m:
+                problems.append("check_pause / %s: status %d, no pause reported: %s" %
+                                (mode, r.status, r.stderr.strip().splitlines()[-1:]))
+                continue
+            res[mode].append((float(m.group(1)), float(m.group(2))))
+            log("  %-12s %-24s %.1f ms for %.1f MiB" % ("check_pause", mode, res[mode][-1][0],
+                                                         res[mode][-1][1]))
+    return res
+
+
+def check_pause_table(mib, res, reps):
+    L = ["### The pause of a leak check on demand (issue 16)", ""]
+    L.append("`build/bench/check_pause %d 1 [pointers]`: %d MiB live in 4 KiB blocks filled with "
+             "data that is no pointer (or, last row, with pointers to other blocks), held in "
+             "chains from a global (a cache), one block in 64 dropped; "
+             "one `libleak_check_now()` per run, %d run(s) per mode. The world is stopped from "
+             "the first thread stopped to the last resumed; the scan is all that happens in it "
+             "(grouping, naming and writing follow once the program runs again). Scanned: the "
+             "roots, plus the blocks in exact mode; at the default rate the heap is read as raw "
+             "words. Medians." % (mib, mib, reps))
+    L.append("")
+    L.append("| check_pause %d MiB | pause ms | MiB scanned | ms per GiB scanned |" % mib)
+    L.append("|---|---:|---:|---:|")
+    for mode, runs in res.items():
+        if not runs:
+            L.append("| %s | — | — | — |" % mode)
+            continue
+        ms = statistics.median(r[0] for r in runs)
+        scanned = statistics.median(r[1] for r in runs)
+        per_gib = statistics.median(r[0] * 1024 / r[1] for r in runs if r[1] > 0)
+        L.append("| %s | %.1f | %.1f | %.0f |" % (mode, ms, scanned, per_gib))
+    L.append("")
+    return L
+
+
+# ---------------------------------------------------------------------------------------------
 # Dump benchmark and memory per live block
 
 def dump_bench(counts, symbolize_values, reps, tmp, log, problems):
@@ -482,6 +540,84 @@ def dump_bench(counts, symbolize_values, reps, tmp, log, problems):
             res[(count, sym)] = (statistics.median(times) if times else None, size)
             log("  dump %6d stacks symbolize=%s: %s" % (count, sym, res[(count, sym)]))
     return res
+
+
+# The exit profile of a small program (issue 18): `hold 2000 4096` (8 MB in 2000 live blocks
+# of one call site), with no library, with the library but no exit profile, and with the exit
+# profile unnamed (LIBLEAK_SYMBOLIZE=0) and named (=1), at the default rate and exact; in
+# turns. What the exit profile costs is its row minus the "no profile" row.
+EXIT_PROFILE_ARGS = ["2000", "4096"]
+
+
+def exit_profile_configs():
+    rows = [("no library", {})]
+    for mode, rate in (("default", {}), ("exact", {"LIBLEAK_RATE": "1"})):
+        lib = dict(rate, LD_PRELOAD=LIB)
+        rows += [("%s, no profile" % mode, dict(lib, LIBLEAK_AT_EXIT="0")),
+                 ("%s, unnamed" % mode, dict(lib, LIBLEAK_SYMBOLIZE="0")),
+                 ("%s, named" % mode, dict(lib, LIBLEAK_SYMBOLIZE="1"))]
+    return rows
+
+
+def exit_profile_bench(reps, tmp, log, problems):
+    hold = os.path.join(BENCH, "hold")
+    out = os.path.join(tmp, "exitprof")
+    os.makedirs(out, exist_ok=True)
+    runs = {name: [] for name, _ in exit_profile_configs()}
+    for _ in range(reps):
+        for name, env in exit_profile_configs():
+            # CPU time (user + sys) from getrusage, to the microsecond: on a shared machine the
+            # wall time of a 10 ms program is mostly waiting for a core.
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            r = run_once([hold] + EXIT_PROFILE_ARGS, dict(env, LIBLEAK_OUT=os.path.join(out, "p.%p.pb.gz")),
+                         tmp)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            r.cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            if r.status not in (0, 1):
+                problems.append("exit profile (%s): exit status %d: %s" % (name, r.status, r.stderr[-300:]))
+                return None
+            runs[name].append(r)
+        for f in os.listdir(out):
+            os.unlink(os.path.join(out, f))
+    res = {name: (statistics.median(r.cpu for r in rs) * 1000, statistics.median(r.maxrss_kib for r in rs),
+                  statistics.median(r.seconds for r in rs) * 1000) for name, rs in runs.items()}
+    log("  exit profile x%d: %s" % (reps, ", ".join("%s %.1f ms CPU %d KiB" % (n, ms, kib)
+                                                     for n, (ms, kib, _) in res.items())))
+    return res
+
+
+def render_exit_profile(reps, res):
+    L = ["### The exit profile of a small program, named and unnamed (issue 18)", ""]
+    L.append("`hold %s`, %d runs of each in turns; medians of CPU time (user + sys, getrusage), "
+             "wall time and peak RSS. The cost of the exit profile is its row minus the same "
+             "mode's \"no profile\" row (`LIBLEAK_AT_EXIT=0`), in CPU ms." % (" ".join(EXIT_PROFILE_ARGS), reps))
+    L.append("")
+    L.append("| | CPU ms | wall ms | peak RSS MiB | exit profile CPU ms | exit profile MiB |")
+    L.append("|---|---:|---:|---:|---:|---:|")
+    for name, _ in exit_profile_configs():
+        ms, kib, wall = res[name]
+        mode = name.split(",")[0]
+        base = res.get("%s, no profile" % mode)
+        extra = ("%+.1f | %+.2f" % (ms - base[0], (kib - base[1]) / 1024)
+                 if base and not name.endswith("no profile") else "— | —")
+        L.append("| %s | %.1f | %.1f | %.1f | %s |" % (name, ms, wall, kib / 1024, extra))
+    L.append("")
+    return L
+
+
+def exit_profile_targets(res):
+    """Issue 18: the unnamed exit profile of a small program costs <= 5 ms and <= 2 MiB."""
+    rows = []
+    for mode in ("default", "exact"):
+        base, unnamed = res.get("%s, no profile" % mode), res.get("%s, unnamed" % mode)
+        if not base or not unnamed:
+            continue
+        ms, mib = unnamed[0] - base[0], (unnamed[1] - base[1]) / 1024
+        rows.append(("exit profile, unnamed, %s rate ≤ 5 ms (CPU)" % mode, "hold", "%+.1f ms" % ms, "5 ms",
+                     verdict(ms <= 5)))
+        rows.append(("exit profile, unnamed, %s rate ≤ 2 MiB" % mode, "hold", "%+.2f MiB" % mib, "2 MiB",
+                     verdict(mib <= 2)))
+    return rows
 
 
 # A short-lived process (issue 19, item 13): echo, RUNS times in each configuration, taken in
@@ -646,7 +782,7 @@ def main():
         if not path:
             notes.append("%s is not installed: its rows are missing." % name)
 
-    known = [w for w, _ in workloads(quick)] + ["bigheap"]
+    known = [w for w, _ in workloads(quick)] + ["bigheap", "exit", "check_pause"]
     if args.only and args.only not in known:
         sys.exit("bench: --only %r: the workloads are %s" % (args.only, ", ".join(known)))
     bigheap_names = (["bare"] + ["leak gate"] + (["lsan"] if LSAN else [])) if have_gate else []
@@ -695,6 +831,12 @@ def main():
             bigheap = (blocks, bigheap_bench(configs, blocks, bigheap_names, reps, tmp, log,
                                              problems), note)
 
+        check_pause = None
+        if have_lib and lib_knows("libleak_check_now") and args.only in (None, "check_pause"):
+            mib = CHECK_PAUSE_MIB // (4 if quick else 1)
+            log("check_pause %d MiB ..." % mib)
+            check_pause = (mib, check_pause_bench(mib, reps, tmp, log, problems), reps)
+
         cg = {}
         if VALGRIND and not args.only:
             log("callgrind ...")
@@ -709,6 +851,10 @@ def main():
                 pairs[n] = n_pairs // 10
             cg = callgrind_pairs(configs, cg_names, pairs, tmp, log)
 
+        exit_profile = None
+        if have_lib and have_symbolize and args.only in (None, "exit"):
+            log("exit profile ...")
+            exit_profile = exit_profile_bench(5 if quick else 11, tmp, log, problems)
         dump, per_block = {}, None
         hold_cells, longrun = None, {}
         short_runs, short = 0, None
@@ -733,7 +879,7 @@ def main():
     report = render(quick, reps, results, cg, dump, per_block, hold_cells, notes, problems,
                     have_lib, have_gate, have_symbolize, elapsed, loads, longrun,
                     render_short_process(short_runs, short) if short else None, bigheap,
-                    args.only)
+                    args.only, exit_profile, check_pause)
     print(report)
     if not args.no_write and not args.only and (not quick or args.write):
         write_doc(report)
@@ -746,7 +892,7 @@ BASE_OF = {"jemalloc prof": "jemalloc", "tcmalloc heapprof": "tcmalloc", "jemall
 
 def render(quick, reps, results, cg, dump, per_block, hold_cells, notes, problems, have_lib,
            have_gate, have_symbolize, elapsed, loads, longrun=None, short_lines=None,
-           bigheap=None, only=None):
+           bigheap=None, only=None, exit_profile=None, check_pause=None):
     L = []
     cmd = "make bench-quick" if quick else "make bench"
     run = "python3 tests/bench/run.py --%s" % ("quick" if quick else "full")
@@ -779,6 +925,8 @@ def render(quick, reps, results, cg, dump, per_block, hold_cells, notes, problem
     L.extend(gate_table(results))
     if bigheap:
         L.extend(bigheap_table(bigheap, reps))
+    if check_pause:
+        L.extend(check_pause_table(*check_pause))
 
     if cg:
         L.append("### Instructions per malloc+free pair (callgrind)")
@@ -813,6 +961,8 @@ def render(quick, reps, results, cg, dump, per_block, hold_cells, notes, problem
 
     if short_lines:
         L.extend(short_lines)
+    if exit_profile:
+        L.extend(render_exit_profile(11 if not quick else 5, exit_profile))
 
     if hold_cells:
         L.append("### Exact mode, memory per live block")
@@ -850,7 +1000,7 @@ def render(quick, reps, results, cg, dump, per_block, hold_cells, notes, problem
     L.append("| target | workload | measured | limit | result |")
     L.append("|---|---|---:|---:|---|")
     for row in targets(results, cg, dump, per_block, have_lib, have_gate) + \
-            bigheap_targets(bigheap):
+            bigheap_targets(bigheap) + (exit_profile_targets(exit_profile) if exit_profile else []):
         L.append("| %s | %s | %s | %s | %s |" % row)
     L.append("")
     if notes or problems:

@@ -1,6 +1,6 @@
 /*
  * peak_then_free: grows to MIB mebibytes (argument, default 200) in 1 MiB blocks from one call
- * site (build_peak), rests there a moment (a few of the watch's polls), frees everything and
+ * site (build_peak), rests there a moment, frees everything and
  * exits: the peak profile must hold the MIB, the exit profile nothing of build_peak. Prints
  *   truth build_peak OBJECTS BYTES
  */
@@ -39,7 +39,7 @@ int main(int argc, char **argv)
         if (i % 16 == 15)
             pause_ms(5);
     }
-    pause_ms(300); /* the peak: the watch polls every 50 ms */
+    pause_ms(300); /* the peak (once polled every 50 ms; now followed on the sampling path) */
     for (long i = 0; i < mib; i++)
         free(blocks[i]);
     free(blocks);

@@ -8,8 +8,8 @@
  * Under the leak gate with ptrace refused, a thread is stopped with the gate's stop signal,
  * SIGPWR by default: this worker blocks it and is running, so it is not stopped, and the
  * SIGPWR sent to it stays pending until its next sigtimedwait takes it — the program sees a
- * power notice that never happened. With LIBLEAK_CHECK_SIGNAL naming a signal it does not
- * block, it is stopped like any thread and sees nothing (tests/cases/gate_check_signal.sh).
+ * power notice that never happened. With LIBLEAK_STOP_SIGNAL naming a signal it does not
+ * block, it is stopped like any thread and sees nothing (tests/cases/gate_stop_signal.sh).
  */
 #include <pthread.h>
 #include <signal.h>

@@ -8,10 +8,12 @@ all: $(BUILD)/libleak
 # Build trees from before the wrapper kept the library's objects in build/libleak/: such a
 # directory is removed (FORCE makes the recipe run even though a directory looks up to date).
 .PHONY: libleak-wrapper-force
-$(BUILD)/libleak: tools/launcher/main.c libleak/libleak.pc.in $(if $(wildcard $(BUILD)/libleak/.),libleak-wrapper-force)
+# attach.c and inject.c: `libleak -p PID` (docs/ATTACH.md); they share libleak/process/attach.h.
+LAUNCHER_SRCS := tools/launcher/main.c tools/launcher/attach.c tools/launcher/inject.c
+$(BUILD)/libleak: $(LAUNCHER_SRCS) tools/launcher/attach.h tools/launcher/inject.h libleak/process/attach.h libleak/libleak.pc.in $(if $(wildcard $(BUILD)/libleak/.),libleak-wrapper-force)
 	@if [ -d $@ ]; then rm -rf $@; fi
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_OURS) -DLIBLEAK_VERSION='"$(LIBLEAK_VERSION)"' -o $@ $<
+	$(CC) $(CFLAGS_OURS) -Ilibleak -DLIBLEAK_VERSION='"$(LIBLEAK_VERSION)"' -o $@ $(LAUNCHER_SRCS)
 
 .PHONY: install-wrapper uninstall-wrapper
 install: install-wrapper

@@ -2,6 +2,7 @@
  * libleak: the wrapper that runs a program under libleak.so.
  *
  *   libleak [--check] [--rate N] [--out TEMPLATE] [--] PROGRAM [ARGS...]
+ *   libleak -p PID [--rate N] [--out TEMPLATE] [--dump | --detach] [--verbose]   (attach.c)
  *
  * It finds its own libleak.so (next to itself, as build/libleak finds build/libleak.so, or in
  * ../lib when installed as PREFIX/bin/libleak), puts it in front of LD_PRELOAD, sets the
@@ -18,6 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "attach.h"
+
 #ifndef LIBLEAK_VERSION
 #define LIBLEAK_VERSION "unknown"
 #endif
@@ -27,11 +30,17 @@ enum { STATUS_USAGE = 2, STATUS_OWN_FAILURE = 125, STATUS_CANNOT_RUN = 126, STAT
 
 static const char usage_text[] =
         "usage: libleak [--check] [--rate N] [--out TEMPLATE] [--] PROGRAM [ARGS...]\n"
-        "Runs PROGRAM with libleak.so preloaded and passes its exit status through.\n"
+        "       libleak -p PID [--rate N] [--out TEMPLATE] [--dump | --detach] [--verbose]\n"
+        "Runs PROGRAM with libleak.so preloaded and passes its exit status through,\n"
+        "or loads libleak.so into the running process PID (profiles count from then on).\n"
         "  --check          the leak gate: exact tracking and a reachability scan at exit\n"
         "                   (LIBLEAK_CHECK=1); a program that leaked and exited 0 exits 23\n"
         "  --rate N         mean bytes between samples (LIBLEAK_RATE; 1 = every allocation)\n"
         "  --out TEMPLATE   profile file names (LIBLEAK_OUT; %p pid, %n number, %e program)\n"
+        "  -p, --pid PID    attach to a running process instead of running one\n"
+        "  --dump           with -p: ask the attached process for a snapshot\n"
+        "  --detach         with -p: stop profiling; the process runs on\n"
+        "  --verbose        with -p: how long the attach took and stopped the thread\n"
         "  --help           this text\n"
         "  --version        the version\n"
         "Other LIBLEAK_* variables in the environment are passed on as they are (man libleak).\n";
@@ -117,8 +126,8 @@ static const char *option_value(char **argv, int argc, int *index, const char *n
 
 int main(int argc, char **argv)
 {
-    int check = 0, index = 1;
-    const char *rate = NULL, *out = NULL, *value;
+    int check = 0, index = 1, verbose = 0;
+    const char *rate = NULL, *out = NULL, *value, *pid = NULL, *command = NULL;
     for (; index < argc; index++) {
         const char *arg = argv[index];
         if (strcmp(arg, "--") == 0) {
@@ -129,6 +138,13 @@ int main(int argc, char **argv)
             break;
         if (strcmp(arg, "--check") == 0) {
             check = 1;
+        } else if ((value = option_value(argv, argc, &index, "-p")) != NULL ||
+                   (value = option_value(argv, argc, &index, "--pid")) != NULL) {
+            pid = value;
+        } else if (strcmp(arg, "--dump") == 0 || strcmp(arg, "--detach") == 0) {
+            command = arg + 2;
+        } else if (strcmp(arg, "--verbose") == 0) {
+            verbose = 1;
         } else if ((value = option_value(argv, argc, &index, "--rate")) != NULL) {
             if (value[0] == '\0')
                 usage_error("empty value for", "--rate");
@@ -147,8 +163,20 @@ int main(int argc, char **argv)
             usage_error("unknown option", arg);
         }
     }
-    if (index >= argc)
+    if (pid) {
+        char *end;
+        long number = strtol(pid, &end, 10);
+        if (*end != '\0' || number <= 0 || number > INT_MAX)
+            usage_error("not a process id:", pid);
+        if (index < argc)
+            usage_error("-p attaches to a running process: no program to run, got", argv[index]);
+        if (check)
+            usage_error("--check needs the program started under the library, not", "-p");
+    } else if (index >= argc) {
+        if (command)
+            usage_error("--dump and --detach need", "-p PID");
         usage_error("no program to run", NULL);
+    }
 
     char library[PATH_MAX];
     if (!find_library(library)) {
@@ -158,6 +186,9 @@ int main(int argc, char **argv)
                 where ? where : "?");
         return STATUS_OWN_FAILURE;
     }
+
+    if (pid)
+        return libleak_attach((pid_t)atoi(pid), library, rate, out, command, verbose);
 
     /* The library goes first: it forwards to the next allocator in line (RTLD_NEXT), so one
        already preloaded (jemalloc, tcmalloc) must come after it to be profiled, not before it

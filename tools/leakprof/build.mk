@@ -13,7 +13,9 @@ LEAKPROF_SRCS := $(wildcard tools/leakprof/model/*.c tools/leakprof/reports/*.c 
 LEAKPROF_HDRS := $(wildcard tools/leakprof/*/*.h) $(COMMON_HDRS)
 LEAKPROF_MAIN := tools/leakprof/commands/main.c
 LEAKPROF_OBJS := $(patsubst %.c,$(BUILD)/leakprof-obj/%.o,$(LEAKPROF_SRCS))
-LEAKPROF_LIBS := -lprotobuf-c -lz -lm
+# libdw and libelf name the frames a profile left unnamed (model/symbolize.c); libdebuginfod
+# is loaded with dlopen, only when DEBUGINFOD_URLS asks for it.
+LEAKPROF_LIBS := -lprotobuf-c -lz -lm -ldw -lelf -ldl
 # Headers are included by their place: "model/profile_model.h", "common/hash.h".
 LEAKPROF_INCLUDES := -Itools/leakprof -I.
 # Everything but main(): the fuzz target and the fixture generator link these.

@@ -142,6 +142,27 @@ static const struct command commands[] = {
          "                        the files have it, else the first file's default\n"
          "  --base OLD            show the difference from OLD\n"
          "  --older-than D        keep only live blocks at least D old (30s, 10m, 2h)\n"},
+        {"symbolize", command_symbolize, "write the profiles merged, with frames named",
+         "usage: leakprof symbolize [-o OUT] PROFILE...\n"
+         "\n"
+         "Writes the PROFILEs merged (as the other commands merge them) into one gzipped\n"
+         "profile.proto, OUT (default named.pb.gz; '-' for stdout), in which every frame\n"
+         "leakprof can name carries its function, file and line, inlined frames included:\n"
+         "go tool pprof -symbolize=none, Pyroscope or Parca read it without any binary.\n"
+         "Frames already named keep their names (symbolizing twice changes nothing).\n"
+         "\n"
+         "Every command names the frames a profile left unnamed (LIBLEAK_SYMBOLIZE=0), per\n"
+         "mapping, from the first of: the file at the mapping's path, only if its build ID\n"
+         "matches; a debug file by build ID, /usr/lib/debug/.build-id/xx/rest.debug, then\n"
+         "DIR/.build-id/xx/rest.debug and DIR/xx/rest.debug for each --debug-dir DIR and\n"
+         "each DIR of LEAKPROF_DEBUG_DIRS (':'-separated); debuginfod, when DEBUGINFOD_URLS\n"
+         "is set (libdebuginfod, its cache DEBUGINFOD_CACHE_PATH; DEBUGINFOD_TIMEOUT 10,\n"
+         "DEBUGINFOD_MAXTIME 120 and DEBUGINFOD_MAXSIZE 2 GiB unless set). A file whose\n"
+         "build ID differs is never used. One line on stderr says how many frames stayed\n"
+         "unnamed and why. Options of every command:\n"
+         "  --debug-dir DIR   also look for debug files under DIR (repeatable)\n"
+         "  --no-symbolize    name nothing: show the addresses the profile has\n"
+         "  -o, --output OUT  where to write (default named.pb.gz)\n"},
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
@@ -156,6 +177,10 @@ void commands_print_usage(FILE *out)
     fprintf(out, "\nSeveral profiles given to top, traces, folded, list, info or check are merged\n"
                  "as 'go tool pprof A B C' merges them; any PROFILE may be a quoted glob\n"
                  "('worker-*.pb.gz') standing for the merge of the files it matches.\n"
+                 "\nFrames a profile left unnamed (LIBLEAK_SYMBOLIZE=0) are named from the binaries in\n"
+                 "place (same build ID), debug files by build ID (--debug-dir DIR, LEAKPROF_DEBUG_DIRS)\n"
+                 "or debuginfod (DEBUGINFOD_URLS); --no-symbolize shows the addresses instead\n"
+                 "('leakprof symbolize --help').\n"
                  "\n'leakprof COMMAND --help' describes a command; man leakprof has the rest.\n"
                  "Exit status: 0 done, 1 check failed, 2 bad input or usage.\n");
 }

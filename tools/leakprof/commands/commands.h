@@ -22,6 +22,7 @@ int command_info(int argc, char **argv);
 int command_list(int argc, char **argv);
 int command_html(int argc, char **argv);
 int command_lifetimes(int argc, char **argv);
+int command_symbolize(int argc, char **argv);
 
 struct options;
 /*

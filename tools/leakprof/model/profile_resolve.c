@@ -24,6 +24,7 @@
 
 #include "common/hash.h"
 #include "model/pattern.h"
+#include "model/symbolize.h"
 #include "model/util.h"
 
 /* Upper bound on the frames of all stacks together (4 bytes each). */
@@ -367,6 +368,54 @@ static uint64_t address_key(struct resolver *r, const Perftools__Profiles__Locat
     return libleak_hash_bytes(h, &address, sizeof address);
 }
 
+/* How many mappings of the same file and build ID start below mapping MI: which executable
+   segment of a separate debug file it is (symbolize.h). Not counted in a hostile file's
+   thousands of mappings. */
+static int code_rank(struct resolver *r, size_t mi)
+{
+    const Message *m = r->message;
+    const Perftools__Profiles__Mapping *map = m->mapping[mi];
+    int rank = 0;
+    for (size_t j = 0; j < m->n_mapping && m->n_mapping <= 4096; j++) {
+        const Perftools__Profiles__Mapping *other = m->mapping[j];
+        rank += other->memory_start < map->memory_start && other->filename == map->filename &&
+                other->build_id == map->build_id;
+    }
+    return rank;
+}
+
+/* The frames of a location the file left unnamed, from its mapping's files (symbolize.c). */
+static int name_location(struct resolver *r, const Perftools__Profiles__Location *loc, struct symbol_frame *frames)
+{
+    if (!symbolize_enabled)
+        return 0;
+    const Message *m = r->message;
+    size_t mi = loc->mapping_id ? find_id(r->mappings, m->n_mapping, loc->mapping_id) : SIZE_MAX;
+    if (mi == SIZE_MAX) {
+        symbolize_count_unmapped();
+        return 0;
+    }
+    const Perftools__Profiles__Mapping *map = m->mapping[mi];
+    struct symbolize_mapping mapping = {
+            .filename = m->string_table[map->filename],
+            .build_id = m->string_table[map->build_id],
+            .memory_start = map->memory_start,
+            .memory_limit = map->memory_limit,
+            .file_offset = map->file_offset,
+            .code_rank = code_rank(r, mi),
+    };
+    return symbolize_address(&mapping, loc->address, frames, SYMBOLIZE_MAX_FRAMES);
+}
+
+/* Room for NEEDED frames (a named location may have several frames, inlined ones). */
+static uint32_t *grow_frames(uint32_t *frames, size_t *capacity, size_t needed)
+{
+    if (needed <= *capacity)
+        return frames;
+    *capacity = needed * 2;
+    return xreallocarray(frames, *capacity, sizeof *frames);
+}
+
 /* Expands each location into frame ids: its lines innermost first, or its address alone. */
 static bool resolve_locations(struct resolver *r, struct profile *p)
 {
@@ -380,6 +429,7 @@ static bool resolve_locations(struct resolver *r, struct profile *p)
         total += m->location[i]->n_line ? m->location[i]->n_line : 1;
     r->location_first_frame = xcalloc(m->n_location, sizeof *r->location_first_frame);
     r->location_frame_count = xcalloc(m->n_location, sizeof *r->location_frame_count);
+    size_t capacity = total;
     r->location_frames = xcalloc(total, sizeof *r->location_frames);
     r->location_address_key = xcalloc(m->n_location, sizeof *r->location_address_key);
     r->location_prune = xcalloc(m->n_location, sizeof *r->location_prune);
@@ -396,6 +446,15 @@ static bool resolve_locations(struct resolver *r, struct profile *p)
         }
         r->location_first_frame[i] = next;
         if (loc->n_line == 0) {
+            struct symbol_frame named[SYMBOLIZE_MAX_FRAMES];
+            int count = name_location(r, loc, named);
+            if (count > 1) /* one frame was counted for it */
+                r->location_frames = grow_frames(r->location_frames, &capacity, total += (size_t)count - 1);
+            for (int k = 0; k < count; k++)
+                r->location_frames[next++] = frame_table_intern(r->frames, named[k].function, named[k].file,
+                                                                named[k].line, k + 1 < count);
+        }
+        if (loc->n_line == 0 && next == r->location_first_frame[i]) {
             const char *name = frame_name(NULL, loc->address, address_name, sizeof address_name);
             r->location_frames[next++] = frame_table_intern(r->frames, name, "", 0, false);
         }

@@ -12,6 +12,7 @@
 #include "model/util.h"
 #include "model/older_than.h"
 #include "model/tag_filter.h"
+#include "model/symbolize.h"
 
 struct option_spec {
     const char *long_name;
@@ -143,6 +144,15 @@ bool options_parse(const char *command, unsigned accepted, int argc, char **argv
         }
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
             options->help = true;
+            continue;
+        }
+        /* Every command's, read where the profile model is built (model/symbolize.h). */
+        if (strcmp(arg, "--no-symbolize") == 0) {
+            symbolize_enabled = false;
+            continue;
+        }
+        if (strncmp(arg, "--debug-dir", 11) == 0 && (arg[11] == '=' || (arg[11] == '\0' && i + 1 < argc))) {
+            symbolize_add_debug_dir(arg[11] == '=' ? arg + 12 : argv[++i]);
             continue;
         }
         const struct option_spec *spec = NULL;
