@@ -4,8 +4,10 @@
 #include "gate/loss_records.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "alloc/sampler.h"
+#include "alloc/stacks.h"
 
 const char *const libleak_class_words[CLASSES] = {"definitely lost", "indirectly lost", "possibly lost",
                                                   "still reachable"};
@@ -20,12 +22,26 @@ static enum loss_class class_of(uint8_t state)
     }
 }
 
+/* Stack records are keyed by frames and thread name (stacks.h); a loss record, as memcheck's,
+   by frames alone: the same stack allocated by two named threads is one loss record. */
+static int by_frames(uint32_t a, uint32_t b)
+{
+    if (a == b)
+        return 0;
+    const struct libleak_stack *x = libleak_stacks_get(a), *y = libleak_stacks_get(b);
+    if (!x || !y)
+        return a < b ? -1 : 1;
+    if (x->depth != y->depth)
+        return x->depth < y->depth ? -1 : 1;
+    return memcmp(x->frames, y->frames, x->depth * sizeof x->frames[0]);
+}
+
 static int by_class_and_stack(const void *a, const void *b)
 {
     const struct loss_record *x = a, *y = b;
     if (x->class != y->class)
         return x->class < y->class ? -1 : 1;
-    return x->stack < y->stack ? -1 : x->stack > y->stack;
+    return by_frames(x->stack, y->stack);
 }
 
 static int largest_first(const void *a, const void *b)
@@ -80,7 +96,8 @@ void libleak_loss_records_build(const struct libleak_reach_result *r, uint64_t r
     qsort(all, n, sizeof *all, by_class_and_stack);
     size_t groups = 0;
     for (size_t i = 0; i < n; i++) {
-        if (groups && all[groups - 1].class == all[i].class && all[groups - 1].stack == all[i].stack) {
+        if (groups && all[groups - 1].class == all[i].class &&
+            by_frames(all[groups - 1].stack, all[i].stack) == 0) {
             all[groups - 1].bytes += all[i].bytes;
             all[groups - 1].blocks += all[i].blocks;
         } else {
