@@ -127,7 +127,8 @@ long lifetimes_by_site(const struct profile *profile, const struct frame_table *
         if (nanos < 1000000000)
             site->within_s_bytes = add_saturating(site->within_s_bytes, bytes);
     }
-    qsort(sites, count, sizeof *sites, by_alloc_bytes);
+    if (count > 1) /* qsort's array must not be NULL, even when empty */
+        qsort(sites, count, sizeof *sites, by_alloc_bytes);
     *out = sites;
     return (long)count;
 }
