@@ -25,12 +25,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 command -v setpriv >/dev/null || skip "setpriv (util-linux) not installed: cannot run as two other users"
 chmod 0755 . # the server (uid 65534) opens in.fifo here
-# The two users must reach the programs: a checkout may sit under a directory only root can
-# enter (mktemp -d is 0700), so the wrapper, the library and the server are run from a copy.
-stage=$(mktemp -d /tmp/libleak-attach-permission.XXXXXX) || fail "mktemp"
-trap 'rm -rf "$stage"' EXIT
-cp "$BUILD/libleak" "$BUILD/libleak.so" "$TESTBIN/attach_server" "$stage/" || fail "copying the programs"
-chmod 0755 "$stage"
+stage_for_other_users "$BUILD/libleak" "$BUILD/libleak.so" "$TESTBIN/attach_server"
 start_server setpriv --reuid=65534 --regid=65534 --clear-groups "$stage/attach_server" 2
 attach_said=$(timeout 20 setpriv --reuid=65533 --regid=65533 --clear-groups "$stage/libleak" -p "$server_pid" 2>&1)
 attach_status=$?

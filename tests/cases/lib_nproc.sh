@@ -12,6 +12,7 @@ require_lib; require_prog nproc_user
 [ "$(id -u)" = 0 ] || skip "needs root to run the program under another user id"
 command -v setpriv >/dev/null && command -v prlimit >/dev/null || skip "setpriv and prlimit (util-linux) are needed"
 chmod 755 "$TEST_TMP"
+stage_for_other_users "$TESTBIN/nproc_user" "$LIBLEAK_SO"
 user=$(( 40000 + $$ % 20000 ))
 [ -z "$(ps -o pid= -u $user 2>/dev/null)" ] || skip "user id $user has processes"
 
@@ -20,7 +21,7 @@ run() {
   local name=$1 nproc=$2; shift 2
   mkdir "$name" && chown $user "$name" && chmod 700 "$name"
   (cd "$name" && timeout 30 prlimit --nproc=$nproc:$nproc setpriv --reuid=$user --regid=$user --clear-groups \
-     env "$@" "$TESTBIN/nproc_user" >out.txt 2>err.txt)
+     env "$@" "$stage/nproc_user" >out.txt 2>err.txt)
   rc=$?
 }
 
@@ -30,14 +31,14 @@ printf 'threads at start: 1\npthread_create: ok\nfork: ok\n' >expected.txt
 assert_eq "$(cat expected.txt)" "$(cat bare/out.txt)" "bare: stdout"
 echo "ok: bare under nproc=2: $(tr '\n' ' ' <bare/out.txt)"
 
-run defaults 2 LIBLEAK_OUT=exit.pb.gz LD_PRELOAD="$LIBLEAK_SO"
+run defaults 2 LIBLEAK_OUT=exit.pb.gz LD_PRELOAD="$stage/libleak.so"
 assert_eq 0 "$rc" "defaults: status"
 assert_eq "$(cat expected.txt)" "$(cat defaults/out.txt)" "defaults: stdout"
 assert_eq "" "$(cat defaults/err.txt)" "defaults: stderr (no setting asked for the thread)"
 [ -s defaults/exit.pb.gz ] || fail "defaults: no exit profile: $(ls defaults)"
 echo "ok: under the library with defaults, nproc=2: as bare, exit profile written, nothing said"
 
-run asked 2 LIBLEAK_SIGNAL=USR2 LIBLEAK_OUT=exit.pb.gz LD_PRELOAD="$LIBLEAK_SO"
+run asked 2 LIBLEAK_SIGNAL=USR2 LIBLEAK_OUT=exit.pb.gz LD_PRELOAD="$stage/libleak.so"
 assert_eq 0 "$rc" "LIBLEAK_SIGNAL=USR2: status"
 assert_eq "$(cat expected.txt)" "$(cat asked/out.txt)" "LIBLEAK_SIGNAL=USR2: stdout"
 assert_eq 1 "$(wc -l <asked/err.txt)" "LIBLEAK_SIGNAL=USR2: lines on stderr ($(cat asked/err.txt))"
@@ -46,7 +47,7 @@ assert_contains "$(cat asked/err.txt)" "RLIMIT_NPROC" "LIBLEAK_SIGNAL=USR2: the 
 echo "ok: LIBLEAK_SIGNAL=USR2, nproc=2: as bare, one line: $(cat asked/err.txt)"
 
 # With room to spare the thread starts as before.
-run room 100 LIBLEAK_OUT=exit.pb.gz LD_PRELOAD="$LIBLEAK_SO"
+run room 100 LIBLEAK_OUT=exit.pb.gz LD_PRELOAD="$stage/libleak.so"
 assert_eq 0 "$rc" "nproc=100: status"
 assert_eq "threads at start: 2" "$(head -n 1 room/out.txt)" "nproc=100: the dumper thread runs"
 assert_eq "" "$(cat room/err.txt)" "nproc=100: stderr"
