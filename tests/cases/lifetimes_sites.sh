@@ -90,7 +90,13 @@ check() {
   echo "ok: $mode"
 }
 
-check exact 0 LIBLEAK_RATE=1
+# Exact mode leaves lifetimes out unless asked (a clock read per call): none by default.
+mkdir exact_default && run_under_libleak LIBLEAK_RATE=1 LIBLEAK_OUT=exact_default/exit.pb.gz -- "$TESTBIN/lifetimes" >/dev/null \
+  || fail "exact mode, LIBLEAK_LIFETIMES unset: lifetimes failed"
+pprof_raw exact_default/exit.pb.gz exact_default/raw.txt
+grep -q 'lifetime:' exact_default/raw.txt && fail "exact mode: lifetime labels without LIBLEAK_LIFETIMES=1"
+echo "ok: exact mode without LIBLEAK_LIFETIMES writes no lifetime labels"
+check exact 0 LIBLEAK_RATE=1 LIBLEAK_LIFETIMES=1
 # At the default rate (512 KiB) a 64 KiB block is sampled with probability p = 1 - e^-1/8 =
 # 0.118; the estimate of n blocks has a relative standard deviation of sqrt((1-p)/(n p)):
 # 4 % for temporary (4096 blocks), 9 % for short_lived (1024), 12 % for kept (512). 40 % is
