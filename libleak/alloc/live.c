@@ -194,12 +194,6 @@ uint32_t libleak_live_read_clock(struct libleak_thread *self)
     return result;
 }
 
-static void set_birth(struct libleak_live_block *block, uint64_t birth_nanos)
-{
-    block->birth_nanos = birth_nanos;
-    block->birth = (uint32_t)(birth_nanos / 1000000000);
-}
-
 /* Spreads addresses (mostly alignment zeros at the bottom) over shards and slots. */
 static uint64_t address_hash(const void *address)
 {
@@ -547,7 +541,7 @@ __attribute__((always_inline)) static inline int64_t look_up(struct generation *
             return -(probe + 1);
         uint64_t value = atomic_load_explicit(&entry->value, memory_order_acquire);
         /* Before the tombstone: after it, an insert may reuse the slot. */
-        set_birth(block, mode == REMOVE_WITH_BIRTH ? load_birth(generation, position) : 0);
+        block->birth_nanos = mode == REMOVE_WITH_BIRTH ? load_birth(generation, position) : 0;
         atomic_store_explicit(&entry->value, 0, memory_order_relaxed);
         atomic_store_explicit(&entry->key, KEY_TOMBSTONE, memory_order_release);
         block->stack = (uint32_t)(value >> SIZE_LOW_BITS);
@@ -661,7 +655,7 @@ void libleak_live_for_each(void (*visit)(uintptr_t address, struct libleak_live_
                         .stack = (uint32_t)(value >> SIZE_LOW_BITS),
                         .size = value & SIZE_LOW_MASK,
                 };
-                set_birth(&block, load_birth(generation, i));
+                block.birth_nanos = load_birth(generation, i);
                 if (block.size == SIZE_HUGE)
                     block.size = recall_huge(key, false);
                 visit(key, block, context);

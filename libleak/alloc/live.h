@@ -60,9 +60,16 @@ void libleak_live_filter_pin(const void *address);
 struct libleak_live_block {
     uint32_t stack;       /* index in the stack table */
     uint64_t size;        /* bytes asked for, exactly */
-    uint32_t birth;       /* when it was sampled, in whole seconds (libleak_live_now_seconds())... */
-    uint64_t birth_nanos; /* ...and in nanoseconds (libleak_live_now_nanos()), kept to the microsecond */
+    uint64_t birth_nanos; /* when it was sampled, nanoseconds since libleak started, kept to the
+                             microsecond (libleak_live_now_nanos(), or whole seconds without
+                             lifetimes) */
 };
+
+/* The block's birth in whole seconds since libleak started, as its age label counts. */
+static inline uint32_t libleak_live_birth_seconds(struct libleak_live_block block)
+{
+    return (uint32_t)(block.birth_nanos / 1000000000);
+}
 
 /* Reads CLOCK_MONOTONIC for libleak_live_now_nanos and remembers it in `self`. */
 uint64_t libleak_live_read_nanos(struct libleak_thread *self, uint64_t ticks);
@@ -121,7 +128,7 @@ bool libleak_live_insert(const void *address, struct libleak_live_block block);
 bool libleak_live_remove(const void *address, struct libleak_live_block *block);
 
 
-/* The same without the birth (block->birth is 0): a free without lifetimes (LIBLEAK_LIFETIMES=0)
+/* The same without the birth (block->birth_nanos is 0): a free without lifetimes (LIBLEAK_LIFETIMES=0)
    does not need it, and reading it is another cache line. */
 bool libleak_live_forget(const void *address, struct libleak_live_block *block);
 

@@ -108,11 +108,12 @@ static void add_block(uintptr_t address, struct libleak_live_block block, void *
     if (table->out_of_memory)
         return;
     /* A block born after `now` was read (during the walk) counts as age 0. */
-    uint32_t age = table->now > block.birth ? table->now - block.birth : 0;
+    uint32_t birth = libleak_live_birth_seconds(block);
+    uint32_t age = table->now > birth ? table->now - birth : 0;
     uint64_t stack = (uint64_t)(uintptr_t)libleak_stacks_get(block.stack);
     unsigned class = age_class(age);
     bool created, unused;
-    struct age_group *group = find_or_add(table, stack | class, block.birth, &created);
+    struct age_group *group = find_or_add(table, stack | class, birth, &created);
     struct age_group *classes = group && created ? find_or_add(table, stack | CLASSES_KEY, 0, &unused) : NULL;
     if (!group || (created && !classes)) {
         table->out_of_memory = true;
@@ -123,8 +124,8 @@ static void add_block(uintptr_t address, struct libleak_live_block block, void *
     struct libleak_weight weight = libleak_sampler_weight(block.size, libleak_config.rate);
     group->objects += weight.objects;
     group->bytes += weight.bytes;
-    if (block.birth > group->youngest_birth)
-        group->youngest_birth = block.birth;
+    if (birth > group->youngest_birth)
+        group->youngest_birth = birth;
 }
 
 struct emit_target {

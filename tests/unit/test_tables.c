@@ -35,7 +35,7 @@ static void *live_worker(void *argument)
             uintptr_t old = i - WINDOW;
             struct libleak_live_block found;
             if (!libleak_live_remove((void *)(base + old * 16), &found) || found.size != old * 16 + 1 ||
-                found.stack != (uint32_t)(old % 1000) + 1 || found.birth != 7)
+                found.stack != (uint32_t)(old % 1000) + 1 || libleak_live_birth_seconds(found) != 7)
                 atomic_fetch_add(&live_errors, 1);
         }
         /* An address never inserted must not be found. */
@@ -205,7 +205,7 @@ static void *handoff_consumer(void *argument)
             sched_yield();
         struct libleak_live_block found;
         if (!libleak_live_remove((void *)address, &found) || found.size != i + 1 || found.stack != 5 ||
-            found.birth != 3)
+            libleak_live_birth_seconds(found) != 3)
             atomic_fetch_add(&handoff_errors, 1);
     }
     return NULL;
@@ -235,9 +235,9 @@ static void test_huge_sizes(void)
         CHECK(libleak_live_insert(address, block), "insert of size %llu", (unsigned long long)sizes[i]);
         struct libleak_live_block found = {0};
         CHECK(libleak_live_remove(address, &found) && found.size == sizes[i] && found.stack == 0xABCDEF &&
-                      found.birth == 280000000u && found.birth_nanos == 280000000ull * 1000000000 + 123456512,
+                      libleak_live_birth_seconds(found) == 280000000u && found.birth_nanos == 280000000ull * 1000000000 + 123456512,
               "size %llu came back as %llu (stack %x, birth %u)", (unsigned long long)sizes[i],
-              (unsigned long long)found.size, found.stack, found.birth);
+              (unsigned long long)found.size, found.stack, libleak_live_birth_seconds(found));
     }
     uint32_t now = libleak_live_now_seconds();
     CHECK(now < 60, "%u seconds since start in a unit test", now);
