@@ -17,7 +17,7 @@ $(BUILD)/tests/libtwin_%.so: tests/programs/plugins/twin.c
 
 # Programs run under the library: built with -g and frame pointers, -O1 so that call sites
 # stay where the source puts them.
-$(BUILD)/tests/%: tests/programs/%.c tests/programs/site.h tests/programs/call_with_rbp.h tests/programs/distinct_stacks.h include/libleak.h
+$(BUILD)/tests/%: tests/programs/%.c tests/programs/site.h tests/programs/call_with_rbp.h tests/programs/distinct_stacks.h tests/programs/scrub_stack.h include/libleak.h
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O1 -g -fno-omit-frame-pointer -fno-inline -D_GNU_SOURCE $(WARN) -Wno-error=unused-result -Iinclude -o $@ $< -lpthread -ldl -lm
 

@@ -18,6 +18,8 @@
 
 #include "libleak.h"
 #include "site.h"
+#define SCRUB_STACK_BYTES 16384
+#include "scrub_stack.h"
 
 #define BUCKETS 1024
 #define COUNT 20000
@@ -61,12 +63,6 @@ SITE void *worker(void *unused)
     for (unsigned i = 0; i < 16; i++)
         free(ring[i]);
     return NULL;
-}
-
-SITE void scrub_stack(void)
-{
-    volatile char junk[16384];
-    memset((char *)junk, 0, sizeof junk);
 }
 
 int main(int argc, char **argv)

@@ -17,6 +17,8 @@
 
 #include "libleak.h"
 #include "site.h"
+#define SCRUB_STACK_BYTES 16384
+#include "scrub_stack.h"
 
 static void *kept[5];
 
@@ -38,12 +40,6 @@ SITE void leak_pair(void)
 
 /* Overwrites the stack below the caller: no copy of a leaked pointer stays in a frame that a
    later call leaves unwritten. */
-SITE void scrub_stack(void)
-{
-    volatile char junk[16384];
-    memset((char *)junk, 0, sizeof junk);
-}
-
 static void wait_for(const char *path)
 {
     for (int i = 0; i < 4000 && access(path, F_OK) != 0; i++) {

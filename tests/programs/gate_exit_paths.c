@@ -13,13 +13,7 @@
 #include <unistd.h>
 
 #include "site.h"
-
-SITE void scrub_stack(void)
-{
-    char area[64 * 1024];
-    explicit_bzero(area, sizeof area);
-    __asm__ volatile("" ::"r"(area) : "memory");
-}
+#include "scrub_stack.h"
 
 SITE void leak_before_exit(void)
 {

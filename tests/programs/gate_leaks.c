@@ -32,18 +32,12 @@
 #include <unistd.h>
 
 #include "site.h"
+#include "scrub_stack.h"
 
 void *volatile global_keep;
 static __thread void *volatile thread_keep;
 
 /* Overwrites a good part of the stack below the caller, where stale pointers would lie. */
-SITE void scrub_stack(void)
-{
-    char area[64 * 1024];
-    explicit_bzero(area, sizeof area); /* a memset of a dead local may be dropped */
-    __asm__ volatile("" ::"r"(area) : "memory");
-}
-
 SITE void leak_direct_big(void)
 {
     void *volatile p = malloc(4000);

@@ -12,13 +12,8 @@
 #include <unistd.h>
 
 #include "site.h"
-
-SITE void scrub_stack(void)
-{
-    char area[2048];
-    explicit_bzero(area, sizeof area);
-    __asm__ volatile("" ::"r"(area) : "memory");
-}
+#define SCRUB_STACK_BYTES 2048
+#include "scrub_stack.h"
 
 SITE void lose_on_small_stack(void)
 {

@@ -14,6 +14,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#define SCRUB_STACK_BYTES 16384
+#include "scrub_stack.h"
+
 static void *volatile kept;
 
 __attribute__((noinline)) static void lose(size_t size)
@@ -24,12 +27,6 @@ __attribute__((noinline)) static void lose(size_t size)
 }
 
 /* Stale copies of the lost pointer on the stack would keep it reachable. */
-__attribute__((noinline)) static void scrub_stack(void)
-{
-    volatile char wipe[16384];
-    memset((char *)wipe, 0, sizeof wipe);
-}
-
 static void talk(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);

@@ -19,16 +19,10 @@
 #include <unistd.h>
 
 #include "site.h"
+#include "scrub_stack.h"
 
 static volatile int started;
 static volatile unsigned long sink;
-
-SITE void scrub_stack(void)
-{
-    char area[64 * 1024];
-    explicit_bzero(area, sizeof area);
-    __asm__ volatile("" ::"r"(area) : "memory");
-}
 
 SITE void lose_block(void)
 {
